@@ -1,0 +1,20 @@
+"""Argument definitions for `toolkit evals` and `toolkit bench` (argparse only: imported at start-up)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_eval_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gold", help="gold folder (default ../shared/gold when present)")
+    p.add_argument("--corpus", help="corpus folder (default ../shared/corpus when present)")
+    p.add_argument("--report", default="evals/reports/latest.json", help="report path; .md and .html are written beside it")
+    p.add_argument("--compare", help="an older report JSON: print the deltas")
+    p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE", help="exit 1 when a metric is below VALUE")
+    p.add_argument("--only", choices=["qa", "extract", "summary"], action="append", help="run only these parts")
+
+
+def add_bench_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", help="corpus folder (default ../shared/corpus when present)")
+    p.add_argument("--synthetic", type=int, default=10000, help="generated articles for the retrieval-at-scale figure")
+    p.add_argument("--out", help="write the figures as JSON here too")

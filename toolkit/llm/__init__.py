@@ -1,0 +1,43 @@
+"""The language-model protocol. Stages hold an `LLM` and never know which implementation it is.
+
+    complete(messages, schema=None, max_tokens=None) -> str | BaseModel
+
+Implementations: `llamacpp.LlamaCppLLM` (in-process GGUF), `openai_server.OpenAIServerLLM`
+(any OpenAI-compatible server), `fake.FakeLLM` (a reply queue for tests). `load_llm(settings)`
+chooses one from the settings; nothing heavy is imported until it is called.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, TypeVar, overload, runtime_checkable
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+M = TypeVar("M", bound=BaseModel)
+Message = dict[str, str]
+
+
+@runtime_checkable
+class LLM(Protocol):
+    name: str
+
+    @overload
+    def complete(self, messages: list[Message], schema: None = None, max_tokens: int | None = None) -> str: ...
+    @overload
+    def complete(self, messages: list[Message], schema: type[M], max_tokens: int | None = None) -> M: ...
+    def complete(self, messages, schema=None, max_tokens=None): ...
+
+
+def load_llm(settings: "Settings") -> LLM:
+    """The configured model: a server when llm.url is set, else an in-process GGUF."""
+    if settings.llm.url:
+        from .openai_server import OpenAIServerLLM
+
+        return OpenAIServerLLM(settings.llm)
+    from ..models import resolve_model_path
+    from .llamacpp import LlamaCppLLM
+
+    return LlamaCppLLM(resolve_model_path(settings), settings.llm)

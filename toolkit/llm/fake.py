@@ -1,0 +1,55 @@
+"""A fake model for tests: a queue of canned replies, and a record of every call."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Callable
+
+from pydantic import BaseModel
+
+from ..errors import LLMError
+
+
+class FakeLLM:
+    """Replies from a queue (strings, dicts, BaseModels or callables of the messages).
+
+    With schema, a string or dict reply is validated against it, as the real structured path does.
+    When the queue is empty, `default` (if given) is used, otherwise LLMError is raised.
+    """
+
+    name = "fake"
+
+    def __init__(self, replies: list | None = None, default: object | None = None):
+        self.replies = list(replies or [])
+        self.default = default
+        self.calls: list[dict] = []
+        self._lock = threading.Lock()
+
+    def queue(self, *replies: object) -> "FakeLLM":
+        self.replies.extend(replies)
+        return self
+
+    def complete(self, messages, schema=None, max_tokens=None):
+        with self._lock:
+            self.calls.append({"messages": messages, "schema": schema, "max_tokens": max_tokens})
+            if self.replies:
+                reply = self.replies.pop(0)
+            elif self.default is not None:
+                reply = self.default
+            else:
+                raise LLMError("FakeLLM: no reply queued", n_attempts=1)
+        if isinstance(reply, Callable) and not isinstance(reply, type):
+            reply = reply(messages)
+        if isinstance(reply, Exception):
+            raise reply
+        if schema is None:
+            return reply if isinstance(reply, str) else json.dumps(reply if not isinstance(reply, BaseModel) else reply.model_dump())
+        if isinstance(reply, schema):
+            return reply
+        if isinstance(reply, BaseModel):
+            reply = reply.model_dump()
+        try:
+            return schema.model_validate_json(reply) if isinstance(reply, str) else schema.model_validate(reply)
+        except Exception as e:  # noqa: BLE001 - surfaced as the toolkit's error, as the real path does
+            raise LLMError(f"FakeLLM reply does not fit {schema.__name__}: {e}", last_completion=str(reply)) from e

