@@ -1,0 +1,165 @@
+"""Ingest article files into the store: files -> Document (decode, markup, layout) -> Store.
+
+Entry points:
+    load_document(path, settings) -> Document          (raises InputError)
+    ingest_paths(paths, store, settings) -> IngestReport
+
+Idempotent by content hash (sha256 of the raw bytes): an unchanged file writes nothing; a changed
+file replaces its stored version in one atomic step. One bad file never stops the batch and
+never touches what is already stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .decode import decode_bytes
+from .errors import InputError, StoreError
+from .layout import classify
+from .markup import html_to_text, markdown_to_text
+from .schemas import Document, IngestFailure, IngestReport, Paragraph
+from .settings import Settings
+from .store import Store
+
+
+def _extensions(settings: Settings) -> list[str]:
+    return sorted({e.lower() if e.startswith(".") else "." + e.lower() for e in settings.ingest.extensions})
+
+
+def _unsupported(path: Path, settings: Settings) -> str:
+    return f"unsupported file type '{path.suffix or '(none)'}' (supported: {', '.join(_extensions(settings))})"
+
+
+def read_checked(path: Path, settings: Settings) -> bytes:
+    """The raw bytes of an article file, after the cheap checks (exists, size limit, not empty)."""
+    p = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(p, "no such file or folder") from None
+    except OSError as e:
+        raise InputError(p, f"cannot read ({e.strerror})") from None
+    if not path.is_file():
+        raise InputError(p, "not a regular file")
+    limit = settings.ingest.max_bytes
+    if size > limit:
+        raise InputError(p, f"file is {size:,} bytes, over the {limit:,}-byte limit (raise TOOLKIT_INGEST__MAX_BYTES or split the file)")
+    if size == 0:
+        raise InputError(p, "empty file (0 bytes)")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as e:
+        raise InputError(p, f"cannot read ({e.strerror})") from None
+    if len(raw) > limit:
+        raise InputError(p, f"file is over the {limit:,}-byte limit (raise TOOLKIT_INGEST__MAX_BYTES or split the file)")
+    if not raw:
+        raise InputError(p, "empty file (0 bytes)")
+    return raw
+
+
+def build_document(path: Path, raw: bytes, settings: Settings) -> Document:
+    """Decode, strip markup, classify paragraphs. Raises InputError when there is no text."""
+    p = str(path)
+    ext = path.suffix.lower()
+    if ext not in _extensions(settings):
+        raise InputError(p, _unsupported(path, settings))
+    text, encoding = decode_bytes(raw, p)
+    if not text.strip():
+        raise InputError(p, "no text: the file holds only whitespace")
+    hints: dict[int, str] = {}
+    if ext in (".html", ".htm"):
+        text, hints = html_to_text(text)
+        if not text.strip():
+            raise InputError(p, "no text: the HTML page has no visible text outside scripts, styles and navigation")
+    elif ext == ".md":
+        text, hints = markdown_to_text(text)
+        if not text.strip():
+            raise InputError(p, "no text: the Markdown file has no text")
+    lay = classify(text, hints)
+    paragraphs = [
+        Paragraph(paragraph_id=f"p{i:03d}", kind=ln.kind or "body", text=ln.text, start=ln.start, end=ln.end)
+        for i, ln in enumerate(lay.lines)
+    ]
+    return Document(
+        doc_id=path.stem,
+        source_path=str(path),
+        title=lay.title,
+        published=lay.published,
+        author=lay.author,
+        outlet=lay.outlet,
+        encoding=encoding,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        text=text,
+        paragraphs=paragraphs,
+    )
+
+
+def load_document(path: Path, settings: Settings) -> Document:
+    """Read and parse one article file (no store involved)."""
+    path = Path(path)
+    if path.suffix.lower() not in _extensions(settings):
+        raise InputError(str(path), _unsupported(path, settings))
+    return build_document(path, read_checked(path, settings), settings)
+
+
+def collect_files(paths: list[Path], settings: Settings) -> tuple[list[Path], list[IngestFailure]]:
+    """Expand folders (recursively, sorted, hidden entries skipped). Unsupported files are failures."""
+    exts = _extensions(settings)
+    files: list[Path] = []
+    failed: list[IngestFailure] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(
+                f for f in path.rglob("*")
+                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts)
+            )
+            if not found:
+                failed.append(IngestFailure(path=str(path), problem="folder holds no files"))
+            for f in found:
+                if f.suffix.lower() in exts:
+                    files.append(f)
+                else:
+                    failed.append(IngestFailure(path=str(f), problem=_unsupported(f, settings)))
+        elif path.exists() and path.suffix.lower() not in exts:
+            failed.append(IngestFailure(path=str(path), problem=_unsupported(path, settings)))
+        else:
+            files.append(path)  # missing files fail in read_checked with a clear message
+    return files, failed
+
+
+def ingest_paths(paths: list[Path], store: Store, settings: Settings) -> IngestReport:
+    """Store every good file; report every bad one. Holds the store lock for the whole batch."""
+    files, failed = collect_files(paths, settings)
+    report = IngestReport(failed=failed)
+    seen: dict[str, Path] = {}
+    with store.lock():
+        store.ensure()
+        for path in files:
+            p = str(path)
+            try:
+                doc_id = path.stem
+                if doc_id in seen and seen[doc_id].resolve() != path.resolve():
+                    raise InputError(p, f"document id '{doc_id}' is also given by {seen[doc_id]}; rename one of the files")
+                if doc_id in seen:
+                    continue  # the same file named twice
+                seen[doc_id] = path
+                raw = read_checked(path, settings)
+                digest = hashlib.sha256(raw).hexdigest()
+                try:
+                    old = store.get_document(doc_id)
+                except StoreError:
+                    store.delete_document(doc_id)  # a corrupt stored copy is replaced by a good one
+                    old = None
+                if old is not None and old.content_hash == digest:
+                    report.unchanged.append(doc_id)
+                    continue
+                doc = build_document(path, raw, settings)
+                store.put_document(doc)
+                (report.replaced if old is not None else report.added).append(doc_id)
+            except InputError as e:
+                report.failed.append(IngestFailure(path=e.path, problem=e.problem))
+            except StoreError as e:
+                report.failed.append(IngestFailure(path=p, problem=str(e)))
+    return report
