@@ -4,7 +4,7 @@ Entry points:
     load_document(path, settings) -> Document          (raises InputError)
     ingest_paths(paths, store, settings) -> IngestReport
 
-Idempotent by content hash (sha256 of the raw bytes): an unchanged file writes nothing; a changed
+Idempotent by content hash (sha256 of the parser version and the raw bytes): an unchanged file writes nothing; a changed
 file replaces its stored version in one atomic step. One bad file never stops the batch and
 never touches what is already stored.
 """
@@ -59,6 +59,15 @@ def read_checked(path: Path, settings: Settings) -> bytes:
     return raw
 
 
+# Bump when parsing changes what a Document holds: stored documents are then re-parsed on re-ingest.
+PARSER_VERSION = "1"
+
+
+def content_hash(raw: bytes) -> str:
+    """Identity of a stored document: the raw bytes and the parser version that read them."""
+    return hashlib.sha256(PARSER_VERSION.encode() + b"\0" + raw).hexdigest()
+
+
 def build_document(path: Path, raw: bytes, settings: Settings) -> Document:
     """Decode, strip markup, classify paragraphs. Raises InputError when there is no text."""
     p = str(path)
@@ -90,7 +99,7 @@ def build_document(path: Path, raw: bytes, settings: Settings) -> Document:
         author=lay.author,
         outlet=lay.outlet,
         encoding=encoding,
-        content_hash=hashlib.sha256(raw).hexdigest(),
+        content_hash=content_hash(raw),
         text=text,
         paragraphs=paragraphs,
     )
@@ -146,7 +155,7 @@ def ingest_paths(paths: list[Path], store: Store, settings: Settings) -> IngestR
                     continue  # the same file named twice
                 seen[doc_id] = path
                 raw = read_checked(path, settings)
-                digest = hashlib.sha256(raw).hexdigest()
+                digest = content_hash(raw)
                 try:
                     old = store.get_document(doc_id)
                 except StoreError:

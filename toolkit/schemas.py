@@ -31,7 +31,7 @@ class Document(BaseModel):
     author: str | None = Field(default=None, description="Byline author, if any.")
     outlet: str | None = Field(default=None, description="Publishing outlet from byline or footer, if any.")
     encoding: str = Field(description="Encoding the file was decoded from.")
-    content_hash: str = Field(description="sha256 of the raw file bytes.")
+    content_hash: str = Field(description="sha256 of the parser version and the raw file bytes.")
     text: str = Field(description="Whole text, NFC composed; paragraphs index into it.")
     paragraphs: list[Paragraph] = Field(description="Paragraphs in reading order.")
 
