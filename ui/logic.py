@@ -1,0 +1,251 @@
+"""What the UI does, as plain functions of a pipeline: no gradio import, unit-tested with a fake.
+
+The pipeline is anything with the methods of toolkit.pipeline.Pipeline used here (ask, document,
+record, summary, documents, provinces, targets, ingest_paths, latest_eval_report).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterator
+
+from toolkit.errors import ToolkitError
+from toolkit.schemas import Answer, Citation
+
+from . import render
+
+# --- chat ----------------------------------------------------------------------------------------
+
+
+def content_text(content: Any) -> str:
+    """Text of a chatbot message content: a string, or Gradio 6's list of {type: text, text} parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(content_text(c) for c in content)
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    return ""
+
+
+def citation_choices(pipeline, citations: list[Citation]) -> list[str]:
+    return [render.citation_label(i, c, _safe_doc(pipeline, c.doc_id)) for i, c in enumerate(citations, 1)]
+
+
+def _safe_doc(pipeline, doc_id: str):
+    try:
+        return pipeline.document(doc_id)
+    except ToolkitError:
+        return None
+
+
+def ask_safely(pipeline, question: str) -> tuple[Answer | None, str]:
+    """The pipeline's answer, or (None, one-line error) — the UI never crashes on a pipeline error."""
+    try:
+        return pipeline.ask(question), ""
+    except ToolkitError as e:
+        return None, str(e)
+    except Exception as e:  # noqa: BLE001 - shown to the user, the app keeps running
+        return None, f"internal error ({type(e).__name__}: {e}); see the server log"
+
+
+def chat_step(pipeline, message: str, history: list[dict] | None) -> tuple[list[dict], list[Citation], list[str]]:
+    """One chat turn, not streamed: (new history, citations, citation labels)."""
+    *_, (hist, cits, labels, _final) = stream_chat(pipeline, message, history)
+    return hist, cits, labels
+
+
+def stream_chat(pipeline, message: str, history: list[dict] | None, chunk_words: int = 3
+                ) -> Iterator[tuple[list[dict], list[Citation], list[str], bool]]:
+    """Yield (history, citations, labels, final) progressively: the answer text grows a few words at a
+    time; the citations arrive with the last yield, the only one with final=True."""
+    history = [{"role": m["role"], "content": content_text(m.get("content"))} for m in (history or [])]
+    question = (message or "").strip()
+    if not question:
+        yield list(history), [], [], True
+        return
+    history = history + [{"role": "user", "content": render.md_esc(question)},
+                         {"role": "assistant", "content": "…"}]
+    yield list(history), [], [], False
+    answer, error = ask_safely(pipeline, question)
+    if answer is None:
+        history[-1] = {"role": "assistant", "content": "**Error:** " + render.md_esc(error)}
+        yield list(history), [], [], True
+        return
+    cits = [] if answer.abstained else list(answer.citations)
+    final = render.answer_markdown(answer.answer, answer.abstained, len(cits))
+    words = re.split(r"(\s+)", render.md_esc(answer.answer) if not answer.abstained else final)
+    step = max(1, chunk_words) * 2
+    for i in range(step, len(words), step):
+        history[-1] = {"role": "assistant", "content": "".join(words[:i]) + " …"}
+        yield [dict(m) for m in history], [], [], False
+    history[-1] = {"role": "assistant", "content": final}
+    yield list(history), cits, citation_choices(pipeline, cits), True
+
+
+def citation_panel(pipeline, citations: list[Citation] | list[dict], label: str | None) -> str:
+    """HTML for the citation whose label ("[n] ...") was clicked."""
+    if not label:
+        return '<p class="tk-note">Click a citation to see its source.</p>'
+    m = re.match(r"\[(\d+)\]", label)
+    if not m or not (1 <= int(m.group(1)) <= len(citations)):
+        return '<p class="tk-note">That citation is no longer available; ask again.</p>'
+    c = citations[int(m.group(1)) - 1]
+    c = c if isinstance(c, Citation) else Citation.model_validate(c)
+    doc = _safe_doc(pipeline, c.doc_id)
+    rec = None
+    try:
+        rec = pipeline.record(c.doc_id)
+    except ToolkitError:
+        pass
+    return render.render_citation(c, doc, rec)
+
+
+def api_ask(pipeline, question: str) -> dict:
+    """The named API endpoint: one question in, a JSON-able answer with citations out."""
+    answer, error = ask_safely(pipeline, question or "")
+    if answer is None:
+        return {"answer": "", "abstained": True, "error": error, "citations": []}
+    return {
+        "question": answer.question,
+        "answer": answer.answer,
+        "abstained": answer.abstained,
+        "language": answer.language,
+        "route": answer.route,
+        "latency_s": answer.latency_s,
+        "citations": [{"doc_id": c.doc_id, "paragraph_id": c.paragraph_id, "text": c.text, "quote": c.quote}
+                      for c in answer.citations],
+    }
+
+
+# --- library -------------------------------------------------------------------------------------
+
+LIBRARY_HEADERS = ["doc_id", "date", "province", "title", "paragraphs"]
+
+
+def library_rows(pipeline, province: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                 text: str | None = None) -> tuple[list[list[str]], str]:
+    """(table rows, status line) for the filters; a bad filter gives an empty table and the reason."""
+    from toolkit.pipeline import doc_day
+
+    province = None if province in (None, "", "(all)") else province
+    try:
+        docs = pipeline.documents(province=province, date_from=(date_from or "").strip() or None,
+                                  date_to=(date_to or "").strip() or None, text=text or None)
+    except ToolkitError as e:
+        return [], f"Filter error: {e}"
+    rows = []
+    for d in docs:
+        rec = pipeline.record(d.doc_id)
+        day = doc_day(d, rec)
+        rows.append([d.doc_id, day.isoformat() if day else "", (rec.province if rec else "") or "", d.title,
+                     str(len(d.paragraphs))])
+    return rows, f"{len(rows)} article(s)"
+
+
+def article_view(pipeline, doc_id: str | None) -> tuple[str, str, str]:
+    """(record html, summaries html, original text html) of one article."""
+    if not doc_id:
+        return render.render_document(None), "", ""
+    doc = pipeline.document(doc_id)
+    if doc is None:
+        return f'<p class="tk-note">No article {render.esc(doc_id)} in the store.</p>', "", ""
+    return (render.render_record(pipeline.record(doc_id), doc_id), render.render_summaries(pipeline.summary(doc_id), doc_id),
+            render.render_document(doc))
+
+
+# --- ingest --------------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def sanitize_upload_name(name: str) -> str | None:
+    """The basename of an uploaded file's name, safe to create in a folder of ours; None when nothing is left.
+
+    Directory parts (/ and \\), control characters and leading dots are removed, so '../../x.txt'
+    becomes 'x.txt' and '..', '/', '' become None.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = _CONTROL.sub("", name).replace("\\", "/").split("/")[-1].strip()
+    name = name.lstrip(".").strip()
+    if not name or name in (".", ".."):
+        return None
+    return name[:200]
+
+
+def upload_original_name(item: Any) -> str:
+    """The client's file name of a gradio upload (a path string, a FileData-like object or a dict)."""
+    if isinstance(item, dict):
+        return str(item.get("orig_name") or item.get("name") or item.get("path") or "")
+    for attr in ("orig_name", "name", "path"):
+        v = getattr(item, attr, None)
+        if isinstance(v, str) and v:
+            return v
+    return str(item)
+
+
+def upload_path(item: Any) -> Path:
+    if isinstance(item, dict):
+        return Path(item.get("path") or item.get("name"))
+    return Path(getattr(item, "path", None) or getattr(item, "name", None) or str(item))
+
+
+def stage_uploads(items: list[tuple[str, Path]], dest: Path) -> tuple[list[Path], list[dict[str, str]]]:
+    """Copy (client name, temp path) uploads into dest under sanitised basenames.
+
+    Returns (staged paths, rejections as result rows). Nothing is ever written outside dest.
+    """
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    root = dest.resolve()
+    staged: list[Path] = []
+    rejected: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for orig, src in items:
+        safe = sanitize_upload_name(orig)
+        if safe is None:
+            rejected.append({"name": orig, "status": "error", "detail": "file name is empty after removing folders; rename the file"})
+            continue
+        if safe in seen:
+            rejected.append({"name": orig, "status": "error", "detail": f"another upload is also named {safe}; rename one"})
+            continue
+        target = (dest / safe).resolve()
+        if target.parent != root:
+            rejected.append({"name": orig, "status": "error", "detail": "unsafe file name; rename the file"})
+            continue
+        seen.add(safe)
+        shutil.copyfile(src, target)
+        staged.append(target)
+    return staged, rejected
+
+
+def ingest_uploads(pipeline, items: list[tuple[str, Path]], progress=None) -> tuple[list[dict[str, str]], str]:
+    """Stage, ingest and index uploads. Returns (per-file result rows, status line)."""
+    if not items:
+        return [], "Choose one or more files first."
+    with tempfile.TemporaryDirectory(prefix="toolkit-upload-") as tmp:
+        if progress:
+            progress(0.1, desc="copying uploads")
+        staged, results = stage_uploads(items, Path(tmp))
+        if staged:
+            if progress:
+                progress(0.3, desc=f"ingesting and indexing {len(staged)} file(s)")
+            try:
+                report = pipeline.ingest_paths(staged)
+            except ToolkitError as e:
+                results += [{"name": p.name, "status": "error", "detail": str(e)} for p in staged]
+                return results, f"Ingest failed: {e}"
+            by_stem = {p.stem: p.name for p in staged}
+            for status in ("added", "replaced", "unchanged"):
+                for doc_id in getattr(report, status):
+                    results.append({"name": by_stem.get(doc_id, doc_id), "status": status, "detail": f"doc_id {doc_id}"})
+            for f in report.failed:
+                results.append({"name": Path(f.path).name, "status": "error", "detail": f.problem})
+        if progress:
+            progress(1.0, desc="done")
+    ok = sum(r["status"] != "error" for r in results)
+    return results, f"{ok} file(s) ingested, {len(results) - ok} error(s)"
