@@ -180,3 +180,11 @@ def test_common_given_names_and_ho_chi_minh() -> None:
     assert unsupported_names("Học tập và làm theo tư tưởng Hồ Chí Minh.", srcs) == []
     assert unsupported_names("Đồng chí Nguyễn Văn Minh phát biểu.", srcs) == []
     assert unsupported_names("Đồng chí Hồ Văn Minh phát biểu.", srcs) == ["Hồ Văn Minh"]
+
+
+def test_english_function_word_before_a_place_is_not_a_missing_name():
+    from toolkit.verify import unsupported_names
+
+    src = ["Đồng chí Lò Văn Sáu ở tỉnh Điện Biên"]
+    assert unsupported_names("The Điện Biên bloc met. In Điện Biên, Lò Văn Sáu chaired.", src) == []
+    assert unsupported_names("The Lò Văn Bảy spoke.", src) == ["Lò Văn Bảy"]

@@ -61,7 +61,7 @@ class IngestSettings(BaseModel):
 class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    abstain_below: float = Field(default=0.0, description="Support score under which the answer abstains (calibrated on dev gold).")
+    abstain_below: float = Field(default=0.43, description="Support score under which the answer abstains (calibrated on the dev gold with evals/calibrate_abstain.py).")
     max_words: int = Field(default=60, description="Upper bound on answer length in words.")
     use_model: bool = Field(default=True, description="Let the model phrase answers; off gives extractive answers only.")
 

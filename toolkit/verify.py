@@ -174,6 +174,7 @@ _ORG_WORDS = frozenset(
     Party Committee Provincial People Council Province District City Central Bloc Conference Congress
     Resolution Directive Conclusion Decision Regulation Standing Board Commission Department
     Secretary Deputy Chairman Chairwoman Vice Head Director Mr Mrs Ms Dr Comrade Ông Bà Anh Chị Đồng
+    The In On At Of A An And For To By From With As This That These Those Its Their Our During After Before
     Em Cô Chú Thầy Sáng Chiều Tối Ngày Tháng Năm Hôm Theo Trong Tại Với Về Từ Đến Sau Trước Khi Đây Đó
     Các Những Cùng Qua Nhằm Để Do Vì Nếu Mặc Dù Tuy Nhiên Ngoài Bên Cạnh Đồng Thời Tiếp Tục Đặc Biệt
     Kỳ Khóa Khoá Lần Hội Nghị Sơ Tổng Kết Đánh Giá Xếp Loại Trao Tặng Phát Biểu Dự Chủ Trì Thay Mặt
