@@ -39,6 +39,13 @@ def _settings(args: argparse.Namespace):
     return settings
 
 
+def _sync_index(settings) -> None:
+    from .index import Index
+    from .store import Store
+
+    Index(settings, Store(settings.store)).sync()
+
+
 def _print_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
 
@@ -56,7 +63,8 @@ def cmd_ingest(args) -> int:
         print(f"error: {f.path}: {f.problem}", file=sys.stderr)
     print(f"ingested: {len(report.added)} added, {len(report.replaced)} replaced, "
           f"{len(report.unchanged)} unchanged, {len(report.failed)} failed")
-    if not args.no_index and (report.added or report.replaced):
+    if not args.no_index and (report.added or report.replaced or report.unchanged):
+        # unchanged files too: this repairs an index left half-built by an interrupted run
         from .index import Index
 
         Index(settings, Store(settings.store)).sync()
@@ -95,6 +103,7 @@ def cmd_extract(args) -> int:
 
     settings = _settings(args)
     records = extract_store(settings, doc_ids=args.docs or None, force=args.force, progress=not args.json)
+    _sync_index(settings)  # records refine the indexed date and province
     if args.json:
         _print_json([r.model_dump(mode="json") for r in records])
     else:
@@ -109,6 +118,7 @@ def cmd_summarize(args) -> int:
 
     settings = _settings(args)
     summaries = summarise_store(settings, doc_ids=args.docs or None, force=args.force, progress=not args.json)
+    _sync_index(settings)  # summarising may have extracted missing records
     if args.json:
         from .summarise import summary_json
 

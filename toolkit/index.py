@@ -63,11 +63,13 @@ class SyncReport(BaseModel):
     chunks: int = 0
     rebuilt: bool = False
     seconds: float = 0.0
+    unreadable: list[str] = []  # one line per stored document that could not be read (left out)
 
     def __str__(self) -> str:
         kind = "rebuilt" if self.rebuilt else "synced"
+        bad = f"; {len(self.unreadable)} unreadable document(s) left out, see `toolkit check`" if self.unreadable else ""
         return (f"index {kind}: {len(self.added)} added, {len(self.replaced)} replaced, {len(self.deleted)} deleted, "
-                f"{len(self.unchanged)} unchanged; {self.chunks} chunks ({self.seconds:.1f}s)")
+                f"{len(self.unchanged)} unchanged; {self.chunks} chunks ({self.seconds:.1f}s){bad}")
 
 
 @dataclass
@@ -202,7 +204,9 @@ class Index:
     # --- chroma -------------------------------------------------------------------------------
     def _client(self):
         if self._client_obj is not None:
-            return self._client_obj
+            if self.settings.index.chroma_url or (self.store.chroma_dir / "chroma.sqlite3").exists():
+                return self._client_obj
+            self._client_obj = None  # the folder was deleted under a running app: open a fresh one
         import chromadb
 
         cs = chromadb.Settings(anonymized_telemetry=False)
@@ -220,7 +224,7 @@ class Index:
                 raise StoreError(f"chroma server {url} is unreachable ({type(e).__name__}); start `chroma run --path DIR --port N` or drop --chroma-url") from e
         else:
             path = self.store.chroma_dir
-            if not path.exists():
+            if not (path / "chroma.sqlite3").exists():
                 # a deleted folder must not be served from chroma's per-process client cache
                 from chromadb.api.client import SharedSystemClient
 
@@ -277,8 +281,9 @@ class Index:
             meta = metas[doc.doc_id]
             for c in chunks:
                 all_chunks.append((meta, c))
+            chunked = {c.paragraph_id for c in chunks}  # a set: a 2 MB article has thousands of paragraphs
             for p in doc.paragraphs:
-                if any(c.paragraph_id == p.paragraph_id for c in chunks):
+                if p.paragraph_id in chunked:
                     bm["paragraphs"][f"{doc.doc_id}::{p.paragraph_id}"] = p.text
             bm["docs"][doc.doc_id] = {"title_tokens": bm25_tokens(doc.title)}
         vecs = self.embedder.embed_passages([self._embed_text(m, c) for m, c in all_chunks])
@@ -320,7 +325,17 @@ class Index:
 
     def _sync(self, force: bool) -> SyncReport:
         t0 = time.monotonic()
-        docs = self.store.documents()
+        # One corrupt document JSON must not stop the index (nor the re-ingest that repairs it):
+        # it is left out, so nothing cites it, and `toolkit check` names it.
+        docs, unreadable = [], []
+        for doc_id in self.store.doc_ids():
+            try:
+                d = self.store.get_document(doc_id)
+            except StoreError as e:
+                unreadable.append(str(e))
+                continue
+            if d is not None:
+                docs.append(d)
         metas = self._metas(docs)
         manifest = None if force else self.read_manifest()
         bm = None if force else self.read_bm25()
@@ -341,7 +356,7 @@ class Index:
             self._drop_collection()
             col = self.collection(create=True)
 
-        report = SyncReport(rebuilt=rebuilt)
+        report = SyncReport(rebuilt=rebuilt, unreadable=unreadable)
         held = manifest["docs"]
         want = {d.doc_id: d for d in docs}
         stale: list[str] = []

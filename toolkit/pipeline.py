@@ -181,6 +181,7 @@ class Pipeline:
         llm = self.llm
         with self.lock:
             recs = extract_store(self.settings, doc_ids=[doc_id], progress=False, llm=llm)
+            self.index.sync()  # records refine the indexed date and province
         return recs[0] if recs else None
 
     # --- reading --------------------------------------------------------------------------

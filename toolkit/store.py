@@ -73,7 +73,22 @@ class Store:
     def ensure(self) -> "Store":
         for d in (self.documents_dir, self.records_dir, self.summaries_dir):
             d.mkdir(parents=True, exist_ok=True)
+        self.sweep_tmp()
         return self
+
+    def sweep_tmp(self, min_age_s: float = 600.0) -> list[Path]:
+        """Delete the temp files of atomic writes that a killed process left behind. Only files older
+        than min_age_s go, so a write in progress in another process is never touched."""
+        now, gone = time.time(), []
+        for d in (self.root, self.documents_dir, self.records_dir, self.summaries_dir):
+            for p in d.glob(".*.tmp") if d.is_dir() else ():
+                try:
+                    if now - p.stat().st_mtime >= min_age_s:
+                        p.unlink()
+                        gone.append(p)
+                except OSError:
+                    pass
+        return gone
 
     # --- locking ------------------------------------------------------------------------
     @contextlib.contextmanager
