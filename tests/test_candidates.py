@@ -1,0 +1,202 @@
+"""Deterministic candidates on hand-written sentences in the genre (no real article text)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from toolkit import candidates as C
+from toolkit.schemas import Document, Paragraph
+
+
+def make_doc(title: str, paras: list[tuple[str, str]], published: datetime | None = None, author: str | None = None,
+             outlet: str | None = None) -> Document:
+    """A Document from (kind, text) pairs; offsets are consistent with Document.text."""
+    items = [("title", title)] + paras
+    text = ""
+    out = []
+    for i, (kind, t) in enumerate(items):
+        start = len(text)
+        text += t + "\n\n"
+        out.append(Paragraph(paragraph_id=f"p{i:03d}", kind=kind, text=t, start=start, end=start + len(t)))
+    return Document(doc_id="t1", source_path="t1.txt", title=title, published=published, author=author, outlet=outlet,
+                    encoding="utf-8", content_hash="h1", text=text, paragraphs=out)
+
+
+def by_value(figs):
+    return {f.value: f for f in figs}
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+def test_figures_parse_vietnamese_notation_and_skip_dates_codes_ordinals():
+    doc = make_doc("Huyện ủy A sơ kết 6 tháng đầu năm 2023", [
+        ("body", "Ngày 12-7, Huyện ủy A tổ chức hội nghị lần thứ 8 sơ kết 6 tháng đầu năm 2023."),
+        ("body", "Trong 6 tháng, kết nạp mới 152/150 đảng viên, đạt 101,3% chỉ tiêu; toàn Đảng bộ có 6.059 đảng viên; "
+                 "mở 04 lớp bồi dưỡng cho hơn 44 ngàn lượt người theo Chỉ thị 05-CT/TW và phòng chống Covid-19."),
+    ])
+    figs = C.figure_candidates(doc)
+    vals = by_value(figs)
+    assert vals[152.0].target == 150.0 and vals[152.0].raw == "152/150"
+    assert vals[101.3].raw == "101,3%"
+    assert 6059.0 in vals and vals[6059.0].unit.startswith("đảng viên")
+    assert 4.0 in vals and vals[4.0].raw == "04"
+    assert 44000.0 in vals
+    # dates, years, codes, ordinals, durations are not figures
+    for v in (12.0, 7.0, 8.0, 2023.0, 5.0, 19.0, 6.0):
+        assert v not in vals, v
+    # every quote is an exact substring of its paragraph and contains the raw number
+    for f in figs:
+        p = doc.paragraph(f.paragraph_id)
+        assert f.quote in p.text and f.raw in f.quote
+
+
+def test_figure_default_kinds():
+    doc = make_doc("Đảng ủy B tổng kết năm 2023", [
+        ("body", "Năm 2023 kết nạp 120 đảng viên, đạt 96,5% kế hoạch."),
+        ("body", "Năm 2024 phấn đấu kết nạp từ 130 đảng viên trở lên; ít nhất 90% đảng viên hoàn thành tốt nhiệm vụ."),
+    ])
+    vals = by_value(C.figure_candidates(doc))
+    assert vals[120.0].default_kind == "result"
+    assert vals[96.5].default_kind == "rate"
+    assert vals[130.0].default_kind == "target"
+    assert vals[90.0].default_kind == "target"
+    assert "đảng viên" in vals[120.0].default_label
+
+
+def test_figures_ignore_captions_and_boilerplate():
+    doc = make_doc("Tin hội nghị", [
+        ("body", "Năm qua kết nạp 77 đảng viên."),
+        ("caption", "Trao 55 suất quà tại hội nghị"),
+        ("boilerplate", "Lượt xem: 9876"),
+    ])
+    assert [f.value for f in C.figure_candidates(doc)] == [77.0]
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+def test_people_patterns_titles_roles_and_merging():
+    doc = make_doc("Huyện ủy Hòa Lạc tổng kết năm 2023", [
+        ("body", "Sáng 5-1, Huyện ủy Hòa Lạc tổ chức hội nghị. Các đồng chí: Lê Văn Bình, Phó Chủ tịch UBND tỉnh; "
+                 "Trần Thị Cúc, Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Dân vận Tỉnh ủy tới dự. "
+                 "Đồng chí Nguyễn Văn An - Tỉnh ủy viên, Bí thư Huyện ủy chủ trì hội nghị."),
+        ("caption", "Phó Bí thư Tỉnh ủy Lâm Văn Dũng phát biểu tại hội nghị"),
+        ("body", "Phát biểu kết luận, đồng chí Nguyễn Văn An nhấn mạnh nhiệm vụ học tập tư tưởng Hồ Chí Minh."),
+        ("boilerplate", "Tổng biên tập: Phạm Văn Trường"),
+    ])
+    people = {p.name: p for p in C.people_candidates(doc)}
+    assert set(people) == {"Lê Văn Bình", "Trần Thị Cúc", "Nguyễn Văn An", "Lâm Văn Dũng"}
+    assert people["Lê Văn Bình"].title == "Phó Chủ tịch UBND tỉnh"
+    assert people["Trần Thị Cúc"].title == "Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Dân vận Tỉnh ủy"
+    assert people["Trần Thị Cúc"].default_role == "attendee"
+    an = people["Nguyễn Văn An"]
+    assert an.title == "Tỉnh ủy viên, Bí thư Huyện ủy" and an.default_role == "chair" and an.mentions == 2
+    assert people["Lâm Văn Dũng"].title == "Phó Bí thư Tỉnh ủy"
+    assert people["Lâm Văn Dũng"].default_role == "speaker"
+    for p in people.values():
+        assert p.quote in doc.paragraph(p.paragraph_id).text and p.name in p.quote
+
+
+def test_head_of_delegation_and_honorifics():
+    doc = make_doc("Tỉnh ủy kiểm tra tại Huyện ủy C", [
+        ("body", "Chiều 25/5, đoàn công tác Tỉnh ủy do ông Võ Minh Khoa, Phó Bí thư Tỉnh ủy làm trưởng đoàn đã làm việc "
+                 "tại Huyện ủy C. Làm việc với đoàn có bà Huỳnh Thị Lan, Bí thư Huyện ủy C."),
+        ("body", "Không có gì đáng chú ý; ông Khoa đề nghị tiếp tục cố gắng."),
+    ])
+    people = {p.name: p for p in C.people_candidates(doc)}
+    assert people["Võ Minh Khoa"].default_role == "head_of_delegation"
+    assert people["Võ Minh Khoa"].title == "Phó Bí thư Tỉnh ủy"
+    assert people["Huỳnh Thị Lan"].title == "Bí thư Huyện ủy C"
+    assert len(people) == 2
+
+
+def test_author_only_from_byline():
+    doc = make_doc("Tin", [("body", "Hội nghị diễn ra."), ("byline", "Tin, ảnh: Minh Khang")], author="Minh Khang")
+    [a] = C.author_candidates(doc)
+    assert a.default_role == "author" and a.paragraph_id == "p002"
+    assert C.author_candidates(make_doc("Tin", [("body", "x y")], author="Minh Khang")) == []
+
+
+# --- documents, awards ---------------------------------------------------------------------------
+
+
+def test_document_codes_with_type_date_issuer():
+    doc = make_doc("Tin", [
+        ("body", "Thực hiện Kết luận số 01-KL/TW, ngày 18-5-2021 của Bộ Chính trị về tiếp tục thực hiện Chỉ thị số "
+                 "05-CT/TW; Quyết định 1415-QĐ/TU của Tỉnh ủy và Đề án 03-ĐA/TU, ngày 13/4/2020."),
+    ])
+    docs = {d.code: d for d in C.document_candidates(doc)}
+    assert set(docs) == {"01-KL/TW", "05-CT/TW", "1415-QĐ/TU", "03-ĐA/TU"}
+    kl = docs["01-KL/TW"]
+    assert (kl.type, kl.date, kl.issuer) == ("Kết luận", "2021-05-18", "Bộ Chính trị")
+    assert kl.quote == "Kết luận số 01-KL/TW, ngày 18-5-2021 của Bộ Chính trị"
+    assert docs["1415-QĐ/TU"].type == "Quyết định" and docs["1415-QĐ/TU"].issuer == "Tỉnh ủy"
+    assert docs["03-ĐA/TU"].date == "2020-04-13"
+
+
+def test_awards():
+    doc = make_doc("Tin", [("body", "Nhân dịp này, Ban Thường vụ đã tặng Bằng khen cho 3 tập thể và 5 cá nhân; "
+                                    "trao Cờ Thi đua của Tỉnh ủy tặng 2 đảng bộ.")])
+    aw = C.award_candidates(doc)
+    assert [(a.name, a.recipients) for a in aw] == [("Bằng khen", "3 tập thể và 5 cá nhân"), ("Cờ Thi đua", "2 đảng bộ.")] or \
+        [(a.name, a.recipients) for a in aw] == [("Bằng khen", "3 tập thể và 5 cá nhân"), ("Cờ Thi đua", "2 đảng bộ")]
+
+
+# --- date ----------------------------------------------------------------------------------------
+
+
+def test_date_full_and_inferred_from_published():
+    full = make_doc("Tin", [("body", "Ngày 19/10/2021, Đảng ủy Khối tổ chức hội nghị.")])
+    d = C.date_candidate(full)
+    assert d.date.isoformat() == "2021-10-19" and not d.inferred_year and d.quote == "Ngày 19/10/2021"
+    pub = make_doc("Tin", [("body", "Sáng 20-1, Đảng bộ Khối tổng kết công tác năm 2020.")], published=datetime(2021, 1, 20, 8, 1))
+    d = C.date_candidate(pub)
+    assert d.date.isoformat() == "2021-01-20" and d.inferred_year and d.quote == "Sáng 20-1"
+    late = make_doc("Tin", [("body", "Chiều ngày 30-12, Huyện ủy họp.")], published=datetime(2022, 1, 2))
+    assert C.date_candidate(late).date.isoformat() == "2021-12-30"
+
+
+def test_date_year_from_title_when_no_published():
+    doc = make_doc("Đảng ủy Khối X: Triển khai nhiệm vụ năm 2022", [
+        ("body", "Ngày 11-1, Đảng ủy Khối X tổ chức Hội nghị tổng kết công tác năm 2021, triển khai nhiệm vụ năm 2022."),
+    ])
+    d = C.date_candidate(doc)
+    assert d.date.isoformat() == "2022-01-11" and d.inferred_year
+
+
+def test_date_ignores_document_issue_dates():
+    doc = make_doc("Tin", [("body", "Triển khai Kết luận số 01-KL/TW, ngày 18-5-2021 của Bộ Chính trị.")])
+    assert C.date_candidate(doc) is None
+
+
+# --- province, event type, period, organisation ---------------------------------------------------
+
+
+def test_province_only_from_body_and_null_when_absent():
+    named = make_doc("Tin", [("body", "Chủ tịch Ủy ban MTTQ Việt Nam tỉnh Trà Vinh dự hội nghị tại tỉnh Trà Vinh.")])
+    assert C.province_of(named) == "Trà Vinh"
+    footer_only = make_doc("Tin", [("body", "Đảng ủy Khối tỉnh tổ chức hội nghị."),
+                                   ("boilerplate", "Tòa soạn: 68 Trần Phú, tỉnh Nam Định")], outlet="Báo Nam Định")
+    assert C.province_of(footer_only) is None
+
+
+@pytest.mark.parametrize("title,first,expected", [
+    ("Đảng ủy Khối sơ kết 9 tháng đầu năm", "Ngày 19/10, hội nghị sơ kết.", "period_review"),
+    ("Triển khai nhiệm vụ năm 2022", "Ngày 11-1, Hội nghị tổng kết công tác năm 2021.", "year_review"),
+    ("Thường trực Tỉnh ủy kiểm tra tại Huyện ủy C", "Chiều 25/5, đoàn công tác làm việc.", "inspection_visit"),
+    ("Hội nghị giữa nhiệm kỳ", "Ngày 3-3, hội nghị đánh giá giữa nhiệm kỳ.", "mid_term_review"),
+    ("Tin", "Ngày 13-4, Hội nghị Ban Chấp hành Đảng bộ lần thứ 8.", "executive_conference"),
+])
+def test_event_type_rules(title, first, expected):
+    et, _sure, hints = C.event_type_of(make_doc(title, [("body", first)]))
+    assert et == expected and hints
+
+
+def test_period_and_organization():
+    doc = make_doc("Đảng ủy Khối các cơ quan tỉnh sơ kết 09 tháng đầu năm", [
+        ("body", "Ngày 19/10/2021, Ban Thường vụ Đảng ủy Khối tổ chức hội nghị sơ kết 09 tháng đầu năm.")])
+    assert C.period_of(doc, 2021) == "9 tháng đầu năm 2021"
+    assert C.organization_of(doc) == "Đảng ủy Khối các cơ quan tỉnh"
