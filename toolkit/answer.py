@@ -169,6 +169,11 @@ _TITLE_WORDS = frozenset(
     thượng chánh hiệu viện thủ""".split()
 )
 _NOT_NAMES = frozenset({"hồ chí minh"})
+# A two-syllable run right after one of these (folded) words is a place ("tỉnh Hà Giang",
+# "Tỉnh ủy Hà Giang", "ở Hà Giang"), not a person, even when it starts like a surname. Personal
+# names after them have three or more syllables ("Bí thư Tỉnh ủy Lâm Minh Đằng").
+_PLACE_LEAD = re.compile(r"(?:^|[\s,(])(tỉnh|huyện|xã|thành phố|tp\.?|thị xã|thị trấn|phường|quận|thôn|ấp|bản|xóm|"
+                         r"ở|tại|ủy|bộ|khối)\s+$")
 
 
 def person_names(text: str) -> list[tuple[int, int]]:
@@ -201,6 +206,8 @@ def person_names(text: str) -> list[tuple[int, int]]:
             honor = (k == 0 and _HONORIFIC.search(text[max(0, span[0] - 20): span[0]])
                      and fold(m.group(0)) not in _TITLE_WORDS)
             if fold(m.group(0)) in _SURNAMES or honor:
+                if len(tail) == 2 and not honor and _PLACE_LEAD.search(fold(text[max(0, span[0] - 15): span[0]])):
+                    break  # a place named like a person ("tỉnh Hà Giang")
                 out.append(span)
                 break
     return out
@@ -468,16 +475,48 @@ _STATS_CACHE: dict[tuple, _Stats] = {}
 _STATS_LOCK = threading.Lock()
 
 
-def _stats(store: "Store") -> _Stats:
-    """Term statistics of the store, rebuilt when a document file changes (keyed by name+mtime)."""
+def _readable_documents(store: "Store", doc_ids: Iterable[str]) -> dict[str, Document]:
+    """The documents that can be read, one by one: a corrupt document JSON is left out (as the
+    index leaves it out; `toolkit check` names it) instead of failing every question."""
+    from .errors import StoreError
+
+    out: dict[str, Document] = {}
+    for doc_id in doc_ids:
+        try:
+            doc = store.get_document(doc_id)
+        except StoreError:
+            continue
+        if doc is not None:
+            out[doc_id] = doc
+    return out
+
+
+def _stats_key(store: "Store") -> tuple:
+    """The store's document state: (name, mtime, size) of every document file. Any write
+    (atomic replace) changes it; reading it costs one stat per document."""
     folder = store.documents_dir
     files = sorted(folder.glob("*.json")) if folder.exists() else []
-    key = (str(store.root), tuple((f.name, f.stat().st_mtime_ns) for f in files if not f.name.startswith(".")))
+    state = []
+    for f in files:
+        if f.name.startswith("."):
+            continue
+        try:
+            st = f.stat()
+        except OSError:  # deleted meanwhile
+            continue
+        state.append((f.name, st.st_mtime_ns, st.st_size))
+    return (str(store.root), tuple(state))
+
+
+def _stats(store: "Store") -> _Stats:
+    """Term statistics of the store's readable documents, computed once per store state (see
+    _stats_key), not per question."""
+    key = _stats_key(store)
     with _STATS_LOCK:
         st = _STATS_CACHE.get(key)
         if st is None:
             _STATS_CACHE.clear()
-            st = _STATS_CACHE[key] = _Stats(store.documents())
+            st = _STATS_CACHE[key] = _Stats(list(_readable_documents(store, store.doc_ids()).values()))
         return st
 
 
@@ -530,19 +569,30 @@ def _term_values(info: QuestionInfo) -> list[list[set[float]]]:
     return [_number_values(t.alts[0]) if t.is_number else [] for t in info.terms]
 
 
-def _feats(text: str, info: QuestionInfo, tvals: list[list[set[float]]]) -> _Feats:
+def _matched(text: str, info: QuestionInfo, tvals: list[list[set[float]]]) -> frozenset[int]:
+    """Indices of the question terms that text holds. Cheap on long texts: numbers are parsed
+    only when a number term is not already found written as in the question."""
     joined = _joined(text)
-    nums = _number_values(text) if any(tvals) else []
     matched = set()
+    pending = []
     for i, t in enumerate(info.terms):
         if t.is_number:
-            if any(w & v for w in tvals[i] for v in nums) or f" {fold(t.alts[0])} " in joined:
+            if f" {fold(t.alts[0])} " in joined:
                 matched.add(i)
+            elif tvals[i]:
+                pending.append(i)
         elif any(f" {a} " in joined for a in t.alts):
             matched.add(i)
+    if pending:
+        nums = _number_values(text)
+        matched.update(i for i in pending if any(w & v for w in tvals[i] for v in nums))
+    return frozenset(matched)
+
+
+def _feats(text: str, info: QuestionInfo, tvals: list[list[set[float]]]) -> _Feats:
     w = info.wants
     return _Feats(
-        matched=frozenset(matched),
+        matched=_matched(text, info, tvals),
         new_numbers=len(_new_numbers(text, info)) if "number" in w else 0,
         dates=len(_dates(text)) if "date" in w else 0,
         codes=len(_codes(text, info)) if "code" in w else 0,
@@ -702,10 +752,10 @@ def candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Document],
         doc = docs.get(doc_id)
         if doc_id not in doc_feats:
             whole = doc.text if doc is not None else text
-            f = _feats(whole, info, tvals)
-            doc_feats[doc_id] = (_cov(f.matched, weights), _missing_key(info, weights, f.matched))
+            m = _matched(whole, info, tvals)  # coverage only: the answer-type cues of a whole document are never used
+            doc_feats[doc_id] = (_cov(m, weights), _missing_key(info, weights, m))
         dcov, missing = doc_feats[doc_id]
-        pcov = _cov(_feats(text, info, tvals).matched, weights)
+        pcov = _cov(_matched(text, info, tvals), weights)
         full_sents = sentence_spans(text, semicolons=False)
         for s, e in sentence_spans(text):
             if _INJECTION.search(strip_marks(fold(text[s:e]))):
@@ -714,7 +764,7 @@ def candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Document],
             c = Candidate(doc_id, pid, text, a, b, rank)
             c.coverage, c.sent_coverage, c.doc_coverage, c.missing, c.cue = cov, scov, dcov, missing, cue
             full = next(((fs, fe) for fs, fe in full_sents if fs <= s < fe), (s, e))
-            scov = max(scov, _cov(_feats(text[full[0]:full[1]], info, tvals).matched, weights)) if full != (s, e) else scov
+            scov = max(scov, _cov(_matched(text[full[0]:full[1]], info, tvals), weights)) if full != (s, e) else scov
             target = 0.4 if "target" in info.wants and _TARGET_MARKS.search(text[full[0]:full[1]]) else 0.0
             # a sentence about another year than the one asked about is about something else
             years = _years(text[full[0]:full[1]])
@@ -831,6 +881,74 @@ def _render(settings: "Settings", name: str, **variables) -> tuple[str, str]:
     return render(settings, name, **variables)
 
 
+# Role words of who-questions (matched on strip_marks(fold(text))): the clause that answers
+# "who chaired" names a person next to "chủ trì".
+_ROLE_CUES = {
+    "chair": (r"\bchu tri\b|\bchair(ed|s|man|woman|ing)?\b|\bpresid(ed|es|ing)\b", r"\bchu tri\b"),
+    "head": (r"\btruong doan\b|\bdan dau\b|\bhead(ed|s)?\b|\bled\b|\blead(s|ing)?\b", r"\btruong doan\b|\bdan dau\b|\bdo\b.{0,60}\blam truong doan\b"),
+    "attend": (r"\bdu\b|\btham du\b|\battend(ed|s|ing|ance)?\b", r"\bdu\b|\btham du\b"),
+    "speak": (r"\bphat bieu\b|\bspo?ke\b|\bspeak(s|ing)?\b|\baddress(ed)?\b|\bspeech\b", r"\bphat bieu\b"),
+    "present": (r"\btrao\b|\bpresent(ed|s)?\b|\baward(ed|s)?\b|\bhand(ed)? over\b", r"\btrao\b"),
+}
+
+
+def _roles_asked(info: QuestionInfo) -> list[str]:
+    q = _plain(info.question)
+    return [role for role, (ask_re, _) in _ROLE_CUES.items() if re.search(ask_re, q)]
+
+
+def _names_in(text: str, record: Record | None) -> bool:
+    """Whether text names a person: the name detector, or a person of the document's record."""
+    if person_names(text):
+        return True
+    f = fold(text)
+    return record is not None and any(p.name and fold(p.name) in f and p.role != "author" for p in record.people)
+
+
+def _choose(info: QuestionInfo, cands: list[Candidate], store: "Store") -> Candidate:
+    """The best candidate; for a who-question whose best clause names nobody, the best clause of
+    the top paragraphs that names a person next to the asked role (chủ trì, trưởng đoàn, dự,
+    phát biểu, trao; any of them when the question names none)."""
+    best = cands[0]
+    if "person" not in info.wants:
+        return best
+    from .errors import StoreError
+
+    records: dict[str, Record | None] = {}
+
+    def record(doc_id: str) -> Record | None:
+        if doc_id not in records:
+            try:
+                records[doc_id] = store.get_record(doc_id)
+            except StoreError:
+                records[doc_id] = None
+        return records[doc_id]
+
+    if _names_in(best.quote, record(best.doc_id)):
+        return best
+    roles = _roles_asked(info) or list(_ROLE_CUES)
+    role_re = re.compile("|".join(_ROLE_CUES[r][1] for r in roles))
+    top_pars = list(dict.fromkeys((c.doc_id, c.paragraph_id) for c in cands))[:3]
+    for c in cands[1:]:
+        if (c.doc_id, c.paragraph_id) not in top_pars:
+            continue
+        if role_re.search(_plain(c.quote)) and _names_in(c.quote, record(c.doc_id)):
+            if not c.cue_ok:  # named by the record only: the person cue holds
+                c.cue = 1.0
+            return c
+    return best
+
+
+def _hit_documents(store: "Store", hits: list["Hit"]) -> tuple[dict[str, Document], list["Hit"]]:
+    """The hits' documents, and the hits without those whose document file exists but is
+    corrupt (a stale index entry is not a source; a missing file keeps the indexed text)."""
+    ids = list(dict.fromkeys(h.doc_id for h in hits))
+    docs = _readable_documents(store, ids)
+    present = set(store.doc_ids())
+    bad = {d for d in ids if d not in docs and d in present}
+    return docs, [h for h in hits if h.doc_id not in bad]
+
+
 def ask(question: str, *, settings: "Settings", store: "Store", index: "Index", llm: "LLM | None") -> Answer:
     """Answer one question from the indexed sources, with citations, or abstain."""
     t0 = time.perf_counter()
@@ -844,12 +962,14 @@ def ask(question: str, *, settings: "Settings", store: "Store", index: "Index", 
     hits = index.search(info.question, k=settings.index.top_k)
     if not hits:
         return _abstain(original, lang, t0)
-    docs = {d: doc for d in {h.doc_id for h in hits} if (doc := store.get_document(d)) is not None}
+    docs, hits = _hit_documents(store, hits)
+    if not hits:
+        return _abstain(original, lang, t0)
     stats = _stats(store)
     cands = candidates(info, hits, docs, stats, min(CLAUSE_WORDS, settings.answer.max_words))
     if not cands:
         return _abstain(original, lang, t0)
-    best = cands[0]
+    best = _choose(info, cands, store)
     if best.support < settings.answer.abstain_below or not best.cue_ok:
         return _abstain(original, lang, t0)
 
@@ -879,10 +999,10 @@ def support_of(question: str, *, settings: "Settings", store: "Store", index: "I
         return None
     info = analyse_question(cleaned)
     hits = index.search(info.question, k=settings.index.top_k)
-    docs = {d: doc for d in {h.doc_id for h in hits} if (doc := store.get_document(d)) is not None}
+    docs, hits = _hit_documents(store, hits)
     stats = _stats(store)
     cands = candidates(info, hits, docs, stats, min(CLAUSE_WORDS, settings.answer.max_words))
-    return cands[0] if cands else None
+    return _choose(info, cands, store) if cands else None
 
 
 class _LazyLLM:
