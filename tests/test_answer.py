@@ -396,3 +396,22 @@ def test_who_question_falls_back_to_the_clause_naming_a_record_person(tmp_settin
     assert not a.abstained and "Thào Seo Sình" in a.answer, a.answer
     assert a.route == "record" and a.answer == "Thào Seo Sình, Bí thư Đảng ủy Khối"
     assert [(c.doc_id, c.paragraph_id, c.quote) for c in a.citations] == [("sample_c", "p001", quote)]
+
+
+def test_questions_with_org_word_prefixes_and_undiacritised_places_are_answered(tmp_path):
+    """'Đảng bộ Khối Hà Giang' and an English 'Ha Giang' both point at the Hà Giang article."""
+    from toolkit.answer import ask_many
+    from toolkit.settings import Settings
+
+    repo = Path(__file__).resolve().parents[1]
+    s = Settings(store=tmp_path / "store")
+    s.embed.name = "hash"
+    s.answer.use_model = False
+    from toolkit.ingest import ingest_paths
+    from toolkit.store import Store
+
+    assert ingest_paths([repo / "examples" / "articles"], Store(s.store), s).ok
+    (_, vi), (_, en) = ask_many(s, [(1, "Đảng bộ Khối Hà Giang kết nạp bao nhiêu đảng viên năm 2023?"),
+                                    (2, "Who chaired the 2023 review conference of the Ha Giang bloc party committee?")])
+    assert not vi.abstained and "87" in vi.answer
+    assert not en.abstained and "Lò Thị Hạnh" in en.answer

@@ -361,6 +361,17 @@ def _dedupe_terms(terms: list[Term]) -> list[Term]:
     return list(seen.values())
 
 
+_ORG_LEAD = frozenset("đảng ủy uỷ khối tỉnh huyện thành phố ban hội bộ chi sở party bloc committee province district".split())
+
+
+def _drop_org_words(run: list[str]) -> list[str]:
+    """A capitalised run minus its leading organisation words: "Khối Hà Giang" names "Hà Giang"."""
+    k = 0
+    while k < len(run) and fold(run[k]) in _ORG_LEAD:
+        k += 1
+    return run[k:]
+
+
 def _name_runs(q: str) -> list[Term]:
     """Runs of 2+ capitalised syllables (places, names: "Trà Vinh", "Cầu Ngang") as one concept."""
     out = []
@@ -371,6 +382,7 @@ def _name_runs(q: str) -> list[Term]:
             if w[:1].isupper():
                 run.append(w)
                 continue
+            run = _drop_org_words(run)
             if len(run) >= 2:
                 alt = " ".join(syllables(" ".join(run)))
                 out.append(Term(alts=(alt,), source=" ".join(run), kind="name"))
@@ -428,7 +440,7 @@ def _en_terms(q: str) -> list[Term]:
                     terms.append(Term(alts=(s,), source=s))
             for a, b in zip(syl, syl[1:]):
                 terms.append(Term(alts=(f"{a} {b}",), source=f"{a} {b}", kind="pair"))
-            words = [s for s in syl if not s[0].isdigit()]
+            words = [s for s in syllables(" ".join(_drop_org_words(run))) if not s[0].isdigit()]
             if len(words) >= 2 and all(w[:1].isupper() for w in run):
                 terms.append(Term(alts=(" ".join(words),), source=" ".join(run), kind="name"))
             run.clear()
@@ -573,6 +585,7 @@ def _matched(text: str, info: QuestionInfo, tvals: list[list[set[float]]]) -> fr
     """Indices of the question terms that text holds. Cheap on long texts: numbers are parsed
     only when a number term is not already found written as in the question."""
     joined = _joined(text)
+    bare: str | None = None
     matched = set()
     pending = []
     for i, t in enumerate(info.terms):
@@ -583,6 +596,12 @@ def _matched(text: str, info: QuestionInfo, tvals: list[list[set[float]]]) -> fr
                 pending.append(i)
         elif any(f" {a} " in joined for a in t.alts):
             matched.add(i)
+        elif all(a.isascii() for a in t.alts):
+            # English questions often drop diacritics: "Ha Giang" matches "Hà Giang"
+            if bare is None:
+                bare = strip_marks(joined)
+            if any(f" {a} " in bare for a in t.alts):
+                matched.add(i)
     if pending:
         nums = _number_values(text)
         matched.update(i for i in pending if any(w & v for w in tvals[i] for v in nums))
