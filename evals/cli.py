@@ -1,0 +1,127 @@
+"""`toolkit evals` (main) and the standalone `evals` console script (standalone).
+
+    toolkit evals [--gold DIR] [--corpus DIR] [--report PATH.json] [--compare OLD.json]
+                  [--fail-under METRIC=VALUE ...] [--only qa|extract|summary ...]
+
+Writes PATH.json, PATH.md and PATH.html, prints one line per part, the deltas against --compare,
+and exits 1 naming every metric below its --fail-under threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from toolkit.errors import ToolkitError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+
+
+class EvalArgsError(ToolkitError):
+    """Bad command-line input for evals."""
+
+
+def default_dir(given: str | None, name: str) -> Path:
+    """--gold / --corpus, else ../shared/<name> relative to the repo root when present."""
+    if given:
+        p = Path(given)
+        if not p.is_dir():
+            raise EvalArgsError(f"{p}: not a folder; pass --{name} DIR")
+        return p
+    p = SHARED / name
+    if not p.is_dir():
+        raise EvalArgsError(f"no --{name} given and {p} does not exist; pass --{name} DIR")
+    return p
+
+
+def parse_thresholds(specs: list[str] | None) -> dict[str, float]:
+    out = {}
+    for s in specs or []:
+        name, sep, value = s.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise EvalArgsError(f"--fail-under {s!r}: expected METRIC=VALUE, e.g. qa.answer_accuracy=0.6") from None
+    return out
+
+
+def check_thresholds(metrics: dict[str, float], thresholds: dict[str, float]) -> list[str]:
+    """Messages for every metric below its threshold, or absent from the run."""
+    failures = []
+    for name, limit in thresholds.items():
+        if name not in metrics:
+            failures.append(f"{name}: not in this run (known: {', '.join(sorted(metrics)) or 'none'})")
+        elif metrics[name] < limit:
+            failures.append(f"{name} = {metrics[name]:.4f} is below {limit:g}")
+    return failures
+
+
+def finish(run, args, out=None, err=None) -> int:
+    """Write the report, print totals and deltas, apply --fail-under. Returns the exit code."""
+    from . import report
+
+    out, err = out or sys.stdout, err or sys.stderr
+    thresholds = parse_thresholds(getattr(args, "fail_under", None))
+    paths = report.write(run, args.report)
+    for line in report.summary_lines(run):
+        print(line, file=out)
+    for n in run.notes:
+        print(f"note: {n}", file=out)
+    print(f"report: {paths['json']} {paths['md']} {paths['html']}", file=out)
+    if getattr(args, "compare", None):
+        old = Path(args.compare)
+        if not old.exists():
+            print(f"error: --compare {old}: no such report", file=err)
+            return 2
+        print(f"\ndeltas against {old}:", file=out)
+        print(report.format_deltas(report.compare(old, run)), file=out)
+    failures = check_thresholds(run.flat_metrics(), thresholds)
+    for f in failures:
+        print(f"FAIL: {f}", file=err)
+    return 1 if failures else 0
+
+
+def main(args: argparse.Namespace) -> int:
+    """Entry point of `toolkit evals` (args from evals.args.add_eval_args + toolkit.cli._common)."""
+    from toolkit.cli import _settings
+
+    from .runner import run
+
+    parse_thresholds(getattr(args, "fail_under", None))  # fail fast on a typo, before the run
+    gold = default_dir(args.gold, "gold")
+    corpus = default_dir(args.corpus, "corpus")
+    settings = _settings(args)
+    ev = run(settings, gold, corpus, args.only or None, progress=True)
+    return finish(ev, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from toolkit.cli import _common
+
+    from .args import add_eval_args
+
+    p = argparse.ArgumentParser(prog="evals", description="Score answers, records and summaries against gold (same as `toolkit evals`).")
+    _common(p, llm=True)
+    add_eval_args(p)
+    return p
+
+
+def standalone(argv: list[str] | None = None) -> int:
+    """The `evals` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return main(args)
+    except ToolkitError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(standalone())
