@@ -120,9 +120,11 @@ def cmd_summarize(args) -> int:
     summaries = summarise_store(settings, doc_ids=args.docs or None, force=args.force, progress=not args.json)
     _sync_index(settings)  # summarising may have extracted missing records
     if args.json:
+        from .store import Store
         from .summarise import summary_json
 
-        _print_json([summary_json(s) for s in summaries])
+        store = Store(settings.store)
+        _print_json([summary_json(s, store.get_document(s.doc_id)) for s in summaries])
     else:
         for s in summaries:
             print(f"== {s.doc_id}\n[vi] " + " ".join(x.text for x in s.summary_vi) + "\n[en] " + " ".join(x.text for x in s.summary_en))

@@ -1,0 +1,236 @@
+"""The curated Party/state glossary (toolkit/data/glossary_party_en.json) and the small
+deterministic Vietnamese -> English renderer the summaries are built with.
+
+`translate(phrase)` replaces glossary terms (longest first, matched under fold()), keeps proper
+names with their diacritics, writes numbers in English notation, reorders "Huyện ủy Cầu Ngang" to
+"Cầu Ngang District Party Committee" and joins a position to its body ("Bí thư Đảng ủy Khối" ->
+"Secretary of the Bloc Party Committee"). Words it cannot render are reported in `leftover`; a
+caller uses the English only when nothing is left over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import ToolkitError
+from .textnorm import fold, nfc
+
+GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary_party_en.json"
+
+# an org term ending in one of these takes a following proper name in front of it
+_PLACE_ENDINGS = ("tỉnh", "huyện", "xã", "tỉnh ủy", "huyện ủy", "thành ủy", "thành phố")
+
+
+class GlossaryError(ToolkitError):
+    """The glossary file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Term:
+    vi: str
+    en: str
+    kind: str = "term"
+    sg: str | None = None
+
+    @property
+    def takes_name_before(self) -> bool:
+        return self.kind == "org" and fold(self.vi).endswith(_PLACE_ENDINGS)
+
+
+@dataclass
+class Translation:
+    text: str
+    terms: list[Term] = field(default_factory=list)
+    leftover: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list, repr=False)  # capitalised words kept as they are
+
+    @property
+    def ok(self) -> bool:
+        return not self.leftover and bool(self.text.strip())
+
+
+_NUM_RE = re.compile(r"\d+(?:[.,]\d+)*(?:[-–]\d+)?%?")
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?:[-–]\d+)?%?|[^\W\d_]+|\S")
+
+
+def en_number(raw: str) -> str:
+    """A number written in Vietnamese notation, in English notation: '103,33%' -> '103.33%',
+    '6.059' -> '6,059', '04' -> '4'. Years and anything unparseable are returned unchanged."""
+    from .numbers import parse_number
+
+    s = raw.strip()
+    pct = s.endswith("%")
+    core = s.rstrip("%").strip()
+    if re.fullmatch(r"(?:19|20)\d\d", core) or re.search(r"\d[-–]\d", core):
+        return s
+    vals = parse_number(core, "vi")
+    if not vals:
+        return s
+    v = min(vals, key=lambda x: abs(x))
+    return format_en(v) + ("%" if pct else "")
+
+
+def format_en(v: float) -> str:
+    """English digits: thousands with ',', decimals with '.', no trailing zeros."""
+    if abs(v - round(v)) < 1e-9:
+        return f"{int(round(v)):,}"
+    txt = f"{v:,.3f}".rstrip("0").rstrip(".")
+    return txt
+
+
+class Glossary:
+    def __init__(self, terms: list[Term], version: str):
+        self.terms = terms
+        self.version = version
+        self._by_key: dict[str, Term] = {}
+        for t in terms:
+            self._by_key.setdefault(self._key(t.vi), t)
+        alts = sorted(self._by_key, key=len, reverse=True)
+        self._re = re.compile(r"(?<!\w)(?:" + "|".join(self._pattern(a) for a in alts) + r")(?!\w)")
+
+    @staticmethod
+    def _key(s: str) -> str:
+        s = fold(nfc(s))
+        s = re.sub(r"\s*-\s*", "-", s)
+        return re.sub(r"\s+", " ", s).strip()
+
+    @staticmethod
+    def _pattern(key: str) -> str:
+        out = []
+        for ch in key:
+            if ch == " ":
+                out.append(r"\s+")
+            elif ch == "-":
+                out.append(r"\s*[-–]\s*")
+            else:
+                out.append(re.escape(ch))
+        return "".join(out)
+
+    def lookup(self, vi: str) -> Term | None:
+        return self._by_key.get(self._key(vi))
+
+    def terms_in(self, text: str) -> list[Term]:
+        """Glossary terms occurring in a Vietnamese text (each once, in order), function words excluded."""
+        seen: list[Term] = []
+        for m in self._re.finditer(fold(nfc(text))):
+            t = self._by_key.get(self._key(m.group(0)))
+            if t and t.kind != "function" and t not in seen:
+                seen.append(t)
+        return seen
+
+    def translate(self, phrase: str) -> Translation:
+        text = nfc(phrase).strip()
+        folded = fold(text)
+        pieces: list[tuple[str, str, Term | None]] = []  # (kind, text, term)
+        used: list[Term] = []
+        pos = 0
+        for m in list(self._re.finditer(folded)) + [None]:
+            end = m.start() if m else len(text)
+            for tok in _TOKEN_RE.findall(text[pos:end]):
+                if _NUM_RE.fullmatch(tok):
+                    pieces.append(("num", tok, None))
+                elif tok[0].isalpha():
+                    pieces.append(("name" if tok[0].isupper() else "word", tok, None))
+                else:
+                    pieces.append(("punct", tok, None))
+            if m is None:
+                break
+            term = self._by_key[self._key(m.group(0))]
+            used.append(term)
+            pieces.append((term.kind, term.en, term))
+            pos = m.end()
+        leftover = [p[1] for p in pieces if p[0] == "word"]
+        text_en, names = _assemble(pieces)
+        return Translation(text=text_en, terms=used, leftover=leftover, names=names)
+
+    def title(self, title: str) -> str | None:
+        """A person's title in English ('Tỉnh ủy viên, Bí thư Đảng ủy Khối' -> 'member of the
+        Provincial Party Committee and Secretary of the Bloc Party Committee'), or None."""
+        parts = [p for p in re.split(r"\s*[,;]\s*|\s+-\s+", nfc(title).strip()) if p.strip()]
+        out: list[str] = []
+        for p in parts:
+            tr = self.translate(p)
+            if not tr.ok or tr.names:
+                return None
+            out.append(tr.text)
+        if not out:
+            return None
+        return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
+
+    def org(self, name: str) -> str | None:
+        """An organisation in English, or None when some word has no glossary rendering."""
+        tr = self.translate(name)
+        return tr.text if tr.ok else None
+
+
+def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str]]:
+    # 1. a proper-name run right after a place-ending org goes in front of it
+    out: list[tuple[str, str, Term | None]] = []
+    i = 0
+    while i < len(pieces):
+        kind, txt, term = pieces[i]
+        if term is not None and term.takes_name_before:
+            j = i + 1
+            names: list[str] = []
+            while j < len(pieces) and pieces[j][0] == "name":
+                names.append(pieces[j][1])
+                j += 1
+            if names:
+                out.append(("org", " ".join(names) + " " + txt, term))
+                i = j
+                continue
+        out.append((kind, txt, term))
+        i += 1
+    # 2. a number 1 before a unit takes the singular; numbers to English notation
+    words: list[str] = []
+    prev_kind = ""
+    prev_num = None
+    for kind, txt, term in out:
+        if kind == "num":
+            prev_num = txt
+            words.append(en_number(txt))
+        elif kind == "unit" and term is not None:
+            one = prev_kind == "num" and prev_num is not None and en_number(prev_num) == "1"
+            words.append(term.sg if one and term.sg else txt)
+        elif kind == "org" and prev_kind == "position":
+            words.append("of the " + txt)
+        elif txt:
+            words.append(txt)
+        if kind != "num":
+            prev_num = None if kind != "punct" else prev_num
+        prev_kind = kind if txt else prev_kind
+    names = [txt for kind, txt, _ in out if kind == "name"]
+    s = " ".join(w for w in words if w)
+    s = re.sub(r"\s+([,.;:)%])", r"\1", s)
+    s = re.sub(r"(?<![\w,.])(\d+) consecutive years", r"for \1 consecutive years", s)
+    s = s.replace("“", '"').replace("”", '"')
+    s = re.sub(r"([(“])\s+", r"\1", s)
+    return re.sub(r"\s+", " ", s).strip(), names
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime_ns: int) -> Glossary:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+        terms = [Term(vi=nfc(t["vi"]), en=t["en"], kind=t.get("kind", "term"), sg=t.get("sg")) for t in data["terms"]]
+    except FileNotFoundError as e:
+        raise GlossaryError(f"{p}: glossary not found; restore it from git") from e
+    except (ValueError, KeyError, TypeError) as e:
+        raise GlossaryError(f"{p}: malformed glossary ({type(e).__name__}: {e}); fix the JSON (terms: [{{vi, en, kind}}])") from e
+    return Glossary(terms, hashlib.sha256(raw).hexdigest()[:8])
+
+
+def load_glossary(path: Path | None = None) -> Glossary:
+    p = Path(path or GLOSSARY_PATH)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except FileNotFoundError as e:
+        raise GlossaryError(f"{p}: glossary not found; restore it from git") from e
+    return _load(str(p), mtime)
