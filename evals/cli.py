@@ -112,15 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def standalone(argv: list[str] | None = None) -> int:
     """The `evals` console script."""
-    args = build_parser().parse_args(argv)
-    try:
-        return main(args)
-    except ToolkitError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    from toolkit.cli import run_handler
+
+    return run_handler(main, build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -293,10 +293,15 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    return run_handler(args.func, args)
+
+
+def run_handler(func: Handler, args: argparse.Namespace) -> int:
+    """Run a command; the toolkit's own errors become one `error:` line and exit status 1."""
     from .errors import ToolkitError
 
     try:
-        return args.func(args)
+        return func(args)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from pydantic import BaseModel, Field, create_model
 
+from .progress import run_each
 from . import candidates as cands
 from .errors import LLMError
 from .schemas import Award, Document, DocumentRef, EventType, Figure, FigureKind, Person, Record, Role
@@ -431,17 +432,5 @@ def extract_store(settings: "Settings", doc_ids: list[str] | None = None, force:
             store.put_record(rec)
         records[d.doc_id] = rec
 
-    if todo and progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(TextColumn("extract {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      transient=False) as bar:
-            task = bar.add_task("", total=len(todo))
-            for d in todo:
-                bar.update(task, description=d.doc_id)
-                run_one(d)
-                bar.advance(task)
-    else:
-        for d in todo:
-            run_one(d)
+    run_each(todo, run_one, label="extract", show=progress, name=lambda d: d.doc_id)
     return [records[d.doc_id] for d in docs]

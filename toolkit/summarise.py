@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from .progress import run_each
 from .errors import LLMError
 from .glossary import Glossary, format_en, load_glossary
 from .schemas import Document, Evidence, Figure, Record, Summary, SummarySentence
@@ -1105,18 +1106,7 @@ def summarise_store(settings: "Settings", doc_ids: list[str] | None = None, forc
             store.put_summary(s)
         out[d.doc_id] = s
 
-    if todo and progress:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(TextColumn("summarise {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
-            task = bar.add_task("", total=len(todo))
-            for d in todo:
-                bar.update(task, description=d.doc_id)
-                run_one(d)
-                bar.advance(task)
-    else:
-        for d in todo:
-            run_one(d)
+    run_each(todo, run_one, label="summarise", show=progress, name=lambda d: d.doc_id)
     return [out[d.doc_id] for d in docs]
 
 
