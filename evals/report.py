@@ -24,7 +24,7 @@ PART_TITLES = {
     "qa_model": "Q&A baseline: model answers (use_model=True)",
     "retrieval_bm25": "Retrieval: BM25 only",
     "retrieval_dense": "Retrieval: dense only",
-    "retrieval_hybrid": "Retrieval: hybrid (RRF)",
+    "retrieval_hybrid": "Retrieval: hybrid (score fusion + cues, as answering uses it)",
     "extract": "Extraction",
     "summary": "Summaries",
 }
