@@ -275,3 +275,23 @@ def test_real_model_on_one_corpus_article(corpus_dir, gold_dir, real_llm, tmp_pa
     assert m["date_accuracy"] == 1.0 and m["province_accuracy"] == 1.0
     assert m["people_recall"] == 1.0 and m["document_recall"] == 1.0
     assert m["invented_people"] == 0 and m["unsupported_figures"] == 0 and m["evidence_verbatim"] == 1.0
+
+
+def test_model_role_without_a_cue_in_the_source_is_rejected(tmp_path):
+    """The model may not make an attendee the chair: a role needs its cue words in the person's sentence."""
+    doc = make_doc("Đảng ủy Khối sơ kết 6 tháng đầu năm 2023", [
+        ("body", "Ngày 12-7, Đảng ủy Khối cơ quan tỉnh Hòa Bình tổ chức hội nghị sơ kết. "
+                 "Tham dự hội nghị có đồng chí Trần Văn Bình - Phó Chủ tịch UBND tỉnh. "
+                 "Đồng chí Nguyễn Văn An - Bí thư Đảng ủy Khối chủ trì hội nghị."),
+    ])
+
+    def chair_everyone(messages):
+        reply = good_reply(messages)
+        if "items" in reply and reply["items"] and "role" in reply["items"][0]:
+            return {"items": [{"id": it["id"], "role": "chair"} for it in reply["items"]]}
+        return reply
+
+    rec = extract(doc, FakeLLM(default=chair_everyone), settings_at(tmp_path))
+    roles = {p.name: p.role for p in rec.people}
+    assert roles == {"Trần Văn Bình": "attendee", "Nguyễn Văn An": "chair"}
+    assert any("has no cue in the source" in r for r in rec.rejected_reasons)

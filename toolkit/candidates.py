@@ -42,6 +42,7 @@ class PersonCandidate(BaseModel):
     paragraph_id: str
     quote: str = Field(description="The mention: name and title as written.")
     default_role: Role = "attendee"
+    cued_roles: list[Role] = Field(default_factory=list, description="Roles whose cue words stand in a sentence naming the person: the only roles the model may pick besides attendee.")
     mentions: int = 1
 
 
@@ -319,12 +320,18 @@ def _title_before(text: str, name_start: int) -> tuple[str, int]:
     return seg.strip(), seg_start
 
 
-def _role_from(sentence: str) -> Role:
+def _cued_roles(sentence: str) -> list[Role]:
+    """Roles whose cue words occur in the sentence, in rule order (strongest first)."""
     f = fold(sentence)
+    out: list[Role] = []
     for kw, role in _ROLE_RULES:
-        if re.search(r"(?<![^\W\d_])" + re.escape(kw) + r"(?![^\W\d_])", f):
-            return role
-    return "attendee"
+        if role not in out and re.search(r"(?<![^\W\d_])" + re.escape(kw) + r"(?![^\W\d_])", f):
+            out.append(role)
+    return out
+
+
+def _role_from(sentence: str) -> Role:
+    return next(iter(_cued_roles(sentence)), "attendee")
 
 
 def people_candidates(doc: Document) -> list[PersonCandidate]:
@@ -345,10 +352,12 @@ def people_candidates(doc: Document) -> list[PersonCandidate]:
             if not title and not honorific:
                 continue
             sent = _span_containing(sentences, s, e) or (0, len(text))
-            role = _role_from(text[sent[0] : sent[1]])
+            cued = _cued_roles(text[sent[0] : sent[1]])
+            role = next(iter(cued), "attendee")
             quote = text[q_start:q_end]
             key = fold(name)
-            cand = PersonCandidate(id="", name=name, title=title, paragraph_id=p.paragraph_id, quote=quote, default_role=role)
+            cand = PersonCandidate(id="", name=name, title=title, paragraph_id=p.paragraph_id, quote=quote, default_role=role,
+                                   cued_roles=cued)
             if key not in found:
                 found[key] = cand
                 order.append(key)
@@ -356,7 +365,8 @@ def people_candidates(doc: Document) -> list[PersonCandidate]:
             old = found[key]
             best = cand if len(cand.title) > len(old.title) else old
             best_role = max((old.default_role, role), key=lambda r: ROLE_PRIORITY[r])
-            found[key] = best.model_copy(update={"default_role": best_role, "mentions": old.mentions + 1})
+            found[key] = best.model_copy(update={"default_role": best_role, "mentions": old.mentions + 1,
+                                                 "cued_roles": list(dict.fromkeys(old.cued_roles + cued))})
     out = [found[k].model_copy(update={"id": f"h{i + 1}"}) for i, k in enumerate(order)]
     return out
 

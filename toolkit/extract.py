@@ -220,8 +220,15 @@ def label_people(pcs: list[cands.PersonCandidate], prompter: _Prompter, llm: "LL
                 tally.reject(f"{item.id}: invalid role {item.role!r}; rule role used")
                 out[item.id] = c.default_role
                 continue
-            # An explicit 'chủ trì' / 'trưởng đoàn' in the source outranks the model.
-            out[item.id] = c.default_role if c.default_role in _EXPLICIT_ROLES else item.role  # type: ignore[assignment]
+            # An explicit 'chủ trì' / 'trưởng đoàn' in the source outranks the model; the model may only
+            # pick a role whose cue words stand in a sentence naming the person (or plain attendee).
+            if c.default_role in _EXPLICIT_ROLES:
+                out[item.id] = c.default_role
+            elif item.role != "attendee" and item.role not in c.cued_roles:
+                tally.reject(f"{item.id}: role {item.role!r} has no cue in the source; rule role used")
+                out[item.id] = c.default_role
+            else:
+                out[item.id] = item.role  # type: ignore[assignment]
         for c in batch:
             if c.id not in out:
                 if reply is not None:
