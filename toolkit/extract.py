@@ -406,17 +406,10 @@ def is_current(record: Record | None, doc: Document, model: str, version: str) -
 def extract_store(settings: "Settings", doc_ids: list[str] | None = None, force: bool = False, progress: bool = True,
                   llm: "LLM | None" = None, store: "Store | None" = None) -> list[Record]:
     """Records for the stored documents (all, or doc_ids), reusing cached ones unless `force`."""
-    from .errors import StoreError
     from .store import Store
 
     store = store or Store(settings.store)
-    ids = list(doc_ids) if doc_ids else store.doc_ids()
-    docs: list[Document] = []
-    for i in ids:
-        d = store.get_document(i)
-        if d is None:
-            raise StoreError(f"{store.documents_dir}: no document {i!r}; run `toolkit docs` to list them or ingest it first")
-        docs.append(d)
+    docs = store.require_documents(doc_ids)
     if llm is None:
         from .llm import load_llm
 

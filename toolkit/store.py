@@ -143,6 +143,16 @@ class Store:
     def documents(self) -> list[Document]:
         return [d for i in self.doc_ids() if (d := self.get_document(i)) is not None]
 
+    def require_documents(self, doc_ids: list[str] | None = None) -> list[Document]:
+        """The documents named (all when None), in order; a missing one is a one-line StoreError."""
+        docs: list[Document] = []
+        for i in list(doc_ids) if doc_ids else self.doc_ids():
+            d = self.get_document(i)
+            if d is None:
+                raise StoreError(f"{self.documents_dir}: no document {i!r}; run `toolkit docs` to list them or ingest it first")
+            docs.append(d)
+        return docs
+
     def put_document(self, doc: Document) -> None:
         """Store a document; the old version (if any) is replaced in one step and its derived data dropped."""
         old = self.get_document(doc.doc_id) if (self.documents_dir / f"{doc.doc_id}.json").exists() else None

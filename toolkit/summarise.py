@@ -1051,17 +1051,11 @@ def summarise_store(settings: "Settings", doc_ids: list[str] | None = None, forc
                     llm: "LLM | None" = None, store: "Store | None" = None) -> list[Summary]:
     """Summaries of the stored documents (all, or doc_ids); records are extracted first where missing.
     Cached by (content hash, model, prompt version + record); the model is loaded only if needed."""
-    from .errors import StoreError
     from .store import Store
 
     store = store or Store(settings.store)
-    ids = list(doc_ids) if doc_ids else store.doc_ids()
-    docs: list[Document] = []
-    for i in ids:
-        d = store.get_document(i)
-        if d is None:
-            raise StoreError(f"{store.documents_dir}: no document {i!r}; run `toolkit docs` to list them or ingest it first")
-        docs.append(d)
+    docs = store.require_documents(doc_ids)
+    for d in docs:
         _remember(d)
     holder: dict[str, "LLM"] = {}
 
