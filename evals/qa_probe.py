@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", help="write the answers as JSONL here")
     args = ap.parse_args(argv)
 
-    from toolkit.answer import _LazyLLM, answer_json, ask
+    from toolkit.answer import answer_json, ask
+    from toolkit.llm import LazyLLM
     from toolkit.settings import Settings
 
     gold = Path(args.gold)
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     items = load_gold(gold, set(filter(None, args.ids.split(","))))
     store, index = prepare_store(settings, Path(args.corpus))
     index.search("khởi động", k=1)  # load the embedder before timing
-    llm = _LazyLLM(settings) if settings.answer.use_model else None
+    llm = LazyLLM(settings) if settings.answer.use_model else None
 
     answers = []
     for it in items:

@@ -350,117 +350,88 @@ def run(settings, gold_dir: Path, corpus_dir: Path, parts: Iterable[str] | None 
     store.ensure()
     t0 = time.perf_counter()
     doc_ids = _ingest_corpus(settings, store, corpus_dir, ev.notes)
-    index = None
-    try:
-        from toolkit.index import Index
+    from toolkit.index import Index
 
-        index = Index(settings, store, embedder=embedder)
-        index.sync()
-    except ImportError as e:
-        ev.notes.append(f"index not importable ({e}); retrieval and Q&A skipped")
+    index = Index(settings, store, embedder=embedder)
+    index.sync()
     ev.meta.seconds["ingest_index"] = time.perf_counter() - t0
     doc_texts = {d.doc_id: d.text for d in store.documents() if d.doc_id in doc_ids}
     say(f"corpus: {len(doc_texts)} documents in {settings.store}")
 
+    from toolkit.llm import LazyLLM
+
+    lazy_llm = LazyLLM(settings, llm)  # questions load the model only when a route needs it
+
     def get_llm():
-        nonlocal llm
-        if llm is None:
-            from toolkit.llm import load_llm
-
-            llm = load_llm(settings)
-        ev.meta.model = getattr(llm, "name", "") or ev.meta.model
-        return llm
-
-    class _LazyLLM:
-        """Loads the model only when a question needs it (most routes never call it)."""
-
-        @property
-        def name(self) -> str:
-            return getattr(llm, "name", "lazy")
-
-        def complete(self, messages, schema=None, max_tokens=None):
-            return get_llm().complete(messages, schema=schema, max_tokens=max_tokens)
-
-    lazy_llm = _LazyLLM()
+        model = lazy_llm.get()
+        ev.meta.model = getattr(model, "name", "") or ev.meta.model
+        return model
 
     if "qa" in parts:
         gold = load_qa_gold(gold_dir)
-        if index is not None:
-            for mode in RETRIEVAL_MODES if baselines else ("hybrid",):
-                t = time.perf_counter()
-                try:
-                    ranked = collect_retrieval(index, gold, mode, k=settings.index.top_k)
-                except ToolkitError as e:
-                    ev.notes.append(f"retrieval {mode} failed: {e}")
-                    continue
-                items, totals = score_retrieval(gold, ranked, mode)
-                ev.items += items
-                ev.totals[f"retrieval_{mode}"] = totals
-                ev.meta.seconds[f"retrieval_{mode}"] = time.perf_counter() - t
-                say(f"retrieval {mode}: R@5 {totals['recall@5']}")
+        for mode in RETRIEVAL_MODES if baselines else ("hybrid",):
+            t = time.perf_counter()
             try:
-                import toolkit.answer  # noqa: F401
-            except ImportError as e:
-                ev.notes.append(f"qa skipped: toolkit.answer not importable ({e})")
-            else:
-                variants = [("qa", settings.answer.use_model)]
-                if baselines:
-                    variants.append(("qa_extractive" if settings.answer.use_model else "qa_model", not settings.answer.use_model))
-                for part, use_model in variants:
-                    t = time.perf_counter()
-                    s = _with_answer(settings, use_model)
-                    answers = collect_answers(s, store, index, (lazy_llm if use_model else None), gold)
-                    items, totals = score_qa(gold, answers, part=part)
-                    ev.items += items
-                    ev.totals[part] = totals
-                    ev.meta.seconds[part] = time.perf_counter() - t
-                    say(f"{part}: accuracy {totals['answer_accuracy']}")
+                ranked = collect_retrieval(index, gold, mode, k=settings.index.top_k)
+            except ToolkitError as e:
+                ev.notes.append(f"retrieval {mode} failed: {e}")
+                continue
+            items, totals = score_retrieval(gold, ranked, mode)
+            ev.items += items
+            ev.totals[f"retrieval_{mode}"] = totals
+            ev.meta.seconds[f"retrieval_{mode}"] = time.perf_counter() - t
+            say(f"retrieval {mode}: R@5 {totals['recall@5']}")
+        variants = [("qa", settings.answer.use_model)]
+        if baselines:
+            variants.append(("qa_extractive" if settings.answer.use_model else "qa_model", not settings.answer.use_model))
+        for part, use_model in variants:
+            t = time.perf_counter()
+            s = _with_answer(settings, use_model)
+            answers = collect_answers(s, store, index, (lazy_llm if use_model else None), gold)
+            items, totals = score_qa(gold, answers, part=part)
+            ev.items += items
+            ev.totals[part] = totals
+            ev.meta.seconds[part] = time.perf_counter() - t
+            say(f"{part}: accuracy {totals['answer_accuracy']}")
 
     if "extract" in parts:
         extract_gold = load_json_gold(gold_dir, "extract.dev.json")
-        try:
-            from toolkit.extract import extract_store
-            import evals.extract_metrics  # noqa: F401
-        except ImportError as e:
-            ev.notes.append(f"extract skipped: not importable ({e})")
-        else:
-            if extract_gold is None:
-                ev.notes.append(f"extract skipped: {gold_dir}/extract.dev.json missing")
-            else:
-                t = time.perf_counter()
-                records = extract_store(settings, doc_ids=doc_ids, force=False, progress=progress, llm=get_llm())
-                for r in records:
-                    if r.prompt_version:
-                        ev.meta.prompt_versions["extract"] = r.prompt_version
-                    if r.model and not ev.meta.model:
-                        ev.meta.model = r.model
-                rec_dicts = [r.model_dump(mode="json") for r in records]
-                items, totals = score_extraction(rec_dicts, extract_gold, doc_texts)
-                totals["seconds_per_article"] = (sum(r.seconds for r in records) / len(records)) if records else None
-                ev.items += items
-                ev.totals["extract"] = totals
-                ev.meta.seconds["extract"] = time.perf_counter() - t
-                say(f"extract: {len(records)} records")
+        from toolkit.extract import extract_store
 
-    if "summary" in parts:
-        try:
-            from toolkit.summarise import summarise_store
-        except ImportError as e:
-            ev.notes.append(f"summary skipped: toolkit.summarise not importable ({e})")
+        if extract_gold is None:
+            ev.notes.append(f"extract skipped: {gold_dir}/extract.dev.json missing")
         else:
             t = time.perf_counter()
-            sums = summarise_store(settings, doc_ids=doc_ids, force=False, progress=progress, llm=get_llm())
-            for s in sums:
-                if s.prompt_version:
-                    ev.meta.prompt_versions["summary"] = s.prompt_version
-            rows = [{"doc_id": s.doc_id, "summary_vi": " ".join(x.text for x in s.summary_vi),
-                     "summary_en": " ".join(x.text for x in s.summary_en)} for s in sums]
-            items, totals = score_summaries(rows, doc_texts, load_json_gold(gold_dir, "summary.dev.json"),
-                                            load_json_gold(gold_dir, "extract.dev.json"))
+            records = extract_store(settings, doc_ids=doc_ids, force=False, progress=progress, llm=get_llm())
+            for r in records:
+                if r.prompt_version:
+                    ev.meta.prompt_versions["extract"] = r.prompt_version
+                if r.model and not ev.meta.model:
+                    ev.meta.model = r.model
+            rec_dicts = [r.model_dump(mode="json") for r in records]
+            items, totals = score_extraction(rec_dicts, extract_gold, doc_texts)
+            totals["seconds_per_article"] = (sum(r.seconds for r in records) / len(records)) if records else None
             ev.items += items
-            ev.totals["summary"] = totals
-            ev.meta.seconds["summary"] = time.perf_counter() - t
-            say(f"summary: {len(sums)} documents")
+            ev.totals["extract"] = totals
+            ev.meta.seconds["extract"] = time.perf_counter() - t
+            say(f"extract: {len(records)} records")
+
+    if "summary" in parts:
+        from toolkit.summarise import summarise_store
+
+        t = time.perf_counter()
+        sums = summarise_store(settings, doc_ids=doc_ids, force=False, progress=progress, llm=get_llm())
+        for s in sums:
+            if s.prompt_version:
+                ev.meta.prompt_versions["summary"] = s.prompt_version
+        rows = [{"doc_id": s.doc_id, "summary_vi": " ".join(x.text for x in s.summary_vi),
+                 "summary_en": " ".join(x.text for x in s.summary_en)} for s in sums]
+        items, totals = score_summaries(rows, doc_texts, load_json_gold(gold_dir, "summary.dev.json"),
+                                        load_json_gold(gold_dir, "extract.dev.json"))
+        ev.items += items
+        ev.totals["summary"] = totals
+        ev.meta.seconds["summary"] = time.perf_counter() - t
+        say(f"summary: {len(sums)} documents")
 
     if not ev.meta.model:
         ev.meta.model = str(settings.llm.url or settings.llm.model_path or settings.llm.preset)

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
 
+from .llm import LazyLLM
 from .schemas import Answer, Citation, Document, Record
 from .textnorm import clause_spans, fold, nfc, sentence_spans, strip_marks, syllables
 
@@ -1025,27 +1026,6 @@ def support_of(question: str, *, settings: "Settings", store: "Store", index: "I
     return _choose(info, cands, store) if cands else None
 
 
-class _LazyLLM:
-    """Loads the configured model on the first generation only."""
-
-    def __init__(self, settings: "Settings"):
-        self._settings = settings
-        self._llm = None
-        self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return self._llm.name if self._llm is not None else "lazy"
-
-    def complete(self, messages, schema=None, max_tokens=None):
-        with self._lock:
-            if self._llm is None:
-                from .llm import load_llm
-
-                self._llm = load_llm(self._settings)
-        return self._llm.complete(messages, schema=schema, max_tokens=max_tokens)
-
-
 def ask_many(settings: "Settings", items: list[tuple[object, str]]) -> list[tuple[object, Answer]]:
     """Answer a batch: one store, one synced index, and the model loaded only if a question needs it."""
     from .index import Index
@@ -1054,7 +1034,7 @@ def ask_many(settings: "Settings", items: list[tuple[object, str]]) -> list[tupl
     store = Store(settings.store)
     index = Index(settings, store)
     index.sync()
-    llm = _LazyLLM(settings) if settings.answer.use_model else None
+    llm = LazyLLM(settings) if settings.answer.use_model else None
     return [(qid, ask(q, settings=settings, store=store, index=index, llm=llm)) for qid, q in items]
 
 

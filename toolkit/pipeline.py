@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .llm import LazyLLM
 from .schemas import Answer, Document, Figure, IngestReport, Record, Summary
 from .store import Store
 
@@ -153,7 +154,7 @@ class Pipeline:
         extractive answers never pay for loading it)."""
         with self._build_lock:
             if self._llm is None:
-                self._llm = _LazyLLM(self.settings)
+                self._llm = LazyLLM(self.settings)
             return self._llm
 
     # --- actions --------------------------------------------------------------------------
@@ -229,31 +230,6 @@ class Pipeline:
         except (OSError, ValueError) as e:
             return {"meta": {"error": f"{p}: unreadable report ({type(e).__name__}); rerun `toolkit evals`"}}
         return data if isinstance(data, dict) else {"meta": {"error": f"{p}: not a JSON object; rerun `toolkit evals`"}}
-
-
-class _LazyLLM:
-    """Loads the configured model (toolkit.llm.load_llm) on the first generation only."""
-
-    def __init__(self, settings: "Settings"):
-        self._settings = settings
-        self._llm: "LLM | None" = None
-        self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return self._llm.name if self._llm is not None else "lazy"
-
-    @property
-    def loaded(self) -> bool:
-        return self._llm is not None
-
-    def complete(self, messages, schema=None, max_tokens=None):
-        with self._lock:
-            if self._llm is None:
-                from .llm import load_llm
-
-                self._llm = load_llm(self._settings)
-        return self._llm.complete(messages, schema=schema, max_tokens=max_tokens)
 
 
 def doc_day(doc: Document, rec: Record | None) -> date | None:

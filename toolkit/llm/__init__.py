@@ -9,6 +9,7 @@ chooses one from the settings; nothing heavy is imported until it is called.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Protocol, TypeVar, overload, runtime_checkable
 
 from pydantic import BaseModel
@@ -41,3 +42,31 @@ def load_llm(settings: "Settings") -> LLM:
     from .llamacpp import LlamaCppLLM
 
     return LlamaCppLLM(resolve_model_path(settings), settings.llm)
+
+
+class LazyLLM:
+    """An LLM that loads the configured model (load_llm) on its first use only, so browsing and
+    extractive answers never pay for loading it. Give `llm` to wrap a model that is already loaded."""
+
+    def __init__(self, settings: "Settings", llm: LLM | None = None):
+        self._settings = settings
+        self._llm = llm
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._llm.name if self._llm is not None else "lazy"
+
+    @property
+    def loaded(self) -> bool:
+        return self._llm is not None
+
+    def get(self) -> LLM:
+        """The real model, loading it now if needed."""
+        with self._lock:
+            if self._llm is None:
+                self._llm = load_llm(self._settings)
+        return self._llm
+
+    def complete(self, messages, schema=None, max_tokens=None):
+        return self.get().complete(messages, schema=schema, max_tokens=max_tokens)
