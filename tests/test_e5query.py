@@ -167,9 +167,16 @@ def test_prepared_weights_are_cached_rebuilt_when_damaged_and_give_the_same_vect
     monkeypatch.setattr(e5q, "_ModelFile", NoParse)
     assert np.array_equal(e5q.QueryEncoder.load(tmp_path, allow_portable=True).encode(text), want)
     monkeypatch.undo()
-    cached.write_bytes(b"E5QPREP1" + b"\xff" * 100)  # damaged: prepared again, silently
-    again = e5q.QueryEncoder.load(tmp_path, allow_portable=True)
-    assert np.array_equal(again.encode(text), want) and cached.stat().st_size > 10_000_000
+    for damage in ("flip", "header"):
+        raw = bytearray(cached.read_bytes())
+        if damage == "flip":  # bits flipped inside the weights: only the checksum can tell
+            mid = len(raw) // 2
+            raw[mid : mid + 4096] = bytes(b ^ 0x10 for b in raw[mid : mid + 4096])
+        else:
+            raw = bytearray(b"E5QPREP1" + b"\xff" * 100)
+        cached.write_bytes(bytes(raw))
+        again = e5q.QueryEncoder.load(tmp_path, allow_portable=True)  # prepared again, silently
+        assert np.array_equal(again.encode(text), want) and cached.stat().st_size > 10_000_000
 
 
 @needs_cc
