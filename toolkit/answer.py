@@ -151,6 +151,13 @@ _CODE_TYPES = {
 }
 _CODE_CUES_EN = re.compile(r"\b(which|what)\s+(\w+\s+){0,3}?(resolution|directive|conclusion|decision|regulation|plan|project|document|guidance|notice)\b")
 _CODE_CUES_VI = re.compile(r"\b(nghi quyet|chi thi|ket luan|quyet dinh|quy dinh|ke hoach|de an|van ban|huong dan|thong bao)\s+(so\s+)?(nao|gi|may)\b")
+
+# Per question language: (date, person, code cues; the code-cue group naming the document type and
+# that language's column in _CODE_TYPES; number cues)
+_CUES = {
+    "en": (_DATE_CUES_EN, _PERSON_CUES_EN, _CODE_CUES_EN, 3, 0, _NUM_CUES_EN),
+    "vi": (_DATE_CUES_VI, _PERSON_CUES_VI, _CODE_CUES_VI, 1, 1, _NUM_CUES_VI),
+}
 CODE_RE = re.compile(r"\b\d{1,4}[a-z]?-(?:[A-ZĐ][A-Za-zĐđ]{0,4})(?:/[A-ZĐ][A-Za-zĐđ]{0,4})*\b")
 DATE_RE = re.compile(
     r"\b\d{1,2}\s*[/\-.]\s*\d{1,2}(?:\s*[/\-.]\s*(?:19|20)\d{2})?\b|\bngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?",
@@ -286,26 +293,16 @@ def analyse_question(question: str) -> QuestionInfo:
     pl = _plain(q)
     wants: set[str] = set()
     code_types: set[str] = set()
-    if lang == "en":
-        if _DATE_CUES_EN.search(pl):
-            wants.add("date")
-        if _PERSON_CUES_EN.search(pl):
-            wants.add("person")
-        m = _CODE_CUES_EN.search(pl)
-        if m:
-            wants.add("code")
-            code_types |= {k.strip() for k, (en, _) in _CODE_TYPES.items() if en == m.group(3)}
-        n_num = len(_NUM_CUES_EN.findall(pl))
-    else:
-        if _DATE_CUES_VI.search(pl):
-            wants.add("date")
-        if _PERSON_CUES_VI.search(pl):
-            wants.add("person")
-        m = _CODE_CUES_VI.search(pl)
-        if m:
-            wants.add("code")
-            code_types |= {k.strip() for k, (_, vi) in _CODE_TYPES.items() if vi == m.group(1)}
-        n_num = len(_NUM_CUES_VI.findall(pl))
+    date_re, person_re, code_re, type_group, column, num_re = _CUES["en" if lang == "en" else "vi"]
+    if date_re.search(pl):
+        wants.add("date")
+    if person_re.search(pl):
+        wants.add("person")
+    m = code_re.search(pl)
+    if m:
+        wants.add("code")
+        code_types |= {k.strip() for k, names in _CODE_TYPES.items() if names[column] == m.group(type_group)}
+    n_num = len(num_re.findall(pl))
     if n_num and "date" not in wants:
         wants.add("number")
     if _TARGET_CUES.search(fold(q)):

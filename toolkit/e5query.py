@@ -26,16 +26,15 @@ import ctypes
 import hashlib
 import json
 import mmap
-import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
 from . import native
-from .errors import ToolkitError
+from .errors import StoreError, ToolkitError
+from .store import atomic_write_bytes
 
 META = "\u2581"  # SentencePiece's metaspace
 MAGIC = b"E5S1"
@@ -278,8 +277,7 @@ FLAT_MAGIC = b"E5QPREP1"
 
 def _save_flat(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """One file: magic, header length, JSON header ({name: [dtype, shape, offset]}, data size and
-    CRC32), then each array 64-byte aligned. Written to a temporary name and renamed, so a reader
-    never sees half a file."""
+    CRC32), then each array 64-byte aligned. Written atomically: a reader never sees half a file."""
     header, data = {}, bytearray()
     for name, a in arrays.items():
         a = np.ascontiguousarray(a)
@@ -288,14 +286,7 @@ def _save_flat(path: Path, arrays: dict[str, np.ndarray]) -> None:
         data += bytes(-len(data) % 64)
     head = json.dumps({"arrays": header, "size": len(data), "crc32": zlib.crc32(data)}).encode()
     lead = FLAT_MAGIC + struct.pack("<Q", len(head)) + head
-    fd, tmp = tempfile.mkstemp(prefix=".e5query-", suffix=".bin", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(lead + bytes(-len(lead) % 64))
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    atomic_write_bytes(path, lead + bytes(-len(lead) % 64) + data)
 
 
 def _load_flat(path: Path) -> dict[str, np.ndarray]:
@@ -331,9 +322,8 @@ def _prepared(model_path: Path, cache_dir: Path) -> tuple[dict[str, np.ndarray],
         pass  # absent or damaged: prepare again
     arrays = _ModelFile(model_path).arrays()
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
         _save_flat(cached, arrays)
-    except OSError:
+    except (OSError, StoreError):
         pass  # a read-only cache only costs the 0.3 s of preparing again
     return arrays, key
 

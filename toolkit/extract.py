@@ -263,61 +263,46 @@ def verify_items(doc: Document, people: Iterable[Person], figures: Iterable[Figu
     from .numbers import parse_number, same_value
     from .verify import evidence_for
 
-    def ev(item, what: str):
-        e = evidence_for(doc, item.evidence.paragraph_id, item.evidence.quote)
-        if e is None:
-            tally.reject(f"dropped {what}: quote not in paragraph {item.evidence.paragraph_id}")
-        return e
+    def keep(items, what, problem) -> list:
+        """The items whose quote is in its paragraph and which pass `problem(item, quote)` (None = no
+        problem), each with its re-derived Evidence; the others dropped and counted."""
+        kept = []
+        for item in items:
+            e = evidence_for(doc, item.evidence.paragraph_id, item.evidence.quote)
+            if e is None:
+                tally.reject(f"dropped {what(item)}: quote not in paragraph {item.evidence.paragraph_id}")
+                continue
+            reason = problem(item, e.quote)
+            if reason:
+                tally.reject(f"dropped {what(item)}: {reason}")
+                continue
+            kept.append(item.model_copy(update={"evidence": e}))
+        return kept
 
-    kept_people: list[Person] = []
-    for p in people:
-        e = ev(p, f"person {p.name!r}")
-        if e is None:
-            continue
-        if fold(p.name) not in fold(e.quote) or (p.title and fold(p.title) not in fold(e.quote)):
-            tally.reject(f"dropped person {p.name!r}: name or title not in its quote")
-            continue
-        kept_people.append(p.model_copy(update={"evidence": e}))
+    def person_problem(p: Person, quote: str) -> str | None:
+        if fold(p.name) not in fold(quote) or (p.title and fold(p.title) not in fold(quote)):
+            return "name or title not in its quote"
+        return None
 
-    kept_figures: list[Figure] = []
-    for f in figures:
-        e = ev(f, f"figure {f.raw!r}")
-        if e is None:
-            continue
-        if f.raw not in e.quote:
-            tally.reject(f"dropped figure {f.raw!r}: raw text not in its quote")
-            continue
+    def figure_problem(f: Figure, quote: str) -> str | None:
+        if f.raw not in quote:
+            return "raw text not in its quote"
         # a ratio '152/150' is the result 152 against the target 150
         values = parse_number(f.raw.split("/")[0] if f.target is not None else f.raw, "vi")
         if not any(same_value(f.value, v) for v in values):
-            tally.reject(f"dropped figure {f.raw!r}: value {f.value:g} does not follow from the raw text")
-            continue
+            return f"value {f.value:g} does not follow from the raw text"
         if f.target is not None:
             parts = f.raw.split("/")
             if len(parts) != 2 or not any(same_value(f.target, v) for v in parse_number(parts[1], "vi")):
-                tally.reject(f"dropped figure {f.raw!r}: target {f.target:g} not in the raw text")
-                continue
-        kept_figures.append(f.model_copy(update={"evidence": e}))
+                return f"target {f.target:g} not in the raw text"
+        return None
 
-    kept_docs: list[DocumentRef] = []
-    for d in documents:
-        e = ev(d, f"document {d.code!r}")
-        if e is None:
-            continue
-        if d.code not in e.quote:
-            tally.reject(f"dropped document {d.code!r}: code not in its quote")
-            continue
-        kept_docs.append(d.model_copy(update={"evidence": e}))
-
-    kept_awards: list[Award] = []
-    for a in awards:
-        e = ev(a, f"award {a.name!r}")
-        if e is None:
-            continue
-        if fold(a.name) not in fold(e.quote):
-            tally.reject(f"dropped award {a.name!r}: name not in its quote")
-            continue
-        kept_awards.append(a.model_copy(update={"evidence": e}))
+    kept_people = keep(people, lambda p: f"person {p.name!r}", person_problem)
+    kept_figures = keep(figures, lambda f: f"figure {f.raw!r}", figure_problem)
+    kept_docs = keep(documents, lambda d: f"document {d.code!r}",
+                     lambda d, quote: None if d.code in quote else "code not in its quote")
+    kept_awards = keep(awards, lambda a: f"award {a.name!r}",
+                       lambda a, quote: None if fold(a.name) in fold(quote) else "name not in its quote")
     return kept_people, kept_figures, kept_docs, kept_awards
 
 

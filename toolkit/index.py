@@ -153,6 +153,15 @@ def _parse_date(d) -> int | None:
     return int(d.strftime("%Y%m%d"))
 
 
+def _read_json_object(path: Path, key: str, kind: type) -> dict | None:
+    """The JSON object in path when its `key` holds a `kind`; None when missing, unreadable or malformed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get(key), kind) else None
+
+
 class Index:
     """Chroma + BM25 over the store's documents. Pass the settings and the store it describes."""
 
@@ -188,18 +197,11 @@ class Index:
 
     def read_manifest(self) -> dict | None:
         """The manifest, or None when missing or unreadable."""
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) and isinstance(data.get("docs"), dict) else None
-        except (OSError, ValueError):
-            return None
+        return _read_json_object(self.manifest_path, "docs", dict)
 
     def read_bm25(self) -> dict | None:
-        try:
-            data = json.loads(self.bm25_path.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) and isinstance(data.get("chunks"), list) else None
-        except (OSError, ValueError):
-            return None
+        """The BM25 state, or None when missing or unreadable."""
+        return _read_json_object(self.bm25_path, "chunks", list)
 
     # --- chroma -------------------------------------------------------------------------------
     def _client(self):

@@ -40,6 +40,31 @@ def _check(out: dict, expect: str | None) -> None:
         assert not out["abstained"] and expect in out["answer"] and out["citations"], (expect, out)
 
 
+def _ask_in_threads(make_ask, rounds: int, timeout: float, threads: int = 4) -> tuple[list[float], list[BaseException]]:
+    """`threads` threads, each asking `rounds` questions through its own `make_ask()`; their
+    latencies and errors."""
+    errors: list[BaseException] = []
+    lat: list[float] = []
+
+    def worker(k: int) -> None:
+        try:
+            ask = make_ask()
+            for i in range(rounds):
+                q, e = QUESTIONS[(i + k) % len(QUESTIONS)]
+                t0 = time.perf_counter()
+                _check(ask(q), e)
+                lat.append(time.perf_counter() - t0)
+        except BaseException as ex:  # noqa: BLE001
+            errors.append(ex)
+
+    ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout)
+    return lat, errors
+
+
 def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
@@ -61,24 +86,7 @@ def test_questions_in_process_sequential_and_concurrent(tmp_path, note):
         t0 = time.perf_counter()
         _check(logic.api_ask(p, q), e)
         lat.append(time.perf_counter() - t0)
-    errors: list[BaseException] = []
-    clat: list[float] = []
-
-    def worker(k: int) -> None:
-        try:
-            for i in range(10):
-                q, e = QUESTIONS[(i + k) % len(QUESTIONS)]
-                t0 = time.perf_counter()
-                _check(logic.api_ask(p, q), e)
-                clat.append(time.perf_counter() - t0)
-        except BaseException as ex:  # noqa: BLE001
-            errors.append(ex)
-
-    ts = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(120)
+    clat, errors = _ask_in_threads(lambda: (lambda q: logic.api_ask(p, q)), rounds=10, timeout=120)
     gc.collect()
     grow = (tracemalloc.get_traced_memory()[0] - base) / 1e6
     tracemalloc.stop()
@@ -129,25 +137,11 @@ def test_questions_through_gradio_api(tmp_path, note):
             _check(client.predict(q, api_name="/ask"), e)
             lat.append(time.perf_counter() - t0)
         rss1 = _rss_mb(proc.pid)
-        errors: list[BaseException] = []
-        clat: list[float] = []
+        def own_client():  # one client per thread
+            c = Client(url, verbose=False)
+            return lambda q: c.predict(q, api_name="/ask")
 
-        def worker(k: int) -> None:
-            try:
-                c = Client(url, verbose=False)
-                for i in range(5):
-                    q, e = QUESTIONS[(i + k) % len(QUESTIONS)]
-                    t0 = time.perf_counter()
-                    _check(c.predict(q, api_name="/ask"), e)
-                    clat.append(time.perf_counter() - t0)
-            except BaseException as ex:  # noqa: BLE001
-                errors.append(ex)
-
-        ts = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join(180)
+        clat, errors = _ask_in_threads(own_client, rounds=5, timeout=180)
         assert not errors, errors[0]
         assert len(clat) == 20
         for i in range(50):  # a second sequential round: memory must have settled, not kept growing
