@@ -6,10 +6,15 @@ import argparse
 
 
 def add_eval_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--gold", help="gold folder (default ../shared/gold when present)")
-    p.add_argument("--corpus", help="corpus folder (default ../shared/corpus when present)")
+    p.add_argument("--gold", action="append", help="gold folder, repeatable: each is scored apart (default: the --suite's)")
+    p.add_argument("--corpus", action="append", help="corpus folder, repeatable: all go into one store (default: the --suite's)")
+    p.add_argument("--suite", choices=["dev", "web", "web+dev"], default=None,
+                   help="dev: ../shared/gold + ../shared/corpus (the default); web: ../shared/gold/web + .cache/webcorpus; "
+                        "web+dev: both golds on one store holding both corpora")
+    p.add_argument("--no-baselines", action="store_true",
+                   help="skip the BM25/dense retrieval and the other answer route (halves the Q&A time)")
     p.add_argument("--report", default="evals/reports/latest.json", help="report path; .md and .html are written beside it")
-    p.add_argument("--compare", help="an older report JSON: print the deltas")
+    p.add_argument("--compare", help="an older report JSON: print the deltas and a paired test on the items both runs share")
     p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE", help="exit 1 when a metric is below VALUE")
     p.add_argument("--only", choices=["qa", "extract", "summary"], action="append", help="run only these parts")
 

@@ -1,7 +1,8 @@
 """`toolkit evals` (main) and the standalone `evals` console script (standalone).
 
-    toolkit evals [--gold DIR] [--corpus DIR] [--report PATH.json] [--compare OLD.json]
-                  [--fail-under METRIC=VALUE ...] [--only qa|extract|summary ...]
+    toolkit evals [--suite dev|web|web+dev] [--gold DIR ...] [--corpus DIR ...] [--report PATH.json]
+                  [--compare OLD.json] [--fail-under METRIC=VALUE ...] [--only qa|extract|summary ...]
+                  [--no-baselines]
 
 Writes PATH.json, PATH.md and PATH.html, prints one line per part, the deltas against --compare,
 and exits 1 naming every metric below its --fail-under threshold.
@@ -15,8 +16,10 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError
 
+from .gold import shared_dir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
+SHARED = shared_dir()
 
 
 class EvalArgsError(ToolkitError):
@@ -34,6 +37,32 @@ def default_dir(given: str | None, name: str) -> Path:
     if not p.is_dir():
         raise EvalArgsError(f"no --{name} given and {p} does not exist; pass --{name} DIR")
     return p
+
+
+SUITES = {
+    "dev": ([SHARED / "gold"], [SHARED / "corpus"]),
+    "web": ([SHARED / "gold" / "web"], [REPO_ROOT / ".cache" / "webcorpus"]),
+    "web+dev": ([SHARED / "gold" / "web", SHARED / "gold"], [REPO_ROOT / ".cache" / "webcorpus", SHARED / "corpus"]),
+}
+
+
+def resolve_dirs(args) -> tuple[list[Path], list[Path]]:
+    """Gold and corpus folders: --gold / --corpus when given (each must exist, except that a missing
+    corpus folder is skipped with a note by the runner), else the --suite's (default dev)."""
+    gold_given, corpus_given = getattr(args, "gold", None), getattr(args, "corpus", None)
+    if isinstance(gold_given, str):
+        gold_given = [gold_given]
+    if isinstance(corpus_given, str):
+        corpus_given = [corpus_given]
+    suite = getattr(args, "suite", None)
+    if suite is None and not gold_given:
+        gold = [default_dir(None, "gold")]
+        corpus = [Path(c) for c in corpus_given] if corpus_given else [default_dir(None, "corpus")]
+        return gold, corpus
+    s_gold, s_corpus = SUITES[suite or "dev"]
+    gold = [default_dir(g, "gold") for g in gold_given] if gold_given else [default_dir(str(g), "gold") for g in s_gold]
+    corpus = [Path(c) for c in corpus_given] if corpus_given else list(s_corpus)
+    return gold, corpus
 
 
 def parse_thresholds(specs: list[str] | None) -> dict[str, float]:
@@ -69,6 +98,8 @@ def finish(run, args, out=None, err=None) -> int:
     paths = report.write(run, args.report)
     for line in report.summary_lines(run):
         print(line, file=out)
+    for line in report.breakdown_lines(run):
+        print(line, file=out)
     for n in run.notes:
         print(f"note: {n}", file=out)
     print(f"report: {paths['json']} {paths['md']} {paths['html']}", file=out)
@@ -79,6 +110,10 @@ def finish(run, args, out=None, err=None) -> int:
             return 2
         print(f"\ndeltas against {old}:", file=out)
         print(report.format_deltas(report.compare(old, run)), file=out)
+        from .paired import compare_runs, format_paired
+
+        print(f"\npaired against {old} (exact McNemar on the items both runs share):", file=out)
+        print(format_paired(compare_runs(report.load_run(old).items, run.items)), file=out)
     failures = check_thresholds(run.flat_metrics(), thresholds)
     for f in failures:
         print(f"FAIL: {f}", file=err)
@@ -92,10 +127,9 @@ def main(args: argparse.Namespace) -> int:
     from .runner import run
 
     parse_thresholds(getattr(args, "fail_under", None))  # fail fast on a typo, before the run
-    gold = default_dir(args.gold, "gold")
-    corpus = default_dir(args.corpus, "corpus")
+    gold, corpus = resolve_dirs(args)
     settings = _settings(args)
-    ev = run(settings, gold, corpus, args.only or None, progress=True)
+    ev = run(settings, gold, corpus, args.only or None, progress=True, baselines=not getattr(args, "no_baselines", False))
     return finish(ev, args)
 
 

@@ -1,4 +1,5 @@
-"""Pure metric functions for extraction records against ../shared/gold/extract.dev.json.
+"""Pure metric functions for extraction records against ../shared/gold/extract.dev.json
+and ../shared/gold/web/extract.json.
 
 Records are plain dicts (Record.model_dump(mode="json")), gold is the parsed JSON, and
 doc_texts maps doc_id -> the document's original text (Document.text). Nothing here runs a model
@@ -7,6 +8,9 @@ or touches the store, so the evals harness and the probe share the same numbers.
 score_records(records, gold, doc_texts) -> {
     "date_accuracy", "province_accuracy", "people_recall" (name found AND title contains the gold
     substring), "people_name_recall", "figure_recall", "document_recall",
+    "title_accuracy" (found people whose title holds a title_contains substring / found people with
+    one), "figure_label_accuracy" (gold figure_labels whose value has an extracted figure whose label
+    holds one label_contains alternative, NFC + casefold), "figures_from_chrome" (evals.chrome),
     "invented_people" (names not in the article text, listed in not_people, or outside gold people
     and allowed extras), "unsupported_figures" (value not following from raw, raw not in quote),
     "evidence_verbatim" (share of evidence quotes that are exact substrings of the article),
@@ -136,14 +140,58 @@ def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
+def titles_found(record: dict, gold: dict) -> tuple[int, int]:
+    """(found gold people whose title holds one title_contains substring, found gold people that have
+    a non-empty title_contains). A person not found is counted by people recall, not here."""
+    by_name = {_fold(p.get("name", "")): p for p in record.get("people") or []}
+    ok = total = 0
+    for g in gold.get("people") or []:
+        p, wants = by_name.get(_fold(g["name"])), g.get("title_contains") or []
+        if p is None or not wants:
+            continue
+        total += 1
+        ok += any(_fold(w) in _fold(p.get("title", "")) for w in wants)
+    return ok, total
+
+
+def _label_norm(s: str) -> str:
+    return " ".join(_nfc(s).casefold().split())
+
+
+def label_correct(record: dict, value: float, label_contains: Sequence[str]) -> bool:
+    """Some extracted figure with this value has a label containing one alternative (NFC + casefold)."""
+    labels = [_label_norm(f.get("label", "")) for f in record.get("figures") or [] if _same(f.get("value", float("nan")), value)]
+    return any(_label_norm(alt) in lab for lab in labels for alt in label_contains if _label_norm(alt))
+
+
+def labels_found(record: dict, gold: dict) -> tuple[int, int, list[float]]:
+    """(gold figure labels matched, gold figure labels, values whose label missed)."""
+    wants = gold.get("figure_labels") or []
+    missed = [float(w["value"]) for w in wants if not label_correct(record, float(w["value"]), w.get("label_contains") or [])]
+    return len(wants) - len(missed), len(wants), missed
+
+
+def chrome_figures(record: dict, doc_text: str | None) -> list[str]:
+    """raw of every figure taken from site chrome (evals.chrome.figure_from_chrome)."""
+    from .chrome import figure_from_chrome
+
+    if doc_text is None:
+        return []
+    return [f.get("raw", "") for f in record.get("figures") or [] if figure_from_chrome(f, doc_text)]
+
+
+_COUNTS = ("date", "prov", "n_gold", "ppl_t", "ppl_n", "ppl_total", "ttl_ok", "ttl_total", "fig_f", "fig_total",
+           "doc_f", "doc_total", "lab_ok", "lab_total")
+
+
 def score_records(records: Sequence[dict], gold: dict, doc_texts: dict[str, str] | None = None) -> dict:
-    """Every extraction metric over the records that have gold (invented/unsupported/verbatim over all)."""
+    """Every extraction metric over the records that have gold (invented/unsupported/verbatim/chrome over all)."""
     doc_texts = doc_texts or {}
     per_doc: dict[str, dict] = {}
-    date_ok = prov_ok = n_gold = 0
-    ppl_t = ppl_n = ppl_total = fig_f = fig_total = doc_f = doc_total = 0
+    c = dict.fromkeys(_COUNTS, 0)
     invented: list[str] = []
     unsupported: list[str] = []
+    chrome: list[str] = []
     verbatim: list[bool] = []
     for r in records:
         doc_id = r.get("doc_id")
@@ -151,40 +199,46 @@ def score_records(records: Sequence[dict], gold: dict, doc_texts: dict[str, str]
         text = doc_texts.get(doc_id)
         inv = invented_people(r, g, text)
         uns = unsupported_figures(r)
+        chr_ = chrome_figures(r, text)
         vb = verbatim_flags(r, text)
         invented += [f"{doc_id}:{n}" for n in inv]
         unsupported += [f"{doc_id}:{x}" for x in uns]
+        chrome += [f"{doc_id}:{x}" for x in chr_]
         verbatim += vb
-        d: dict = {"invented_people": inv, "unsupported_figures": uns,
+        d: dict = {"invented_people": inv, "unsupported_figures": uns, "figures_from_chrome": chr_,
                    "evidence_verbatim": _ratio(sum(vb), len(vb)), "rejected": r.get("rejected", 0)}
         if g is not None:
-            n_gold += 1
             dc, pc = date_correct(r, g), province_correct(r, g)
-            date_ok += dc
-            prov_ok += pc
             t, n, tot = people_found(r, g)
+            tt_ok, tt_n = titles_found(r, g)
             ff, ft = figures_found(r, g)
             df, dt = documents_found(r, g)
-            ppl_t, ppl_n, ppl_total = ppl_t + t, ppl_n + n, ppl_total + tot
-            fig_f, fig_total, doc_f, doc_total = fig_f + ff, fig_total + ft, doc_f + df, doc_total + dt
+            lo, ln, lmiss = labels_found(r, g)
+            for k, v in zip(_COUNTS, (dc, pc, 1, t, n, tot, tt_ok, tt_n, ff, ft, df, dt, lo, ln)):
+                c[k] += v
             d.update(date_correct=dc, province_correct=pc, date=r.get("date"), gold_date=g.get("date"),
                      province=r.get("province"), gold_province=g.get("province"),
-                     people_recall=_ratio(t, tot), figure_recall=_ratio(ff, ft), document_recall=_ratio(df, dt),
+                     people_recall=_ratio(t, tot), title_accuracy=_ratio(tt_ok, tt_n), figure_recall=_ratio(ff, ft),
+                     document_recall=_ratio(df, dt), figure_label_accuracy=_ratio(lo, ln), missed_labels=lmiss,
                      missing_figures=[x for x in g.get("figures") or [] if not any(_same(x, v) for v in figure_values(r))])
         per_doc[str(doc_id)] = d
     return {
         "n_docs": len(records),
-        "n_gold_docs": n_gold,
-        "date_accuracy": _ratio(date_ok, n_gold),
-        "province_accuracy": _ratio(prov_ok, n_gold),
-        "people_recall": _ratio(ppl_t, ppl_total),
-        "people_name_recall": _ratio(ppl_n, ppl_total),
-        "figure_recall": _ratio(fig_f, fig_total),
-        "document_recall": _ratio(doc_f, doc_total),
+        "n_gold_docs": c["n_gold"],
+        "date_accuracy": _ratio(c["date"], c["n_gold"]),
+        "province_accuracy": _ratio(c["prov"], c["n_gold"]),
+        "people_recall": _ratio(c["ppl_t"], c["ppl_total"]),
+        "people_name_recall": _ratio(c["ppl_n"], c["ppl_total"]),
+        "title_accuracy": _ratio(c["ttl_ok"], c["ttl_total"]),
+        "figure_recall": _ratio(c["fig_f"], c["fig_total"]),
+        "figure_label_accuracy": _ratio(c["lab_ok"], c["lab_total"]),
+        "document_recall": _ratio(c["doc_f"], c["doc_total"]),
         "invented_people": len(invented),
         "unsupported_figures": len(unsupported),
+        "figures_from_chrome": len(chrome),
         "evidence_verbatim": _ratio(sum(verbatim), len(verbatim)),
         "invented_people_list": invented,
         "unsupported_figures_list": unsupported,
+        "figures_from_chrome_list": chrome,
         "per_doc": per_doc,
     }

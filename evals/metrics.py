@@ -194,6 +194,27 @@ def abstention_correct(answerable: bool, abstained: bool, n_citations: int) -> b
     return bool(abstained) and n_citations == 0
 
 
+def false_abstention_rate(rows: Sequence[tuple[bool, bool]]) -> float | None:
+    """rows: (answerable, abstained). Answerable questions abstained on / answerable questions."""
+    ans = [abst for answerable, abst in rows if answerable]
+    return (sum(ans) / len(ans)) if ans else None
+
+
+def wrong_answer_rate(rows: Sequence[tuple[bool, bool]]) -> float | None:
+    """rows: (correct, abstained). Questions answered (not abstained) but not correct / all questions.
+    An unanswerable question that is answered counts as wrong; an abstention never does."""
+    if not rows:
+        return None
+    return sum(1 for correct, abst in rows if not abst and not correct) / len(rows)
+
+
+def unanswerable_abstention_rate(rows: Sequence[tuple[bool, bool, int]]) -> float | None:
+    """rows: (answerable, abstained, n_citations). Share of unanswerable questions (traps included)
+    that abstained and cited nothing."""
+    un = [abstention_correct(False, abst, n) for answerable, abst, n in rows if not answerable]
+    return (sum(un) / len(un)) if un else None
+
+
 # --- retrieval -------------------------------------------------------------------------------
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from toolkit.store import atomic_write_text
 
-from .runner import EvalRun
+from .results import EvalRun
 
 # Metrics where lower is better (deltas are flagged the other way round).
-LOWER_IS_BETTER = ("latency", "unsupported", "invented", "ungrounded", "seconds", "empty")
+LOWER_IS_BETTER = ("latency", "unsupported", "invented", "ungrounded", "seconds", "empty", "false_abstention", "wrong_answer", "traps_answered", "chrome")
 
 PART_TITLES = {
     "qa": "Q&A (as configured)",
@@ -70,7 +70,8 @@ def contributions(run: EvalRun) -> list[dict]:
 # --- compare ---------------------------------------------------------------------------------
 
 
-def _load(x: str | Path | dict | EvalRun) -> EvalRun:
+def load_run(x: str | Path | dict | EvalRun) -> EvalRun:
+    """A report (path, dict or EvalRun) as an EvalRun; reports written before breakdowns existed load too."""
     if isinstance(x, EvalRun):
         return x
     if isinstance(x, dict):
@@ -80,7 +81,7 @@ def _load(x: str | Path | dict | EvalRun) -> EvalRun:
 
 def compare(old_json, new_json) -> list[dict]:
     """Deltas between two reports (paths, dicts or EvalRuns): [{metric, old, new, delta, better}]."""
-    old, new = _load(old_json).flat_metrics(), _load(new_json).flat_metrics()
+    old, new = load_run(old_json).flat_metrics(), load_run(new_json).flat_metrics()
     rows = []
     for m in sorted(set(old) | set(new)):
         o, n = old.get(m), new.get(m)
@@ -121,6 +122,10 @@ def to_markdown(run: EvalRun) -> str:
     for part, ms in run.totals.items():
         out += [f"### {PART_TITLES.get(part, part)} (`{part}`)", "", "| metric | value |", "|---|---|"]
         out += [f"| `{part}.{k}` | {_fmt(v)} |" for k, v in ms.items()] + [""]
+    for part, cols, brows in breakdown_rows(run):
+        out += [f"### {part}: per language and half (tune = odd-numbered articles, check = even)", "",
+                "| group | " + " | ".join(h for h, _ in cols) + " |", "|---" * (len(cols) + 1) + "|"]
+        out += [f"| {g} | " + " | ".join(_cell(ms.get(k)) for _, k in cols) + " |" for g, ms in brows] + [""]
     rows = contributions(run)
     if rows:
         out += ["## What each part adds", "", "| comparison | metric | without | with | delta |", "|---|---|---|---|---|"]
@@ -214,6 +219,11 @@ def to_html(run: EvalRun) -> str:
         out.append(f"<h3>{_e(PART_TITLES.get(part, part))} (<code>{_e(part)}</code>)</h3><table><tr><th>metric</th><th>value</th></tr>")
         out += [f"<tr><td><code>{_e(part)}.{_e(k)}</code></td><td>{_e(_fmt(v))}</td></tr>" for k, v in ms.items()]
         out.append("</table>")
+    for part, cols, brows in breakdown_rows(run):
+        out.append(f"<h3>{_e(part)}: per language and half (tune = odd-numbered articles, check = even)</h3><table><tr><th>group</th>"
+                   + "".join(f"<th>{_e(h)}</th>" for h, _ in cols) + "</tr>")
+        out += ["<tr><td>" + _e(g) + "</td>" + "".join(f"<td>{_e(_cell(ms.get(k)))}</td>" for _, k in cols) + "</tr>" for g, ms in brows]
+        out.append("</table>")
     rows = contributions(run)
     if rows:
         out.append("<h2>What each part adds</h2><table><tr><th>comparison</th><th>metric</th><th>without</th><th>with</th><th>delta</th></tr>")
@@ -281,6 +291,43 @@ def answers_jsonl(run: EvalRun, part: str = "qa") -> str:
                                                    for c in i.citations],
                                      "latency_s": i.latency_s, "route": i.route}, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+QA_COLUMNS = (("n", "n"), ("acc", "answer_accuracy"), ("f.abst", "false_abstention_rate"), ("wrong", "wrong_answer_rate"),
+              ("unans", "unanswerable_abstention"), ("traps", "traps_answered"), ("citR", "citation_recall"),
+              ("citP", "citation_precision"), ("p50 s", "latency_p50_s"), ("p95 s", "latency_p95_s"))
+EXTRACT_COLUMNS = (("docs", "n_gold_docs"), ("date", "date_accuracy"), ("prov", "province_accuracy"), ("people", "people_name_recall"),
+                   ("titles", "title_accuracy"), ("figs", "figure_recall"), ("labels", "figure_label_accuracy"),
+                   ("codes", "document_recall"), ("invent", "invented_people"), ("chrome", "figures_from_chrome"),
+                   ("verb", "evidence_verbatim"))
+
+
+def breakdown_rows(run: EvalRun) -> list[tuple[str, tuple, list[tuple[str, dict]]]]:
+    """(part, columns, [(group, metrics)]) for every part with a breakdown: 'all' first, then the groups."""
+    out = []
+    for part, groups in run.breakdown.items():
+        cols = EXTRACT_COLUMNS if part.endswith("extract") else QA_COLUMNS
+        out.append((part, cols, [("all", run.totals.get(part, {}))] + list(groups.items())))
+    return out
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float) and v.is_integer() and abs(v) >= 1:
+        return str(int(v))
+    return _fmt(v)
+
+
+def breakdown_lines(run: EvalRun) -> list[str]:
+    """Console tables: per part, one row for all items and one per language / half / half.language."""
+    lines = []
+    for part, cols, rows in breakdown_rows(run):
+        lines.append("")
+        lines.append(f"{part:<12}" + "".join(f"{h:>8}" for h, _ in cols))
+        for group, ms in rows:
+            lines.append(f"  {group:<10}" + "".join(f"{_cell(ms.get(k)):>8}" for _, k in cols))
+    return lines
 
 
 def summary_lines(run: EvalRun) -> list[str]:

@@ -222,7 +222,7 @@ def test_main_exits_1_through_toolkit_cli_when_a_metric_drops(tmp_path, monkeypa
     base = ["evals", "--gold", str(gold), "--corpus", str(corpus), "--store", str(tmp_path / "s"), "--report", str(tmp_path / "r.json"), "--only", "qa"]
     assert toolkit_main(base + ["--fail-under", "qa.answer_accuracy=0.6"]) == 1
     assert "qa.answer_accuracy = 0.5000 is below 0.6" in capsys.readouterr().err
-    assert seen["parts"] == ["qa"] and seen["gold"] == gold and Path(seen["store"]) == tmp_path / "s"
+    assert seen["parts"] == ["qa"] and seen["gold"] == [gold] and seen["corpus"] == [corpus] and Path(seen["store"]) == tmp_path / "s"
     assert toolkit_main(base + ["--fail-under", "qa.answer_accuracy=0.5"]) == 0
     assert (tmp_path / "r.html").exists() and (tmp_path / "r.md").exists()
     # standalone `evals` script: same options; a missing gold folder is a one-line error
