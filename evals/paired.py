@@ -70,14 +70,17 @@ def _binary_maps(items: Iterable, metric: str) -> dict[tuple[str, str], dict[str
 
 
 def compare_runs(old_items: Sequence, new_items: Sequence, metrics: Sequence[str] = PAIRED_METRICS) -> list[dict]:
-    """One paired comparison per (part, gold set, metric) present in both runs."""
+    """One paired comparison per (part, gold set of the new run, metric). Items pair by part and id
+    (ids are unique across gold sets), so a report written before gold sets were named pairs too."""
     rows = []
     for metric in metrics:
-        old, new = _binary_maps(old_items, metric), _binary_maps(new_items, metric)
-        for key in sorted(old.keys() & new.keys()):
-            r = paired(old[key], new[key])
+        old: dict[str, dict[str, bool]] = {}
+        for (part, _), m in _binary_maps(old_items, metric).items():
+            old.setdefault(part, {}).update(m)
+        for (part, gset), new in sorted(_binary_maps(new_items, metric).items()):
+            r = paired(old.get(part, {}), new)
             if r["n"]:
-                rows.append({"part": key[0], "gold_set": key[1], "metric": metric, **r})
+                rows.append({"part": part, "gold_set": gset, "metric": metric, **r})
     return rows
 
 

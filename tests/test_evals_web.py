@@ -304,3 +304,25 @@ def test_real_web_gold_evidence_never_lies_in_chrome():
                     assert not any(a <= pos < b for a, b in spans), (q["id"], e)
                     pos = raw.find(e, pos + 1)
     assert checked > 0
+
+
+def test_paired_compare_pairs_by_id_across_old_reports_without_set_names():
+    old = [ItemResult(part="qa", id=f"w-q{i:03d}", scores={"answer_correct": False}) for i in range(10)]
+    new = [ItemResult(part="qa", id=f"w-q{i:03d}", gold_set="web", scores={"answer_correct": i < 3}) for i in range(12)]
+    new.append(ItemResult(part="qa", id="d01", gold_set="dev", scores={"answer_correct": True}))
+    rows = paired.compare_runs(old, new)
+    assert [(r["part"], r["gold_set"], r["metric"], r["n"], r["improved"]) for r in rows] == [("qa", "web", "answer_correct", 10, 3)]
+
+
+def test_breakdown_tables_in_console_markdown_and_html(tmp_path):
+    items, totals = score_qa(GOLD, ANSWERS, gold_set="web")
+    run = EvalRun(items=items, totals={"web.qa": totals}, breakdown={"web.qa": qa_breakdown(items)})
+    lines = report.breakdown_lines(run)
+    header = next(x for x in lines if x.startswith("web.qa"))
+    assert "f.abst" in header and "wrong" in header
+    check = next(x for x in lines if x.strip().startswith("check "))
+    assert check.split()[1:4] == ["3", "0.667", "0.000"]  # n, accuracy, false abstention
+    paths = report.write(run, tmp_path / "r.json")
+    md, page = paths["md"].read_text(encoding="utf-8"), paths["html"].read_text(encoding="utf-8")
+    assert "| check.en |" in md and "<td>tune.vi</td>" in page
+    assert report.load_run(paths["json"]).breakdown["web.qa"]["tune"]["n"] == 3
