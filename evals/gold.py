@@ -136,7 +136,15 @@ def half_of_doc(doc_id: str) -> str:
     return "tune" if int(m.group(1)) % 2 else "check"
 
 
-def half_of_question(item: dict) -> str:
+def has_halves(items: Iterable[dict]) -> bool:
+    """A question set has halves when one of its questions names a numbered document (w01…)."""
+    return any(half_of_doc(d) != "all" for it in items for d in it.get("docs") or [])
+
+
+def half_of_question(item: dict, halved: bool = True) -> str:
+    """The question's half; "all" in a set without halves (halved=False, see has_halves)."""
+    if not halved:
+        return "all"
     halves = {half_of_doc(d) for d in item.get("docs") or []}
     if halves == {"all"}:
         return "all"

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from evals.gold import HALVES, half_of_question
+from evals.gold import HALVES, half_of_question, has_halves
 from evals.metrics import citation_flags, citation_scores, item_answer_correct, percentile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -147,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in tot.items():
         if k != "passed":
             print(f"{k}: {round(v, 3) if isinstance(v, float) else v}")
+    halved = has_halves(items)
     for half in HALVES:
-        sub = [(it, a) for it, a in zip(items, answers) if half_of_question(it) == half]
+        sub = [(it, a) for it, a in zip(items, answers) if half_of_question(it, halved) == half]
         if sub:
             t = score([it for it, _ in sub], [a for _, a in sub])
             print(f"{half}: n={t['n']} accuracy={t['answer_accuracy']:.3f} false_abstentions={t['false_abstentions']} "

@@ -125,7 +125,7 @@ def to_markdown(run: EvalRun) -> str:
     for part, cols, brows in breakdown_rows(run):
         out += [f"### {part}: per language and half (tune = odd-numbered articles, check = even)", "",
                 "| group | " + " | ".join(h for h, _ in cols) + " |", "|---" * (len(cols) + 1) + "|"]
-        out += [f"| {g} | " + " | ".join(_cell(ms.get(k)) for _, k in cols) + " |" for g, ms in brows] + [""]
+        out += [f"| {g} | " + " | ".join(_cell(ms.get(k), k) for _, k in cols) + " |" for g, ms in brows] + [""]
     rows = contributions(run)
     if rows:
         out += ["## What each part adds", "", "| comparison | metric | without | with | delta |", "|---|---|---|---|---|"]
@@ -222,7 +222,7 @@ def to_html(run: EvalRun) -> str:
     for part, cols, brows in breakdown_rows(run):
         out.append(f"<h3>{_e(part)}: per language and half (tune = odd-numbered articles, check = even)</h3><table><tr><th>group</th>"
                    + "".join(f"<th>{_e(h)}</th>" for h, _ in cols) + "</tr>")
-        out += ["<tr><td>" + _e(g) + "</td>" + "".join(f"<td>{_e(_cell(ms.get(k)))}</td>" for _, k in cols) + "</tr>" for g, ms in brows]
+        out += ["<tr><td>" + _e(g) + "</td>" + "".join(f"<td>{_e(_cell(ms.get(k), k))}</td>" for _, k in cols) + "</tr>" for g, ms in brows]
         out.append("</table>")
     rows = contributions(run)
     if rows:
@@ -311,10 +311,13 @@ def breakdown_rows(run: EvalRun) -> list[tuple[str, tuple, list[tuple[str, dict]
     return out
 
 
-def _cell(v: Any) -> str:
+COUNT_COLUMNS = {"n", "traps_answered", "n_gold_docs", "invented_people", "figures_from_chrome"}
+
+
+def _cell(v: Any, metric: str = "") -> str:
     if v is None:
         return "–"
-    if isinstance(v, float) and v.is_integer() and abs(v) >= 1:
+    if metric in COUNT_COLUMNS and isinstance(v, float) and v.is_integer():
         return str(int(v))
     return _fmt(v)
 
@@ -326,7 +329,7 @@ def breakdown_lines(run: EvalRun) -> list[str]:
         lines.append("")
         lines.append(f"{part:<12}" + "".join(f"{h:>8}" for h, _ in cols))
         for group, ms in rows:
-            lines.append(f"  {group:<10}" + "".join(f"{_cell(ms.get(k)):>8}" for _, k in cols))
+            lines.append(f"  {group:<10}" + "".join(f"{_cell(ms.get(k), k):>8}" for _, k in cols))
     return lines
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from . import metrics as M
-from .gold import HALVES, half_of_doc, half_of_question
+from .gold import HALVES, half_of_doc, half_of_question, has_halves
 from .results import ItemResult
 
 
@@ -16,6 +16,7 @@ def score_qa(gold: Sequence[dict], answers: dict[str, dict], part: str = "qa",
              gold_set: str = "") -> tuple[list[ItemResult], dict[str, float | None]]:
     """Score answers (answer_json dicts by id) against the gold questions; totals over all of them."""
     items: list[ItemResult] = []
+    halved = has_halves(gold)
     for g in gold:
         a = answers.get(str(g["id"])) or {"answer": "", "abstained": False, "citations": [], "error": "no answer"}
         cits = list(a.get("citations") or [])
@@ -28,7 +29,7 @@ def score_qa(gold: Sequence[dict], answers: dict[str, dict], part: str = "qa",
             ItemResult(
                 part=part, id=str(g["id"]), question=g["question"], lang=g.get("lang", ""), kind=g.get("kind", ""),
                 answer=a.get("answer", ""), reference=g.get("reference", ""), abstained=bool(a.get("abstained")),
-                route=a.get("route", ""), latency_s=a.get("latency_s"), gold_set=gold_set, half=half_of_question(g),
+                route=a.get("route", ""), latency_s=a.get("latency_s"), gold_set=gold_set, half=half_of_question(g, halved),
                 citations=[{"doc_id": c.get("doc_id"), "paragraph_id": c.get("paragraph_id"), "text": c.get("text", ""), "correct": f}
                            for c, f in zip(cits, flags)],
                 scores={"answer_correct": correct, "abstention_correct": abst, "token_f1": f1, "answerable": answerable,
@@ -82,6 +83,7 @@ def score_retrieval(gold: Sequence[dict], ranked: dict[str, dict], mode: str,
                     gold_set: str = "") -> tuple[list[ItemResult], dict[str, float | None]]:
     """ranked: id -> {"paragraphs": [{doc_id, paragraph_id, text}], "latency_s"} (best first, deduplicated)."""
     items, ranks = [], []
+    halved = has_halves(gold)
     for g in gold:
         if not g.get("answerable", True) or not g.get("evidence"):
             continue
@@ -94,7 +96,7 @@ def score_retrieval(gold: Sequence[dict], ranked: dict[str, dict], mode: str,
             citations=[{"doc_id": p.get("doc_id"), "paragraph_id": p.get("paragraph_id"), "text": p.get("text", ""),
                         "correct": M.citation_correct(p.get("text", ""), g["evidence"])} for p in paras],
             latency_s=r.get("latency_s"), scores={"rank": rank, "in_top5": rank is not None and rank <= 5},
-            passed=rank is not None and rank <= 5, gold_set=gold_set, half=half_of_question(g),
+            passed=rank is not None and rank <= 5, gold_set=gold_set, half=half_of_question(g, halved),
         ))
     totals: dict[str, float | None] = {"n": float(len(items)), **M.retrieval_scores(ranks)}
     lat = [i.latency_s for i in items if i.latency_s is not None]

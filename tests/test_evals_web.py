@@ -75,6 +75,10 @@ def test_half_split_odd_is_tuning_even_is_check_dev_ids_have_none():
     assert gold.half_of_question(_q("w-q108", ["w06", "w07"])) == "check"
     assert gold.half_of_question(_q("w-q104", [], answerable=False)) == "check"
     assert gold.half_of_question(_q("d07", ["001_d929c2c2327d43ea"])) == "all"
+    # a set without numbered documents has no halves, not even for its unanswerable questions
+    dev = [_q("d07", ["001_d929c2c2327d43ea"]), _q("d25", [], answerable=False)]
+    assert not gold.has_halves(dev) and gold.has_halves([_q("w-q1", ["w01"])])
+    assert gold.half_of_question(dev[1], halved=gold.has_halves(dev)) == "all"
 
 
 # --- Q&A rates -----------------------------------------------------------------------------------
@@ -127,8 +131,9 @@ def test_score_qa_totals_and_breakdown_by_half_and_language():
     assert br["check.en"]["latency_p50_s"] == pytest.approx(5.0)
     assert br["tune.vi"]["unanswerable_abstention"] == 0.0 and br["check.en"]["unanswerable_abstention"] == 1.0
     # dev-style ids have no halves: only languages
-    dev_items, _ = score_qa([_q("d1", ["001_abc"])], {"d1": ANSWERS["w-q001"]})
-    assert list(qa_breakdown(dev_items)) == ["vi"]
+    dev_items, _ = score_qa([_q("d1", ["001_abc"]), _q("d2", [], lang="en", answerable=False)],
+                            {"d1": ANSWERS["w-q001"], "d2": ANSWERS["w-q102"]})
+    assert list(qa_breakdown(dev_items)) == ["vi", "en"]
 
 
 # --- paired comparison -------------------------------------------------------------------------
