@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from typing import Iterable, Sequence
 
-from toolkit.numbers import parse_number, values_in
+from toolkit.numbers import number_tokens, parse_number
 from toolkit.textnorm import strip_marks, syllables
 
 # An alternative that is only a number ("6.059", "103,33", "25%") is compared by value.
@@ -54,10 +54,26 @@ def _numeric_values(alt: str) -> set[float] | None:
     return set(vals) if vals else None
 
 
+_LEADING_NUMBER = re.compile(r"^[+-]?\d[\d.,]*")
+
+
+def _written_values(answer: str) -> list[set[float]]:
+    """Plausible values of every number in answer, each also as written without its multiplier word:
+    the gold compares figures as the article writes them ("2.541" matches "2.541 tỷ đồng", which
+    toolkit.numbers reads as 2.541e12 too)."""
+    out = []
+    for _, _, raw, vals in number_tokens(nfc(answer), "auto"):
+        m = _LEADING_NUMBER.match(raw)
+        bare = parse_number(m.group(0).rstrip(".,"), "auto") if m and m.group(0) != raw else set()
+        out.append(set(vals) | set(bare))
+    return out
+
+
 def number_in(answer: str, values: Iterable[float]) -> bool:
-    """True when some number written in answer (either notation) has one of values."""
+    """True when some number written in answer (either notation, with or without its multiplier
+    word such as tỷ / triệu / billion) has one of values."""
     wanted = list(values)
-    for found in values_in(nfc(answer), "auto"):
+    for found in _written_values(answer):
         if any(_close(f, w) for f in found for w in wanted):
             return True
     return False

@@ -331,3 +331,19 @@ def test_breakdown_tables_in_console_markdown_and_html(tmp_path):
     md, page = paths["md"].read_text(encoding="utf-8"), paths["html"].read_text(encoding="utf-8")
     assert "| check.en |" in md and "<td>tune.vi</td>" in page
     assert report.load_run(paths["json"]).breakdown["web.qa"]["tune"]["n"] == 3
+
+
+def test_harness_and_independent_scorer_agree_on_figures_with_multiplier_words():
+    from evals import independent_scorer
+
+    g = [_q("m1", ["x01"], must_include=[["2.541", "2541"]], evidence=["nộp 2.541 tỷ đồng"]),
+         _q("m2", ["x02"], lang="en", must_include=[["1.262,3", "1262.3"], ["274,2", "274.2"]], evidence=["1.262,3 tỷ đồng"]),
+         _q("m3", ["x03"], must_include=[["84"]], evidence=["84 tỷ"])]
+    cit = {"doc_id": "x01", "paragraph_id": "p1", "text": "Công ty nộp 2.541 tỷ đồng."}
+    a = {"m1": {"answer": "Công ty nộp 2.541 tỷ đồng.", "abstained": False, "citations": [cit]},
+         "m2": {"answer": "Budget revenue was 1,262.3 billion VND, 274.2% of the plan.", "abstained": False, "citations": []},
+         "m3": {"answer": "Thu 8,4 tỷ đồng.", "abstained": False, "citations": []}}
+    items, totals = score_qa(g, a)
+    assert [i.scores["answer_correct"] for i in items] == [True, True, False]
+    for k, v in independent_scorer.score(g, a).items():
+        assert totals[k] == pytest.approx(v), k

@@ -160,3 +160,15 @@ def test_unsupported_numbers_uses_the_verifier():
     src = ["Toàn Khối kết nạp mới 155 đảng viên, đạt 103,33% chỉ tiêu."]
     assert M.unsupported_numbers("Kết nạp 155 đảng viên, đạt 103,33%.", src) == []
     assert M.unsupported_numbers("Kết nạp 156 đảng viên.", src) != []
+
+
+@pytest.mark.parametrize("answer", ["nộp ngân sách 2.541 tỷ đồng", "paid 2,541 billion VND", "thu 2.541 tỉ đồng"])
+def test_a_figure_matches_as_written_before_its_multiplier_word(answer):
+    assert M.mentions(answer, "2.541") and M.mentions(answer, "2541")
+    assert not M.mentions(answer, "2.54")
+
+
+def test_a_decimal_before_a_multiplier_matches_its_written_value():
+    assert M.mentions("thu ngân sách 1.262,3 tỷ đồng, đạt 274,2% kế hoạch", "1262,3")
+    assert M.mentions("thu nhập 5,8 triệu đồng/người/tháng", "5,8")
+    assert M.mentions("thu nhập 5,8 triệu đồng/người/tháng", "5800000")  # the scaled value still counts
