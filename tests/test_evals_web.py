@@ -347,3 +347,19 @@ def test_harness_and_independent_scorer_agree_on_figures_with_multiplier_words()
     assert [i.scores["answer_correct"] for i in items] == [True, True, False]
     for k, v in independent_scorer.score(g, a).items():
         assert totals[k] == pytest.approx(v), k
+
+
+def test_rescore_an_answers_file_against_two_gold_sets(tmp_path, capsys):
+    from evals import rescore
+
+    web = _write(tmp_path / "web", {"qa.jsonl": GOLD})
+    dev = _write(tmp_path / "gold", {"qa.dev.jsonl": [_q("d01", ["a_doc"]), _q("d02", ["a_doc"])]})
+    lines = [{"id": k, "question": "", **v} for k, v in ANSWERS.items()] + [{"id": "d01", "question": "", **ANSWERS["w-q001"]}]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    assert rescore.main(["--answers", str(path), "--gold", str(web), "--gold", str(dev)]) == 0
+    out = capsys.readouterr().out
+    assert "web.qa" in out and "dev.qa" in out and "1 of 2 questions have no answer" in out
+    ev = rescore.rescore({d["id"]: d for d in lines}, [web, dev])
+    assert ev.totals["web.qa"]["answer_accuracy"] == pytest.approx(0.5) and ev.totals["dev.qa"]["n"] == 1
+    assert ev.breakdown["web.qa"]["check"]["n"] == 3
