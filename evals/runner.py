@@ -75,11 +75,14 @@ def answer_dict(answer: Any, qid: str) -> dict:
     }
 
 
-def collect_answers(settings, store, index, llm, gold: Sequence[dict]) -> dict[str, dict]:
+def collect_answers(settings, store, index, llm, gold: Sequence[dict], say=None) -> dict[str, dict]:
+    """Ask every gold question; say(msg), when given, hears every tenth question (long runs)."""
     from toolkit.answer import ask
 
     out = {}
-    for g in gold:
+    for n, g in enumerate(gold, 1):
+        if say and n % 10 == 0:
+            say(f"question {n}/{len(gold)}")
         t0 = time.perf_counter()
         try:
             a = ask(g["question"], settings=settings, store=store, index=index, llm=llm)
@@ -244,7 +247,8 @@ def _run_qa(ev: EvalRun, gs: GoldSet, pre: str, gold: list[dict], settings, stor
     for part, use_model in variants:
         t = time.perf_counter()
         s = _with_answer(settings, use_model)
-        answers = collect_answers(s, store, index, (lazy_llm if use_model else None), gold)
+        answers = collect_answers(s, store, index, (lazy_llm if use_model else None), gold,
+                                  say=lambda m, p=f"{pre}{part}": say(f"{p}: {m}"))
         items, totals = score_qa(gold, answers, part=part, gold_set=gs.name)
         ev.items += items
         ev.totals[f"{pre}{part}"] = totals

@@ -81,3 +81,18 @@ def test_two_gold_sets_on_one_store_with_halves(tmp_path, tmp_settings):
     # a gold set none of whose documents is in the store is skipped with a note
     ev2 = run(tmp_settings, [web_g, dev_g], [dev_c], ["qa"], llm=FakeLLM(default="—"), baselines=False)
     assert any("gold set web" in n and "skipped" in n for n in ev2.notes) and "dev.qa" in ev2.totals and "web.qa" not in ev2.totals
+
+
+def test_extraction_on_two_gold_sets_per_half(tmp_path, tmp_settings):
+    """--only extract end to end: records of the one store, scored per set that has extraction gold, per half."""
+    from evals.runner import run
+    from toolkit.llm.fake import FakeLLM
+
+    web_g, dev_g, web_c, dev_c = _setup(tmp_path)
+    ev = run(tmp_settings, [web_g, dev_g], [web_c, dev_c], ["extract"], llm=FakeLLM(default={}), baselines=False)
+    assert "web.extract" in ev.totals and "dev.extract" not in ev.totals
+    assert any("dev: extract skipped" in n for n in ev.notes)
+    br = ev.breakdown["web.extract"]
+    assert br["tune"]["n_gold_docs"] == 1 and br["check"]["n_gold_docs"] == 1
+    assert ev.totals["web.extract"]["figures_from_chrome"] == 0 and ev.totals["web.extract"]["n_docs"] == 2
+    assert {i.id: i.half for i in ev.items if i.part == "extract"} == {"k01": "tune", "k02": "check"}
