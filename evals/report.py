@@ -48,22 +48,27 @@ def _lower_better(metric: str) -> bool:
 
 
 def contributions(run: EvalRun) -> list[dict]:
-    """Rows comparing baselines inside one run: dense vs BM25, hybrid vs both, model vs extractive."""
-    t = run.totals
+    """Rows comparing baselines inside one run: dense vs BM25, hybrid vs both, model vs extractive
+    (per gold set when several were scored: "web: dense vs BM25")."""
+    prefixes = sorted({k[: k.index(".") + 1] if "." in k else "" for k in run.totals})
     rows = []
-    for metric in ("recall@1", "recall@5", "mrr"):
-        b, d, h = (t.get(f"retrieval_{m}", {}).get(metric) for m in ("bm25", "dense", "hybrid"))
-        if b is not None and d is not None:
-            rows.append({"what": "dense vs BM25", "metric": metric, "without": b, "with": d, "delta": d - b})
-        if h is not None and b is not None and d is not None:
-            best = max(b, d)
-            rows.append({"what": "hybrid vs best single", "metric": metric, "without": best, "with": h, "delta": h - best})
-    model, extractive = (t.get("qa"), t.get("qa_extractive")) if "qa_extractive" in t else (t.get("qa_model"), t.get("qa"))
-    if model and extractive:
-        for metric in ("answer_accuracy", "token_f1", "citation_precision", "citation_recall", "abstention_accuracy", "latency_p50_s"):
-            a, b = extractive.get(metric), model.get(metric)
-            if a is not None and b is not None:
-                rows.append({"what": "model vs extractive answer", "metric": metric, "without": a, "with": b, "delta": b - a})
+    for pre in prefixes:
+        t = {k[len(pre):]: v for k, v in run.totals.items() if k.startswith(pre) and "." not in k[len(pre):]}
+        tag = f"{pre[:-1]}: " if pre else ""
+        for metric in ("recall@1", "recall@5", "mrr"):
+            b, d, h = (t.get(f"retrieval_{m}", {}).get(metric) for m in ("bm25", "dense", "hybrid"))
+            if b is not None and d is not None:
+                rows.append({"what": f"{tag}dense vs BM25", "metric": metric, "without": b, "with": d, "delta": d - b})
+            if h is not None and b is not None and d is not None:
+                best = max(b, d)
+                rows.append({"what": f"{tag}hybrid vs best single", "metric": metric, "without": best, "with": h, "delta": h - best})
+        model, extractive = (t.get("qa"), t.get("qa_extractive")) if "qa_extractive" in t else (t.get("qa_model"), t.get("qa"))
+        if model and extractive:
+            for metric in ("answer_accuracy", "false_abstention_rate", "wrong_answer_rate", "token_f1", "citation_precision",
+                           "citation_recall", "abstention_accuracy", "latency_p50_s"):
+                a, b = extractive.get(metric), model.get(metric)
+                if a is not None and b is not None:
+                    rows.append({"what": f"{tag}model vs extractive answer", "metric": metric, "without": a, "with": b, "delta": b - a})
     return rows
 
 

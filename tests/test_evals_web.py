@@ -363,3 +363,13 @@ def test_rescore_an_answers_file_against_two_gold_sets(tmp_path, capsys):
     ev = rescore.rescore({d["id"]: d for d in lines}, [web, dev])
     assert ev.totals["web.qa"]["answer_accuracy"] == pytest.approx(0.5) and ev.totals["dev.qa"]["n"] == 1
     assert ev.breakdown["web.qa"]["check"]["n"] == 3
+
+
+def test_contributions_per_gold_set():
+    run = EvalRun(totals={"web.retrieval_bm25": {"recall@5": 0.5}, "web.retrieval_dense": {"recall@5": 0.7},
+                          "dev.retrieval_bm25": {"recall@5": 0.9}, "dev.retrieval_dense": {"recall@5": 0.8},
+                          "web.qa": {"answer_accuracy": 0.4}, "web.qa_extractive": {"answer_accuracy": 0.3}})
+    rows = {(r["what"], r["metric"]): r["delta"] for r in report.contributions(run)}
+    assert rows[("web: dense vs BM25", "recall@5")] == pytest.approx(0.2)
+    assert rows[("dev: dense vs BM25", "recall@5")] == pytest.approx(-0.1)
+    assert rows[("web: model vs extractive answer", "answer_accuracy")] == pytest.approx(0.1)
