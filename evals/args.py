@@ -8,7 +8,8 @@ import argparse
 def add_eval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gold", help="gold folder (default ../shared/gold when present)")
     p.add_argument("--corpus", help="corpus folder (default ../shared/corpus when present)")
-    p.add_argument("--report", default="evals/reports/latest.json", help="report path; .md and .html are written beside it")
+    p.add_argument("--report", help="report path; .md and .html are written beside it "
+                   "(default: $TOOLKIT_HOME/evals/reports/latest.json, else ./evals/reports/latest.json; the UI shows it)")
     p.add_argument("--compare", help="an older report JSON: print the deltas")
     p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE", help="exit 1 when a metric is below VALUE")
     p.add_argument("--only", choices=["qa", "extract", "summary"], action="append", help="run only these parts")

@@ -65,6 +65,8 @@ def finish(run, args, out=None, err=None) -> int:
     from . import report
 
     out, err = out or sys.stdout, err or sys.stderr
+    as_json = getattr(args, "json", False)
+    json_out, out = out, (err if as_json else out)  # with --json, stdout carries only the JSON
     thresholds = parse_thresholds(getattr(args, "fail_under", None))
     paths = report.write(run, args.report)
     for line in report.summary_lines(run):
@@ -75,44 +77,53 @@ def finish(run, args, out=None, err=None) -> int:
     if getattr(args, "compare", None):
         old = Path(args.compare)
         if not old.exists():
-            print(f"error: --compare {old}: no such report", file=err)
-            return 2
+            print(f"error: --compare {old}: no such report; give the JSON of an earlier run", file=err)
+            return 1
+        deltas = report.compare(old, run)
         print(f"\ndeltas against {old}:", file=out)
-        print(report.format_deltas(report.compare(old, run)), file=out)
+        print(report.format_deltas(deltas), file=out)
     failures = check_thresholds(run.flat_metrics(), thresholds)
     for f in failures:
         print(f"FAIL: {f}", file=err)
+    if as_json:
+        from toolkit.options import print_json
+
+        print_json({"metrics": run.flat_metrics(), "report": {k: str(v) for k, v in paths.items()},
+                    "deltas": deltas if getattr(args, "compare", None) else None, "failures": failures,
+                    "notes": list(run.notes)}, json_out)
     return 1 if failures else 0
 
 
 def main(args: argparse.Namespace) -> int:
-    """Entry point of `toolkit evals` (args from evals.args.add_eval_args + toolkit.cli._common)."""
-    from toolkit.cli import _settings
+    """Entry point of `toolkit evals` (args from evals.args.add_eval_args + toolkit.options.add_common)."""
+    from toolkit.options import settings_from_args
 
     from .runner import run
 
     parse_thresholds(getattr(args, "fail_under", None))  # fail fast on a typo, before the run
     gold = default_dir(args.gold, "gold")
     corpus = default_dir(args.corpus, "corpus")
-    settings = _settings(args)
-    ev = run(settings, gold, corpus, args.only or None, progress=True)
+    settings = settings_from_args(args)
+    args.report = args.report or str(settings.eval_report)
+    ev = run(settings, gold, corpus, args.only or None,
+             progress=not (getattr(args, "quiet", False) or getattr(args, "json", False)))
     return finish(ev, args)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from toolkit.cli import _common
+    from toolkit.options import Parser, add_common
 
     from .args import add_eval_args
 
-    p = argparse.ArgumentParser(prog="evals", description="Score answers, records and summaries against gold (same as `toolkit evals`).")
-    _common(p, llm=True)
+    p = Parser(prog="evals", description="Score answers, records and summaries against gold (same as `toolkit evals`).")
+    add_common(p, llm=True)
     add_eval_args(p)
     return p
 
 
 def standalone(argv: list[str] | None = None) -> int:
     """The `evals` console script."""
-    from toolkit.cli import run_handler
+    from toolkit.options import run_handler
 
     return run_handler(main, build_parser().parse_args(argv))
 

@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from .llm import LLM
     from .settings import Settings
 
-REPORT_PATH = Path(__file__).resolve().parent.parent / "evals" / "reports" / "latest.json"
-
-
 def _fold(s: str) -> str:
     """Lowercase, NFC; tone-placement variants unified when toolkit.textnorm is available."""
     s = unicodedata.normalize("NFC", s or "")
@@ -114,7 +111,10 @@ def _row(org: str, period: str | None, fig: Figure, *, target: float | None, tar
 
 
 class Pipeline:
-    """The toolkit seen from a face (the UI): ask, ingest, browse, targets, eval report."""
+    """The toolkit seen from a face (the UI): ask, ingest, browse, targets, eval report.
+
+    A thin, long-lived holder over toolkit.library: it keeps the store, index and model open
+    between requests and serialises the model-bound calls; the stages themselves are library's."""
 
     def __init__(self, settings: "Settings", llm: "LLM | None" = None, *, report_path: Path | None = None,
                  embedder: Any = None):
@@ -123,7 +123,7 @@ class Pipeline:
         self._embedder = embedder
         self._store: Store | None = None
         self._index = None
-        self.report_path = Path(report_path) if report_path else REPORT_PATH
+        self.report_path = Path(report_path) if report_path else Path(settings.eval_report)
         self._build_lock = threading.Lock()
         self.lock = threading.Lock()  # one generation (or one ingest+reindex) at a time
 
@@ -137,16 +137,23 @@ class Pipeline:
 
     @property
     def index(self):
+        """The index as it is on disk (opened once; asking never writes it). See refresh_index."""
         store = self.store
         with self._build_lock:
             if self._index is None:
-                from .index import Index
+                from . import library
 
-                index = Index(self.settings, store, embedder=self._embedder) if self._embedder is not None \
-                    else Index(self.settings, store)
-                index.sync()  # the store may have changed since the index was last written
-                self._index = index
+                self._index = library.open_index(self.settings, store, embedder=self._embedder)
             return self._index
+
+    def refresh_index(self) -> None:
+        """Bring the index up to date with the store (the store may have changed since the index
+        was last written); the app does this once before serving."""
+        from . import library
+
+        index = self.index
+        with self.lock:
+            library.sync(index)
 
     @property
     def llm(self) -> "LLM":
@@ -159,30 +166,28 @@ class Pipeline:
 
     # --- actions --------------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
-        from .answer import ask
+        from . import library
 
         index, llm = self.index, self.llm
         with self.lock:
-            return ask(question, settings=self.settings, store=self.store, index=index, llm=llm)
+            [(_, answer)] = library.ask(self.settings, [(None, question)], store=self.store, index=index, llm=llm)
+            return answer
 
     def ingest_paths(self, paths: list[Path]) -> IngestReport:
-        from .ingest import ingest_paths
+        from . import library
 
         index = self.index
         with self.lock:
-            report = ingest_paths([Path(p) for p in paths], self.store, self.settings)
-            if report.added or report.replaced:
-                index.sync()
-        return report
+            return library.ingest(self.settings, [Path(p) for p in paths], store=self.store, index=index,
+                                  repair=False).report
 
     def extract(self, doc_id: str) -> Record | None:
         """Extract (or re-use the cached) record of one document with the pipeline's model."""
-        from .extract import extract_store
+        from . import library
 
-        llm = self.llm
+        llm, index = self.llm, self.index
         with self.lock:
-            recs = extract_store(self.settings, doc_ids=[doc_id], progress=False, llm=llm)
-            self.index.sync()  # records refine the indexed date and province
+            recs = library.extract(self.settings, [doc_id], llm=llm, store=self.store, index=index)
         return recs[0] if recs else None
 
     # --- reading --------------------------------------------------------------------------

@@ -188,13 +188,16 @@ def _cell(data: Any, row: int, col: int) -> str:
     return str(data[row][col])
 
 
-def launch(settings: "Settings", host: str = "127.0.0.1", port: int = 7860, ingest: list[str] | None = None, *,
+def launch(settings: "Settings", host: str | None = None, port: int | None = None, ingest: list[str] | None = None, *,
            pipeline=None, block: bool = True):
-    """Ingest the given paths, then serve the app on host:port (127.0.0.1 unless told otherwise)."""
+    """Ingest the given paths, then serve the app on host:port (default settings.ui: 127.0.0.1:7860)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from toolkit.pipeline import Pipeline
 
     pipeline = pipeline or Pipeline(settings)
+    ui = getattr(settings or getattr(pipeline, "settings", None), "ui", None)  # test fakes carry no settings
+    host = host or (ui.host if ui else "127.0.0.1")
+    port = port or (ui.port if ui else 7860)
     if ingest:
         report = pipeline.ingest_paths([Path(p) for p in ingest])
         for f in report.failed:
@@ -202,7 +205,7 @@ def launch(settings: "Settings", host: str = "127.0.0.1", port: int = 7860, inge
         print(f"ingested: {len(report.added)} added, {len(report.replaced)} replaced, "
               f"{len(report.unchanged)} unchanged, {len(report.failed)} failed")
     if isinstance(pipeline, Pipeline):
-        pipeline.index  # build (and sync) the index before the first user waits for it
+        pipeline.refresh_index()  # sync the index with the store before the first user waits for it
     demo = build_app(pipeline)
     demo.queue(default_concurrency_limit=1, max_size=64)
     demo.launch(server_name=host, server_port=port, css=render.CSS, ssr_mode=False, prevent_thread_lock=not block,
