@@ -82,6 +82,7 @@ class UISettings(BaseModel):
 
     host: str = Field(default="127.0.0.1", description="Address the app listens on (`toolkit ui --host`); 127.0.0.1 keeps it on this machine.")
     port: int = Field(default=7860, description="Port the app listens on (`toolkit ui --port`).")
+    read_concurrency: int = Field(default=4, ge=1, description="Read-only events (browsing, citations, filters) that may run side by side; model-bound events always run one at a time.")
 
 
 def _cwd() -> Path:

@@ -18,11 +18,14 @@ if TYPE_CHECKING:
     from toolkit.settings import Settings
 
 MODEL = "model"  # concurrency group of everything that runs the model or writes the store
-READ_LIMIT = 4  # read-only events may run side by side
 
 
 def build_app(pipeline) -> "gr.Blocks":
     import gradio as gr
+
+    from toolkit.settings import UISettings
+
+    read_limit = getattr(getattr(pipeline, "settings", None), "ui", UISettings()).read_concurrency
 
     with gr.Blocks(title="Meeting reports — toolkit") as demo:
         gr.Markdown("## Vietnamese meeting reports — ask, browse, targets, ingest, evals\n"
@@ -106,7 +109,7 @@ def build_app(pipeline) -> "gr.Blocks":
         clear.click(lambda: ([], [], gr.update(choices=[], value=None), ""), outputs=[chatbot, cits_state, cit_radio, cit_panel],
                     api_visibility="private", queue=False)
         cit_radio.change(lambda cits, label: logic.citation_panel(pipeline, cits, label), inputs=[cits_state, cit_radio],
-                         outputs=cit_panel, api_visibility="private", concurrency_limit=READ_LIMIT)
+                         outputs=cit_panel, api_visibility="private", concurrency_limit=read_limit)
 
         def ask(question: str) -> dict:
             """Answer one question from the ingested articles, with citations."""
@@ -120,7 +123,7 @@ def build_app(pipeline) -> "gr.Blocks":
             return rows, status, gr.update(choices=ids, value=None)
 
         filt_io = dict(fn=on_filter, inputs=[province, date_from, date_to, text], outputs=[lib_table, lib_status, article],
-                       api_visibility="private", concurrency_limit=READ_LIMIT)
+                       api_visibility="private", concurrency_limit=read_limit)
         apply.click(**filt_io)
         text.submit(**filt_io)
         province.change(**filt_io)
@@ -134,7 +137,7 @@ def build_app(pipeline) -> "gr.Blocks":
 
         lib_table.select(on_row, inputs=[lib_table], outputs=article, api_visibility="private")
         article.change(lambda d: logic.article_view(pipeline, d), inputs=article, outputs=[rec_html, sum_html, doc_html],
-                       api_visibility="private", concurrency_limit=READ_LIMIT)
+                       api_visibility="private", concurrency_limit=read_limit)
 
         def on_extract(doc_id):
             if not doc_id:
