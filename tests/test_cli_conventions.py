@@ -169,3 +169,43 @@ def test_questions_from_stdin_write_only_jsonl_to_stdout(env, article, tmp_path)
     rows = [json.loads(x) for x in r.stdout.splitlines()]
     assert [x["id"] for x in rows] == ["q1", "q2"]
     assert "64" in rows[0]["answer"] and rows[0]["citations"][0]["doc_id"] == "songlam_dan_van"
+
+
+def test_evals_json_puts_only_json_on_stdout(tmp_path, capsys):
+    import argparse
+
+    from test_evals_cli import _canned_run
+
+    import evals.cli as ecli
+
+    old = tmp_path / "old.json"
+    args = argparse.Namespace(report=str(old), compare=None, fail_under=[], json=False)
+    assert ecli.finish(_canned_run(acc=0.6), args) == 0
+    capsys.readouterr()
+    args = argparse.Namespace(report=str(tmp_path / "new.json"), compare=str(old), json=True,
+                              fail_under=["qa.answer_accuracy=0.9"])
+    assert ecli.finish(_canned_run(acc=0.6), args) == 1
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["metrics"]["qa.answer_accuracy"] == pytest.approx(0.6)
+    assert data["failures"] and "qa.answer_accuracy" in data["failures"][0]
+    assert any(r["metric"] == "qa.answer_accuracy" for r in data["deltas"])
+    assert "report:" in err and "FAIL:" in err  # the human lines went to stderr
+    # a missing --compare report is a user error: one line, exit 1
+    args = argparse.Namespace(report=str(tmp_path / "x.json"), compare=str(tmp_path / "nope.json"), fail_under=[], json=False)
+    assert ecli.finish(_canned_run(), args) == 1
+    assert "nope.json: no such report" in capsys.readouterr().err
+
+
+def test_ask_warns_when_the_index_misses_stored_documents(env, article, tmp_path, capsys):
+    assert main(["ingest", str(article), *env]) == 0
+    later = tmp_path / "in2" / "songlam_sau.txt"
+    later.parent.mkdir()
+    later.write_text(ARTICLE.replace("64 đảng viên", "71 đảng viên"), encoding="utf-8")
+    assert main(["ingest", str(later), "--no-index", *env]) == 0
+    capsys.readouterr()
+    assert main(["ask", "Ai chủ trì hội nghị?", "--json", *env]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)
+    assert "warning: the index does not match the store for 1 document(s) (songlam_sau)" in err
+    assert "toolkit reindex" in err

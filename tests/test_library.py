@@ -129,3 +129,21 @@ def test_ingest_text_names_the_document_and_refuses_bad_names(tmp_settings):
             library.ingest_text(tmp_settings, ARTICLE, bad)
     empty = library.ingest_text(tmp_settings, "   \n", "rong")
     assert empty.report.failed and empty.report.failed[0].path == "-"
+
+
+def test_the_ui_pipeline_goes_through_the_library(tmp_settings, tmp_path):
+    """Pipeline (the UI's face): ingest syncs, asking leaves the index as it is, refresh_index syncs."""
+    from toolkit.pipeline import Pipeline
+
+    tmp_settings.answer = tmp_settings.answer.model_copy(update={"use_model": False})
+    f = tmp_path / "binhson.txt"
+    f.write_text(ARTICLE, encoding="utf-8")
+    p = Pipeline(tmp_settings)
+    assert p.ingest_paths([f]).added == ["binhson"]
+    assert library.index_gaps(p.index) == []
+    p.store.put_document(fixture_docs()[1])
+    before = _snapshot(p.store.root)
+    assert p.ask("Huyện ủy Bình Sơn kiểm tra bao nhiêu tổ chức đảng?").citations
+    assert _snapshot(p.store.root) == before and library.index_gaps(p.index) == ["lc_2022"]
+    p.refresh_index()
+    assert library.index_gaps(p.index) == []

@@ -57,12 +57,16 @@ def open_store(settings: "Settings") -> "Store":
     return Store(settings.store)
 
 
-def open_index(settings: "Settings", store: "Store | None" = None, *, embedder: Any = None) -> "Index":
-    """The retrieval index over a store, as it is on disk (nothing is written)."""
+def open_index(settings: "Settings", store: "Store | None" = None, *, embedder: Any = None,
+               read_only: bool = False) -> "Index":
+    """The retrieval index over a store, as it is on disk (opening writes nothing). `read_only` is
+    the reader questions use: it must never sync."""
     from .index import Index
 
     store = store or open_store(settings)
-    return Index(settings, store, embedder=embedder) if embedder is not None else Index(settings, store)
+    # merge (issue 15): pass read_only=read_only once Index takes it (the hostile branch's reader,
+    # which also skips the writer lock); until then the read-only path simply never calls sync.
+    return Index(settings, store, embedder=embedder)
 
 
 def sync(index: "Index", *, progress: bool = False) -> "SyncReport":
@@ -181,7 +185,7 @@ def ask(settings: "Settings", questions: Sequence[tuple[Any, str]], *, store: "S
     from .answer import ask as answer_one
 
     store = store or open_store(settings)
-    index = index or open_index(settings, store)
+    index = index or open_index(settings, store, read_only=True)
     if llm is None and settings.answer.use_model:
         from .llm import LazyLLM
 
