@@ -378,11 +378,12 @@ def main(args) -> int:
     """Entry point of `toolkit bench`."""
     from toolkit.options import settings_from_args
 
-    from .cli import SHARED, default_dir
+    from .cli import default_dir, shared_dir
 
     settings = settings_from_args(args)
     corpus = default_dir(getattr(args, "corpus", None), "corpus")
-    gold = Path(args.gold) if getattr(args, "gold", None) else (SHARED / "gold" if (SHARED / "gold").is_dir() else None)
+    shared_gold = shared_dir() / "gold"
+    gold = Path(args.gold) if getattr(args, "gold", None) else (shared_gold if shared_gold.is_dir() else None)
     res = bench(settings, corpus, gold, n_synthetic=args.synthetic, extract_docs=args.extract_docs,
                 use_model=not args.no_model, embed_budget_s=args.embed_budget,
                 say=(lambda m: None) if getattr(args, "quiet", False) else (lambda m: print(f"[bench] {m}", file=sys.stderr, flush=True)))

@@ -10,13 +10,18 @@ and exits 1 naming every metric below its --fail-under threshold.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
+
+
+def shared_dir() -> Path:
+    """../shared beside the working folder ($TOOLKIT_HOME, else the current directory): where the
+    project keeps the gold and the corpus next to the repository."""
+    return Path(os.environ.get("TOOLKIT_HOME") or Path.cwd()).resolve().parent / "shared"
 
 
 class EvalArgsError(ToolkitError):
@@ -24,13 +29,13 @@ class EvalArgsError(ToolkitError):
 
 
 def default_dir(given: str | None, name: str) -> Path:
-    """--gold / --corpus, else ../shared/<name> relative to the repo root when present."""
+    """--gold / --corpus, else ../shared/<name> beside the working folder when present."""
     if given:
         p = Path(given)
         if not p.is_dir():
             raise EvalArgsError(f"{p}: not a folder; pass --{name} DIR")
         return p
-    p = SHARED / name
+    p = shared_dir() / name
     if not p.is_dir():
         raise EvalArgsError(f"no --{name} given and {p} does not exist; pass --{name} DIR")
     return p

@@ -209,3 +209,19 @@ def test_ask_warns_when_the_index_misses_stored_documents(env, article, tmp_path
     json.loads(out)
     assert "warning: the index does not match the store for 1 document(s) (songlam_sau)" in err
     assert "toolkit reindex" in err
+
+
+def test_a_bad_setting_in_the_environment_is_one_line(env, monkeypatch, capsys):
+    monkeypatch.setenv("TOOLKIT_LLM__N_CTX", "lots")
+    assert main(["docs", *env]) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert "llm.n_ctx" in line and "TOOLKIT_" in line
+
+
+def test_ask_reads_the_question_from_stdin(env, article, monkeypatch, capsys):
+    assert main(["ingest", str(article), *env]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Thị ủy Sông Lam kết nạp mới bao nhiêu đảng viên?\n"))
+    assert main(["ask", "-", "--json", *env]) == 0
+    ans = json.loads(capsys.readouterr().out)
+    assert ans["question"].startswith("Thị ủy Sông Lam") and "64" in ans["answer"]
