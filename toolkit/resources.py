@@ -1,6 +1,7 @@
-"""Where the files that ship with the toolkit live: prompt templates, data tables, the model manifest.
+"""Where things live: the files that ship with the toolkit (prompt templates, data tables, the
+model manifest) and the working folder the store and models default to.
 
-They are read through importlib.resources from inside the package, so a wheel installed with a
+The shipped files are read through importlib.resources from inside the package, so a wheel installed with a
 plain `pip install .` finds them as well as a source checkout does. The repository keeps the
 owner's layout (`prompts/`, `models/manifest.json` at the top) and links them into the package:
 `toolkit/_prompts -> ../prompts` and `toolkit/data/models_manifest.json -> ../../models/manifest.json`
@@ -9,6 +10,7 @@ owner's layout (`prompts/`, `models/manifest.json` at the top) and links them in
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -34,3 +36,14 @@ def model_manifest() -> Path:
 def data_file(name: str) -> Path:
     """A data table shipped in toolkit/data/ (glossaries, gazetteers)."""
     return _packaged("data", name)
+
+
+def default_home() -> Path:
+    """The working folder: $TOOLKIT_HOME, else the current directory (Settings.home)."""
+    return Path(os.environ.get("TOOLKIT_HOME") or Path.cwd())
+
+
+def default_models_dir() -> Path:
+    """$TOOLKIT_MODELS_DIR, else <home>/models: Settings' default, for the stdlib-only model tools."""
+    given = os.environ.get("TOOLKIT_MODELS_DIR")
+    return Path(given) if given else default_home() / "models"

@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .resources import default_home, prompts_dir
+
 
 class LLMSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -85,16 +87,12 @@ class UISettings(BaseModel):
     read_concurrency: int = Field(default=4, ge=1, description="Read-only events (browsing, citations, filters) that may run side by side; model-bound events always run one at a time.")
 
 
-def _cwd() -> Path:
-    return Path.cwd()
-
-
 class Settings(BaseSettings):
     """Everything configurable. Built once by a face (cli, ui, evals) and passed down."""
 
     model_config = SettingsConfigDict(env_prefix="TOOLKIT_", env_nested_delimiter="__", extra="forbid")
 
-    home: Path = Field(default_factory=_cwd, description="Working folder ($TOOLKIT_HOME, else the current directory): the store, models and evals report default to folders under it.")
+    home: Path = Field(default_factory=default_home, description="Working folder ($TOOLKIT_HOME, else the current directory): the store, models and evals report default to folders under it.")
     store: Path | None = Field(default=None, description="Store directory: documents, records, summaries, indexes. Default <home>/index ($TOOLKIT_STORE).")
     models_dir: Path | None = Field(default=None, description="Where model weights live (and a manifest.json that overrides the packaged one). Default <home>/models ($TOOLKIT_MODELS_DIR).")
     prompts_dir: Path | None = Field(default=None, description="A folder of prompt templates that replaces the packaged ones; default: the templates shipped in the package.")
@@ -116,7 +114,5 @@ class Settings(BaseSettings):
         if self.eval_report is None:
             self.eval_report = self.home / "evals" / "reports" / "latest.json"
         if self.prompts_dir is None:
-            from .resources import prompts_dir
-
             self.prompts_dir = prompts_dir()
         return self
