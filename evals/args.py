@@ -13,7 +13,8 @@ def add_eval_args(p: argparse.ArgumentParser) -> None:
                         "web+dev: both golds on one store holding both corpora")
     p.add_argument("--no-baselines", action="store_true",
                    help="skip the BM25/dense retrieval and the other answer route (halves the Q&A time)")
-    p.add_argument("--report", default="evals/reports/latest.json", help="report path; .md and .html are written beside it")
+    p.add_argument("--report", help="report path; .md and .html are written beside it "
+                   "(default: $TOOLKIT_HOME/evals/reports/latest.json, else ./evals/reports/latest.json; the UI shows it)")
     p.add_argument("--compare", help="an older report JSON: print the deltas and a paired test on the items both runs share")
     p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE", help="exit 1 when a metric is below VALUE")
     p.add_argument("--only", choices=["qa", "extract", "summary"], action="append", help="run only these parts")

@@ -19,7 +19,6 @@ Figures (one table, optionally JSON with --out):
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import random
 import resource
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import metrics as M
+from .synthetic import synthetic_document, synthetic_paragraphs
 
 GOAL_OVERHEAD = 1.15
 
@@ -42,65 +42,6 @@ def peak_rss_mb() -> float:
 
 def _pct(values: list[float]) -> dict[str, float | None]:
     return {"p50": M.percentile(values, 50), "p95": M.percentile(values, 95), "n": len(values)}
-
-
-# --- synthetic corpus ------------------------------------------------------------------------
-
-_PROVINCES = ["Trà Vinh", "Nam Định", "Tuyên Quang", "Bến Tre", "Hà Giang", "Thái Bình", "Đồng Tháp", "Quảng Trị", "Phú Yên",
-              "Lạng Sơn", "Hậu Giang", "Bình Định", "Sơn La", "Kon Tum", "Ninh Bình", "Cà Mau", "Yên Bái", "Long An"]
-_BODIES = ["Đảng ủy Khối Doanh nghiệp", "Đảng ủy Khối các cơ quan", "Huyện ủy", "Thành ủy", "Đảng ủy Quân sự", "Đảng ủy xã"]
-_SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
-_MIDDLE = ["Văn", "Thị", "Minh", "Hữu", "Thanh", "Quốc", "Đức", "Ngọc", "Thu", "Xuân"]
-_GIVEN = ["An", "Bình", "Chung", "Dũng", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam", "Phong", "Quang", "Sơn", "Tâm", "Thảo", "Vinh"]
-_TITLES = ["Bí thư", "Phó Bí thư Thường trực", "Phó Bí thư", "Ủy viên Ban Thường vụ", "Chủ nhiệm Ủy ban Kiểm tra"]
-_EVENTS = ["Hội nghị sơ kết công tác xây dựng Đảng 6 tháng đầu năm", "Hội nghị tổng kết công tác xây dựng Đảng năm",
-           "Hội nghị tổng kết công tác kiểm tra, giám sát năm", "Hội nghị Ban Chấp hành Đảng bộ mở rộng năm"]
-_DOCS = ["05-CT/TW", "01-KL/TW", "21-KL/TW", "35-NQ/TW", "22-QĐ/TW", "{n}-NQ/TU"]
-
-
-def _vi_int(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-def _vi_pct(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
-
-
-def synthetic_paragraphs(rng: random.Random, i: int) -> tuple[str, list[str]]:
-    """Title and body paragraphs of one invented meeting report."""
-    prov, body, year = rng.choice(_PROVINCES), rng.choice(_BODIES), rng.randint(2018, 2024)
-    event = rng.choice(_EVENTS)
-    person = f"{rng.choice(_SURNAMES)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
-    title_p = f"{rng.choice(_TITLES)} {body}"
-    day, month = rng.randint(1, 28), rng.randint(1, 12)
-    admitted, target = rng.randint(20, 2500), rng.randint(20, 2500)
-    members, orgs = rng.randint(500, 15000), rng.randint(10, 300)
-    title = f"{body} tỉnh {prov}: {event} {year} (bản tin {i})"
-    paras = [
-        f"Ngày {day}/{month}/{year}, {body} tỉnh {prov} tổ chức {event.lower()} {year}. Đồng chí {person}, {title_p} chủ trì hội nghị.",
-        f"Trong năm, toàn Đảng bộ kết nạp mới {_vi_int(admitted)} đảng viên, đạt {_vi_pct(100 * admitted / target)} chỉ tiêu; "
-        f"hiện có {_vi_int(members)} đảng viên sinh hoạt ở {orgs} tổ chức cơ sở Đảng. Các cấp ủy đã tổ chức "
-        f"{rng.randint(2, 60)} lớp bồi dưỡng lý luận chính trị cho {_vi_int(rng.randint(100, 5000))} lượt đảng viên.",
-        f"Công tác kiểm tra, giám sát được quan tâm; Ủy ban Kiểm tra các cấp đã kiểm tra {rng.randint(3, 90)} tổ chức đảng và "
-        f"{rng.randint(5, 200)} đảng viên, thi hành kỷ luật {rng.randint(0, 20)} đảng viên. Các chi bộ tiếp tục thực hiện "
-        f"Chỉ thị, Kết luận số {rng.choice(_DOCS).format(n=rng.randint(1, 99))} về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.",
-        f"Hội nghị đề ra nhiệm vụ năm {year + 1}: phấn đấu kết nạp từ {_vi_int(rng.randint(20, 2500))} đảng viên mới trở lên; "
-        f"{rng.randint(80, 100)}% tổ chức cơ sở Đảng hoàn thành tốt nhiệm vụ.",
-    ]
-    return title, paras
-
-
-def synthetic_document(rng: random.Random, i: int):
-    from toolkit.schemas import Document, Paragraph
-
-    title, paras = synthetic_paragraphs(rng, i)
-    pieces, out, pos = [title] + paras, [], 0
-    for n, t in enumerate(pieces):
-        out.append(Paragraph(paragraph_id=f"p{n:03d}", kind="title" if n == 0 else "body", text=t, start=pos, end=pos + len(t)))
-        pos += len(t) + 2
-    text = "\n\n".join(pieces)
-    return Document(doc_id=f"syn_{i:06d}", source_path=f"synthetic/{i}.txt", title=title, encoding="utf-8",
-                    content_hash=hashlib.sha256(text.encode()).hexdigest(), text=text, paragraphs=out)
 
 
 # --- raw llama.cpp recording -----------------------------------------------------------------
@@ -197,6 +138,7 @@ def _search_latencies(index, queries: list[str], mode: str) -> tuple[list[float]
 
 def bench(settings, corpus_dir: Path, gold_dir: Path | None, n_synthetic: int = 10_000, extract_docs: int = 1,
           use_model: bool = True, embed_budget_s: float = 120.0, llm=None, say=print) -> dict[str, Any]:
+    from toolkit import library
     from toolkit.index import Index
     from toolkit.ingest import ingest_paths
     from toolkit.store import Store
@@ -215,7 +157,7 @@ def bench(settings, corpus_dir: Path, gold_dir: Path | None, n_synthetic: int = 
     chars = sum(len(d.text) for d in docs)
     index = Index(s5, store)
     t0 = time.perf_counter()
-    sync = index.sync()
+    sync = library.sync(index)
     index_s = time.perf_counter() - t0
     res["ingest"] = {"docs": len(docs), "failed": len(rep.failed), "seconds": ingest_s, "docs_per_s": len(docs) / ingest_s,
                      "chars_per_s": chars / ingest_s, "index_seconds": index_s, "chunks": sync.chunks, "embedder": s5.embed.name}
@@ -276,7 +218,7 @@ def bench(settings, corpus_dir: Path, gold_dir: Path | None, n_synthetic: int = 
         gen_s = time.perf_counter() - t0
         indexN = Index(sN, storeN)
         t0 = time.perf_counter()
-        syncN = indexN.sync()
+        syncN = library.sync(indexN)
         idx_s = time.perf_counter() - t0
         qN = queries + [synthetic_paragraphs(random.Random(i), i)[1][1][:120] for i in range(20)]
         res["retrieval_scale"] = {"docs": n_synthetic, "chunks": syncN.chunks, "embedder": scale_embedder,
@@ -434,17 +376,22 @@ def table(res: dict) -> str:
 
 def main(args) -> int:
     """Entry point of `toolkit bench`."""
-    from toolkit.cli import _settings
+    from toolkit.options import settings_from_args
 
-    from .cli import SHARED, default_dir
+    from .cli import default_dir, shared_dir
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     corpus = default_dir(getattr(args, "corpus", None), "corpus")
-    gold = Path(args.gold) if getattr(args, "gold", None) else (SHARED / "gold" if (SHARED / "gold").is_dir() else None)
+    shared_gold = shared_dir() / "gold"
+    gold = Path(args.gold) if getattr(args, "gold", None) else (shared_gold if shared_gold.is_dir() else None)
     res = bench(settings, corpus, gold, n_synthetic=args.synthetic, extract_docs=args.extract_docs,
                 use_model=not args.no_model, embed_budget_s=args.embed_budget,
-                say=lambda m: print(f"[bench] {m}", file=sys.stderr, flush=True))
-    print(table(res))
+                say=(lambda m: None) if getattr(args, "quiet", False) else (lambda m: print(f"[bench] {m}", file=sys.stderr, flush=True)))
+    if getattr(args, "json", False):
+        print(table(res), file=sys.stderr)
+        print(json.dumps(res, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(table(res))
     if getattr(args, "out", None):
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

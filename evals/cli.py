@@ -11,14 +11,14 @@ and exits 1 naming every metric below its --fail-under threshold.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
 
-from .gold import shared_dir
+from .gold import home_dir, shared_dir
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = shared_dir()
 
 
@@ -27,13 +27,13 @@ class EvalArgsError(ToolkitError):
 
 
 def default_dir(given: str | None, name: str) -> Path:
-    """--gold / --corpus, else ../shared/<name> relative to the repo root when present."""
+    """--gold / --corpus, else ../shared/<name> beside the working folder when present."""
     if given:
         p = Path(given)
         if not p.is_dir():
             raise EvalArgsError(f"{p}: not a folder; pass --{name} DIR")
         return p
-    p = SHARED / name
+    p = shared_dir() / name
     if not p.is_dir():
         raise EvalArgsError(f"no --{name} given and {p} does not exist; pass --{name} DIR")
     return p
@@ -41,8 +41,8 @@ def default_dir(given: str | None, name: str) -> Path:
 
 SUITES = {
     "dev": ([SHARED / "gold"], [SHARED / "corpus"]),
-    "web": ([SHARED / "gold" / "web"], [REPO_ROOT / ".cache" / "webcorpus"]),
-    "web+dev": ([SHARED / "gold" / "web", SHARED / "gold"], [REPO_ROOT / ".cache" / "webcorpus", SHARED / "corpus"]),
+    "web": ([SHARED / "gold" / "web"], [home_dir() / ".cache" / "webcorpus"]),
+    "web+dev": ([SHARED / "gold" / "web", SHARED / "gold"], [home_dir() / ".cache" / "webcorpus", SHARED / "corpus"]),
 }
 
 
@@ -94,6 +94,8 @@ def finish(run, args, out=None, err=None) -> int:
     from . import report
 
     out, err = out or sys.stdout, err or sys.stderr
+    as_json = getattr(args, "json", False)
+    json_out, out = out, (err if as_json else out)  # with --json, stdout carries only the JSON
     thresholds = parse_thresholds(getattr(args, "fail_under", None))
     paths = report.write(run, args.report)
     for line in report.summary_lines(run):
@@ -106,10 +108,11 @@ def finish(run, args, out=None, err=None) -> int:
     if getattr(args, "compare", None):
         old = Path(args.compare)
         if not old.exists():
-            print(f"error: --compare {old}: no such report", file=err)
-            return 2
+            print(f"error: --compare {old}: no such report; give the JSON of an earlier run", file=err)
+            return 1
+        deltas = report.compare(old, run)
         print(f"\ndeltas against {old}:", file=out)
-        print(report.format_deltas(report.compare(old, run)), file=out)
+        print(report.format_deltas(deltas), file=out)
         from .paired import compare_runs, format_paired
 
         print(f"\npaired against {old} (exact McNemar on the items both runs share):", file=out)
@@ -117,36 +120,44 @@ def finish(run, args, out=None, err=None) -> int:
     failures = check_thresholds(run.flat_metrics(), thresholds)
     for f in failures:
         print(f"FAIL: {f}", file=err)
+    if as_json:
+        from toolkit.options import print_json
+
+        print_json({"metrics": run.flat_metrics(), "report": {k: str(v) for k, v in paths.items()},
+                    "deltas": deltas if getattr(args, "compare", None) else None, "failures": failures,
+                    "notes": list(run.notes)}, json_out)
     return 1 if failures else 0
 
 
 def main(args: argparse.Namespace) -> int:
-    """Entry point of `toolkit evals` (args from evals.args.add_eval_args + toolkit.cli._common)."""
-    from toolkit.cli import _settings
+    """Entry point of `toolkit evals` (args from evals.args.add_eval_args + toolkit.options.add_common)."""
+    from toolkit.options import settings_from_args
 
     from .runner import run
 
     parse_thresholds(getattr(args, "fail_under", None))  # fail fast on a typo, before the run
     gold, corpus = resolve_dirs(args)
-    settings = _settings(args)
-    ev = run(settings, gold, corpus, args.only or None, progress=True, baselines=not getattr(args, "no_baselines", False))
+    settings = settings_from_args(args)
+    args.report = args.report or str(settings.eval_report)
+    ev = run(settings, gold, corpus, args.only or None, baselines=not getattr(args, "no_baselines", False),
+             progress=not (getattr(args, "quiet", False) or getattr(args, "json", False)))
     return finish(ev, args)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from toolkit.cli import _common
+    from toolkit.options import Parser, add_common
 
     from .args import add_eval_args
 
-    p = argparse.ArgumentParser(prog="evals", description="Score answers, records and summaries against gold (same as `toolkit evals`).")
-    _common(p, llm=True)
+    p = Parser(prog="evals", description="Score answers, records and summaries against gold (same as `toolkit evals`).")
+    add_common(p, llm=True)
     add_eval_args(p)
     return p
 
 
 def standalone(argv: list[str] | None = None) -> int:
     """The `evals` console script."""
-    from toolkit.cli import run_handler
+    from toolkit.options import run_handler
 
     return run_handler(main, build_parser().parse_args(argv))
 

@@ -28,7 +28,6 @@ QA_FILES = ("qa.jsonl", "qa.dev.jsonl")
 EXTRACT_FILES = ("extract.json", "extract.dev.json")
 SUMMARY_FILES = ("summary.json", "summary.dev.json")
 HALVES = ("tune", "check")
-REPO_ROOT = Path(__file__).resolve().parent.parent
 _NUMBERED = re.compile(r"^[A-Za-z]+(\d+)$")
 _ID_NUMBER = re.compile(r"(\d+)\D*$")
 
@@ -121,9 +120,15 @@ def load_gold_sets(gold_dirs: Iterable[Path]) -> list[GoldSet]:
     return sets
 
 
+def home_dir() -> Path:
+    """The working folder: $TOOLKIT_HOME, else the current directory (the repository root for make)."""
+    return Path(os.environ.get("TOOLKIT_HOME") or Path.cwd()).resolve()
+
+
 def shared_dir() -> Path:
-    """../shared beside the repository, or $TOOLKIT_SHARED (a git worktree lives elsewhere)."""
-    return Path(os.environ.get("TOOLKIT_SHARED") or REPO_ROOT.parent / "shared")
+    """$TOOLKIT_SHARED, else ../shared beside the working folder, where the project keeps the gold
+    and the corpus next to the repository."""
+    return Path(os.environ.get("TOOLKIT_SHARED") or home_dir().parent / "shared")
 
 
 # --- halves ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ def load_gold(path: Path, ids: set[str] | None = None) -> list[dict]:
 
 def prepare_store(settings, corpus: Path):
     """Store + synced Index for settings.store, ingesting the corpus when the store is empty."""
+    from toolkit import library
     from toolkit.index import Index
     from toolkit.store import Store
 
@@ -43,7 +44,7 @@ def prepare_store(settings, corpus: Path):
         print(f"ingested {len(report.added)} documents into {store.root}", file=sys.stderr)
     index = Index(settings, store)
     t = time.perf_counter()
-    rep = index.sync()
+    rep = library.sync(index)
     print(f"{rep} [{time.perf_counter() - t:.1f}s]", file=sys.stderr)
     return store, index
 

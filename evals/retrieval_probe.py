@@ -73,6 +73,7 @@ def _hit(paragraph_text: str, evidence: list[str]) -> bool:
 
 
 def run(args) -> dict:
+    from toolkit import library
     from toolkit.index import Index
     from toolkit.settings import Settings
     from toolkit.store import Store
@@ -92,7 +93,7 @@ def run(args) -> dict:
         build_store(corpus, store_dir, settings)
     index = Index(settings, Store(store_dir))
     t = time.monotonic()
-    print(index.sync(), f"(sync {time.monotonic() - t:.1f}s)", file=sys.stderr)
+    print(library.sync(index), f"(sync {time.monotonic() - t:.1f}s)", file=sys.stderr)
     index.search("warm up", k=1)  # loads the embedding model once
     embed_ms: list[float] = []
     inner = index.embedder.embed_query

@@ -276,7 +276,7 @@ def test_pipeline_runs_one_generation_at_a_time(tmp_path, monkeypatch):
 
     monkeypatch.setattr(toolkit.answer, "ask", slow_ask)
     p = Pipeline(Settings(store=tmp_path / "s"), llm=object())
-    p._index = object()  # no real index needed: ask is replaced
+    p._index = p._reader = object()  # no real index needed: ask is replaced
     threads = [threading.Thread(target=p.ask, args=(f"q{i}",)) for i in range(4)]
     for t in threads:
         t.start()

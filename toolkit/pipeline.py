@@ -1,7 +1,8 @@
-"""The facade the UI talks to: one object that owns the store, the index and the model.
+"""The facade the UI talks to: one object that owns the store, the index and the model, over
+toolkit.library (which orders the stages), plus the targets table the UI shows.
 
 Everything heavy (Chroma, the embedder, the LLM) is built lazily on first use. The model is not
-thread-safe, so every generation (and every write that re-indexes) runs under one lock.
+thread-safe, so every generation runs under one lock; ingests and index syncs run under another.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ from .store import Store
 if TYPE_CHECKING:
     from .llm import LLM
     from .settings import Settings
-
-REPORT_PATH = Path(__file__).resolve().parent.parent / "evals" / "reports" / "latest.json"
-
 
 def _fold(s: str) -> str:
     """Lowercase, NFC; tone-placement variants unified when toolkit.textnorm is available."""
@@ -114,7 +112,12 @@ def _row(org: str, period: str | None, fig: Figure, *, target: float | None, tar
 
 
 class Pipeline:
-    """The toolkit seen from a face (the UI): ask, ingest, browse, targets, eval report."""
+    """The toolkit seen from a face (the UI): ask, ingest, browse, targets, eval report.
+
+    A thin, long-lived holder over toolkit.library: it keeps the store, the indexes and the model
+    open between requests and serialises what must not overlap; the stages themselves are library's.
+    Questions read the index read-only under the model lock; ingests and syncs take the write lock,
+    so an ingest never makes a question wait for the model."""
 
     def __init__(self, settings: "Settings", llm: "LLM | None" = None, *, report_path: Path | None = None,
                  embedder: Any = None):
@@ -123,9 +126,11 @@ class Pipeline:
         self._embedder = embedder
         self._store: Store | None = None
         self._index = None
-        self.report_path = Path(report_path) if report_path else REPORT_PATH
+        self._reader = None
+        self.report_path = Path(report_path) if report_path else Path(settings.eval_report)
         self._build_lock = threading.Lock()
-        self.lock = threading.Lock()  # one generation (or one ingest+reindex) at a time
+        self.lock = threading.Lock()  # one generation at a time
+        self._write_lock = threading.Lock()  # one ingest or index sync at a time
 
     # --- lazy parts -----------------------------------------------------------------------
     @property
@@ -137,16 +142,34 @@ class Pipeline:
 
     @property
     def index(self):
+        """The writer index (ingest, extract, refresh_index)."""
         store = self.store
         with self._build_lock:
             if self._index is None:
-                from .index import Index
+                from . import library
 
-                index = Index(self.settings, store, embedder=self._embedder) if self._embedder is not None \
-                    else Index(self.settings, store)
-                index.sync()  # the store may have changed since the index was last written
-                self._index = index
+                self._index = library.open_index(self.settings, store, embedder=self._embedder)
             return self._index
+
+    @property
+    def reader(self):
+        """The read-only index questions use; it is never synced."""
+        store = self.store
+        with self._build_lock:
+            if self._reader is None:
+                from . import library
+
+                self._reader = library.open_index(self.settings, store, embedder=self._embedder, read_only=True)
+            return self._reader
+
+    def refresh_index(self) -> None:
+        """Bring the index up to date with the store (it may have changed since the index was last
+        written); the app does this once before serving."""
+        from . import library
+
+        index = self.index
+        with self._write_lock:
+            library.sync(index)
 
     @property
     def llm(self) -> "LLM":
@@ -159,30 +182,28 @@ class Pipeline:
 
     # --- actions --------------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
-        from .answer import ask
+        from . import library
 
-        index, llm = self.index, self.llm
+        index, llm = self.reader, self.llm
         with self.lock:
-            return ask(question, settings=self.settings, store=self.store, index=index, llm=llm)
+            [(_, answer)] = library.ask(self.settings, [(None, question)], store=self.store, index=index, llm=llm)
+            return answer
 
     def ingest_paths(self, paths: list[Path]) -> IngestReport:
-        from .ingest import ingest_paths
+        from . import library
 
         index = self.index
-        with self.lock:
-            report = ingest_paths([Path(p) for p in paths], self.store, self.settings)
-            if report.added or report.replaced:
-                index.sync()
-        return report
+        with self._write_lock:  # not self.lock: questions are answered meanwhile, from what is indexed
+            return library.ingest(self.settings, [Path(p) for p in paths], store=self.store, index=index).report
 
     def extract(self, doc_id: str) -> Record | None:
-        """Extract (or re-use the cached) record of one document with the pipeline's model."""
-        from .extract import extract_store
+        """Extract (or re-use the cached) record of one document with the pipeline's model, then
+        sync the index (records refine the indexed date and province)."""
+        from . import library
 
-        llm = self.llm
-        with self.lock:
-            recs = extract_store(self.settings, doc_ids=[doc_id], progress=False, llm=llm)
-            self.index.sync()  # records refine the indexed date and province
+        llm, index = self.llm, self.index
+        with self.lock, self._write_lock:
+            recs = library.extract(self.settings, [doc_id], llm=llm, store=self.store, index=index)
         return recs[0] if recs else None
 
     # --- reading --------------------------------------------------------------------------

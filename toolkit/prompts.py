@@ -1,5 +1,9 @@
 """Prompt templates: Jinja files under settings.prompts_dir, rendered strictly and versioned.
 
+The templates ship inside the package (toolkit/resources.py: `prompts/` linked in as
+toolkit/_prompts, copied into the wheel), so settings.prompts_dir defaults to them in a source
+checkout and in an installed wheel alike; setting it points the toolkit at another folder.
+
 Every template starts with a `{# version: N #}` header. The version string of a rendering is the
 declared version plus a short sha256 of the file, so any edit to a prompt changes the cache key of
 everything derived from it, even when the author forgets to bump N.
@@ -33,7 +37,8 @@ def _path(settings: "Settings", name: str) -> Path:
     fname = name if name.endswith(".j2") else f"{name}.j2"
     path = Path(settings.prompts_dir) / fname
     if not path.is_file():
-        raise PromptError(f"{path}: prompt template not found; restore it from git or set prompts_dir")
+        raise PromptError(f"{path}: prompt template not found; restore it from git, reinstall the package, "
+                          "or set TOOLKIT_PROMPTS_DIR to a folder that has it")
     return path
 
 

@@ -1,6 +1,10 @@
 """One settings object, passed explicitly. Environment prefix TOOLKIT_, nested with '__'.
 
-TOOLKIT_STORE sets the store; TOOLKIT_LLM__PRESET, TOOLKIT_LLM__MODEL_PATH, TOOLKIT_LLM__URL set the model.
+Paths: `home` is $TOOLKIT_HOME, else the current directory. The store defaults to `<home>/index`,
+the model files to `<home>/models`, the evals report to `<home>/evals/reports/latest.json`;
+TOOLKIT_STORE and TOOLKIT_MODELS_DIR override them one by one. Prompts and data ship inside the
+package (toolkit/resources.py); `prompts_dir` overrides the prompt templates with a folder.
+TOOLKIT_LLM__PRESET, TOOLKIT_LLM__MODEL_PATH, TOOLKIT_LLM__URL set the model.
 """
 
 from __future__ import annotations
@@ -8,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from .resources import default_home, prompts_dir
 
 
 class LLMSettings(BaseModel):
@@ -64,6 +68,7 @@ class IngestSettings(BaseModel):
 
     max_bytes: int = Field(default=5_000_000, description="Files larger than this are refused.")
     extensions: list[str] = Field(default=[".txt", ".html", ".htm", ".md"], description="Accepted file extensions.")
+    stdin_name: str = Field(default="stdin", description="Document id of a text read from standard input (`toolkit ingest -`) when no --name is given.")
 
 
 class AnswerSettings(BaseModel):
@@ -74,16 +79,40 @@ class AnswerSettings(BaseModel):
     use_model: bool = Field(default=True, description="Let the model phrase answers; off gives extractive answers only.")
 
 
+class UISettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(default="127.0.0.1", description="Address the app listens on (`toolkit ui --host`); 127.0.0.1 keeps it on this machine.")
+    port: int = Field(default=7860, description="Port the app listens on (`toolkit ui --port`).")
+    read_concurrency: int = Field(default=4, ge=1, description="Read-only events (browsing, citations, filters) that may run side by side; model-bound events always run one at a time.")
+
+
 class Settings(BaseSettings):
-    """Everything configurable. Built once by a face (cli, ui) and passed down."""
+    """Everything configurable. Built once by a face (cli, ui, evals) and passed down."""
 
     model_config = SettingsConfigDict(env_prefix="TOOLKIT_", env_nested_delimiter="__", extra="forbid")
 
-    store: Path = Field(default=REPO_ROOT / "index", description="Store directory: documents, records, summaries, indexes.")
-    models_dir: Path = Field(default=REPO_ROOT / "models", description="Where model weights and manifest.json live.")
-    prompts_dir: Path = Field(default=REPO_ROOT / "prompts", description="Prompt templates.")
+    home: Path = Field(default_factory=default_home, description="Working folder ($TOOLKIT_HOME, else the current directory): the store, models and evals report default to folders under it.")
+    store: Path | None = Field(default=None, description="Store directory: documents, records, summaries, indexes. Default <home>/index ($TOOLKIT_STORE).")
+    models_dir: Path | None = Field(default=None, description="Where model weights live (and a manifest.json that overrides the packaged one). Default <home>/models ($TOOLKIT_MODELS_DIR).")
+    prompts_dir: Path | None = Field(default=None, description="A folder of prompt templates that replaces the packaged ones; default: the templates shipped in the package.")
+    eval_report: Path | None = Field(default=None, description="The evals report the UI shows and `toolkit evals` writes by default. Default <home>/evals/reports/latest.json.")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Language model.")
     embed: EmbedSettings = Field(default_factory=EmbedSettings, description="Embedding model.")
     index: IndexSettings = Field(default_factory=IndexSettings, description="Retrieval index.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest limits.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Question answering.")
+    ui: UISettings = Field(default_factory=UISettings, description="The Gradio app.")
+
+    @model_validator(mode="after")
+    def _paths_under_home(self) -> "Settings":
+        """Unset paths take their place under `home`; `prompts_dir` resolves to the packaged templates."""
+        if self.store is None:
+            self.store = self.home / "index"
+        if self.models_dir is None:
+            self.models_dir = self.home / "models"
+        if self.eval_report is None:
+            self.eval_report = self.home / "evals" / "reports" / "latest.json"
+        if self.prompts_dir is None:
+            self.prompts_dir = prompts_dir()
+        return self

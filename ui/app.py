@@ -18,11 +18,14 @@ if TYPE_CHECKING:
     from toolkit.settings import Settings
 
 MODEL = "model"  # concurrency group of everything that runs the model or writes the store
-READ_LIMIT = 4  # read-only events may run side by side
 
 
 def build_app(pipeline) -> "gr.Blocks":
     import gradio as gr
+
+    from toolkit.settings import UISettings
+
+    read_limit = getattr(getattr(pipeline, "settings", None), "ui", UISettings()).read_concurrency
 
     with gr.Blocks(title="Meeting reports — toolkit") as demo:
         gr.Markdown("## Vietnamese meeting reports — ask, browse, targets, ingest, evals\n"
@@ -106,7 +109,7 @@ def build_app(pipeline) -> "gr.Blocks":
         clear.click(lambda: ([], [], gr.update(choices=[], value=None), ""), outputs=[chatbot, cits_state, cit_radio, cit_panel],
                     api_visibility="private", queue=False)
         cit_radio.change(lambda cits, label: logic.citation_panel(pipeline, cits, label), inputs=[cits_state, cit_radio],
-                         outputs=cit_panel, api_visibility="private", concurrency_limit=READ_LIMIT)
+                         outputs=cit_panel, api_visibility="private", concurrency_limit=read_limit)
 
         def ask(question: str) -> dict:
             """Answer one question from the ingested articles, with citations."""
@@ -120,7 +123,7 @@ def build_app(pipeline) -> "gr.Blocks":
             return rows, status, gr.update(choices=ids, value=None)
 
         filt_io = dict(fn=on_filter, inputs=[province, date_from, date_to, text], outputs=[lib_table, lib_status, article],
-                       api_visibility="private", concurrency_limit=READ_LIMIT)
+                       api_visibility="private", concurrency_limit=read_limit)
         apply.click(**filt_io)
         text.submit(**filt_io)
         province.change(**filt_io)
@@ -134,7 +137,7 @@ def build_app(pipeline) -> "gr.Blocks":
 
         lib_table.select(on_row, inputs=[lib_table], outputs=article, api_visibility="private")
         article.change(lambda d: logic.article_view(pipeline, d), inputs=article, outputs=[rec_html, sum_html, doc_html],
-                       api_visibility="private", concurrency_limit=READ_LIMIT)
+                       api_visibility="private", concurrency_limit=read_limit)
 
         def on_extract(doc_id):
             if not doc_id:
@@ -188,13 +191,16 @@ def _cell(data: Any, row: int, col: int) -> str:
     return str(data[row][col])
 
 
-def launch(settings: "Settings", host: str = "127.0.0.1", port: int = 7860, ingest: list[str] | None = None, *,
+def launch(settings: "Settings", host: str | None = None, port: int | None = None, ingest: list[str] | None = None, *,
            pipeline=None, block: bool = True):
-    """Ingest the given paths, then serve the app on host:port (127.0.0.1 unless told otherwise)."""
+    """Ingest the given paths, then serve the app on host:port (default settings.ui: 127.0.0.1:7860)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from toolkit.pipeline import Pipeline
 
     pipeline = pipeline or Pipeline(settings)
+    ui = getattr(settings or getattr(pipeline, "settings", None), "ui", None)  # test fakes carry no settings
+    host = host or (ui.host if ui else "127.0.0.1")
+    port = port or (ui.port if ui else 7860)
     if ingest:
         report = pipeline.ingest_paths([Path(p) for p in ingest])
         for f in report.failed:
@@ -202,7 +208,7 @@ def launch(settings: "Settings", host: str = "127.0.0.1", port: int = 7860, inge
         print(f"ingested: {len(report.added)} added, {len(report.replaced)} replaced, "
               f"{len(report.unchanged)} unchanged, {len(report.failed)} failed")
     if isinstance(pipeline, Pipeline):
-        pipeline.index  # build (and sync) the index before the first user waits for it
+        pipeline.refresh_index()  # sync the index with the store before the first user waits for it
     demo = build_app(pipeline)
     demo.queue(default_concurrency_limit=1, max_size=64)
     demo.launch(server_name=host, server_port=port, css=render.CSS, ssr_mode=False, prevent_thread_lock=not block,
