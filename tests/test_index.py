@@ -208,10 +208,11 @@ def test_interrupted_sync_is_repaired(tmp_settings):
     index.manifest_path.unlink()
     index.sync()
     assert index.collection(create=False).count() == n
-    # a manifest that disagrees with Chroma (extra chunk added behind its back) triggers a rebuild
+    # Chroma holding chunks the manifest does not list (a kill before the commit): those are dropped,
+    # the rest of the index is kept (repaired, not rebuilt)
     index.collection(create=False).add(ids=["stray"], embeddings=[[0.0] * 384], metadatas=[{"doc_id": "ghost"}])
     r = index.sync()
-    assert r.rebuilt and index.collection(create=False).count() == n
+    assert not r.rebuilt and r.repaired == ["ghost"] and index.collection(create=False).count() == n
 
 
 def test_embedding_cache_avoids_recomputing_unchanged_paragraphs(tmp_settings):

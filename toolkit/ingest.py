@@ -6,7 +6,8 @@ Entry points:
 
 Idempotent by content hash (sha256 of the parser version and the raw bytes): an unchanged file writes nothing; a changed
 file replaces its stored version in one atomic step. One bad file never stops the batch and
-never touches what is already stored.
+never touches what is already stored. A document that would make more than settings.ingest.max_chunks
+index chunks is refused whole (check_budget), so every accepted file indexes in bounded time.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .decode import decode_bytes
 from .errors import InputError, StoreError
 from .layout import classify
 from .markup import html_to_text, markdown_to_text
+from .progress import NullProgress
 from .schemas import Document, IngestFailure, IngestReport, Paragraph
 from .settings import Settings
 from .store import Store
@@ -105,6 +107,24 @@ def build_document(path: Path, raw: bytes, settings: Settings) -> Document:
     )
 
 
+def check_budget(doc: Document, settings: Settings) -> int:
+    """The document's index chunk count. InputError when it is over either budget of settings.ingest:
+    max_chunks (chunks) or max_embed_chars (characters the dense model reads, which sets the time)."""
+    from .chunking import chunk_document, chunk_settings, embed_text
+
+    chunks = chunk_document(doc, **chunk_settings(settings))
+    ing, cap = settings.ingest, settings.index.embed_max_chars
+    n_chars = sum(len(embed_text(doc.title, c, cap)) for c in chunks)
+    over = None
+    if len(chunks) > ing.max_chunks:
+        over = f"{len(chunks):,} distinct passages to index, over the {ing.max_chunks:,}-passage limit per document", "MAX_CHUNKS"
+    elif n_chars > ing.max_embed_chars:
+        over = f"{n_chars:,} characters to embed, over the {ing.max_embed_chars:,}-character limit per document", "MAX_EMBED_CHARS"
+    if over:
+        raise InputError(doc.source_path, f"{over[0]}; nothing was stored (split the file or raise TOOLKIT_INGEST__{over[1]})")
+    return len(chunks)
+
+
 def load_document(path: Path, settings: Settings) -> Document:
     """Read and parse one article file (no store involved)."""
     path = Path(path)
@@ -138,14 +158,18 @@ def collect_files(paths: list[Path], settings: Settings) -> tuple[list[Path], li
     return files, failed
 
 
-def ingest_paths(paths: list[Path], store: Store, settings: Settings) -> IngestReport:
-    """Store every good file; report every bad one. Holds the store lock for the whole batch."""
+def ingest_paths(paths: list[Path], store: Store, settings: Settings, progress=None) -> IngestReport:
+    """Store every good file; report every bad one. Holds the store lock for the whole batch.
+    progress: a toolkit.progress reporter, advanced per file."""
     files, failed = collect_files(paths, settings)
     report = IngestReport(failed=failed)
     seen: dict[str, Path] = {}
+    progress = progress or NullProgress()
     with store.lock():
         store.ensure()
+        progress.start("reading", len(files), unit="files")
         for path in files:
+            progress.advance()
             p = str(path)
             try:
                 doc_id = path.stem
@@ -165,10 +189,12 @@ def ingest_paths(paths: list[Path], store: Store, settings: Settings) -> IngestR
                     report.unchanged.append(doc_id)
                     continue
                 doc = build_document(path, raw, settings)
+                check_budget(doc, settings)
                 store.put_document(doc)
                 (report.replaced if old is not None else report.added).append(doc_id)
             except InputError as e:
                 report.failed.append(IngestFailure(path=e.path, problem=e.problem))
             except StoreError as e:
                 report.failed.append(IngestFailure(path=p, problem=str(e)))
+        progress.done()
     return report

@@ -1,7 +1,8 @@
 """The facade the UI talks to: one object that owns the store, the index and the model.
 
 Everything heavy (Chroma, the embedder, the LLM) is built lazily on first use. The model is not
-thread-safe, so every generation (and every write that re-indexes) runs under one lock.
+thread-safe, so every generation runs under one lock; ingests and re-indexing run under another, and
+questions read the committed index (read-only), so an ingest never makes a question wait.
 """
 
 from __future__ import annotations
@@ -123,9 +124,11 @@ class Pipeline:
         self._embedder = embedder
         self._store: Store | None = None
         self._index = None
+        self._reader = None
+        self._write_lock = threading.Lock()  # one ingest or re-index at a time; questions never wait for it
         self.report_path = Path(report_path) if report_path else REPORT_PATH
         self._build_lock = threading.Lock()
-        self.lock = threading.Lock()  # one generation (or one ingest+reindex) at a time
+        self.lock = threading.Lock()  # one generation at a time
 
     # --- lazy parts -----------------------------------------------------------------------
     @property
@@ -137,16 +140,25 @@ class Pipeline:
 
     @property
     def index(self):
+        """The writer index (ingest, extract). Never synced on a question."""
         store = self.store
         with self._build_lock:
             if self._index is None:
                 from .index import Index
 
-                index = Index(self.settings, store, embedder=self._embedder) if self._embedder is not None \
-                    else Index(self.settings, store)
-                index.sync()  # the store may have changed since the index was last written
-                self._index = index
+                self._index = Index(self.settings, store, embedder=self._embedder)
             return self._index
+
+    @property
+    def reader(self):
+        """The read-only index questions use: what is committed, while an ingest may be writing."""
+        store = self.store
+        with self._build_lock:
+            if self._reader is None:
+                from .index import Index
+
+                self._reader = Index.open(self.settings, store, read_only=True, embedder=self._embedder)
+            return self._reader
 
     @property
     def llm(self) -> "LLM":
@@ -161,7 +173,7 @@ class Pipeline:
     def ask(self, question: str) -> Answer:
         from .answer import ask
 
-        index, llm = self.index, self.llm
+        index, llm = self.reader, self.llm
         with self.lock:
             return ask(question, settings=self.settings, store=self.store, index=index, llm=llm)
 
@@ -169,10 +181,10 @@ class Pipeline:
         from .ingest import ingest_paths
 
         index = self.index
-        with self.lock:
+        with self._write_lock:  # not self.lock: questions are answered meanwhile, from what is indexed
             report = ingest_paths([Path(p) for p in paths], self.store, self.settings)
-            if report.added or report.replaced:
-                index.sync()
+            if report.added or report.replaced or report.unchanged:
+                index.sync()  # unchanged too: finishes an index an interrupted ingest left behind
         return report
 
     def extract(self, doc_id: str) -> Record | None:
@@ -182,6 +194,7 @@ class Pipeline:
         llm = self.llm
         with self.lock:
             recs = extract_store(self.settings, doc_ids=[doc_id], progress=False, llm=llm)
+        with self._write_lock:
             self.index.sync()  # records refine the indexed date and province
         return recs[0] if recs else None
 

@@ -1,8 +1,14 @@
-"""One progress loop for the long stages (extract, summarise): a rich bar on a terminal run."""
+"""Progress for the long stages: a rich bar (extract, summarise) and a one-line reporter (ingest, index).
+
+A reporter is passed down explicitly; `reporter()` gives one that writes to stderr only when stderr
+is a terminal, and a silent one otherwise (pipes, logs, tests).
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence, TypeVar
+import sys
+import time
+from typing import Callable, Protocol, Sequence, TextIO, TypeVar
 
 T = TypeVar("T")
 
@@ -21,3 +27,70 @@ def run_each(items: Sequence[T], fn: Callable[[T], None], *, label: str, show: b
             bar.update(task, description=name(it))
             fn(it)
             bar.advance(task)
+
+
+class Reporter(Protocol):
+    def start(self, label: str, total: int, unit: str = "") -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def done(self) -> None: ...
+
+
+class NullProgress:
+    """Reports nothing."""
+
+    def start(self, label: str, total: int, unit: str = "") -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def done(self) -> None:
+        pass
+
+
+class LineProgress:
+    """`label done/total unit (elapsed)` rewritten in place on a terminal, at most every `every_s`."""
+
+    def __init__(self, stream: TextIO, every_s: float = 0.2):
+        self.stream = stream
+        self.every_s = every_s
+        self.label, self.total, self.unit, self.n = "", 0, "", 0
+        self._t0 = self._shown = 0.0
+        self._open = False
+
+    def start(self, label: str, total: int, unit: str = "") -> None:
+        self.label, self.total, self.unit, self.n = label, total, unit, 0
+        self._t0 = time.monotonic()
+        self._shown = 0.0
+        self._open = True
+        self._show()
+
+    def advance(self, n: int = 1) -> None:
+        self.n += n
+        if time.monotonic() - self._shown >= self.every_s:
+            self._show()
+
+    def _show(self) -> None:
+        self._shown = time.monotonic()
+        unit = f" {self.unit}" if self.unit else ""
+        self.stream.write(f"\r{self.label}: {self.n:,}/{self.total:,}{unit} ({self._shown - self._t0:.0f}s)\x1b[K")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self._open:
+            self._show()
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
+
+
+def reporter(stream: TextIO | None = None) -> Reporter:
+    """A LineProgress on stream (default stderr) when it is a terminal, else a NullProgress."""
+    stream = sys.stderr if stream is None else stream
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return LineProgress(stream) if tty else NullProgress()
