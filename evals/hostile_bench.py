@@ -168,7 +168,7 @@ def run_case(name: str, work: Path, embedder: str, ask_after_s: float) -> dict:
     src = work / "in"
     src.mkdir(parents=True, exist_ok=True)
     f = CASES[name](src / f"{name}.txt")
-    row: dict = {"case": name, "mb": f.stat().st_size / 1e6}
+    row: dict = {"case": name, "mb": f.stat().st_size / 1e6, "load1": os.getloadavg()[0]}
     # 1. ingest, with a question from another process while it runs
     store = _base_store(work / "a", embedder)
     before = _indexed(store)
@@ -224,7 +224,7 @@ def _fmt(r: dict) -> str:
     a = r["ask"]
     ans = f"{a['wall_s']:.1f}s ({a.get('in_process_s', 0):.1f}s in-process){'' if r['ask_during'] else ' [after]'}: " + \
         (("abstained" if a.get("abstained") else a.get("answer", "")[:40]) if a["ok"] else "ERROR " + a.get("error", ""))
-    return (f"| {r['case']} | {r['mb']:.1f} | {outcome} | {r['ingest_s']:.1f} | {r['peak_rss_mb'] or 0:.0f} | {ans} | "
+    return (f"| {r['case']} | {r['mb']:.1f} | {r['load1']:.1f} | {outcome} | {r['ingest_s']:.1f} | {r['peak_rss_mb'] or 0:.0f} | {ans} | "
             f"{len(r['check']) or 'ok'} | {'killed' if r['killed'] else 'ended first'}, rerun {r['rerun_s']:.1f}s, check "
             f"{len(r['check_after_kill']) or 'ok'}{'' if r['same_after_kill'] else ', DIFFERENT chunk count'} |")
 
@@ -242,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(ask_once(a.ask, a.store, a.embedder), ensure_ascii=False))
         return 0
     rows = []
-    print("| case | MB | outcome | ingest s | peak RSS MB | question during ingest | check | kill -9 mid-ingest + rerun |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| case | MB | load avg | outcome | ingest s | peak RSS MB | question during ingest | check | kill -9 mid-ingest + rerun |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in a.cases.split(","):
         with tempfile.TemporaryDirectory(prefix=f"hostile-{name}-") as tmp:
             r = run_case(name, Path(tmp), a.embedder, a.ask_after)
