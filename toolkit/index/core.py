@@ -166,6 +166,19 @@ class Index:
         return self.sync(lock=lock, _force=True, progress=progress)
 
     # --- search -------------------------------------------------------------------------------
+    def _dense_collection(self):
+        """The collection to query; for a reader, None (BM25 only) while a writer has it in pieces."""
+        try:
+            col = self.collection(create=False)
+        except Exception as e:  # noqa: BLE001 - chromadb raises its own kinds on a busy or damaged store
+            if not self.read_only or isinstance(e, StoreError):
+                raise
+            log.warning("Chroma cannot be opened while the index is being written (%s); BM25 only", type(e).__name__)
+            return None
+        if col is None and not (self.read_only and self.store.is_locked()):
+            raise StoreError(f"{self.store.root}: the Chroma collection is missing; run `toolkit reindex`")
+        return col
+
     def _load(self) -> dict:
         """The index as last committed (cached while its files are unchanged). Read-only: while a writer
         builds the first index, that is an empty index, not an error."""
@@ -227,18 +240,17 @@ class Index:
         if mode in ("hybrid", "dense"):
             dq = query + (" (" + "; ".join(expansions) + ")" if P.expand_dense and expansions else "")
             qv = self.embedder.embed_query(dq)
-            col = self.collection(create=False)
-            if col is None:
-                raise StoreError(f"{self.store.root}: the Chroma collection is missing; run `toolkit reindex`")
-            n = min(P.n_candidates, n_allowed)
-            where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
-            try:
-                res = col.query(query_embeddings=[qv], n_results=n, where=where, include=["distances"])
-            except Exception as e:  # noqa: BLE001 - a writer in another process may be mid-commit
-                if not self.read_only:
-                    raise
-                log.warning("dense search unavailable while the index is being written (%s); BM25 only", type(e).__name__)
-                res = {"ids": [[]], "distances": [[]]}
+            col = self._dense_collection()
+            res = {"ids": [[]], "distances": [[]]}
+            if col is not None:
+                n = min(P.n_candidates, n_allowed)
+                where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
+                try:
+                    res = col.query(query_embeddings=[qv], n_results=n, where=where, include=["distances"])
+                except Exception as e:  # noqa: BLE001 - a writer in another process may be mid-commit
+                    if not self.read_only:
+                        raise
+                    log.warning("dense search unavailable while the index is being written (%s); BM25 only", type(e).__name__)
             for cid, dist in zip(res["ids"][0], res["distances"][0]):
                 i = state["by_id"].get(cid)
                 if i is not None:
