@@ -220,7 +220,7 @@ def ask_once(question: str, store: Path, embedder: str) -> dict:
 
 
 def _fmt(r: dict) -> str:
-    outcome = f"refused ({r['message'][:60]}…)" if r["rc"] and r["chunks"] == 0 else f"indexed {r['chunks']} chunks"
+    outcome = f"refused: {r['message'].split(': ', 2)[-1][:70]}…" if r["rc"] and r["chunks"] == 0 else f"indexed {r['chunks']} chunks"
     a = r["ask"]
     ans = f"{a['wall_s']:.1f}s ({a.get('in_process_s', 0):.1f}s in-process){'' if r['ask_during'] else ' [after]'}: " + \
         (("abstained" if a.get("abstained") else a.get("answer", "")[:40]) if a["ok"] else "ERROR " + a.get("error", ""))

@@ -354,3 +354,32 @@ def test_kill9_while_indexing_a_large_document_then_rerun(tmp_path, note):
     rerun = subprocess.run(_cli(s.store, "ingest", str(f)), cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert_store_ok(s)
+
+
+@pytest.mark.reliability_slow
+def test_ctrl_c_of_toolkit_ingest_while_indexing_then_rerun(tmp_path, note):
+    """Ctrl-C (SIGINT) of `toolkit ingest` while it indexes: exit 130, nothing half-written, the rerun completes it."""
+    s = make_settings(tmp_path)
+    for i in range(300):
+        write(tmp_path / "in", f"so{i:03d}.txt", numbered_article(i))
+    env = dict(os.environ, TOOLKIT_INDEX__SYNC_BATCH_CHUNKS="16")
+    proc = subprocess.Popen(_cli(s.store, "ingest", str(tmp_path / "in")), cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    cache = Path(s.store) / "embeddings.sqlite"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not cache.exists():
+        time.sleep(0.01)
+    time.sleep(0.3)
+    stopped = proc.poll() is None
+    if stopped:
+        proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    held = len((Index.open(s, read_only=True).read_manifest() or {"docs": {}})["docs"])
+    problems = check_store(s)
+    note(f"{'interrupted' if stopped else 'ended first'} with {held}/300 documents indexed; {len(problems)} check problem(s)")
+    if stopped:
+        assert proc.returncode == 130 and "interrupted" in err, err
+    assert all("documents not indexed" in p for p in problems), problems
+    rerun = subprocess.run(_cli(s.store, "ingest", str(tmp_path / "in")), cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert_store_ok(s)
