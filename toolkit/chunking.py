@@ -166,8 +166,10 @@ def chunk_document(doc: Document, window_sentences: int = 3, window_overlap: int
     anywhere in the document is indexed at its first place only."""
     out: list[Chunk] = []
     seen: set[str] = set()
+    done: set[str] = set()  # paragraph texts already chunked: a copy adds nothing
     for p in doc.paragraphs:
-        if p.kind in INDEXED_KINDS:
+        if p.kind in INDEXED_KINDS and p.text not in done:
+            done.add(p.text)
             out.extend(chunk_paragraph(doc.doc_id, p, window_sentences, window_overlap, whole_max_chars, piece_chars, seen))
     return out
 
