@@ -117,7 +117,7 @@ BASE_ARTICLE = HEAD + (
 
 def _toolkit(store: Path, embedder: str, *args: str, rss_file: Path | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "toolkit", *args, "--store", str(store), "--embedder", embedder]
-    return (["/usr/bin/time", "-f", "%M", "-o", str(rss_file)] + cmd) if rss_file else cmd
+    return (["/usr/bin/time", "-f", "%M %U %S", "-o", str(rss_file)] + cmd) if rss_file else cmd
 
 
 def _base_store(work: Path, embedder: str) -> Path:
@@ -129,11 +129,18 @@ def _base_store(work: Path, embedder: str) -> Path:
     return store
 
 
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def _ask(store: Path, embedder: str) -> dict:
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), _children_cpu()
     r = subprocess.run([sys.executable, "-m", "evals.hostile_bench", "--ask", QUESTION, "--store", str(store),
                         "--embedder", embedder], cwd=REPO, capture_output=True, text=True, timeout=120)
-    out = {"wall_s": time.monotonic() - t0, "ok": r.returncode == 0}
+    out = {"wall_s": time.monotonic() - t0, "cpu_s": _children_cpu() - c0, "ok": r.returncode == 0}
     if r.returncode == 0:
         out.update(json.loads(r.stdout.strip().splitlines()[-1]))
     else:
@@ -182,7 +189,9 @@ def run_case(name: str, work: Path, embedder: str, ask_after_s: float) -> dict:
     out, err = proc.communicate(timeout=3600)
     row["ingest_s"] = time.monotonic() - t0
     row["rc"] = proc.returncode
-    row["peak_rss_mb"] = int(rss.read_text().split()[-1]) / 1e3 if rss.exists() else None
+    used = rss.read_text().split()[-3:] if rss.exists() else None  # last line: "%M %U %S"
+    row["peak_rss_mb"] = int(used[0]) / 1e3 if used else None
+    row["ingest_cpu_s"] = float(used[1]) + float(used[2]) if used else None
     row["message"] = next((ln for ln in err.splitlines() if ln.startswith("error:")), out.strip().splitlines()[0] if out.strip() else "")
     row["chunks"] = _indexed(store) - before
     row["check"] = _check(store, embedder)
@@ -222,9 +231,10 @@ def ask_once(question: str, store: Path, embedder: str) -> dict:
 def _fmt(r: dict) -> str:
     outcome = f"refused: {r['message'].split(': ', 2)[-1][:70]}…" if r["rc"] and r["chunks"] == 0 else f"indexed {r['chunks']} chunks"
     a = r["ask"]
-    ans = f"{a['wall_s']:.1f}s ({a.get('in_process_s', 0):.1f}s in-process){'' if r['ask_during'] else ' [after]'}: " + \
+    ans = f"{a['wall_s']:.1f}s, {a['cpu_s']:.1f} CPU-s ({a.get('in_process_s', 0):.1f}s in-process){'' if r['ask_during'] else ' [after]'}: " + \
         (("abstained" if a.get("abstained") else a.get("answer", "")[:40]) if a["ok"] else "ERROR " + a.get("error", ""))
-    return (f"| {r['case']} | {r['mb']:.1f} | {r['load1']:.1f} | {outcome} | {r['ingest_s']:.1f} | {r['peak_rss_mb'] or 0:.0f} | {ans} | "
+    return (f"| {r['case']} | {r['mb']:.1f} | {r['load1']:.1f} | {outcome} | {r['ingest_s']:.1f} | {r['ingest_cpu_s'] or 0:.1f} | "
+            f"{r['peak_rss_mb'] or 0:.0f} | {ans} | "
             f"{len(r['check']) or 'ok'} | {'killed' if r['killed'] else 'ended first'}, rerun {r['rerun_s']:.1f}s, check "
             f"{len(r['check_after_kill']) or 'ok'}{'' if r['same_after_kill'] else ', DIFFERENT chunk count'} |")
 
@@ -242,8 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(ask_once(a.ask, a.store, a.embedder), ensure_ascii=False))
         return 0
     rows = []
-    print("| case | MB | load avg | outcome | ingest s | peak RSS MB | question during ingest | check | kill -9 mid-ingest + rerun |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| case | MB | load avg | outcome | ingest s | ingest CPU-s | peak RSS MB | question during ingest | check | kill -9 mid-ingest + rerun |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name in a.cases.split(","):
         with tempfile.TemporaryDirectory(prefix=f"hostile-{name}-") as tmp:
             r = run_case(name, Path(tmp), a.embedder, a.ask_after)
