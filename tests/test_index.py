@@ -100,6 +100,37 @@ def held_chunks(index: Index) -> dict[str, list[str]]:
 # --- chunking ---------------------------------------------------------------------------------
 
 
+def _texts(chunks) -> list[str]:
+    return [c.text for c in chunks]
+
+
+def test_repeated_sentences_and_paragraphs_are_chunked_once():
+    one = "Chi bộ thôn Đông duy trì sinh hoạt định kỳ."
+    other = "Xã Tân Hòa kết nạp 9 đảng viên mới."
+    doc = make_doc("rep", [("title", "Tiêu đề"), ("body", " ".join([one] * 5000)), ("body", " ".join([one, other] * 3000)),
+                           ("body", " ".join([one] * 5000)), ("body", f"{other} {one} {one} {one} {other}")])
+    chunks = chunk_document(doc)
+    for c in chunks:  # every chunk is a real slice of its paragraph
+        assert doc.paragraphs[int(c.paragraph_id[1:])].text[c.start:c.end] == c.text
+    assert _texts(chunks)[0] == one  # 5,000 copies: the sentence, once (no whole chunk of 230,000 characters)
+    assert len(chunks) <= 6, _texts(chunks)
+    assert len(set(_texts(chunks))) == len(chunks)  # nothing indexed twice
+    assert {c.paragraph_id for c in chunks} <= {"p001", "p002", "p004"}  # the copy (p003) adds nothing
+    assert max(len(c.text) for c in chunks) < 300  # the longest is p004 whole (5 sentences)
+
+
+def test_run_on_text_is_cut_into_bounded_pieces():
+    words = " ".join(f"thôn{i} làm đường" for i in range(3000))  # ~40,000 characters, no sentence end
+    doc = make_doc("runon", [("title", "Tiêu đề"), ("body", words)])
+    chunks = chunk_document(doc, piece_chars=1_000, whole_max_chars=5_000)
+    assert not any(c.whole for c in chunks)  # over whole_max_chars: windows only
+    assert all(len(c.text) <= 3 * 1_000 + 2 for c in chunks)
+    covered = sorted((c.start, c.end) for c in chunks)
+    assert covered[0][0] == 0 and covered[-1][1] == len(words)
+    short = make_doc("short", [("title", "Tiêu đề"), ("body", "Câu một. Câu hai.")])
+    assert [c.whole for c in chunk_document(short)] == [True]
+
+
 def test_chunks_point_into_their_paragraph_and_windows_overlap():
     doc = make_doc("bt_2023", BEN_TRE)
     chunks = chunk_document(doc, window_sentences=2, window_overlap=1)
@@ -208,10 +239,11 @@ def test_interrupted_sync_is_repaired(tmp_settings):
     index.manifest_path.unlink()
     index.sync()
     assert index.collection(create=False).count() == n
-    # a manifest that disagrees with Chroma (extra chunk added behind its back) triggers a rebuild
+    # Chroma holding chunks the manifest does not list (a kill before the commit): those are dropped,
+    # the rest of the index is kept (repaired, not rebuilt)
     index.collection(create=False).add(ids=["stray"], embeddings=[[0.0] * 384], metadatas=[{"doc_id": "ghost"}])
     r = index.sync()
-    assert r.rebuilt and index.collection(create=False).count() == n
+    assert not r.rebuilt and r.repaired == ["ghost"] and index.collection(create=False).count() == n
 
 
 def test_embedding_cache_avoids_recomputing_unchanged_paragraphs(tmp_settings):

@@ -428,3 +428,18 @@ def test_everything_after_a_closing_marker_is_boilerplate_even_without_byline():
     lay = classify(text)
     assert [ln.kind for ln in lay.lines] == ["title", "body", "boilerplate", "boilerplate", "boilerplate"]
     assert lay.author is None
+
+
+def test_same_file_name_in_two_subfolders_gets_two_ids(tmp_path, settings, store):
+    """Two index.html in different folders of one ingest cannot overwrite each other; a rerun keeps the ids."""
+    site = tmp_path / "site"
+    write(site / "index.html", "<h1>Trang chủ</h1><p>Ngày 2-3, Đảng ủy xã Hòa An tổ chức hội nghị sơ kết công tác quý I năm 2025.</p>")
+    write(site / "tin-a" / "index.html", "<h1>Tin A</h1><p>Ngày 5-3, Đảng ủy xã Hòa Bình kết nạp 12 đảng viên mới trong quý I năm 2025.</p>")
+    write(site / "tin b" / "index.html", "<h1>Tin B</h1><p>Ngày 9-3, Đảng ủy xã Hòa Lợi tổ chức lớp bồi dưỡng cho 45 quần chúng ưu tú.</p>")
+    write(site / "tin-a" / "other.txt", ARTICLE)
+    first = ingest_paths([site], store, settings)
+    assert sorted(first.added) == ["index", "other", "tin-a__index", "tin_b__index"] and not first.failed
+    assert "Hòa Bình" in store.get_document("tin-a__index").text and "Hòa Lợi" in store.get_document("tin_b__index").text
+    assert "Hòa An" in store.get_document("index").text
+    again = ingest_paths([site], store, settings)
+    assert sorted(again.unchanged) == sorted(first.added) and not again.added

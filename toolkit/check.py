@@ -58,7 +58,7 @@ def _index(settings, store: Store, docs: dict[str, Document], problems: list[str
 
     fix = "run `toolkit reindex`"
     try:
-        index = Index(settings, store)
+        index = Index.open(settings, store, read_only=True)
     except ToolkitError as e:
         problems.append(f"index: {e}")
         return

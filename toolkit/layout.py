@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 _STRIP = " \t\n\r\f\v\u00a0\u200b\ufeff\u3000"
 _BULLET = re.compile(r"^[•·●▪►»\-*+]\s*")
 
 
+@lru_cache(maxsize=4096)  # classify asks several times per line; a 100,000-line file must stay fast
 def plain(s: str) -> str:
     """Lowercase, no diacritics, đ->d (for matching patterns only; not length-preserving)."""
     s = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D"))

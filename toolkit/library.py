@@ -64,22 +64,21 @@ def open_index(settings: "Settings", store: "Store | None" = None, *, embedder: 
     from .index import Index
 
     store = store or open_store(settings)
-    # merge (issue 15): pass read_only=read_only once Index takes it (the hostile branch's reader,
-    # which also skips the writer lock); until then the read-only path simply never calls sync.
-    return Index(settings, store, embedder=embedder)
+    return Index.open(settings, store, read_only=read_only, embedder=embedder)
 
 
 def sync(index: "Index", *, progress: bool = False) -> "SyncReport":
     """Make the index hold exactly the store's documents (and their records' date and province)."""
-    with status("indexing", show=progress):
-        return index.sync()
+    from .progress import NullProgress, reporter
+
+    return index.sync(progress=reporter() if progress else NullProgress())
 
 
 def reindex(settings: "Settings", *, progress: bool = False) -> "SyncReport":
     """Drop the indexes and rebuild them from the stored documents."""
-    index = open_index(settings)
-    with status("rebuilding the index", show=progress):
-        return index.rebuild()
+    from .progress import NullProgress, reporter
+
+    return open_index(settings).rebuild(progress=reporter() if progress else NullProgress())
 
 
 def index_gaps(index: "Index") -> list[str]:

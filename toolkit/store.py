@@ -121,6 +121,22 @@ class Store:
             finally:
                 fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
+    def is_locked(self) -> bool:
+        """True while a writer (any process) holds lock(); never takes or waits for it."""
+        path = self.root / ".lock"
+        if not path.exists():
+            return False
+        try:
+            with open(path, "a+") as f:
+                try:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+                return False
+        except OSError:
+            return False
+
     # --- generic JSON objects -----------------------------------------------------------
     def _read(self, path: Path, cls: type[T]) -> T | None:
         if not path.exists():

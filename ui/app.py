@@ -163,7 +163,7 @@ def build_app(pipeline) -> "gr.Blocks":
             return render.render_ingest_results(results), status, None
 
         ingest_btn.click(on_ingest, inputs=files, outputs=[ingest_html, ingest_status, files], concurrency_limit=1,
-                         concurrency_id=MODEL, api_visibility="private").then(
+                         concurrency_id="ingest", api_visibility="private").then(
             on_filter, inputs=[province, date_from, date_to, text], outputs=[lib_table, lib_status, article],
             api_visibility="private").then(on_targets, outputs=[tgt_chart, tgt_table], api_visibility="private")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import threading
 import unicodedata
 from pathlib import Path
 from typing import Any, Iterator
@@ -223,29 +224,67 @@ def stage_uploads(items: list[tuple[str, Path]], dest: Path) -> tuple[list[Path]
     return staged, rejected
 
 
-def ingest_uploads(pipeline, items: list[tuple[str, Path]], progress=None) -> tuple[list[dict[str, str]], str]:
-    """Stage, ingest and index uploads. Returns (per-file result rows, status line)."""
+class UploadJob:
+    """One upload batch ingested and indexed in a background thread. Questions never wait for it: the
+    pipeline's ingest holds the store's writer lock, not the model lock, and questions read the
+    committed index. The uploads are copied into a folder of the job's own first, so the client's
+    temporary files may go away meanwhile."""
+
+    def __init__(self, pipeline, items: list[tuple[str, Path]]):
+        self._tmp = tempfile.TemporaryDirectory(prefix="toolkit-upload-")
+        staged, self.results = stage_uploads(items, Path(self._tmp.name))
+        self.staged = staged
+        self.status = f"ingesting and indexing {len(staged)} file(s) in the background" if staged else ""
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(pipeline,), name="toolkit-upload", daemon=True)
+        self._thread.start()
+
+    def _run(self, pipeline) -> None:
+        try:
+            if self.staged:
+                self.results += _ingest_rows(pipeline, self.staged)
+        finally:
+            self._tmp.cleanup()
+            ok = sum(r["status"] != "error" for r in self.results)
+            self.status = f"{ok} file(s) ingested, {len(self.results) - ok} error(s)"
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+
+def _ingest_rows(pipeline, staged: list[Path]) -> list[dict[str, str]]:
+    try:
+        report = pipeline.ingest_paths(staged)
+    except ToolkitError as e:
+        return [{"name": p.name, "status": "error", "detail": str(e)} for p in staged]
+    except Exception as e:  # noqa: BLE001 - a background job reports, the app keeps running
+        return [{"name": p.name, "status": "error", "detail": f"internal error ({type(e).__name__}: {e})"} for p in staged]
+    rows = []
+    by_stem = {p.stem: p.name for p in staged}
+    for status in ("added", "replaced", "unchanged"):
+        for doc_id in getattr(report, status):
+            rows.append({"name": by_stem.get(doc_id, doc_id), "status": status, "detail": f"doc_id {doc_id}"})
+    for f in report.failed:
+        rows.append({"name": Path(f.path).name, "status": "error", "detail": f.problem})
+    return rows
+
+
+def ingest_uploads(pipeline, items: list[tuple[str, Path]], progress=None, poll_s: float = 0.5) -> tuple[list[dict[str, str]], str]:
+    """Stage, ingest and index uploads as an UploadJob and wait for it. Returns (per-file result rows, status line)."""
     if not items:
         return [], "Choose one or more files first."
-    with tempfile.TemporaryDirectory(prefix="toolkit-upload-") as tmp:
-        if progress:
-            progress(0.1, desc="copying uploads")
-        staged, results = stage_uploads(items, Path(tmp))
-        if staged:
-            if progress:
-                progress(0.3, desc=f"ingesting and indexing {len(staged)} file(s)")
-            try:
-                report = pipeline.ingest_paths(staged)
-            except ToolkitError as e:
-                results += [{"name": p.name, "status": "error", "detail": str(e)} for p in staged]
-                return results, f"Ingest failed: {e}"
-            by_stem = {p.stem: p.name for p in staged}
-            for status in ("added", "replaced", "unchanged"):
-                for doc_id in getattr(report, status):
-                    results.append({"name": by_stem.get(doc_id, doc_id), "status": status, "detail": f"doc_id {doc_id}"})
-            for f in report.failed:
-                results.append({"name": Path(f.path).name, "status": "error", "detail": f.problem})
-        if progress:
-            progress(1.0, desc="done")
-    ok = sum(r["status"] != "error" for r in results)
-    return results, f"{ok} file(s) ingested, {len(results) - ok} error(s)"
+    if progress:
+        progress(0.1, desc="copying uploads")
+    job = UploadJob(pipeline, items)
+    if progress and job.staged:
+        progress(0.3, desc=f"ingesting and indexing {len(job.staged)} file(s); questions are answered meanwhile")
+    while not job.wait(poll_s):
+        pass
+    if progress:
+        progress(1.0, desc="done")
+    return job.results, job.status

@@ -78,7 +78,7 @@ def ingest_and_index(settings: Settings, paths: list[Path]):
 def assert_store_ok(settings: Settings) -> None:
     """`toolkit check` passes, and Chroma and BM25 hold exactly the chunks of the stored paragraphs."""
     from toolkit.check import check_store
-    from toolkit.chunking import chunk_document
+    from toolkit.chunking import chunk_document, chunk_settings
     from toolkit.index import Index
     from toolkit.store import Store
 
@@ -88,7 +88,7 @@ def assert_store_ok(settings: Settings) -> None:
     docs = store.documents()  # every stored JSON parses
     assert sorted(d.doc_id for d in docs) == store.doc_ids()
     index = Index(settings, store)
-    want = {d.doc_id: len(chunk_document(d, settings.index.window_sentences, settings.index.window_overlap)) for d in docs}
+    want = {d.doc_id: len(chunk_document(d, **chunk_settings(settings))) for d in docs}
     want = {k: v for k, v in want.items() if v}
     chroma = index.chroma_counts() or {}
     bm: dict[str, int] = {}

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # this checkout's toolkit, not another installed one
 
 from rel_helpers import EXAMPLES, article_text, make_settings, write  # noqa: E402
 

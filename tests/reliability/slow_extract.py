@@ -12,10 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from toolkit.errors import LLMError
-from toolkit.extract import extract_store
-from toolkit.llm.fake import FakeLLM
-from toolkit.settings import Settings
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's toolkit, not another installed one
+
+from toolkit.errors import LLMError  # noqa: E402
+from toolkit.extract import extract_store  # noqa: E402
+from toolkit.llm.fake import FakeLLM  # noqa: E402
+from toolkit.settings import Settings  # noqa: E402
 
 
 def slow_llm(delay: float) -> FakeLLM:

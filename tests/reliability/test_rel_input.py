@@ -129,13 +129,17 @@ def _rss_mb() -> float:
 
 @pytest.mark.reliability_slow
 def test_2mb_article_bounded_time_and_memory(rel_settings, tmp_path, note):
-    """A 2 MB article: ingest + index (hash embedder) and answering in bounded time and memory; the right answer."""
+    """A 2 MB article of ~13,000 distinct paragraphs: refused by the default chunk budget in one line; with the budgets raised, ingest + index (hash embedder) and answering in bounded time and memory; the right answer."""
     from toolkit.index import Index
 
     f = write(tmp_path / "in", "big.txt", article_text(body=[P_OPEN, P_FACT, *_filler(2_000_000), P_CHECK, P_CLOSE]))
     size = f.stat().st_size
     assert size >= 2_000_000
     store = Store(rel_settings.store)
+    refused = ingest_paths([f], store, rel_settings)
+    assert not refused.added and len(refused.failed) == 1 and "TOOLKIT_INGEST__MAX_CHUNKS" in refused.failed[0].problem
+    assert store.doc_ids() == []
+    rel_settings.ingest = rel_settings.ingest.model_copy(update={"max_chunks": 100_000, "max_embed_chars": 10**9})
     tracemalloc.start()
     t0 = time.perf_counter()
     report = ingest_paths([f], store, rel_settings)
