@@ -227,7 +227,7 @@ def test_real_model_plain_completion_and_usage(real_llm):
 @pytest.mark.slow
 def test_llama_cpp_python_server_gets_its_dialect(real_model_path: Path, tmp_path: Path):
     """llama-cpp-python's server: detected as llama.cpp, sent json_object+schema (the form it turns
-    into a grammar), and it refuses the standard json_schema form with HTTP 422."""
+    into a grammar), and it refuses the standard json_schema form (HTTP 500, a validation error)."""
     pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] extras not installed")
     from toolkit.llm.servers import running_llama_cpp_python
 
@@ -246,5 +246,5 @@ def test_llama_cpp_python_server_gets_its_dialect(real_model_path: Path, tmp_pat
         assert isinstance(plain, str) and plain.strip()
         # the standard form is refused before any generation: the dialect matters
         standard = settings.llm.model_copy(update={"dialect": "json_schema"})
-        with pytest.raises(LLMError, match="HTTP 422.*--llm-dialect llamacpp"):
+        with pytest.raises(LLMError, match="HTTP 500.*response_format.*--llm-dialect llamacpp"):
             load_llm(settings.model_copy(update={"llm": standard})).complete(_messages(text), schema=Meeting, max_tokens=8)

@@ -84,9 +84,11 @@ def _handler(state: FakeOpenAI):
                     return self._send(404, {"detail": "Not Found"})
                 rf = body.get("response_format") or {}
                 if state.refuse_json_schema and rf.get("type") not in (None, "text", "json_object"):
-                    # what llama-cpp-python's server answers (its request model allows text|json_object)
-                    return self._send(422, {"detail": [{"loc": ["body", "response_format", "type"],
-                                                        "msg": "Input should be 'text' or 'json_object'"}]})
+                    # what llama-cpp-python 0.3.36's server answers (its request model allows text|json_object)
+                    return self._send(500, {"error": {"message": "1 validation error:\n  {'type': 'literal_error', "
+                                                      "'loc': ('body', 'response_format', 'type'), "
+                                                      "'msg': \"Input should be 'text' or 'json_object'\"}",
+                                                      "type": "internal_server_error"}})
                 if state.barrier is not None:
                     state.barrier.wait(timeout=10)  # passes only when requests overlap
                 text = state.reply(body)
@@ -191,7 +193,7 @@ def test_refused_dialect_is_one_line_error_with_the_fix():
         with pytest.raises(LLMError) as ei:
             llm.complete(ASK, schema=Vote)
     msg = str(ei.value)
-    assert "HTTP 422" in msg and "--llm-dialect llamacpp" in msg and "\n" not in msg
+    assert "HTTP 500" in msg and "--llm-dialect llamacpp" in msg and "\n" not in msg
 
 
 def test_detection_of_a_closed_port_falls_back_to_the_standard():

@@ -5,7 +5,8 @@
                    llama.cpp's own `llama-server` (recent builds) honour it.
     "llamacpp":    response_format={"type": "json_object", "schema": S}; the only form
                    llama-cpp-python's server (`python -m llama_cpp.server`) accepts: its request
-                   model allows type "text" or "json_object" and answers "json_schema" with HTTP 422.
+                   model allows type "text" or "json_object" and answers "json_schema" with HTTP 500
+                   (a validation error on response_format.type; 0.3.36).
                    `llama-server` honours it too.
 
 `detect_dialect(url)` sends at most three cheap GETs, each with a short timeout:

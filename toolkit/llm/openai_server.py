@@ -132,7 +132,7 @@ class OpenAIServerLLM:
 
     def _dialect_hint(self, e: Any) -> str:
         """A fix to suggest when the server refused the request's response_format."""
-        if getattr(e, "status_code", None) in (400, 422) and "response_format" in str(e) and self._dialect:
+        if (getattr(e, "status_code", 0) or 0) >= 400 and "response_format" in str(e) and self._dialect:
             other = "llamacpp" if self._dialect == "json_schema" else "json_schema"
             return f"; the server refused the {self._dialect} response_format: try --llm-dialect {other}"
         return ""
