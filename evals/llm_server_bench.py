@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dialect", choices=["auto", "json_schema", "llamacpp"], default="auto")
     ap.add_argument("--out", help="write the figures as JSON here")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed bench still stops its server
 
     kind = (f"llama-server --parallel {args.parallel}" if args.llama_server
             else "server at " + args.url if args.url else "llama-cpp-python server")
