@@ -6,16 +6,18 @@
 
 Starts the server on 127.0.0.1 (unless --url), sends one warm-up request, then the same number of
 structured requests (invented one-sentence reports, a three-field schema, --max-tokens each) with
-1 worker and with --workers workers, through `OpenAIServerLLM` and `map_concurrent` as
+1 worker and with --workers workers (--rounds pairs, alternating), through `OpenAIServerLLM` and `map_concurrent` as
 `toolkit extract --workers N` would. Each run gets its own sentences (same templates, other names
 and numbers), so no run is served from the prompt cache of another. Prints the dialect the server
-was asked in, wall seconds, completion tokens/s, valid replies and the speed-up; --out writes JSON.
+was asked in, the machine's load average, wall seconds, completion tokens/s, valid replies and the
+speed-up (summed wall time of the 1-worker runs over that of the N-worker runs); --out writes JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", help="GGUF file (default: the configured preset)")
     ap.add_argument("--requests", type=int, default=4, help="structured requests per run")
     ap.add_argument("--workers", type=int, default=2, help="workers of the concurrent run (the other run has 1)")
+    ap.add_argument("--rounds", type=int, default=1, help="pairs of runs (1 worker, then --workers), alternating")
     ap.add_argument("--max-tokens", type=int, default=32)
     ap.add_argument("--n-ctx", type=int, default=1024, help="context per slot")
     ap.add_argument("--threads", type=int, default=2)
@@ -120,18 +123,24 @@ def main(argv: list[str] | None = None) -> int:
                                                        "dialect": args.dialect})
         llm = OpenAIServerLLM(llm_settings)
         run(llm, sentences(1, 1000), 1, args.max_tokens)  # warm-up: model pages, dialect, first prompt
-        runs = [run(llm, sentences(args.requests, 0), 1, args.max_tokens),
-                run(llm, sentences(args.requests, 100), args.workers, args.max_tokens)]
-    speedup = runs[0]["wall_s"] / runs[1]["wall_s"] if runs[1]["wall_s"] else float("nan")
+        load_before = os.getloadavg()[0]
+        runs = []
+        for r in range(args.rounds):  # alternate 1 and N workers so a change in machine load hits both
+            for j, w in enumerate((1, args.workers)):
+                runs.append(run(llm, sentences(args.requests, 100 * (2 * r + j)), w, args.max_tokens))
+        load_after = os.getloadavg()[0]
+    total = {w: sum(r["wall_s"] for r in runs if r["workers"] == w) for w in (1, args.workers)}
+    speedup = total[1] / total[args.workers] if total[args.workers] else float("nan")
     print(f"{kind}; dialect {llm.dialect} ({llm.detection.reason if llm.detection else 'set'})")
+    print(f"1-min load average {load_before:.1f} before, {load_after:.1f} after (2 cores)")
     print(f"{'workers':>7} {'requests':>8} {'valid':>5} {'wall s':>7} {'gen tok':>7} {'tok/s':>6}")
     for r in runs:
         print(f"{r['workers']:>7} {r['requests']:>8} {r['valid']:>5} {r['wall_s']:>7.2f} {r['completion_tokens']:>7} "
               f"{r['tokens_per_s']:>6.2f}")
-    print(f"speed-up of {args.workers} workers over 1: {speedup:.2f}x")
+    print(f"speed-up of {args.workers} workers over 1 (summed wall time): {speedup:.2f}x")
     if args.out:
         Path(args.out).write_text(json.dumps({"server": kind, "dialect": llm.dialect, "runs": runs,
-                                              "speedup": round(speedup, 3)}, indent=1))
+                                              "load": [load_before, load_after], "speedup": round(speedup, 3)}, indent=1))
     return 0
 
 
