@@ -6,7 +6,7 @@
 
 Starts the server on 127.0.0.1 (unless --url), sends one warm-up request, then the same number of
 structured requests (invented one-sentence reports, a three-field schema, --max-tokens each) with
-1 worker and with --workers workers (--rounds pairs, alternating), through `OpenAIServerLLM` and `map_concurrent` as
+1 worker and with --workers workers (--rounds pairs, ordered 1,N then N,1, ...), through `OpenAIServerLLM` and `map_concurrent` as
 `toolkit extract --workers N` would. Each run gets its own sentences (same templates, other names
 and numbers), so no run is served from the prompt cache of another. Prints the dialect the server
 was asked in, the machine's load average, wall seconds, completion tokens/s, valid replies and the
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", help="GGUF file (default: the configured preset)")
     ap.add_argument("--requests", type=int, default=4, help="structured requests per run")
     ap.add_argument("--workers", type=int, default=2, help="workers of the concurrent run (the other run has 1)")
-    ap.add_argument("--rounds", type=int, default=1, help="pairs of runs (1 worker, then --workers), alternating")
+    ap.add_argument("--rounds", type=int, default=1, help="pairs of runs in the order 1,N then N,1 (use an even number on a busy machine)")
     ap.add_argument("--max-tokens", type=int, default=32)
     ap.add_argument("--n-ctx", type=int, default=1024, help="context per slot")
     ap.add_argument("--threads", type=int, default=2)
@@ -125,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         run(llm, sentences(1, 1000), 1, args.max_tokens)  # warm-up: model pages, dialect, first prompt
         load_before = os.getloadavg()[0]
         runs = []
-        for r in range(args.rounds):  # alternate 1 and N workers so a change in machine load hits both
-            for j, w in enumerate((1, args.workers)):
+        for r in range(args.rounds):  # 1,N then N,1, ...: a steady change in machine load hits both alike
+            for j, w in enumerate((1, args.workers) if r % 2 == 0 else (args.workers, 1)):
                 runs.append(run(llm, sentences(args.requests, 100 * (2 * r + j)), w, args.max_tokens))
         load_after = os.getloadavg()[0]
     total = {w: sum(r["wall_s"] for r in runs if r["workers"] == w) for w in (1, args.workers)}
