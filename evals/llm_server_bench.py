@@ -11,6 +11,19 @@ structured requests (invented one-sentence reports, a three-field schema, --max-
 and numbers), so no run is served from the prompt cache of another. Prints the dialect the server
 was asked in, the machine's load average, wall seconds, completion tokens/s, valid replies and the
 speed-up (summed wall time of the 1-worker runs over that of the N-worker runs); --out writes JSON.
+
+Measured on 2026-12-01 (2 cores shared with several other sessions, load average 12-18; the
+default model Qwen2.5-Coder-1.5B Q4_K_M; --threads 1 to spare the other sessions):
+
+    python -m evals.llm_server_bench --requests 3 --workers 2 --max-tokens 32 --threads 1
+      llama-cpp-python server   1 worker 306.4 s, 2 workers 188.0 s (3 requests each)    "1.63x"
+    python -m evals.llm_server_bench --requests 2 --rounds 2 --workers 2 --max-tokens 32 --threads 1
+      (runs 1,2,1,2)           208.2 s, 175.8 s, 167.3 s, 131.7 s; load 17.9 -> 12.5      "1.22x"
+
+llama-cpp-python 0.3.36's server has no parallel slots: it holds one lock around the model for the
+whole of every request (llama_outer_lock/llama_inner_lock in llama_cpp/server/app.py), so two
+workers only queue there; the ratios above follow the falling machine load (each run was faster
+than the one before), not concurrency. That is why rounds now run 1,N then N,1.
 """
 
 from __future__ import annotations
