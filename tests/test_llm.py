@@ -1,14 +1,11 @@
-"""LLM back-ends: the fake, the structured-output plumbing (stubbed), and the real model (slow)."""
+"""LLM back-ends: the fake, the structured-output plumbing (stubbed), and the real model (slow).
+Server dialects and concurrency: tests/test_llm_server.py."""
 
 from __future__ import annotations
 
 import json
 import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -71,6 +68,20 @@ def test_rewrite_response_format_turns_json_schema_into_json_object():
     assert out["response_format"] == {"type": "json_object", "schema": schema}
     assert kw["response_format"]["type"] == "json_schema"  # the caller's dict is untouched
     assert rewrite_response_format({"messages": []}) == {"messages": []}
+
+
+def test_rewrite_response_format_json_schema_dialect_keeps_the_standard_form():
+    schema = Even.model_json_schema()
+    spec = {"schema": schema, "strict": False}
+    kw = {"messages": [], "response_format": {"type": "json_schema", "json_schema": spec}}
+    out = rewrite_response_format(kw, "json_schema")["response_format"]
+    # the standard requires a name: taken from the schema's title when missing, cleaned to [A-Za-z0-9_-]
+    assert out == {"type": "json_schema", "json_schema": {"name": "Even", "schema": schema, "strict": False}}
+    odd = {"type": "json_schema", "json_schema": {"name": "Họp kỳ 12", "schema": schema}}
+    assert rewrite_response_format({"response_format": odd}, "json_schema")["response_format"]["json_schema"]["name"] == "H_p_k__12"
+    assert "name" not in spec  # the caller's dict is untouched
+    with pytest.raises(ValueError, match="dialect"):
+        rewrite_response_format(kw, "openai")
 
 
 def _completion(text: str, finish: str = "stop"):
@@ -213,49 +224,27 @@ def test_real_model_plain_completion_and_usage(real_llm):
     assert 0 < u["completion_tokens"] <= 16 and u["prompt_tokens"] > 5 and u["seconds"] > 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
-def test_openai_compatible_server_structured_and_plain(real_model_path: Path, tmp_path: Path):
+def test_llama_cpp_python_server_gets_its_dialect(real_model_path: Path, tmp_path: Path):
+    """llama-cpp-python's server: detected as llama.cpp, sent json_object+schema (the form it turns
+    into a grammar), and it refuses the standard json_schema form (HTTP 500, a validation error)."""
     pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] extras not installed")
-    # toolkit.llm.openai_server runs llama_cpp.server with the same loading fix as LlamaCppLLM
-    port = _free_port()
-    log = (tmp_path / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "toolkit.llm.openai_server", "--model", str(real_model_path), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048", "--n_threads", str(min(2, os.cpu_count() or 1))],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                urllib.request.urlopen(url + "/models", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("llama_cpp.server did not start: " + (tmp_path / "server.log").read_text(errors="replace")[-2000:])
-                time.sleep(0.5)
+    from toolkit.llm.servers import running_llama_cpp_python
+
+    with running_llama_cpp_python(real_model_path, log_path=tmp_path / "server.log",
+                                  n_threads=min(2, os.cpu_count() or 1)) as url:
         settings = Settings()
         # generous timeout: on a busy 2-core machine one reply can take minutes
         settings.llm = settings.llm.model_copy(update={"url": url, "timeout_s": 900})
         llm = load_llm(settings)
         text, expected = PROMPTS[0]
         got = llm.complete(_messages(text), schema=Meeting, max_tokens=96)
+        assert llm.dialect == "llamacpp" and "openapi" in llm.detection.reason
         assert isinstance(got, Meeting) and llm.last_usage["attempts"] == 1
         assert json.loads(llm.last_text) == got.model_dump()
         plain = llm.complete([{"role": "user", "content": "Say 'ok'."}], max_tokens=8)
         assert isinstance(plain, str) and plain.strip()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log.close()
+        # the standard form is refused before any generation: the dialect matters
+        standard = settings.llm.model_copy(update={"dialect": "json_schema"})
+        with pytest.raises(LLMError, match="HTTP 500.*response_format.*--llm-dialect llamacpp"):
+            load_llm(settings.model_copy(update={"llm": standard})).complete(_messages(text), schema=Meeting, max_tokens=8)

@@ -34,6 +34,17 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, description="Sampling temperature.")
     max_retries: int = Field(default=2, description="Validation retries for structured output.")
     timeout_s: float = Field(default=120.0, description="Request timeout for the server client.")
+    dialect: Literal["auto", "json_schema", "llamacpp"] = Field(
+        default="auto",
+        description="How structured requests ask a server (url) for a JSON schema: 'json_schema' is the OpenAI "
+        "standard (vLLM, Ollama, OpenAI-style services); 'llamacpp' is {type: json_object, schema} (llama-cpp-python's "
+        "server, llama.cpp's llama-server); 'auto' asks the server once and falls back to 'json_schema'.",
+    )
+    workers: int = Field(
+        default=1, ge=1,
+        description="Requests sent at once to a server (url), e.g. one document each in extract; the in-process "
+        "model always runs one at a time. Pays off when the server decodes in parallel (llama-server --parallel N).",
+    )
 
 
 class EmbedSettings(BaseModel):

@@ -3,7 +3,9 @@
     complete(messages, schema=None, max_tokens=None) -> str | BaseModel
 
 Implementations: `llamacpp.LlamaCppLLM` (in-process GGUF), `openai_server.OpenAIServerLLM`
-(any OpenAI-compatible server), `fake.FakeLLM` (a reply queue for tests). `load_llm(settings)`
+(any OpenAI-compatible server, in its structured-output dialect: `dialect.py`), `fake.FakeLLM` (a
+reply queue for tests). An LLM with a true `concurrent` attribute takes calls from several threads
+at once (`parallel.map_concurrent`). `load_llm(settings)`
 chooses one from the settings; nothing heavy is imported until it is called.
 """
 
@@ -56,6 +58,11 @@ class LazyLLM:
     @property
     def name(self) -> str:
         return self._llm.name if self._llm is not None else "lazy"
+
+    @property
+    def concurrent(self) -> bool:
+        """Whether the model takes concurrent calls (a server does), without loading an in-process one."""
+        return getattr(self._llm, "concurrent", False) if self._llm is not None else bool(self._settings.llm.url)
 
     @property
     def loaded(self) -> bool:

@@ -19,6 +19,7 @@ class FakeLLM:
     """
 
     name = "fake"
+    concurrent = True  # thread-safe: calls from several threads are recorded in arrival order
 
     def __init__(self, replies: list | None = None, default: object | None = None):
         self.replies = list(replies or [])

@@ -68,6 +68,8 @@ def _plain_cpu_buffers(enabled: bool) -> Iterator[None]:
 
 
 class LlamaCppLLM:
+    concurrent = False  # one generation at a time (toolkit/llm/parallel.py sends it one request at a time)
+
     def __init__(self, model_path: Path | str, llm_settings: Any, *, reuse_prefix: bool = True,
                  extra_buffers: bool = False):
         self.model_path = Path(model_path)
@@ -117,7 +119,7 @@ class LlamaCppLLM:
 
     def _create(self, **kwargs):
         """OpenAI-style create used under instructor: rewrites response_format, counts usage."""
-        kwargs = rewrite_response_format(kwargs)
+        kwargs = rewrite_response_format(kwargs, "llamacpp")  # the only form llama-cpp-python honours
         kwargs.pop("model", None)
         t0 = time.perf_counter()
         out = self.llama.create_chat_completion_openai_v1(**kwargs)

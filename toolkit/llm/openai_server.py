@@ -1,14 +1,21 @@
-"""Any OpenAI-compatible server (e.g. `python -m llama_cpp.server --model X.gguf`) through `openai`.
+"""Any OpenAI-compatible server (llama.cpp's llama-server, llama-cpp-python's server, vLLM, Ollama,
+OpenAI-style services) through `openai`.
 
-Structured output uses instructor's JSON_SCHEMA mode with the same response_format rewrite as the
-in-process model: llama_cpp.server accepts {"type": "json_object", "schema": S} and turns it into
-a grammar. Same protocol and errors as `LlamaCppLLM`.
+Structured output uses instructor's JSON_SCHEMA mode; the response_format goes out in the
+server's dialect (toolkit/llm/dialect.py): llm.dialect, or with "auto" the one the server's
+answers reveal, asked once before the first structured request. Same protocol and errors as
+`LlamaCppLLM`.
 
-To serve a GGUF with the same loading fix as the in-process model (no AMX extra buffers):
+Thread-safe: calls from several threads go out at once over one HTTP client (see
+toolkit/llm/parallel.py); `last_usage` and `last_text` are those of the calling thread's last call.
+
+To serve a GGUF with llama-cpp-python and the same loading fix as the in-process model (no AMX
+extra buffers):
 
     python -m toolkit.llm.openai_server --model models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf --port 8080
 
-takes every `python -m llama_cpp.server` option.
+takes every `python -m llama_cpp.server` option; toolkit/llm/servers.py starts it (or llama.cpp's
+llama-server) for tests and benches.
 """
 
 from __future__ import annotations
@@ -18,36 +25,68 @@ import time
 from typing import Any
 
 from ..errors import LLMError
+from .dialect import Detection, detect_dialect
 from .structured import clean_result, completion_text, patched_create, rewrite_response_format, wrap_instructor_error
 
 
 class OpenAIServerLLM:
+    concurrent = True  # see toolkit/llm/parallel.py
+
     def __init__(self, llm_settings: Any, *, client: Any = None):
         self.settings = llm_settings
         self.url = llm_settings.url
         self.name = f"server:{llm_settings.api_model}"
-        self.last_usage: dict[str, float] | None = None
-        self.last_text: str | None = None  # raw text of the last reply (last attempt)
+        self.detection: Detection | None = None  # set when the dialect was asked of the server
+        self._dialect: str | None = None if llm_settings.dialect == "auto" else llm_settings.dialect
         self._client = client
         self._structured = None
-        self._lock = threading.Lock()
+        self._init_lock = threading.Lock()
+        self._local = threading.local()
+
+    # per-thread results of the last call
+    last_usage = property(lambda self: getattr(self._local, "usage", None))
+    last_text = property(lambda self: getattr(self._local, "text", None))
 
     @property
     def client(self):
         if self._client is None:
-            import openai
+            with self._init_lock:
+                if self._client is None:
+                    import openai
 
-            self._client = openai.OpenAI(base_url=self.url, api_key=self.settings.api_key,
-                                         timeout=self.settings.timeout_s, max_retries=0)
+                    self._client = openai.OpenAI(base_url=self.url, api_key=self.settings.api_key,
+                                                 timeout=self.settings.timeout_s, max_retries=0)
         return self._client
 
+    @property
+    def dialect(self) -> str:
+        """The response_format dialect sent to this server (asks the server once when "auto")."""
+        if self._dialect is None:
+            with self._init_lock:
+                if self._dialect is None:
+                    found = detect_dialect(self.url, self.settings.api_key, timeout=min(10.0, self.settings.timeout_s))
+                    self.detection = found
+                    if not found.answered:
+                        return found.dialect  # server down: ask again next time
+                    self._dialect = found.dialect
+        return self._dialect
+
+    @property
+    def structured(self):
+        if self._structured is None:
+            with self._init_lock:
+                if self._structured is None:
+                    self._structured = patched_create(self._create)
+        return self._structured
+
     def _create(self, **kwargs):
-        kwargs = rewrite_response_format(kwargs)
+        if "response_format" in kwargs:
+            kwargs = rewrite_response_format(kwargs, self.dialect)
         kwargs.setdefault("model", self.settings.api_model)
         t0 = time.perf_counter()
         out = self.client.chat.completions.create(**kwargs)
         self._add_usage(getattr(out, "usage", None), time.perf_counter() - t0)
-        self.last_text = completion_text(out)
+        self._local.text = completion_text(out)
         return out
 
     def _add_usage(self, usage: Any, seconds: float) -> None:
@@ -56,7 +95,7 @@ class OpenAIServerLLM:
         u["completion_tokens"] += getattr(usage, "completion_tokens", 0) or 0
         u["seconds"] += seconds
         u["attempts"] += 1
-        self.last_usage = u
+        self._local.usage = u
 
     def reset(self) -> None:
         """Nothing to reset client-side (the server keeps its own cache)."""
@@ -65,31 +104,43 @@ class OpenAIServerLLM:
         import openai
 
         max_tokens = int(max_tokens or self.settings.max_tokens)
-        with self._lock:
-            self.last_usage = None
-            self.last_text = None
-            try:
-                if schema is None:
-                    out = self._create(messages=messages, max_tokens=max_tokens, temperature=self.settings.temperature)
-                    return completion_text(out) or ""
-                if self._structured is None:
-                    self._structured = patched_create(self._create)
-                return clean_result(self._structured(
-                    messages=messages, response_model=schema, max_retries=self.settings.max_retries,
-                    max_tokens=max_tokens, temperature=self.settings.temperature), schema)
-            except (openai.APIConnectionError, openai.APITimeoutError) as e:
-                raise LLMError(f"cannot reach the model server at {self.url} ({type(e).__name__}); start it or drop --llm-url") from e
-            except openai.APIStatusError as e:
-                raise LLMError(f"model server at {self.url} answered HTTP {e.status_code}: {str(e)[:200]}") from e
-            except LLMError:
-                raise
-            except Exception as e:  # noqa: BLE001 - instructor's exceptions become LLMError
-                cause = e.__cause__ or e.__context__
-                if isinstance(cause, (openai.APIConnectionError, openai.APITimeoutError)):
-                    raise LLMError(f"cannot reach the model server at {self.url}; start it or drop --llm-url") from e
-                if schema is None:
-                    raise LLMError(f"{self.name}: request failed: {type(e).__name__}: {str(e)[:200]}") from e
-                raise wrap_instructor_error(e, self.name, schema.__name__, max_tokens) from e
+        self._local.usage = None
+        self._local.text = None
+        try:
+            if schema is None:
+                out = self._create(messages=messages, max_tokens=max_tokens, temperature=self.settings.temperature)
+                return completion_text(out) or ""
+            return clean_result(self.structured(
+                messages=messages, response_model=schema, max_retries=self.settings.max_retries,
+                max_tokens=max_tokens, temperature=self.settings.temperature), schema)
+        except (openai.APIConnectionError, openai.APITimeoutError) as e:
+            raise LLMError(f"cannot reach the model server at {self.url} ({type(e).__name__}); start it or drop --llm-url") from e
+        except openai.APIStatusError as e:
+            raise LLMError(f"model server at {self.url} answered HTTP {e.status_code}: {_first_line(e)}{self._dialect_hint(e)}") from e
+        except LLMError:
+            raise
+        except Exception as e:  # noqa: BLE001 - instructor's exceptions become LLMError
+            cause = e.__cause__ or e.__context__
+            if isinstance(cause, (openai.APIConnectionError, openai.APITimeoutError)):
+                raise LLMError(f"cannot reach the model server at {self.url}; start it or drop --llm-url") from e
+            if isinstance(cause, openai.APIStatusError):
+                raise LLMError(f"model server at {self.url} answered HTTP {cause.status_code}: "
+                               f"{_first_line(cause)}{self._dialect_hint(cause)}") from e
+            if schema is None:
+                raise LLMError(f"{self.name}: request failed: {type(e).__name__}: {str(e)[:200]}") from e
+            raise wrap_instructor_error(e, self.name, schema.__name__, max_tokens) from e
+
+    def _dialect_hint(self, e: Any) -> str:
+        """A fix to suggest when the server refused the request's response_format."""
+        if (getattr(e, "status_code", 0) or 0) >= 400 and "response_format" in str(e) and self._dialect:
+            other = "llamacpp" if self._dialect == "json_schema" else "json_schema"
+            return f"; the server refused the {self._dialect} response_format: try --llm-dialect {other}"
+        return ""
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    return (text.splitlines()[0] if text else type(e).__name__)[:200]
 
 
 def serve(argv: list[str] | None = None) -> None:

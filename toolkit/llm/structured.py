@@ -1,25 +1,36 @@
-"""Shared pieces of the two real back-ends: the response_format rewrite and error wrapping.
+"""Shared pieces of the two real back-ends: the response_format dialects and error wrapping.
 
-instructor's JSON_SCHEMA mode sends response_format={"type": "json_schema", "json_schema": {...}};
-llama-cpp-python (in-process and `llama_cpp.server`) only turns
-{"type": "json_object", "schema": S} into a grammar. `rewrite_response_format` converts the
-first into the second, so the grammar guarantees the shape while validation and retries stay
-instructor's.
+instructor's JSON_SCHEMA mode sends the OpenAI standard
+response_format={"type": "json_schema", "json_schema": {"name": N, "schema": S, ...}}, which vLLM,
+Ollama and OpenAI-style servers honour. llama-cpp-python (in-process and `llama_cpp.server`) only
+turns {"type": "json_object", "schema": S} into a grammar. `rewrite_response_format(kw, dialect)`
+sends each its own form (see toolkit/llm/dialect.py), so the grammar guarantees the shape while
+validation and retries stay instructor's.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import LLMError
 
 
-def rewrite_response_format(kwargs: dict[str, Any]) -> dict[str, Any]:
+def rewrite_response_format(kwargs: dict[str, Any], dialect: str = "llamacpp") -> dict[str, Any]:
+    """kwargs with response_format in `dialect`: "llamacpp" -> {"type": "json_object", "schema": S};
+    "json_schema" -> the standard form, with a name (required by the standard) filled in if missing.
+    The caller's dict is never changed."""
     rf = kwargs.get("response_format")
-    if isinstance(rf, dict) and rf.get("type") == "json_schema":
-        schema = (rf.get("json_schema") or {}).get("schema") or {}
-        kwargs = {**kwargs, "response_format": {"type": "json_object", "schema": schema}}
-    return kwargs
+    if not (isinstance(rf, dict) and rf.get("type") == "json_schema"):
+        return kwargs
+    spec = rf.get("json_schema") or {}
+    schema = spec.get("schema") or {}
+    if dialect == "llamacpp":
+        return {**kwargs, "response_format": {"type": "json_object", "schema": schema}}
+    if dialect != "json_schema":
+        raise ValueError(f"unknown response_format dialect {dialect!r}")
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", str(spec.get("name") or schema.get("title") or "reply"))[:64]
+    return {**kwargs, "response_format": {"type": "json_schema", "json_schema": {**spec, "name": name, "schema": schema}}}
 
 
 def completion_text(completion: Any) -> str | None:
