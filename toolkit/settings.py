@@ -66,12 +66,31 @@ class IngestSettings(BaseModel):
     extensions: list[str] = Field(default=[".txt", ".html", ".htm", ".md"], description="Accepted file extensions.")
 
 
+# The reader's feature weights (logistic regression over the features of
+# toolkit/answer/candidates.py FEATURES), fitted on the tuning half of the web dev set by
+#   python -m evals.fit_reader --store /tmp/reader-store
+# Kept as data: refit and paste the printed dict when the features change.
+READER_WEIGHTS: dict[str, float] = {
+    "bias": -4.0, "dense": 3.0, "dense_gap": 4.0, "lex": 3.0, "lex_par": 0.5, "lex_doc": 1.0, "missing": -2.0,
+    "type": 2.0, "focus": 1.0, "period_match": 0.5, "period_clash": -2.0, "target_match": 1.0,
+    "target_clash": -0.5, "rank": 1.0, "qnum": 0.5, "short": -0.5,
+}
+
+
 class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    abstain_below: float = Field(default=0.43, description="Support score under which the answer abstains (calibrated on the dev gold with evals/calibrate_abstain.py).")
+    abstain_below: float = Field(default=0.5, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
+    extra_below: float = Field(default=0.5, description="A second or third sentence joins the answer (multi-part questions) only at this reader probability or above.")
     max_words: int = Field(default=60, description="Upper bound on answer length in words.")
-    use_model: bool = Field(default=True, description="Let the model phrase answers; off gives extractive answers only.")
+    use_model: bool = Field(default=True, description="Let the model pick the answering spans of English answers; off gives composed extractive answers only.")
+    weights: dict[str, float] = Field(default_factory=lambda: dict(READER_WEIGHTS), description="Reader feature weights (logistic regression; see READER_WEIGHTS for how they were fitted).")
+    retrieve_k: int = Field(default=8, description="Paragraphs retrieved per question.")
+    top_paragraphs: int = Field(default=6, description="Retrieved paragraphs whose sentences become candidates.")
+    max_citations: int = Field(default=3, description="Most sentences (citations) in one answer: one per part of a multi-part question.")
+    max_sentence_chars: int = Field(default=400, description="Longer sentences are read as their semicolon pieces (cut at this length).")
+    model_sentences: int = Field(default=3, description="Top sentences whose spans the model may pick from.")
+    model_max_tokens: int = Field(default=24, description="Token budget of the model's span pick (a short JSON list of ids).")
 
 
 class Settings(BaseSettings):

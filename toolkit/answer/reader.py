@@ -1,0 +1,66 @@
+"""The reader: scores candidate sentences with the fitted weights and chooses the sentences that
+answer (one per part of a multi-part question, up to max_citations), or none (abstain).
+
+    score(cands, weights)            -> sets Candidate.score (probability), sorts best first
+    choose(cands, info, settings)    -> [Candidate] (empty: abstain)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from ..vi.question import QuestionInfo
+from .candidates import FEATURES, Candidate
+
+if TYPE_CHECKING:
+    from ..settings import AnswerSettings
+
+
+def probability(feats: dict[str, float], weights: dict[str, float]) -> float:
+    z = sum(weights.get(f, 0.0) * feats.get(f, 0.0) for f in FEATURES)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def score(cands: list[Candidate], weights: dict[str, float]) -> list[Candidate]:
+    for c in cands:
+        c.score = probability(c.feats, weights)
+    cands.sort(key=lambda c: (-c.score, c.rank, c.start))
+    return cands
+
+
+def _typed(c: Candidate) -> bool:
+    return c.feats.get("type", 1.0) >= 0.999
+
+
+def _new_terms(c: Candidate, info: QuestionInfo, have: set[int]) -> set[int]:
+    """Name and word concepts of the question this sentence adds to those already covered."""
+    return {i for i in c.matched - have if info.terms[i].kind in ("name", "word", "gloss") and info.terms[i].weight > 0}
+
+
+def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings") -> list[Candidate]:
+    """The best sentence that holds the asked type, then sentences that answer further parts:
+    another part of the same document (a second figure asked) or another named place/body (a
+    comparison across articles). Nothing when the best probability is under abstain_below."""
+    typed = [c for c in cands if _typed(c)]
+    if not typed or typed[0].score < settings.abstain_below:
+        return []
+    best = typed[0]
+    chosen = [best]
+    have = set(best.matched)
+    want_more = info.n_parts > 1 or info.n_numbers > sum(1 for s in best.spans if s.kind == "number")
+    for c in typed[1:]:
+        if len(chosen) >= settings.max_citations or c.score < settings.extra_below:
+            break
+        if any(c.doc_id == o.doc_id and c.paragraph_id == o.paragraph_id and c.start == o.start for o in chosen):
+            continue
+        gain = _new_terms(c, info, have)
+        names_gain = any(info.terms[i].kind == "name" for i in gain)
+        same_doc_part = want_more and c.doc_id == best.doc_id and bool(c.spans)
+        if names_gain or same_doc_part:
+            chosen.append(c)
+            have |= c.matched
+            if not info.n_parts > len(chosen) and not names_gain:
+                want_more = False
+    chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.paragraph_id, c.start))
+    return chosen
