@@ -188,7 +188,12 @@ def main(argv: list[str] | None = None) -> int:
             y = np.array([label(p["item"], c.quote, c.paragraph_text) for c in p["cands"]], dtype=float)
             if y.sum():
                 groups.append((np.array([c.vector() for c in p["cands"]]), y))
-        w = fit_ranker(groups, args.l2)
+        allX = np.concatenate([X for X, _ in groups])
+        mu, sd = allX.mean(axis=0), allX.std(axis=0)
+        mu[0], sd[0] = 0.0, 1.0
+        sd[sd < 1e-9] = 1.0
+        w = fit_ranker([((X - mu) / sd, y) for X, y in groups], args.l2)
+        w = w / sd  # back to raw feature units (the shift by mu cancels in the softmax)
         raw = {f: float(v) for f, v in zip(FEATURES, w)}
         # calibrate: does the top sentence (of the asked type) of a tuning question hold the answer?
         zs, oks = [], []
@@ -207,8 +212,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def answers(prep, threshold):
         s = settings.model_copy(deep=True)
-        s.answer = s.answer.model_copy(update={"weights": weights, "abstain_below": threshold,
-                                               "extra_below": max(threshold, s.answer.extra_below if args.keep_weights else threshold)})
+        s.answer = s.answer.model_copy(update={"weights": weights, "abstain_below": threshold})
         rows = []
         for p in prep:
             score(p["cands"], weights)
@@ -231,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             wrong = sum(1 for r in rows if not r["a"]["abstained"]
                         and not item_answer_correct(r["item"], r["a"]["answer"], r["a"]["abstained"], r["a"]["citations"]))
             v = ok - 3 * wrong
+            print(f"  threshold {t:.2f}: right {ok}, wrong {wrong}, abstained {len(rows) - ok - wrong}")
             if best_v is None or v > best_v:
                 best_t, best_v = t, v
         print(f"abstain_below = {best_t}")

@@ -71,22 +71,23 @@ class IngestSettings(BaseModel):
 #   python -m evals.fit_reader --store /tmp/reader-store
 # Kept as data: refit and paste the printed dict when the features change.
 READER_WEIGHTS: dict[str, float] = {
-    "bias": -4.0, "dense": 3.0, "dense_gap": 4.0, "lex": 3.0, "lex_par": 0.5, "lex_doc": 1.0, "missing": -2.0,
-    "type": 2.0, "focus": 1.0, "period_match": 0.5, "period_clash": -2.0, "target_match": 1.0,
-    "target_clash": -0.5, "rank": 1.0, "qnum": 0.5, "short": -0.5,
+    "bias": -4.068, "dense": 2.375, "dense_gap": 5.055, "dense_top": 0.043, "lex": 0.549, "lex_par": 0.465,
+    "lex_doc": 2.056, "missing": -0.492, "type": 0.767, "focus": 0.77, "period_match": 0.409, "period_clash": -0.278,
+    "target_match": -0.668, "target_clash": -0.053, "rank": 0.148, "qnum": -0.514, "short": -0.109,
 }
 
 
 class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    abstain_below: float = Field(default=0.5, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
-    extra_below: float = Field(default=0.5, description="A second or third sentence joins the answer (multi-part questions) only at this reader probability or above.")
+    abstain_below: float = Field(default=0.88, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
+    extra_ratio: float = Field(default=0.6, description="A further sentence joins the answer of a multi-part question only at this share of the best sentence's probability or more.")
     max_words: int = Field(default=60, description="Upper bound on answer length in words.")
     use_model: bool = Field(default=True, description="Let the model pick the answering spans of English answers; off gives composed extractive answers only.")
     weights: dict[str, float] = Field(default_factory=lambda: dict(READER_WEIGHTS), description="Reader feature weights (logistic regression; see READER_WEIGHTS for how they were fitted).")
     retrieve_k: int = Field(default=8, description="Paragraphs retrieved per question.")
     top_paragraphs: int = Field(default=6, description="Retrieved paragraphs whose sentences become candidates.")
+    top_documents: int = Field(default=3, description="Documents (in retrieval order) whose every paragraph is read, beyond the top paragraphs.")
     max_citations: int = Field(default=3, description="Most sentences (citations) in one answer: one per part of a multi-part question.")
     max_sentence_chars: int = Field(default=400, description="Longer sentences are read as their semicolon pieces (cut at this length).")
     model_sentences: int = Field(default=3, description="Top sentences whose spans the model may pick from.")

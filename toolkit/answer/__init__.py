@@ -68,7 +68,7 @@ def read(info: QuestionInfo, *, settings: "Settings", store: "Store", index: "In
     if not hits:
         return []
     cands = build_candidates(info, hits, docs, stats_of(store), getattr(index, "embedder", None), cfg.top_paragraphs,
-                             cfg.max_sentence_chars)
+                             cfg.max_sentence_chars, cfg.top_documents)
     return score(cands, cfg.weights)
 
 

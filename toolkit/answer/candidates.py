@@ -24,7 +24,7 @@ from .stats import Stats
 if TYPE_CHECKING:
     from ..index import Hit
 
-FEATURES = ("bias", "dense", "dense_gap", "lex", "lex_par", "lex_doc", "missing", "type", "focus",
+FEATURES = ("bias", "dense", "dense_gap", "dense_top", "lex", "lex_par", "lex_doc", "missing", "type", "focus",
             "period_match", "period_clash", "target_match", "target_clash", "rank", "qnum", "short")
 
 _TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|chỉ tiêu đề ra|dự kiến|kế hoạch năm (19|20)\d\d", re.I)
@@ -164,8 +164,9 @@ def _period_feats(info: QuestionInfo, sent: str, before: str, title: str) -> tup
     return match, clash
 
 
-def paragraphs_to_read(hits: list["Hit"], docs: dict[str, Document], n: int) -> list[tuple[int, str, str, str]]:
-    """(rank, doc_id, paragraph_id, text) of the first n distinct retrieved paragraphs."""
+def paragraphs_to_read(hits: list["Hit"], docs: dict[str, Document], n: int, n_docs: int) -> list[tuple[int, str, str, str]]:
+    """(rank, doc_id, paragraph_id, text) of the first n distinct retrieved paragraphs, then the other
+    paragraphs of the first n_docs retrieved documents (rank n)."""
     out: list[tuple[int, str, str, str]] = []
     seen: set[tuple[str, str]] = set()
     for h in hits:
@@ -182,12 +183,12 @@ def paragraphs_to_read(hits: list["Hit"], docs: dict[str, Document], n: int) -> 
         out.append((len(out), h.doc_id, h.paragraph_id, text))
         if len(out) >= n:
             break
-    # the title and lead paragraphs of the two best documents (the meeting's date and body are
-    # often stated only there, and the index may not hold them)
-    for d in list(dict.fromkeys(h.doc_id for h in hits))[:2]:
+    # every other paragraph of the best documents: reports are short, and the meeting's date, body
+    # or a second figure often stand in a paragraph the index ranked lower (or does not hold)
+    for d in list(dict.fromkeys(h.doc_id for h in hits))[:n_docs]:
         doc = docs.get(d)
         for p in doc.paragraphs if doc is not None else []:
-            if (d, p.paragraph_id) in seen or p.kind not in ("title", "caption", "lead") or len(p.text) < 40:
+            if (d, p.paragraph_id) in seen or p.kind not in ("title", "caption", "body") or len(p.text) < 30:
                 continue
             seen.add((d, p.paragraph_id))
             out.append((n, d, p.paragraph_id, p.text))
@@ -211,12 +212,12 @@ def _sentences(text: str, max_chars: int) -> list[tuple[int, int]]:
 
 
 def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Document], stats: Stats,
-                     embedder, n_paragraphs: int, max_chars: int = 600) -> list[Candidate]:
+                     embedder, n_paragraphs: int, max_chars: int = 600, n_docs: int = 3) -> list[Candidate]:
     """Every sentence of the top retrieved paragraphs, with its features."""
     weights = term_weights(info, stats)
     doc_info: dict[str, tuple[float, float, str]] = {}
     out: list[Candidate] = []
-    for rank, doc_id, pid, text in paragraphs_to_read(hits, docs, n_paragraphs):
+    for rank, doc_id, pid, text in paragraphs_to_read(hits, docs, n_paragraphs, n_docs):
         doc = docs.get(doc_id)
         if doc_id not in doc_info:
             whole = doc.text if doc is not None else text
@@ -260,7 +261,7 @@ def _add_dense(info: QuestionInfo, cands: list[Candidate], embedder) -> None:
     """Cosine of the question and each sentence (e5 query vs passage), and its gap to the best."""
     if not cands or embedder is None:
         for c in cands:
-            c.feats["dense"] = c.feats["dense_gap"] = 0.0
+            c.feats["dense"] = c.feats["dense_gap"] = c.feats["dense_top"] = 0.0
         return
     qv = embedder.embed_query(info.question)
     pvs = embedder.embed_passages([c.quote for c in cands])
@@ -272,6 +273,9 @@ def _add_dense(info: QuestionInfo, cands: list[Candidate], embedder) -> None:
 
     sims = [cos(qv, pv) for pv in pvs]
     top = max(sims)
-    for c, s in zip(cands, sims):
-        c.feats["dense"] = s
-        c.feats["dense_gap"] = s - top
+    order = sorted(range(len(sims)), key=lambda i: -sims[i])
+    for r, i in enumerate(order):
+        c = cands[i]
+        c.feats["dense"] = sims[i]
+        c.feats["dense_gap"] = sims[i] - top
+        c.feats["dense_top"] = 1.0 / (1.0 + r)

@@ -40,6 +40,8 @@ def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
     """The sentence's spans of the wanted kind that best match the question's words, best first,
     in text order; as many as the question has parts (all of them for a list)."""
     spans = [s for s in c.spans if s.kind == kind]
+    if kind == "person":  # one mention per person
+        spans = list({s.text: s for s in reversed(spans)}.values())[::-1]
     if kind == "number":
         spans = [s for s in spans if not (len(s.values) == 1 and 1900 <= s.values[0] <= 2100 and float(s.values[0]).is_integer())]
     if not spans:

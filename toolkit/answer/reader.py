@@ -38,29 +38,36 @@ def _new_terms(c: Candidate, info: QuestionInfo, have: set[int]) -> set[int]:
     return {i for i in c.matched - have if info.terms[i].kind in ("name", "word", "gloss") and info.terms[i].weight > 0}
 
 
+def parts_wanted(info: QuestionInfo) -> int:
+    """How many answering sentences a question may need: its parts, the figures it asks for, or
+    one per place/body it names when it compares them."""
+    names = sum(1 for t in info.terms if t.kind == "name" and t.weight > 0)
+    compare = names >= 2 and info.n_parts >= 2
+    return max(info.n_parts, info.n_numbers, 2 if compare or "list" in info.wants else 1)
+
+
 def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings") -> list[Candidate]:
-    """The best sentence that holds the asked type, then sentences that answer further parts:
-    another part of the same document (a second figure asked) or another named place/body (a
-    comparison across articles). Nothing when the best probability is under abstain_below."""
+    """The best sentence that holds the asked type; for a question of several parts, further
+    sentences (at least extra_ratio of the best's probability) that add a question concept the
+    chosen ones lack or a figure of the asked kind. Nothing when the best probability is under
+    abstain_below."""
     typed = [c for c in cands if _typed(c)]
     if not typed or typed[0].score < settings.abstain_below:
         return []
     best = typed[0]
     chosen = [best]
+    need = min(parts_wanted(info), settings.max_citations)
     have = set(best.matched)
-    want_more = info.n_parts > 1 or info.n_numbers > sum(1 for s in best.spans if s.kind == "number")
     for c in typed[1:]:
-        if len(chosen) >= settings.max_citations or c.score < settings.extra_below:
+        if len(chosen) >= need or c.score < settings.extra_ratio * best.score:
             break
         if any(c.doc_id == o.doc_id and c.paragraph_id == o.paragraph_id and c.start == o.start for o in chosen):
             continue
+        if any(o.quote in c.quote or c.quote in o.quote for o in chosen):
+            continue
         gain = _new_terms(c, info, have)
-        names_gain = any(info.terms[i].kind == "name" for i in gain)
-        same_doc_part = want_more and c.doc_id == best.doc_id and bool(c.spans)
-        if names_gain or same_doc_part:
+        if gain or c.doc_id == best.doc_id:
             chosen.append(c)
             have |= c.matched
-            if not info.n_parts > len(chosen) and not names_gain:
-                want_more = False
     chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.paragraph_id, c.start))
     return chosen

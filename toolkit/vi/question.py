@@ -236,6 +236,9 @@ def analyse_question(question: str) -> QuestionInfo:
     if _LIST_CUES.search(pl):
         wants.add("list")
     n_parts = 1 + len(_PART_SPLIT.findall(pl))
+    m_count = _COUNT_CUE.search(pl)
+    if m_count:
+        n_parts = max(n_parts, _COUNT_WORDS[m_count.group(1) or m_count.group(2)])
     return QuestionInfo(question=q, lang=lang, wants=wants, n_numbers=max(1, n_num) if "number" in wants else 0,
                         terms=terms, numbers=numbers, code_types=code_types,
                         focus=_focus(q, lang, terms) if "number" in wants else (),
@@ -387,6 +390,8 @@ _LIST_CUES = re.compile(r"\b(nhung|cac)\s+(nhiem vu|chi tieu|giai phap|noi dung|
 _PART_SPLIT = re.compile(r"\b(va|and)\s+(bao nhieu|may|ai|ngay nao|what|how many|how much|who|which|when|by how much|dat|o dau|where)\b"
                          r"|,\s*(and\s+)?(what|how many|how much|who|which|when)\b")
 
+_COUNT_WORDS = {"two": 2, "three": 3, "hai": 2, "ba": 3, "both": 2}
+_COUNT_CUE = re.compile(r"\b(?:which|what|who were the|name the)\s+(two|three|both)\b|\b(hai|ba)\s+(?:dong chi|nguoi|vi|ong|ba|can bo|lanh dao)\b.{0,20}\b(nao|la ai)\b")
 _YEAR_RE = re.compile(r"(?<![\d/.,-])((?:19|20)\d{2})(?!\d)(?![/.,-]\d)")
 
 
