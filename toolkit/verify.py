@@ -311,6 +311,12 @@ def verify_answer(text: str, picked: Sequence[str], cited: Sequence[str], allowe
     or a sentence of substance the spans do not carry, is refused."""
     problems = [f"picked span not in a cited sentence: {p!r}" for p in picked
                 if not any(locate(c, p) is not None for c in cited)]
+    # dates are compared by day and month (an English answer writes "3 January" for "03/01")
+    picked_dm = {(n.day, n.month) for p in picked for n in find_numbers(p) if n.kind == "date"}
+    picked_dm |= {(d, m) for p in picked for _, _, _, (d, m, _) in dates_in(p)}
+    for a, b, _, (d, m, _) in reversed(dates_in(text)):
+        if (d, m) in picked_dm:
+            text = text[:a] + " " + text[b:]
     nums = unsupported_numbers(text, list(picked)) if picked else [m.group(0) for m in _DIGITS_RE.finditer(text)]
     names = unsupported_names(text, list(picked)) if picked else _name_candidates(text)
     codes = [c for c in _ANSWER_CODE_RE.findall(text) if not any(c in p for p in picked)]

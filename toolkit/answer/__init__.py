@@ -149,7 +149,7 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
     text = compose_en(picked, kind)
     if not text:
         return _abstain(original, lang, t0)
-    spans_text = [s.text for _, sp in picked for s in sp]
+    spans_text = [t for _, sp in picked for s in sp for t in (s.text, s.label) if t]
     allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, sp in picked for s in sp]
     cited = [c.quote for c, _ in picked]
     if not verify_answer(text, spans_text, cited, allowed).ok:

@@ -54,8 +54,12 @@ def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
     need = max(info.n_parts, info.n_numbers if kind == "number" else 1)
     if "list" in info.wants or (kind == "person" and "attend" in info.roles):
         need = len(spans)
+    if kind == "number":
+        need += 1  # a figure's companion (its share of the plan, its growth) is often asked with it
     keep = sorted(rel, key=lambda x: -x[0])[:need]
-    keep = [s for r, s in keep if r >= 0.5 * top]
+    if kind != "person":  # names: as many as asked; figures and the rest: only those near the question's words
+        keep = [(r, s) for r, s in keep if r >= 0.5 * top]
+    keep = [s for _, s in keep]
     return sorted(keep, key=lambda s: s.start)
 
 
@@ -131,7 +135,14 @@ def render_span(s: Span) -> str:
 
 
 def compose_en(picked: list[tuple[Candidate, list[Span]]], kind: str) -> str | None:
-    items = [render_span(s) for _, spans in picked for s in spans]
+    seen: set[str] = set()
+    items = []
+    for _, spans in picked:
+        for s in spans:
+            key = s.text if s.kind == "person" else f"{s.label}|{s.text}"
+            if key not in seen:
+                seen.add(key)
+                items.append(render_span(s))
     if not items:
         return None
     return EN_LEADS[kind].format(items="; ".join(items))

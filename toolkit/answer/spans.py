@@ -42,7 +42,10 @@ def _label_before(sentence: str, start: int, max_syllables: int = 7) -> str:
     for m in _CLAUSE_BREAK.finditer(head):
         cut = m.end()
     words = head[cut:].split()
-    return " ".join(words[-max_syllables:]).strip(" ,;:")
+    tail = words[-max_syllables:]
+    # a label is words: it starts after the last number in it ("Trong 10 tháng kết nạp" -> "kết nạp")
+    last_num = max((i for i, w in enumerate(tail) if any(ch.isdigit() for ch in w)), default=-1)
+    return " ".join(tail[last_num + 1:]).strip(" ,;:-–")
 
 
 def _title_near(sentence: str, a: int, b: int) -> str:
@@ -74,12 +77,17 @@ def spans_of(sentence: str, question_numbers: list[set[float]] | None = None) ->
     out: list[Span] = []
     for ns in find_numbers(sentence):
         if ns.kind == "date":
-            out.append(Span("date", ns.start, ns.end, ns.raw, date=(ns.day or 0, ns.month or 0, ns.year)))
+            # the cue word before a bare day/month ("ngày 03/01") keeps the span readable as a date
+            cue = re.search(r"(?:ngày|sáng|chiều|tối|trưa|đêm)\s+(?:ngày\s+)?$", sentence[max(0, ns.start - 16):ns.start], re.I)
+            a = ns.start - len(cue.group(0)) if cue else ns.start
+            out.append(Span("date", a, ns.end, sentence[a:ns.end], date=(ns.day or 0, ns.month or 0, ns.year)))
         elif ns.kind == "code" and re.search(r"[A-ZĐ]", ns.raw):
             out.append(Span("code", ns.start, ns.end, ns.raw, label=_label_before(sentence, ns.start, 3)))
         elif ns.is_figure:
             if ns.start >= 2 and sentence[ns.start - 1] in "-–" and sentence[ns.start - 2].isalpha():
                 continue  # part of a name such as COVID-19
+            if re.search(r"(?:19|20)\d\d-$", sentence[max(0, ns.start - 5):ns.start]):
+                continue  # the month of a year-month stamp (2022-12)
             vals = (ns.value,) if ns.target is None else (ns.value, ns.target)
             if any(v in q for q in qn for v in vals):
                 continue
