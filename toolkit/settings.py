@@ -81,6 +81,7 @@ class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     abstain_below: float = Field(default=0.84, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
+    role_below: float = Field(default=0.5, description="Reader probability of the best sentence needed to answer a role question (who chaired, led, attended) from the verified record's roles; lower than abstain_below because the record's roles are verified.")
     extra_ratio: float = Field(default=0.6, description="A further sentence joins the answer of a multi-part question only at this share of the best sentence's probability or more.")
     max_words: int = Field(default=60, description="Upper bound on answer length in words.")
     use_model: bool = Field(default=True, description="Let the model pick the answering spans of English answers; off gives composed extractive answers only.")
@@ -90,7 +91,7 @@ class AnswerSettings(BaseModel):
     top_documents: int = Field(default=3, description="Documents (in retrieval order) whose every paragraph is read, beyond the top paragraphs.")
     max_citations: int = Field(default=3, description="Most sentences (citations) in one answer: one per part of a multi-part question.")
     max_sentence_chars: int = Field(default=400, description="Longer sentences are read as their semicolon pieces (cut at this length).")
-    model_sentences: int = Field(default=3, description="Top sentences whose spans the model may pick from.")
+    model_sentences: int = Field(default=2, description="Top sentences whose spans the model may pick from.")
     model_max_tokens: int = Field(default=24, description="Token budget of the model's span pick (a short JSON list of ids).")
 
 

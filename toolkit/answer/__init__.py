@@ -123,12 +123,13 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
     lang = info.lang
     if not cands:
         return _abstain(original, lang, t0)
+    if cands[0].score >= settings.answer.role_below:
+        role = _role_answer(info, cands, store)
+        if role is not None:
+            return _answer(original, lang, role[0], role[1], "record", t0)
     chosen = choose(cands, info, settings.answer)
     if not chosen:
         return _abstain(original, lang, t0)
-    role = _role_answer(info, cands, store)
-    if role is not None:
-        return _answer(original, lang, role[0], role[1], "record", t0)
 
     if lang == "vi":
         text, wins = compose_vi(chosen, info, settings.answer.max_words)

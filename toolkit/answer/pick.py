@@ -49,9 +49,16 @@ def model_pick(info: QuestionInfo, cands: list[Candidate], kind: str, settings: 
     listed = listed_spans(cands, kind, settings.answer.model_sentences)
     if not listed:
         return None
-    items = [{"id": i, "value": s.text, "label": s.label, "sentence": c.quote[:SENTENCE_CHARS]} for i, c, s in listed]
+    keys: dict[int, str] = {}
+    sentences = []
+    for _, c, _ in listed:
+        if id(c) not in keys:
+            keys[id(c)] = "ABCDE"[len(keys)]
+            sentences.append({"key": keys[id(c)], "text": c.quote[:SENTENCE_CHARS]})
+    items = [{"id": i, "key": keys[id(c)], "value": s.text, "label": s.label} for i, c, s in listed]
     system, _ = render(settings, "answer_pick_system")
-    user, _ = render(settings, "answer_pick", question=info.question[:PROMPT_QUESTION_CHARS], items=items)
+    user, _ = render(settings, "answer_pick", question=info.question[:PROMPT_QUESTION_CHARS], sentences=sentences,
+                     items=items)
     try:
         out = llm.complete([{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}],
                            schema=Pick, max_tokens=settings.answer.model_max_tokens)
