@@ -71,16 +71,16 @@ class IngestSettings(BaseModel):
 #   python -m evals.fit_reader --store /tmp/reader-store
 # Kept as data: refit and paste the printed dict when the features change.
 READER_WEIGHTS: dict[str, float] = {
-    "bias": -4.207, "dense": 2.384, "dense_gap": 5.074, "dense_top": 0.06, "lex": 0.613, "lex_par": 0.49,
-    "lex_doc": 2.111, "missing": -0.507, "type": 0.841, "focus": 0.768, "period_match": 0.412, "period_clash": -0.293,
-    "target_match": -0.8, "target_clash": -0.039, "rank": 0.126, "qnum": -0.501, "short": -0.106,
+    "bias": -4.18, "dense": 2.349, "dense_gap": 5.001, "dense_top": 0.052, "lex": 0.651, "lex_par": 0.431,
+    "lex_doc": 2.103, "missing": -0.502, "type": 0.843, "focus": 0.758, "period_match": 0.422, "period_clash": -0.275,
+    "target_match": -0.808, "target_clash": -0.033, "rank": 0.129, "qnum": -0.494, "short": -0.103, "role": 0.073,
 }
 
 
 class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    abstain_below: float = Field(default=0.84, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
+    abstain_below: float = Field(default=0.88, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
     role_below: float = Field(default=0.5, description="Reader probability of the best sentence needed to answer a role question (who chaired, led, attended) from the verified record's roles; lower than abstain_below because the record's roles are verified.")
     extra_ratio: float = Field(default=0.6, description="A further sentence joins the answer of a multi-part question only at this share of the best sentence's probability or more.")
     max_words: int = Field(default=60, description="Upper bound on answer length in words.")

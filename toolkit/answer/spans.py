@@ -86,6 +86,8 @@ def spans_of(sentence: str, question_numbers: list[set[float]] | None = None) ->
         elif ns.is_figure:
             if ns.start >= 2 and sentence[ns.start - 1] in "-–" and sentence[ns.start - 2].isalpha():
                 continue  # part of a name such as COVID-19
+            if re.match(r"\s*(tháng|quý)\b", sentence[ns.end:ns.end + 8], re.I):
+                continue  # "6 tháng đầu năm", "9 tháng": the period's name, not a figure
             if re.search(r"(?:19|20)\d\d-$", sentence[max(0, ns.start - 5):ns.start]):
                 continue  # the month of a year-month stamp (2022-12)
             vals = (ns.value,) if ns.target is None else (ns.value, ns.target)

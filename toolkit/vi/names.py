@@ -10,7 +10,7 @@ from ..textnorm import fold
 _SURNAMES = frozenset(
     """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý lâm đào đoàn
     trương mai tô hà lương đinh trịnh cao thái tạ châu kim thạch sơn quách la lưu tăng triệu
-    hứa mạc chu khổng lò hầu vương giang đàm nông y thân kiều tống tôn từ ninh diệp""".split()
+    hứa mạc chu khổng lò hầu vương giang đàm nông y thân kiều tống tôn từ ninh diệp lữ khúc phùng quan""".split()
 )
 _HONORIFIC = re.compile(r"\b(đồng chí|đ/c|ông|bà|anh|chị|Thiếu tướng|Đại tá|Thượng tá|Trung tướng)\s+$", re.I)
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -56,6 +56,9 @@ def person_names(text: str) -> list[tuple[int, int]]:
             honor = (k == 0 and _HONORIFIC.search(text[max(0, span[0] - 20): span[0]])
                      and fold(m.group(0)) not in _TITLE_WORDS)
             if fold(m.group(0)) in _SURNAMES or honor:
+                if (not honor and len(tail) >= 4 and k > 0 and fold(run[k + 1].group(0)) in _SURNAMES
+                        and fold(run[k - 1].group(0)) not in _TITLE_WORDS):
+                    continue  # "Kiên Giang Lê Thanh Hùng": the place ends at Giang, the name is Lê Thanh Hùng
                 if len(tail) == 2 and not honor and _PLACE_LEAD.search(fold(text[max(0, span[0] - 15): span[0]])):
                     break  # a place named like a person ("tỉnh Hà Giang")
                 out.append(span)
