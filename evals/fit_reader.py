@@ -210,9 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fitted on {len(groups)} tuning questions with a positive sentence; calibration a={a:.3f} b={b:.3f}")
         print("READER_WEIGHTS =", json.dumps(weights))
 
-    def answers(prep, threshold):
+    def answers(prep, threshold, threshold_en=None):
         s = settings.model_copy(deep=True)
-        s.answer = s.answer.model_copy(update={"weights": weights, "abstain_below": threshold})
+        s.answer = s.answer.model_copy(update={"weights": weights, "abstain_below": threshold,
+                                               "abstain_below_en": threshold if threshold_en is None else threshold_en})
         rows = []
         for p in prep:
             score(p["cands"], weights)
@@ -221,16 +222,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.append({"item": p["item"], "a": answer_json(a, p["item"]["id"])})
         return rows
 
-    for half in ("tuning", "check"):
-        print(f"ranking {half}: {ranking([p for p in prepared if half_of(p['item']) == half], weights)}")
-    if args.threshold is not None:
-        best_t = args.threshold
-    elif args.keep_weights:
-        best_t = settings.answer.abstain_below
-    else:
+    def calibrated(prep) -> float:
+        """The threshold with the most right answers minus three times the wrong ones."""
         best_t, best_v = 0.5, None
-        for t in [x / 100 for x in range(2, 90, 2)]:
-            rows = answers(tuning, t)
+        for t in [x / 100 for x in range(2, 96, 2)]:
+            rows = answers(prep, t)
             ok = sum(item_answer_correct(r["item"], r["a"]["answer"], r["a"]["abstained"], r["a"]["citations"]) for r in rows)
             wrong = sum(1 for r in rows if not r["a"]["abstained"]
                         and not item_answer_correct(r["item"], r["a"]["answer"], r["a"]["abstained"], r["a"]["citations"]))
@@ -238,8 +234,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  threshold {t:.2f}: right {ok}, wrong {wrong}, abstained {len(rows) - ok - wrong}")
             if best_v is None or v > best_v:
                 best_t, best_v = t, v
+        return best_t
+
+    if args.threshold is not None:
+        best_t = best_en = args.threshold
+    elif args.keep_weights:
+        best_t, best_en = settings.answer.abstain_below, settings.answer.abstain_below_en
+    else:
+        best_t = calibrated([p for p in tuning if p["item"].get("lang") != "en"])
+        best_en = calibrated([p for p in tuning if p["item"].get("lang") == "en"])
         print(f"abstain_below = {best_t}")
-    rows = answers(prepared, best_t)
+        print(f"abstain_below_en = {best_en}")
+    rows = answers(prepared, best_t, best_en)
     for half in ("tuning", "check"):
         report(f"web {half}", [r for r in rows if half_of(r["item"]) == half])
     report("web all", rows)
@@ -252,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     dev = Path(args.dev_gold)
     if dev.exists():
         dev_items = [json.loads(l) for l in dev.read_text(encoding="utf-8").splitlines() if l.strip()]
-        report("original dev gold", answers(prepare(dev_items), best_t))
+        report("original dev gold", answers(prepare(dev_items), best_t, best_en))
     return 0
 
 

@@ -54,11 +54,11 @@ def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
     need = max(info.n_parts, info.n_numbers if kind == "number" else 1)
     if "list" in info.wants or (kind == "person" and "attend" in info.roles):
         need = len(spans)
-    if kind == "number":
-        need += 1  # a figure's companion (its share of the plan, its growth) is often asked with it
+    if kind == "number":  # the sentence's figures near the question's words, as the Vietnamese answer quotes them
+        need = len(spans)
     keep = sorted(rel, key=lambda x: -x[0])[:need]
     if kind != "person":  # names: as many as asked; figures and the rest: only those near the question's words
-        keep = [(r, s) for r, s in keep if r >= 0.5 * top]
+        keep = [(r, s) for r, s in keep if r >= 0.5 * top or (kind == "number" and r > 0)]
     keep = [s for _, s in keep]
     return sorted(keep, key=lambda s: s.start)
 

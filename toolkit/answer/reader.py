@@ -52,7 +52,8 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     chosen ones lack or a figure of the asked kind. Nothing when the best probability is under
     abstain_below."""
     typed = [c for c in cands if _typed(c)]
-    if not typed or typed[0].score < settings.abstain_below:
+    bar = settings.abstain_below_en if info.lang == "en" else settings.abstain_below
+    if not typed or typed[0].score < bar:
         return []
     best = typed[0]
     chosen = [best]
