@@ -73,7 +73,7 @@ def score(items: list[dict], answers: list[dict]) -> dict:
 
 
 def add_probe_args(ap: argparse.ArgumentParser) -> None:
-    """The options every gold-question probe takes (this one and evals.calibrate_abstain)."""
+    """The options every gold-question probe takes."""
     ap.add_argument("--store", default="/tmp/qa_probe_store", help="store folder (scratch by default)")
     ap.add_argument("--corpus", default=str(SHARED / "corpus"))
     ap.add_argument("--gold", default=str(SHARED / "gold" / "qa.dev.jsonl"))

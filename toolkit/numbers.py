@@ -436,9 +436,9 @@ def number_tokens(text: str, notation: Notation = "auto") -> list[tuple[int, int
         vals = parse_number(m["n"], notation)
         if not vals:
             continue
-        if m["mult"]:
+        if m["mult"]:  # "23.300 tỷ" is 23,300 (counted in tỷ) and 23.3 trillion: both readings
             f = _MULTIPLIERS[m["mult"].lower()]
-            vals = {_clean(v * f) for v in vals}
+            vals = vals | {_clean(v * f) for v in vals}
         out.append((m.start(), m.end(), text[m.start():m.end()].strip(), vals))
     return out
 

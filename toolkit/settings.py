@@ -88,12 +88,34 @@ class IngestSettings(BaseModel):
     stdin_name: str = Field(default="stdin", description="Document id of a text read from standard input (`toolkit ingest -`) when no --name is given.")
 
 
+# The reader's feature weights (logistic regression over the features of
+# toolkit/answer/candidates.py FEATURES), fitted on the tuning half of the web dev set by
+#   python -m evals.fit_reader --store /tmp/reader-store
+# Kept as data: refit and paste the printed dict when the features change.
+READER_WEIGHTS: dict[str, float] = {
+    "bias": -4.18, "dense": 2.349, "dense_gap": 5.001, "dense_top": 0.052, "lex": 0.651, "lex_par": 0.431,
+    "lex_doc": 2.103, "missing": -0.502, "type": 0.843, "focus": 0.758, "period_match": 0.422, "period_clash": -0.275,
+    "target_match": -0.808, "target_clash": -0.033, "rank": 0.129, "qnum": -0.494, "short": -0.103, "role": 0.073,
+}
+
+
 class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    abstain_below: float = Field(default=0.43, description="Support score under which the answer abstains (calibrated on the dev gold with evals/calibrate_abstain.py).")
+    abstain_below: float = Field(default=0.84, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
+    abstain_below_en: float = Field(default=0.76, description="abstain_below for English questions (their dense and lexical features run lower), calibrated the same way on the English tuning questions.")
+    role_below: float = Field(default=0.5, description="Reader probability of the best sentence needed to answer a role question (who chaired, led, attended) from the verified record's roles; lower than abstain_below because the record's roles are verified.")
+    extra_ratio: float = Field(default=0.6, description="A further sentence joins the answer of a multi-part question only at this share of the best sentence's probability or more.")
     max_words: int = Field(default=60, description="Upper bound on answer length in words.")
-    use_model: bool = Field(default=True, description="Let the model phrase answers; off gives extractive answers only.")
+    use_model: bool = Field(default=True, description="Let the model pick the answering spans of English answers; off gives composed extractive answers only.")
+    weights: dict[str, float] = Field(default_factory=lambda: dict(READER_WEIGHTS), description="Reader feature weights (logistic regression; see READER_WEIGHTS for how they were fitted).")
+    retrieve_k: int = Field(default=8, description="Paragraphs retrieved per question.")
+    top_paragraphs: int = Field(default=6, description="Retrieved paragraphs whose sentences become candidates.")
+    top_documents: int = Field(default=3, description="Documents (in retrieval order) whose every paragraph is read, beyond the top paragraphs.")
+    max_citations: int = Field(default=3, description="Most sentences (citations) in one answer: one per part of a multi-part question.")
+    max_sentence_chars: int = Field(default=400, description="Longer sentences are read as their semicolon pieces (cut at this length).")
+    model_sentences: int = Field(default=2, description="Top sentences whose spans the model may pick from.")
+    model_max_tokens: int = Field(default=24, description="Token budget of the model's span pick (a short JSON list of ids).")
 
 
 class UISettings(BaseModel):

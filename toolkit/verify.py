@@ -16,13 +16,16 @@ from toolkit.numbers import Notation, _vi_word_number, dates_in, find_numbers, n
 from toolkit.schemas import Document, Evidence
 from toolkit.textnorm import fold, locate, strip_marks
 
-__all__ = ["Verdict", "evidence_for", "unsupported_numbers", "unsupported_names", "check", "SourceFacts"]
+__all__ = ["Verdict", "evidence_for", "unsupported_numbers", "unsupported_names", "check", "SourceFacts", "verify_answer"]
 
 
 class Verdict(BaseModel):
     ok: bool = Field(description="True when every number and name in the text is in the sources.")
     missing_numbers: list[str] = Field(default_factory=list, description="Raw numbers not found in any source.")
     missing_names: list[str] = Field(default_factory=list, description="Personal names not found in any source.")
+    missing_codes: list[str] = Field(default_factory=list, description="Document codes not among the picked spans (answers).")
+    unsupported_words: list[str] = Field(default_factory=list, description="Content words the picked spans do not carry (answers).")
+    problems: list[str] = Field(default_factory=list, description="Other reasons an answer was refused.")
 
 
 def evidence_for(doc: Document, paragraph_id: str, quote: str) -> Evidence | None:
@@ -280,3 +283,45 @@ def check(text: str, sources: Sequence[str], notation: Notation = "auto") -> Ver
     nums = unsupported_numbers(text, sources, notation)
     names = unsupported_names(text, sources)
     return Verdict(ok=not nums and not names, missing_numbers=nums, missing_names=names)
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+_ANSWER_CODE_RE = re.compile(r"(?<![\w/-])\d{1,5}-[A-ZĐ][A-Za-zĐđ]{0,5}(?:/[A-ZĐ][A-Za-zĐđ]{0,6})*(?![\w/])")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# English and Vietnamese function words: they carry no fact of their own.
+_FUNCTION_WORDS = frozenset(
+    """a an the of in on at to for from by with and or as is are was were be been being it its this that these
+    those there their they he she his her which who whom whose what when where while than then also both each
+    per about over under into out up total some all any no not only more less most least new had has have did
+    do does said says say according source reports report gives given named names date dated
+    và của là có được các những một cho với tại trong trên theo đã""".split()
+)
+
+
+def _words(s: str) -> set[str]:
+    return {strip_marks(fold(w)) for w in _WORD_RE.findall(s or "")}
+
+
+def verify_answer(text: str, picked: Sequence[str], cited: Sequence[str], allowed_words: Sequence[str] = ()) -> Verdict:
+    """An answer is accepted only when every number, date, name and document code in it is one of
+    the picked spans, every picked span lies in a cited sentence, and every other content word is
+    carried by the picked spans, the cited sentences or `allowed_words` (the glossary's English
+    rendering of them, the answer template). A fluent sentence with the paragraph's wrong figure,
+    or a sentence of substance the spans do not carry, is refused."""
+    problems = [f"picked span not in a cited sentence: {p!r}" for p in picked
+                if not any(locate(c, p) is not None for c in cited)]
+    # dates are compared by day and month (an English answer writes "3 January" for "03/01")
+    picked_dm = {(n.day, n.month) for p in picked for n in find_numbers(p) if n.kind == "date"}
+    picked_dm |= {(d, m) for p in picked for _, _, _, (d, m, _) in dates_in(p)}
+    for a, b, _, (d, m, _) in reversed(dates_in(text)):
+        if (d, m) in picked_dm:
+            text = text[:a] + " " + text[b:]
+    nums = unsupported_numbers(text, list(picked)) if picked else [m.group(0) for m in _DIGITS_RE.finditer(text)]
+    names = unsupported_names(text, list(picked)) if picked else _name_candidates(text)
+    codes = [c for c in _ANSWER_CODE_RE.findall(text) if not any(c in p for p in picked)]
+    carried = _words(" ".join(picked)) | _words(" ".join(cited)) | _words(" ".join(allowed_words)) | _FUNCTION_WORDS
+    extra = sorted(w for w in _words(text) - carried if len(w) > 1)
+    ok = not (problems or nums or names or codes or extra)
+    return Verdict(ok=ok, missing_numbers=nums, missing_names=names, missing_codes=codes, unsupported_words=extra,
+                   problems=problems)

@@ -1,0 +1,195 @@
+"""Cited question answering by a reader whose behaviour is set by data.
+
+    ask(question, settings=, store=, index=, llm=) -> Answer
+    ask_many(settings, [(id, question)]) -> [(id, Answer)]
+    answer_json(answer, qid) -> dict   (the gold README format, plus "quote" and "route")
+    support_of(question, settings=, store=, index=) -> best Candidate (with its probability) or None
+
+Flow: the question is cleaned and analysed (toolkit.vi.question); the top paragraphs are retrieved;
+their sentences become candidates with features (candidates.py) scored by fitted weights
+(reader.py, weights in Settings.answer.weights); the reader chooses the answering sentence(s) or
+abstains. Role questions are answered from the verified record's roles (records.py). The answer
+is composed from grounded spans in the question's language (compose.py); the model, when used,
+only picks span ids (pick.py); toolkit.verify.verify_answer checks every answer. Text in
+questions and articles is data: instruction-like sentences are dropped from both.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING
+
+from ..llm import LazyLLM
+from ..schemas import Answer, Citation, Document
+from ..textnorm import nfc
+from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
+from .candidates import Candidate, build_candidates
+from .compose import TEMPLATE_WORDS, compose_en, compose_vi, relevant_spans, render_span, wanted_kind
+from .reader import choose, score
+from .records import role_people
+from .stats import readable_documents, stats_of
+
+if TYPE_CHECKING:
+    from ..index import Hit, Index
+    from ..llm import LLM
+    from ..settings import Settings
+    from ..store import Store
+
+__all__ = ["ABSTAIN_TEXT", "ask", "ask_many", "answer_json", "support_of", "clean_question", "detect_language"]
+
+ABSTAIN_TEXT = {
+    "vi": "Các nguồn hiện có không chứa thông tin này.",
+    "en": "The sources do not contain this information.",
+}
+
+
+def _abstain(question: str, lang: Lang, t0: float) -> Answer:
+    return Answer(question=question, answer=ABSTAIN_TEXT[lang], language=lang, abstained=True, citations=[], route="abstain",
+                  latency_s=round(time.perf_counter() - t0, 3))
+
+
+def _hit_documents(store: "Store", hits: list["Hit"]) -> tuple[dict[str, Document], list["Hit"]]:
+    """The hits' documents, and the hits without those whose document file exists but is corrupt."""
+    ids = list(dict.fromkeys(h.doc_id for h in hits))
+    docs = readable_documents(store, ids)
+    present = set(store.doc_ids())
+    bad = {d for d in ids if d not in docs and d in present}
+    return docs, [h for h in hits if h.doc_id not in bad]
+
+
+def read(info: QuestionInfo, *, settings: "Settings", store: "Store", index: "Index") -> list[Candidate]:
+    """Candidates of the question's top paragraphs, scored, best first."""
+    cfg = settings.answer
+    hits = index.search(info.question, k=cfg.retrieve_k)
+    if not hits:
+        return []
+    docs, hits = _hit_documents(store, hits)
+    if not hits:
+        return []
+    cands = build_candidates(info, hits, docs, stats_of(store), getattr(index, "embedder", None), cfg.top_paragraphs,
+                             cfg.max_sentence_chars, cfg.top_documents)
+    return score(cands, cfg.weights)
+
+
+def _cite(c: Candidate, a: int | None = None, b: int | None = None) -> Citation:
+    a = c.start if a is None else a
+    b = c.end if b is None else b
+    return Citation(doc_id=c.doc_id, paragraph_id=c.paragraph_id, text=c.paragraph_text, quote=c.paragraph_text[a:b], start=a, end=b)
+
+
+def _answer(original: str, lang: Lang, text: str, cits: list[Citation], route: str, t0: float) -> Answer:
+    return Answer(question=original, answer=text, language=lang, abstained=False, citations=cits, route=route,
+                  latency_s=round(time.perf_counter() - t0, 3))
+
+
+def _role_answer(info: QuestionInfo, cands: list[Candidate], store: "Store") -> tuple[str, list[Citation]] | None:
+    read_pars = list(dict.fromkeys((c.doc_id, c.paragraph_id) for c in cands))
+    people = role_people(info, read_pars[:3], store)
+    if not people:
+        return None
+    from ..glossary import load_glossary
+
+    g = load_glossary()
+    items = []
+    for p, _ in people:
+        title = (g.title(p.title) if info.lang == "en" else p.title) if p.title else ""
+        items.append(f"{p.name} ({title})" if title else p.name)
+    text = ("According to the record: " if info.lang == "en" else "") + "; ".join(items) + ("." if info.lang == "en" else "")
+    cits = list({(c.doc_id, c.paragraph_id, c.start): c for _, c in people}.values())
+    return text, cits
+
+
+def ask(question: str, *, settings: "Settings", store: "Store", index: "Index", llm: "LLM | None") -> Answer:
+    """Answer one question from the indexed sources, with citations, or abstain."""
+    t0 = time.perf_counter()
+    original = nfc(question or "")[:MAX_QUESTION_CHARS]
+    cleaned = clean_question(original)
+    lang = detect_language(cleaned or original)
+    if not cleaned or not re.search(r"[^\W_]{2,}", cleaned):
+        return _abstain(original, lang, t0)
+    info = analyse_question(cleaned)
+    lang = info.lang
+    cands = read(info, settings=settings, store=store, index=index)
+    return respond(original, info, cands, settings=settings, store=store, llm=llm, t0=t0)
+
+
+def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settings: "Settings", store: "Store",
+            llm: "LLM | None", t0: float) -> Answer:
+    """The answer from scored candidates (best first): record roles, the chosen sentences composed in
+    the question's language and verified, or an abstention."""
+    from ..verify import verify_answer
+
+    lang = info.lang
+    if not cands:
+        return _abstain(original, lang, t0)
+    if cands[0].score >= settings.answer.role_below:
+        role = _role_answer(info, cands, store)
+        if role is not None:
+            return _answer(original, lang, role[0], role[1], "record", t0)
+    chosen = choose(cands, info, settings.answer)
+    if not chosen:
+        return _abstain(original, lang, t0)
+
+    if lang == "vi":
+        text, wins = compose_vi(chosen, info, settings.answer.max_words)
+        return _answer(original, lang, text, [_cite(c, a, b) for c, (a, b) in zip(chosen, wins)], "extractive", t0)
+
+    kind = wanted_kind(info)
+    if kind is None:
+        return _abstain(original, lang, t0)  # no grounded span answers it in English
+    picked = [(c, relevant_spans(c, info, kind)) for c in chosen]
+    route = "extractive"
+    if settings.answer.use_model and llm is not None:
+        from .pick import model_pick
+
+        got = model_pick(info, cands, kind, settings, llm)
+        if got:
+            picked, route = got, "model"
+    picked = [(c, sp) for c, sp in picked if sp]
+    text = compose_en(picked, kind)
+    if not text:
+        return _abstain(original, lang, t0)
+    spans_text = [t for _, sp in picked for s in sp for t in (s.text, s.label) if t]
+    allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, sp in picked for s in sp]
+    cited = [c.quote for c, _ in picked]
+    if not verify_answer(text, spans_text, cited, allowed).ok:
+        return _abstain(original, lang, t0)
+    return _answer(original, lang, text, [_cite(c) for c, _ in picked], route, t0)
+
+
+
+def support_of(question: str, *, settings: "Settings", store: "Store", index: "Index") -> Candidate | None:
+    """The best candidate sentence (its .score is the reader's probability); for calibration."""
+    cleaned = clean_question(question)
+    if not cleaned:
+        return None
+    cands = read(analyse_question(cleaned), settings=settings, store=store, index=index)
+    return cands[0] if cands else None
+
+
+def ask_many(settings: "Settings", items: list[tuple[object, str]]) -> list[tuple[object, Answer]]:
+    """Answer a batch: one store, one synced index, and the model loaded only if a question needs it."""
+    from ..index import Index
+    from ..store import Store
+
+    store = Store(settings.store)
+    index = Index(settings, store)
+    index.sync()
+    llm = LazyLLM(settings) if settings.answer.use_model else None
+    return [(qid, ask(q, settings=settings, store=store, index=index, llm=llm)) for qid, q in items]
+
+
+def answer_json(answer: Answer, qid: object) -> dict:
+    """The gold README line: id, question, answer, abstained, citations[doc_id, paragraph_id, text],
+    latency_s; plus quote (per citation), route and language."""
+    return {
+        "id": qid,
+        "question": answer.question,
+        "answer": answer.answer,
+        "abstained": answer.abstained,
+        "citations": [{"doc_id": c.doc_id, "paragraph_id": c.paragraph_id, "text": c.text, "quote": c.quote} for c in answer.citations],
+        "latency_s": answer.latency_s,
+        "route": answer.route,
+        "language": answer.language,
+    }

@@ -1,0 +1,300 @@
+"""Candidate sentences of the retrieved paragraphs and the features the reader scores them by.
+
+Features carry over to any article (none names a sentence of one): dense similarity of question
+and sentence (the index's e5 embedder, the only bridge from an English question to Vietnamese
+text), IDF-weighted coverage of the question's terms in the sentence, its paragraph and its
+document, the answer-type cue (a figure for how many, a name for who, a date for when, a code for
+which document), the counted thing next to a figure, period and year agreement, target wording,
+and retrieval rank. The weights live in Settings (fitted by evals/fit_reader.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..schemas import Document
+from ..textnorm import fold, sentence_spans, strip_marks, syllables
+from ..vi.question import INJECTION, ROLE_CUES, QuestionInfo, number_values, periods_in, years_in
+from .spans import Span, spans_of
+from .stats import Stats
+
+if TYPE_CHECKING:
+    from ..index import Hit
+
+FEATURES = ("bias", "dense", "dense_gap", "dense_top", "lex", "lex_par", "lex_doc", "missing", "type", "focus",
+            "period_match", "period_clash", "target_match", "target_clash", "rank", "qnum", "short", "role")
+
+HASH_DENSE_LEVEL = 0.85  # e5-small cosine of a question and a sentence that answers it (web dev set, typical)
+_TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|chỉ tiêu đề ra|dự kiến|kế hoạch năm (19|20)\d\d", re.I)
+
+
+@dataclass
+class Candidate:
+    doc_id: str
+    paragraph_id: str
+    paragraph_text: str
+    start: int  # the sentence in paragraph_text
+    end: int
+    rank: int  # retrieval rank of the paragraph
+    feats: dict[str, float] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+    matched: frozenset[int] = frozenset()
+    score: float = 0.0  # the reader's probability that the sentence answers
+
+    @property
+    def quote(self) -> str:
+        return self.paragraph_text[self.start: self.end]
+
+    def vector(self) -> list[float]:
+        return [self.feats.get(f, 0.0) for f in FEATURES]
+
+
+def _joined(text: str) -> str:
+    return " " + " ".join(syllables(text)) + " "
+
+
+def term_weights(info: QuestionInfo, stats: Stats) -> list[float]:
+    """IDF weights; syllable pairs never seen in the corpus and, in English questions, plain ASCII
+    words the corpus never uses weigh nothing."""
+    weights = []
+    for t in info.terms:
+        w = max(stats.idf(a) for a in t.alts)
+        if t.kind == "pair" and not any(stats.df.get(a) for a in t.alts):
+            w = 0.0
+        if info.lang == "en" and t.kind == "word" and t.alts[0].isascii() and not stats.df.get(t.alts[0]):
+            w = 0.0
+        weights.append(w)
+    for t, w in zip(info.terms, weights):
+        t.weight = w
+    return weights
+
+
+def matched_terms(text: str, info: QuestionInfo) -> frozenset[int]:
+    """Indices of the question terms that text holds (numbers by value)."""
+    joined = _joined(text)
+    bare = strip_marks(joined)
+    plain_question = strip_marks(info.question) == info.question
+    nums = None
+    out = set()
+    for i, t in enumerate(info.terms):
+        if t.is_number:
+            if f" {fold(t.alts[0])} " in joined:
+                out.add(i)
+                continue
+            if nums is None:
+                nums = number_values(text)
+            tv = number_values(t.alts[0])
+            if any(w & v for w in tv for v in nums):
+                out.add(i)
+        elif any(f" {a} " in joined for a in t.alts):
+            out.add(i)
+        elif plain_question and all(a.isascii() for a in t.alts) and any(f" {a} " in bare for a in t.alts):
+            out.add(i)
+    return frozenset(out)
+
+
+def _cov(matched: frozenset[int], weights: list[float]) -> float:
+    return sum(weights[i] for i in matched) / (sum(weights) or 1.0)
+
+
+def _missing(info: QuestionInfo, weights: list[float], matched: frozenset[int]) -> float:
+    """Weight (relative to the heaviest term) of the heaviest word concept absent from the document."""
+    top = max(weights, default=0.0) or 1.0
+    worst = 0.0
+    for i, (t, w) in enumerate(zip(info.terms, weights)):
+        if t.kind in ("word", "gloss", "name") and i not in matched and w:
+            worst = max(worst, w / top)
+    return worst
+
+
+def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float:
+    """1.0 when the sentence holds what the question asks for (figure, date, name, code)."""
+    s = []
+    kinds = {sp.kind for sp in spans}
+    if "date" in info.wants:
+        s.append(1.0 if "date" in kinds else 0.0)
+    if "code" in info.wants:
+        s.append(1.0 if "code" in kinds else 0.0)
+    if "person" in info.wants or "title" in info.wants:
+        s.append(1.0 if "person" in kinds else 0.0)
+    if "number" in info.wants and not ({"date", "code"} & info.wants):
+        s.append(min(1.0, n_new_numbers / max(1, info.n_numbers)))
+    return min(s) if s else 1.0
+
+
+def _focus_hit(spans: list[Span], sentence: str, info: QuestionInfo) -> float:
+    for sp in spans:
+        if sp.kind != "number":
+            continue
+        after = " ".join(syllables(fold(sentence[sp.start: sp.end + 30]))[:5])
+        for f in info.focus:
+            if (f == "%" and "%" in sp.text) or (f != "%" and f" {f}" in f" {after}"):
+                return 1.0
+    return 0.0
+
+
+def _role_feat(info: QuestionInfo, sent: str) -> float:
+    """+1 when the sentence states the role the question asks about (chủ trì for who chaired), -1
+    when it states only other roles, 0 when the question asks no role or the sentence states none."""
+    if not info.roles:
+        return 0.0
+    pl = strip_marks(fold(sent))
+    stated = {r for r, (_, said) in ROLE_CUES.items() if re.search(said, pl)}
+    if not stated:
+        return 0.0
+    return 1.0 if stated & set(info.roles) else -1.0
+
+
+def _period_feats(info: QuestionInfo, sent: str, before: str, title: str) -> tuple[float, float]:
+    """(match, clash) of the question's years and periods with the sentence's own, else those of the
+    paragraph before it, else the title."""
+    if not info.years and not info.periods:
+        return 0.0, 0.0
+    match = clash = 0.0
+    for ctx in (sent, before, title):
+        ys = years_in(ctx) - {y for y in years_in(ctx) if f"{y}-" in ctx or f"-{y}" in ctx}
+        if info.years and ys:
+            if info.years & ys:
+                match += 0.5
+            else:
+                clash += 0.5
+            break
+    for ctx in (sent, before, title):
+        ps = periods_in(ctx)
+        if info.periods and ps:
+            if info.periods & ps:
+                match += 0.5
+            else:
+                clash += 0.5
+            break
+    if info.years and not info.periods:
+        ps = periods_in(sent)
+        if ps and "target" not in info.wants:
+            clash += 0.25  # a sub-year figure when the whole year is asked
+    return match, clash
+
+
+def paragraphs_to_read(hits: list["Hit"], docs: dict[str, Document], n: int, n_docs: int) -> list[tuple[int, str, str, str]]:
+    """(rank, doc_id, paragraph_id, text) of the first n distinct retrieved paragraphs, then the other
+    paragraphs of the first n_docs retrieved documents (rank n)."""
+    out: list[tuple[int, str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for h in hits:
+        if (h.doc_id, h.paragraph_id) in seen:
+            continue
+        seen.add((h.doc_id, h.paragraph_id))
+        text = h.paragraph_text
+        doc = docs.get(h.doc_id)
+        if doc is not None:
+            try:
+                text = doc.paragraph(h.paragraph_id).text
+            except KeyError:
+                pass
+        out.append((len(out), h.doc_id, h.paragraph_id, text))
+        if len(out) >= n:
+            break
+    # every other paragraph of the best documents: reports are short, and the meeting's date, body
+    # or a second figure often stand in a paragraph the index ranked lower (or does not hold)
+    for d in list(dict.fromkeys(h.doc_id for h in hits))[:n_docs]:
+        doc = docs.get(d)
+        for p in doc.paragraphs if doc is not None else []:
+            if (d, p.paragraph_id) in seen or p.kind not in ("title", "caption", "body") or len(p.text) < 30:
+                continue
+            seen.add((d, p.paragraph_id))
+            out.append((n, d, p.paragraph_id, p.text))
+    return out
+
+
+def _sentences(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Full sentences; one longer than max_chars is read as its semicolon pieces (cut at max_chars)."""
+    out = []
+    for s, e in sentence_spans(text, semicolons=False):
+        if e - s <= max_chars:
+            out.append((s, e))
+            continue
+        for a, b in sentence_spans(text[s:e], semicolons=True):
+            a, b = s + a, s + b
+            if b - a > max_chars:
+                cut = text[a: a + max_chars].rfind(" ")
+                b = a + (cut if cut > 0 else max_chars)
+            out.append((a, b))
+    return out
+
+
+def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Document], stats: Stats,
+                     embedder, n_paragraphs: int, max_chars: int = 600, n_docs: int = 3) -> list[Candidate]:
+    """Every sentence of the top retrieved paragraphs, with its features."""
+    weights = term_weights(info, stats)
+    doc_info: dict[str, tuple[float, float, str]] = {}
+    out: list[Candidate] = []
+    for rank, doc_id, pid, text in paragraphs_to_read(hits, docs, n_paragraphs, n_docs):
+        doc = docs.get(doc_id)
+        if doc_id not in doc_info:
+            whole = doc.text if doc is not None else text
+            m = matched_terms(whole, info)
+            doc_info[doc_id] = (_cov(m, weights), _missing(info, weights, m), doc.title if doc is not None else "")
+        dcov, missing, title = doc_info[doc_id]
+        pcov = _cov(matched_terms(text, info), weights)
+        for s, e in _sentences(text, max_chars):
+            sent = text[s:e]
+            if len(sent) < 12 or INJECTION.search(strip_marks(fold(sent))):
+                continue  # instruction-like text inside an article is never a source
+            c = Candidate(doc_id, pid, text, s, e, rank)
+            c.spans = spans_of(sent, info.numbers)
+            c.matched = matched_terms(sent, info)
+            n_new = sum(1 for sp in c.spans if sp.kind == "number" and not (sp.values and 1900 <= sp.values[0] <= 2100 and float(sp.values[0]).is_integer()))
+            pm, pc = _period_feats(info, sent, text[:s], title)
+            target_marks = bool(_TARGET_MARKS.search(sent))
+            q_nums = [t for t in info.terms if t.is_number]
+            c.feats = {
+                "bias": 1.0,
+                "lex": _cov(c.matched, weights),
+                "lex_par": pcov,
+                "lex_doc": dcov,
+                "missing": missing,
+                "type": type_cue(c.spans, info, n_new),
+                "focus": _focus_hit(c.spans, sent, info) if info.focus else 0.0,
+                "period_match": pm,
+                "period_clash": pc,
+                "target_match": 1.0 if ("target" in info.wants and target_marks) else 0.0,
+                "target_clash": 1.0 if ("target" not in info.wants and "number" in info.wants and target_marks) else 0.0,
+                "rank": 1.0 / (1.0 + rank),
+                "qnum": (sum(1 for i, t in enumerate(info.terms) if t.is_number and i in c.matched) / len(q_nums)) if q_nums else 0.0,
+                "short": 1.0 if len(sent.split()) < 8 else 0.0,
+                "role": _role_feat(info, sent),
+            }
+            out.append(c)
+    _add_dense(info, out, embedder)
+    return out
+
+
+def _add_dense(info: QuestionInfo, cands: list[Candidate], embedder) -> None:
+    """Cosine of the question and each sentence (e5 query vs passage), and its gap to the best."""
+    if not cands or embedder is None:
+        for c in cands:
+            c.feats["dense"] = c.feats["dense_gap"] = c.feats["dense_top"] = 0.0
+        return
+    qv = embedder.embed_query(info.question)
+    pvs = embedder.embed_passages([c.quote for c in cands])
+
+    def cos(a, b) -> float:
+        na = math.sqrt(sum(x * x for x in a)) or 1.0
+        nb = math.sqrt(sum(x * x for x in b)) or 1.0
+        return sum(x * y for x, y in zip(a, b)) / (na * nb)
+
+    sims = [cos(qv, pv) for pv in pvs]
+    top = max(sims)
+    if str(getattr(embedder, "name", "")).startswith("hash"):
+        # the hash embedder (tests only) measures word overlap, not meaning: its ranking is kept,
+        # its absolute level is replaced by e5's typical one so the fitted weights still apply
+        sims = [HASH_DENSE_LEVEL + (x - top) * 0.1 for x in sims]
+        top = max(sims)
+    order = sorted(range(len(sims)), key=lambda i: -sims[i])
+    for r, i in enumerate(order):
+        c = cands[i]
+        c.feats["dense"] = sims[i]
+        c.feats["dense_gap"] = sims[i] - top
+        c.feats["dense_top"] = 1.0 / (1.0 + r)

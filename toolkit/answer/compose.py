@@ -1,0 +1,148 @@
+"""Answer text in the question's language, composed from the chosen sentences' grounded spans.
+
+Vietnamese: the answering sentence(s), cut to max_words around the answer. English: an English
+sentence built only from picked spans (figures in English notation with their unit and label
+rendered through the glossary, names with diacritics and their title, dates, codes); the
+Vietnamese quote stays in the citation as evidence and never stands as the answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..glossary import en_number, load_glossary
+from ..textnorm import clause_spans
+from ..vi.question import QuestionInfo
+from .candidates import Candidate
+from .spans import Span, span_relevance
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+_WANTED_KIND = (("code", "code"), ("date", "date"), ("person", "person"), ("title", "person"), ("number", "number"))
+EN_LEADS = {
+    "number": "According to the source, {items}.",
+    "person": "According to the source: {items}.",
+    "date": "According to the source, the date is {items}.",
+    "code": "According to the source: {items}.",
+}
+# words the English templates and renderings may add (the verifier allows them)
+TEMPLATE_WORDS = frozenset("according to the source date is of and in on".split())
+
+
+def wanted_kind(info: QuestionInfo) -> str | None:
+    for want, kind in _WANTED_KIND:
+        if want in info.wants:
+            return kind
+    return None
+
+
+def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
+    """The sentence's spans of the wanted kind that best match the question's words, best first,
+    in text order; as many as the question has parts (all of them for a list)."""
+    spans = [s for s in c.spans if s.kind == kind]
+    if kind == "person":  # one mention per person
+        spans = list({s.text: s for s in reversed(spans)}.values())[::-1]
+    if kind == "number":
+        spans = [s for s in spans if not (len(s.values) == 1 and 1900 <= s.values[0] <= 2100 and float(s.values[0]).is_integer())]
+    if not spans:
+        return []
+    alts = [t.alts for t in info.terms]
+    weights = [t.weight for t in info.terms]
+    sent = c.quote
+    rel = [(span_relevance(s, sent, alts, weights, info.focus), s) for s in spans]
+    top = max(r for r, _ in rel)
+    need = max(info.n_parts, info.n_numbers if kind == "number" else 1)
+    if "list" in info.wants or (kind == "person" and "attend" in info.roles):
+        need = len(spans)
+    if kind == "number":  # the sentence's figures near the question's words, as the Vietnamese answer quotes them
+        need = len(spans)
+    keep = sorted(rel, key=lambda x: -x[0])[:need]
+    if kind != "person":  # names: as many as asked; figures and the rest: only those near the question's words
+        keep = [(r, s) for r, s in keep if r >= 0.5 * top or (kind == "number" and r > 0)]
+    keep = [s for _, s in keep]
+    return sorted(keep, key=lambda s: s.start)
+
+
+def window(c: Candidate, spans: list[Span], max_words: int) -> tuple[int, int]:
+    """The sentence (offsets in the paragraph), or the run of its clauses around the spans when it
+    is longer than max_words."""
+    sent = c.quote
+    if len(sent.split()) <= max_words:
+        return c.start, c.end
+    pieces = clause_spans(sent, max_chars=0) or [(0, len(sent))]
+    anchor = spans[0].start if spans else 0
+    i = next((k for k, (a, b) in enumerate(pieces) if a <= anchor < b), 0)
+    lo = hi = i
+    words = len(sent[pieces[i][0]:pieces[i][1]].split())
+    while True:
+        grew = False
+        for nxt in (hi + 1, lo - 1):
+            if 0 <= nxt < len(pieces):
+                w = len(sent[pieces[nxt][0]:pieces[nxt][1]].split())
+                if words + w <= max_words and (not spans or nxt > hi or pieces[nxt][1] > spans[0].start - 80):
+                    lo, hi = min(lo, nxt), max(hi, nxt)
+                    words += w
+                    grew = True
+                    break
+        if not grew:
+            break
+    return c.start + pieces[lo][0], c.start + pieces[hi][1]
+
+
+def compose_vi(chosen: list[Candidate], info: QuestionInfo, max_words: int) -> tuple[str, list[tuple[int, int]]]:
+    kind = wanted_kind(info) or "number"
+    parts, wins = [], []
+    for c in chosen:
+        a, b = window(c, relevant_spans(c, info, kind), max_words)
+        parts.append(c.paragraph_text[a:b].strip())
+        wins.append((a, b))
+    return " ".join(parts), wins
+
+
+def _date_en(s: Span) -> str:
+    d, m, y = s.date or (0, 0, None)
+    if not (1 <= m <= 12):
+        return s.text
+    return f"{d} {MONTHS[m - 1]}" + (f" {y}" if y else "")
+
+
+def render_span(s: Span) -> str:
+    """One span in English: a figure in English notation with its unit and label (through the
+    glossary; words it cannot render stay as written, in quotes), a name with its title, a date."""
+    g = load_glossary()
+    if s.kind == "date":
+        return _date_en(s)
+    if s.kind == "code":
+        return s.text
+    if s.kind == "person":
+        if not s.label:
+            return s.text
+        title = g.title(s.label)
+        return f"{s.text} ({title})" if title else f"{s.text} («{s.label}»)"
+    num = re.match(r"\d+(?:[.,]\d+)*(?:\s?/\s?\d+(?:[.,]\d+)*)?%?", s.text)
+    raw = num.group(0) if num else s.text
+    rest = s.text[len(raw):].strip()
+    value = " / ".join(en_number(p.strip()) for p in raw.split("/")) if "/" in raw else en_number(raw)
+    unit = ""
+    if rest:
+        tr = g.translate(rest)
+        unit = tr.text if tr.ok else f"«{rest}»"
+    label = ""
+    if s.label:
+        tr = g.translate(s.label)
+        label = tr.text if tr.ok else f"«{s.label}»"
+    return " ".join(p for p in (label + (":" if label else ""), value, unit) if p).replace(" %", "%")
+
+
+def compose_en(picked: list[tuple[Candidate, list[Span]]], kind: str) -> str | None:
+    seen: set[str] = set()
+    items = []
+    for _, spans in picked:
+        for s in spans:
+            key = s.text if s.kind == "person" else f"{s.label}|{s.text}"
+            if key not in seen:
+                seen.add(key)
+                items.append(render_span(s))
+    if not items:
+        return None
+    return EN_LEADS[kind].format(items="; ".join(items))

@@ -1,0 +1,74 @@
+"""The reader: scores candidate sentences with the fitted weights and chooses the sentences that
+answer (one per part of a multi-part question, up to max_citations), or none (abstain).
+
+    score(cands, weights)            -> sets Candidate.score (probability), sorts best first
+    choose(cands, info, settings)    -> [Candidate] (empty: abstain)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from ..vi.question import QuestionInfo
+from .candidates import FEATURES, Candidate
+
+if TYPE_CHECKING:
+    from ..settings import AnswerSettings
+
+
+def probability(feats: dict[str, float], weights: dict[str, float]) -> float:
+    z = sum(weights.get(f, 0.0) * feats.get(f, 0.0) for f in FEATURES)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def score(cands: list[Candidate], weights: dict[str, float]) -> list[Candidate]:
+    for c in cands:
+        c.score = probability(c.feats, weights)
+    cands.sort(key=lambda c: (-c.score, c.rank, c.start))
+    return cands
+
+
+def _typed(c: Candidate) -> bool:
+    return c.feats.get("type", 1.0) >= 0.999
+
+
+def _new_terms(c: Candidate, info: QuestionInfo, have: set[int]) -> set[int]:
+    """Name and word concepts of the question this sentence adds to those already covered."""
+    return {i for i in c.matched - have if info.terms[i].kind in ("name", "word", "gloss") and info.terms[i].weight > 0}
+
+
+def parts_wanted(info: QuestionInfo) -> int:
+    """How many answering sentences a question may need: its parts, the figures it asks for, or
+    one per place/body it names when it compares them."""
+    names = sum(1 for t in info.terms if t.kind == "name" and t.weight > 0)
+    compare = names >= 2 and info.n_parts >= 2
+    return max(info.n_parts, info.n_numbers, 2 if compare or "list" in info.wants else 1)
+
+
+def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings") -> list[Candidate]:
+    """The best sentence that holds the asked type; for a question of several parts, further
+    sentences (at least extra_ratio of the best's probability) that add a question concept the
+    chosen ones lack or a figure of the asked kind. Nothing when the best probability is under
+    abstain_below."""
+    typed = [c for c in cands if _typed(c)]
+    bar = settings.abstain_below_en if info.lang == "en" else settings.abstain_below
+    if not typed or typed[0].score < bar:
+        return []
+    best = typed[0]
+    chosen = [best]
+    need = min(parts_wanted(info), settings.max_citations)
+    have = set(best.matched)
+    for c in typed[1:]:
+        if len(chosen) >= need or c.score < settings.extra_ratio * best.score:
+            break
+        if any(c.doc_id == o.doc_id and c.paragraph_id == o.paragraph_id and c.start == o.start for o in chosen):
+            continue
+        if any(o.quote in c.quote or c.quote in o.quote for o in chosen):
+            continue
+        gain = _new_terms(c, info, have)
+        if gain or c.doc_id == best.doc_id:
+            chosen.append(c)
+            have |= c.matched
+    chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.paragraph_id, c.start))
+    return chosen

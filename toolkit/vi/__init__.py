@@ -1,0 +1,1 @@
+"""Vietnamese knowledge: question analysis (question.py), person names (names.py)."""

@@ -1,0 +1,440 @@
+"""Question analysis: language, input hygiene, the kind of answer wanted, content terms, periods.
+
+    clean_question(q) -> q without instruction-like sentences
+    detect_language(q) -> 'vi' | 'en'
+    analyse_question(q) -> QuestionInfo (lang, wants, terms, numbers, years, periods, roles)
+
+Cue words are facts of the two languages (question words, period phrases, role verbs); nothing
+here names an article.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Literal
+
+from ..textnorm import fold, nfc, strip_marks, syllables
+
+MAX_QUESTION_CHARS = 10_000  # longer questions are cut here
+RETRIEVAL_CHARS = 600  # what retrieval and scoring see of a (cleaned) question
+GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary_en_vi.json"
+
+Lang = Literal["vi", "en"]
+
+_EN_STOP = frozenset(
+    """a an the of in on at to for from by with and or did does do was were is are be been
+    how many much what which who whom whose when where why did this that these those their its
+    first after before during into as than have has had there it they he she set hold held""".split()
+)
+_VI_STOP_PLAIN = frozenset(
+    """cua va la nhung duoc co nao bao nhieu ai gi trong nam ngay cac da cho voi tai thang tinh
+    nay nhu the khi mot hoi nghi dang""".split()
+)
+_VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+
+
+def detect_language(text: str) -> Lang:
+    """'en' when English function words dominate, else 'vi' (Vietnamese names inside English
+    questions do not flip it)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if not words:
+        return "vi"
+    en = sum(w in _EN_STOP for w in words)
+    vi_marked = sum(1 for w in words if _VI_LETTERS.search(w))
+    vi_plain = sum(1 for w in words if strip_marks(w) in _VI_STOP_PLAIN and _VI_LETTERS.search(w))
+    if en >= 2 and en >= vi_plain and en * 2 >= len(words) * 0.25:
+        return "en"
+    if vi_marked * 3 >= len(words) or vi_plain:
+        return "vi"
+    return "en" if en else "vi"
+
+
+# --- input hygiene ------------------------------------------------------------------------
+
+# Matched against strip_marks(fold(sentence)): instruction-like text, not questions about the sources.
+INJECTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,60}\b(instructions?|prompts?|rules?|above|previous|prior|context)\b"
+    r"|\bsystem\s+prompt\b|\b(print|reveal|show|repeat|output)\b.{0,40}\b(prompt|instructions?)\b"
+    r"|\byou\s+are\s+now\b|\bact\s+as\b|\bpretend\b|\bjailbreak\b"
+    r"|\bbo\s+qua\b.{0,60}\b(huong\s+dan|chi\s+dan|chi\s+thi\s+truoc|yeu\s+cau|lenh|quy\s+tac)\b"
+    r"|\b(in|hien|tiet\s+lo|neu)\s+ra\b.{0,40}\b(prompt|loi\s+nhac|huong\s+dan|he\s+thong)\b"
+    r"|\b(hay|ban)\s+(dong\s+vai|tra\s+loi\s+rang|noi\s+rang|viet\s+rang)\b"
+    r"|\b(answer|say|reply|respond)\s+(only\s+)?(with|that)\b",
+    re.I | re.S,
+)
+_SENT_SPLIT = re.compile(r"(?<=[.?!…\n])\s+|(?<=[.?!…]['\"’”»\]])\s+")
+
+
+def clean_question(question: str) -> str:
+    """The question without instruction-like sentences, NFC, cut to MAX_QUESTION_CHARS."""
+    q = nfc(question or "")[:MAX_QUESTION_CHARS]
+    parts = [p.strip() for p in _SENT_SPLIT.split(q) if p.strip()]
+    kept = list(dict.fromkeys(p for p in parts if not INJECTION.search(strip_marks(fold(p)))))
+    return re.sub(r"\s+", " ", " ".join(kept)).strip()
+
+
+# --- question analysis ------------------------------------------------------------------
+
+_VI_QSTOP = frozenset(
+    """ai là gì nào bao nhiêu mấy khi giờ diễn ra vào được của và các những đã có cho với
+    tại trong trên dưới sau trước đến từ thì mà này đó ấy thế như hay hoặc bị bởi ở số về
+    ngày năm tháng mới đạt đặt phần trăm tỷ lệ hãy cho biết lên xuống lại nữa còn cũng đều rất
+    nhiêu tổng cộng tất cả toàn bộ gồm những người so""".split()
+)
+# "năm"/"ngày"/"tháng" alone are generic; numbers next to them are kept as number terms.
+_EN_GENERIC = frozenset(
+    """what which who whom whose when where why how many much did does do was were is are be been
+    the a an of in on at to for from by with and or this that these those their its there it
+    they he she his her as than have has had into during after before first total number
+    share percentage proportion rate named name called kind type held take took place give
+    gave get got make made also only just all any each every some other per year years
+    according source sources article articles say says said january february march april may
+    june july august september october november december""".split()
+)
+
+_NUM_CUES_VI = re.compile(r"\b(bao nhieu phan tram|bao nhieu|may|ty le|phan tram|so luong)\b")
+_TARGET_CUES = re.compile(r"\b(đặt|đề ra|đặt ra) chỉ tiêu|\bchỉ tiêu\b.{0,40}\b(đặt ra|đề ra)|phấn đấu|mục tiêu|\b(target|aim|goal)s?\b|\bplan(ned)? to\b")
+_TARGET_WORDS = frozenset({"target", "targets", "goal", "goals", "aim", "chỉ", "tiêu", "chỉ tiêu", "mục tiêu", "phấn", "đấu", "phấn đấu"})
+_TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|đề ra|chỉ tiêu đặt", re.I)
+_NUM_CUES_EN = re.compile(r"\b(how many|how much|what share|what percentage|what proportion|what rate|what number|what target|what was the target|what figure|what percent)\b"
+                          r"|\b(what|which)\s+(\S+\s+){0,3}?(rate|income|revenue|value|values|figure|figures|total|share|percentage|growth|turnover|output|number|amount|profit|budget)\b"
+                          r"|\bby (what|how much)\b")
+_DATE_CUES_VI = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi gian nao|ngay bao nhieu|ngay may|thoi diem nao|nam nao|thang nao)\b")
+_DATE_CUES_EN = re.compile(r"\b(when|what date|which date|what day|which day|on what day|what year|which year|which month)\b")
+_PERSON_CUES_VI = re.compile(r"(^|[\s,;:(])ai(?=$|[\s,?.;:)])|\bvi nao\b|\bdong chi nao\b|\bong nao\b|\bba nao\b|\bnguoi nao\b")
+_PERSON_CUES_EN = re.compile(r"\b(who|whom|whose|name of the)\b|\bwhich\s+(\S+\s+){0,5}?(comrade|official|officials|leader|leaders|person|people|member|members of the politburo|secretary|chairman|chairwoman)\b")
+_CODE_TYPES = {
+    "NQ": ("resolution", "nghi quyet"),
+    "CT": ("directive", "chi thi"),
+    "KL": ("conclusion", "ket luan"),
+    "QĐ": ("decision", "quyet dinh"),
+    "QĐ ": ("regulation", "quy dinh"),
+    "KH": ("plan", "ke hoach"),
+    "ĐA": ("project", "de an"),
+    "HD": ("guidance", "huong dan"),
+    "TB": ("notice", "thong bao"),
+    "CTr": ("programme", "chuong trinh"),
+}
+_CODE_CUES_EN = re.compile(r"\b(which|what)\s+(\w+\s+){0,3}?(resolution|directive|conclusion|decision|regulation|plan|project|document|guidance|notice)\b")
+_CODE_CUES_VI = re.compile(r"\b(nghi quyet|chi thi|ket luan|quyet dinh|quy dinh|ke hoach|de an|van ban|huong dan|thong bao)\s+(so\s+)?(nao|gi|may)\b")
+
+# Per question language: (date, person, code cues; the code-cue group naming the document type and
+# that language's column in _CODE_TYPES; number cues)
+_CUES = {
+    "en": (_DATE_CUES_EN, _PERSON_CUES_EN, _CODE_CUES_EN, 3, 0, _NUM_CUES_EN),
+    "vi": (_DATE_CUES_VI, _PERSON_CUES_VI, _CODE_CUES_VI, 1, 1, _NUM_CUES_VI),
+}
+
+
+@dataclass
+class Term:
+    """One question concept: alternative folded syllable sequences (joined by spaces)."""
+
+    alts: tuple[str, ...]
+    source: str
+    weight: float = 1.0
+    is_number: bool = False
+    kind: str = "word"  # word (one syllable), pair (two syllables), gloss (English phrase), number
+
+
+@dataclass
+class QuestionInfo:
+    question: str  # cleaned
+    lang: Lang
+    wants: set[str]
+    n_numbers: int  # how many numbers are asked for
+    terms: list[Term]
+    numbers: list[set[float]]  # numbers written in the question
+    code_types: set[str] = field(default_factory=set)
+    focus: tuple[str, ...] = ()  # what is counted ("bao nhiêu đảng viên" -> "đảng viên"); "%" for percentages
+    years: set[int] = field(default_factory=set)  # years the question names
+    periods: set[str] = field(default_factory=set)  # period keys: 'm6' (first six months), 'm9', 'q3', ...
+    roles: list[str] = field(default_factory=list)  # roles asked about: chair, head, attend, speak, present, ...
+    n_parts: int = 1  # how many things are asked ("how many X and what share": 2)
+
+
+def _plain(s: str) -> str:
+    return strip_marks(fold(s))
+
+
+@lru_cache(maxsize=1)
+def _glossary_cached(path: str, mtime: float) -> dict[str, tuple[str, ...]]:
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    entries: dict[str, tuple[str, ...]] = {}
+    items: Iterable
+    if isinstance(raw, dict) and isinstance(raw.get("terms"), (dict, list)):
+        raw = raw["terms"]
+    if isinstance(raw, dict):
+        items = raw.items()
+    else:
+        items = [(e.get("en"), e.get("vi")) for e in raw if isinstance(e, dict)]
+    for en, vi in items:
+        if not en or not vi or str(en).startswith("_"):
+            continue
+        vis = [vi] if isinstance(vi, str) else list(vi)
+        alts = tuple(dict.fromkeys(" ".join(syllables(v)) for v in vis if syllables(v)))
+        if alts:
+            entries[" ".join(re.findall(r"[a-z0-9']+", str(en).lower()))] = alts
+    return entries
+
+
+def glossary() -> dict[str, tuple[str, ...]]:
+    """English phrase (lowercase words) -> folded Vietnamese alternatives (the index's glossary)."""
+    if not GLOSSARY_PATH.exists():
+        return {}
+    return _glossary_cached(str(GLOSSARY_PATH), GLOSSARY_PATH.stat().st_mtime)
+
+
+def number_values(text: str) -> list[set[float]]:
+    """The values of every number written in text (either notation)."""
+    from ..numbers import values_in
+
+    return [set(v) for v in values_in(text, "auto") if v]
+
+
+def analyse_question(question: str) -> QuestionInfo:
+    """Language, the kind of answer wanted, and the weighted content terms (glossary-expanded
+    for English)."""
+    q = question if len(question) <= RETRIEVAL_CHARS else question[:RETRIEVAL_CHARS].rsplit(" ", 1)[0]
+    lang = detect_language(q)
+    pl = _plain(q)
+    wants: set[str] = set()
+    code_types: set[str] = set()
+    date_re, person_re, code_re, type_group, column, num_re = _CUES["en" if lang == "en" else "vi"]
+    if date_re.search(pl):
+        wants.add("date")
+    if person_re.search(pl):
+        wants.add("person")
+    m = code_re.search(pl)
+    if m:
+        wants.add("code")
+        code_types |= {k.strip() for k, names in _CODE_TYPES.items() if names[column] == m.group(type_group)}
+    n_num = len(num_re.findall(pl))
+    if n_num and "date" not in wants:
+        wants.add("number")
+    if _TARGET_CUES.search(fold(q)):
+        wants.add("target")
+        if not ({"date", "person", "code"} & wants):
+            wants.add("number")
+            n_num = max(n_num, 1)
+    numbers = number_values(q)
+    terms = _en_terms(q) if lang == "en" else _vi_terms(q)
+    if "target" in wants:  # the words that say "target" name the answer type, not its content
+        terms = [t for t in terms if t.source not in _TARGET_WORDS]
+    # numbers of the question ("9 tháng", "năm 2021", "lần thứ 8") are terms too
+    for raw in re.findall(r"\d+(?:[.,]\d+)*", q):
+        terms.append(Term(alts=(raw,), source=raw, is_number=True, kind="number"))
+    terms = _dedupe_terms(terms)
+    if _TITLE_CUES.search(pl):
+        wants.add("title")
+    if _PLACE_CUES.search(pl):
+        wants.add("place")
+    if _LIST_CUES.search(pl):
+        wants.add("list")
+    n_parts = 1 + len(_PART_SPLIT.findall(pl))
+    m_count = _COUNT_CUE.search(pl)
+    if m_count:
+        n_parts = max(n_parts, _COUNT_WORDS[m_count.group(1) or m_count.group(2)])
+    return QuestionInfo(question=q, lang=lang, wants=wants, n_numbers=max(1, n_num) if "number" in wants else 0,
+                        terms=terms, numbers=numbers, code_types=code_types,
+                        focus=_focus(q, lang, terms) if "number" in wants else (),
+                        years=years_in(q), periods=periods_in(q), roles=roles_asked(q), n_parts=min(3, n_parts))
+
+
+def _focus(q: str, lang: Lang, terms: list[Term]) -> tuple[str, ...]:
+    """The counted thing right after the number question word, as folded Vietnamese alternatives."""
+    out: list[str] = []
+    if lang == "vi":
+        for m in re.finditer(r"\b(bao nhiêu|mấy)\s+((?:[^\W\d_]+\s*){1,2})", fold(q)):
+            words = [w for w in m.group(2).split() if w not in _VI_QSTOP]
+            if m.group(2).startswith("phần trăm"):
+                out.append("%")
+            elif words:
+                out.append(" ".join(words[:2]))
+        if re.search(r"\b(phần trăm|tỷ lệ)\b", fold(q)):
+            out.append("%")
+    else:
+        low = q.lower()
+        for m in re.finditer(r"\b(how many|how much)\s+((?:[\w'’-]+\s*){1,4})", low):
+            words = " ".join(re.findall(r"[^\W_]+", m.group(2)))
+            for t in terms:
+                if t.kind == "gloss" and (words.startswith(t.source) or f" {t.source}" in f" {words}"):
+                    out.extend(t.alts)
+                    break
+        if re.search(r"\b(share|percentage|percent|proportion|rate)\b", low):
+            out.append("%")
+    return tuple(dict.fromkeys(out))
+
+
+def _dedupe_terms(terms: list[Term]) -> list[Term]:
+    seen: dict[tuple[str, ...], Term] = {}
+    for t in terms:
+        if t.alts in seen:
+            if t.kind == "name":
+                seen[t.alts].kind = "name"
+            continue
+        seen[t.alts] = t
+    return list(seen.values())
+
+
+_ORG_LEAD = frozenset("đảng ủy uỷ khối tỉnh huyện thành phố ban hội bộ chi sở party bloc committee province district".split())
+
+
+def _drop_org_words(run: list[str]) -> list[str]:
+    """A capitalised run minus its leading organisation words: "Khối Hà Giang" names "Hà Giang"."""
+    k = 0
+    while k < len(run) and fold(run[k]) in _ORG_LEAD:
+        k += 1
+    return run[k:]
+
+
+def _name_runs(q: str) -> list[Term]:
+    """Runs of 2+ capitalised syllables (places, names: "Trà Vinh", "Cầu Ngang") as one concept."""
+    out = []
+    for m in re.finditer(r"[^\W\d_]+(?: [^\W\d_]+)+", nfc(q)):
+        words = m.group(0).split()
+        run: list[str] = []
+        for w in words + [""]:
+            if w[:1].isupper():
+                run.append(w)
+                continue
+            run = _drop_org_words(run)
+            if len(run) >= 2:
+                alt = " ".join(syllables(" ".join(run)))
+                out.append(Term(alts=(alt,), source=" ".join(run), kind="name"))
+            run = []
+    return out
+
+
+def _vi_terms(q: str) -> list[Term]:
+    syl = [s for s in syllables(q) if not s[0].isdigit()]
+    content = [s not in _VI_QSTOP for s in syl]
+    terms: list[Term] = []
+    for i, s in enumerate(syl):
+        if content[i]:
+            terms.append(Term(alts=(s,), source=s))
+        if i + 1 < len(syl) and content[i] and content[i + 1]:
+            terms.append(Term(alts=(f"{s} {syl[i + 1]}",), source=f"{s} {syl[i + 1]}", kind="pair"))
+    return terms + _name_runs(q)
+
+
+def _en_terms(q: str) -> list[Term]:
+    """Glossary phrases (longest first) and the Vietnamese words written inside the question."""
+    gl = glossary()
+    max_len = max((len(k.split()) for k in gl), default=1)
+    tokens = re.findall(r"[^\W_]+", re.sub(r"['’]s\b", "", nfc(q)))
+    low = [t.lower() for t in tokens]
+    terms: list[Term] = []
+    used = [False] * len(tokens)
+    i = 0
+    while i < len(tokens):
+        hit = None
+        for n in range(min(max_len, len(tokens) - i), 0, -1):
+            phrase = " ".join(low[i: i + n])
+            cand = gl.get(phrase) or (gl.get(phrase[:-1]) if phrase.endswith("s") else None)
+            if cand:
+                hit = (n, phrase, cand)
+                break
+        if hit:
+            n, phrase, cand = hit
+            if phrase not in _EN_GENERIC:
+                terms.append(Term(alts=cand, source=phrase, kind="gloss"))
+            for j in range(i, i + n):
+                used[j] = True
+            i += n
+        else:
+            i += 1
+    # Vietnamese words inside the English question (names, places, quoted terms): runs of
+    # tokens that carry Vietnamese letters or are capitalised and not English words.
+    run: list[str] = []
+
+    def flush():
+        if run:
+            syl = [s for s in syllables(" ".join(run))]
+            for s in syl:
+                if not s[0].isdigit():
+                    terms.append(Term(alts=(s,), source=s))
+            for a, b in zip(syl, syl[1:]):
+                terms.append(Term(alts=(f"{a} {b}",), source=f"{a} {b}", kind="pair"))
+            words = [s for s in syllables(" ".join(_drop_org_words(run))) if not s[0].isdigit()]
+            if len(words) >= 2 and all(w[:1].isupper() for w in run):
+                terms.append(Term(alts=(" ".join(words),), source=" ".join(run), kind="name"))
+            run.clear()
+
+    for k, tok in enumerate(tokens):
+        vi_like = bool(_VI_LETTERS.search(tok)) or (tok[:1].isupper() and k > 0 and tok.lower() not in _EN_STOP and not used[k])
+        if vi_like and not tok[0].isdigit():
+            run.append(tok)
+        else:
+            flush()
+    flush()
+    return terms
+
+
+# --- corpus statistics (term weights) ------------------------------------------------------
+
+
+
+
+# --- answer types, periods, roles ---------------------------------------------------------------
+# Matched on strip_marks(fold(question)).
+
+_TITLE_CUES = re.compile(r"\bchuc vu\b|\bcuong vi\b|\bgiu chuc\b|\b(what|which) (position|post|title|office)\b|\bwhat (is|was) (his|her) (title|position)")
+_PLACE_CUES = re.compile(r"\bo dau\b|\btai dau\b|\bdia diem nao\b|\bwhere\b|\bwhat venue\b|\bwhich venue\b")
+_LIST_CUES = re.compile(r"\b(nhung|cac)\s+(nhiem vu|chi tieu|giai phap|noi dung|muc tieu)\b.{0,40}\b(nao|gi)\b"
+                        r"|\bwhich (tasks|targets|goals|solutions|measures|contents|priorities)\b|\bwhat (tasks|targets|goals|measures)\b")
+_PART_SPLIT = re.compile(r"\b(va|and)\s+(bao nhieu|may|ai|ngay nao|what|how many|how much|who|which|when|by how much|dat|o dau|where)\b"
+                         r"|,\s*(and\s+)?(what|how many|how much|who|which|when)\b")
+
+_COUNT_WORDS = {"two": 2, "three": 3, "hai": 2, "ba": 3, "both": 2}
+_COUNT_CUE = re.compile(r"\b(?:which|what|who were the|name the)\s+(two|three|both)\b|\b(hai|ba)\s+(?:dong chi|nguoi|vi|ong|ba|can bo|lanh dao)\b.{0,20}\b(nao|la ai)\b")
+_YEAR_RE = re.compile(r"(?<![\d/.,-])((?:19|20)\d{2})(?!\d)(?![/.,-]\d)")
+
+
+def years_in(text: str) -> set[int]:
+    """Years written in a text (not inside dates such as 19/12/2022, whose year is also kept)."""
+    out = {int(y) for y in _YEAR_RE.findall(text)}
+    out |= {int(y) for y in re.findall(r"\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})\b", text)}
+    out |= {int(y) for y in re.findall(r"\b[IV]{1,3}/((?:19|20)\d{2})\b", text)}
+    return out
+
+
+# (period key, pattern on strip_marks(fold(text))): facts of how reports name their period.
+_PERIODS = [
+    ("m6", r"\b6 thang( dau nam)?\b|\bsau thang\b|\bfirst (half|six months)\b|\bsix months\b|\bmid-?(year|20\d\d)\b|\bnua dau nam\b"),
+    ("m9", r"\b9 thang\b|\bchin thang\b|\bnine months\b"),
+    ("m10", r"\b10 thang\b|\bten months\b"),
+    ("m11", r"\b11 thang\b|\beleven months\b"),
+    ("q1", r"\bquy (i|1)\b|\bfirst quarter\b|\bq1\b"),
+    ("q2", r"\bquy (ii|2)\b|\bsecond quarter\b|\bq2\b"),
+    ("q3", r"\bquy (iii|3)\b|\bthird quarter\b|\bq3\b"),
+    ("q4", r"\bquy (iv|4)\b|\bfourth quarter\b|\bq4\b"),
+]
+
+
+def periods_in(text: str) -> set[str]:
+    """Sub-year periods a text names ('6 tháng đầu năm' -> 'm6', 'quý III' -> 'q3')."""
+    pl = strip_marks(fold(text))
+    return {key for key, pat in _PERIODS if re.search(pat, pl)}
+
+
+# role -> (asked in a question, stated in a sentence), on strip_marks(fold(text))
+ROLE_CUES = {
+    "chair": (r"\bchu tri\b|\bchair(ed|s|man|woman|ing)?\b|\bpresid(ed|es|ing)\b", r"\bchu tri\b"),
+    "head": (r"\btruong doan\b|\bdan dau\b|\bhead(ed|s)?\b|\bled\b|\blead(s|ing)?\b", r"\btruong doan\b|\bdan dau\b|\blam truong doan\b"),
+    "attend": (r"\bdu\b|\btham du\b|\battend(ed|s|ing|ance)?\b", r"\bdu\b|\btham du\b"),
+    "speak": (r"\bphat bieu\b|\bspo?ke\b|\bspeak(s|ing)?\b|\baddress(ed)?\b|\bspeech\b", r"\bphat bieu\b"),
+    "present": (r"\btrao\b|\bpresent(ed|s)?\b|\baward(ed|s)?\b|\bhand(ed)? over\b|\btrinh bay\b", r"\btrao\b|\btrinh bay\b"),
+    "elect": (r"\bbau\b|\belected\b|\bre-?elected\b|\bchi dinh\b|\bappointed\b", r"\bbau\b|\btai dac cu\b|\bchi dinh\b"),
+    "receive": (r"\btiep\b|\breceived\b|\bhosted\b|\blam viec voi\b", r"\btiep\b|\blam viec\b"),
+}
+
+
+def roles_asked(question: str) -> list[str]:
+    """The roles a who-question names (chair, head, attend, speak, present, elect, receive)."""
+    q = strip_marks(fold(question))
+    return [role for role, (ask_re, _) in ROLE_CUES.items() if re.search(ask_re, q)]
