@@ -135,10 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=None, help="use this abstain_below instead of calibrating")
     args = ap.parse_args(argv)
 
+    from toolkit import library
     from toolkit.answer import answer_json, read, respond
     from toolkit.answer.candidates import FEATURES
     from toolkit.answer.reader import score
-    from toolkit.index import Index
     from toolkit.settings import Settings
     from toolkit.store import Store
     from toolkit.vi.question import analyse_question, clean_question
@@ -150,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(store=Path(args.store))
     settings.answer = settings.answer.model_copy(update={"use_model": False})
     store = Store(settings.store)
-    index = Index(settings, store)
-    index.sync()
+    index = library.open_index(settings, store, read_only=True)  # the store is indexed by toolkit ingest
 
     def prepare(items):
         out = []

@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-model", action="store_true")
     args = ap.parse_args(argv)
 
+    from toolkit import library
     from toolkit.answer import ask
-    from toolkit.index import Index
     from toolkit.llm import load_llm
     from toolkit.settings import Settings
     from toolkit.store import Store
@@ -61,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_model:
         settings.answer = settings.answer.model_copy(update={"use_model": False})
     store = Store(settings.store)
-    index = Index(settings, store)
-    index.sync()
+    index = library.open_index(settings, store, read_only=True)  # the store is indexed by toolkit ingest
     index.search("khởi động", k=1)  # load the embedder before timing
     llm = None
     if settings.answer.use_model:

@@ -180,10 +180,10 @@ def run(settings, gold_dir, corpus_dir, parts: Iterable[str] | None = None, *, l
     store.ensure()
     t0 = time.perf_counter()
     doc_ids = _ingest(settings, store, corpus_dirs, ev.notes)
-    from toolkit.index import Index
+    from toolkit import library
 
-    index = Index(settings, store, embedder=embedder)
-    index.sync()
+    index = library.open_index(settings, store, embedder=embedder)
+    library.sync(index)
     ev.meta.seconds["ingest_index"] = time.perf_counter() - t0
     doc_texts = {d.doc_id: d.text for d in store.documents() if d.doc_id in doc_ids}
     say(f"corpus: {len(doc_texts)} documents in {settings.store}")
@@ -260,10 +260,10 @@ def _run_qa(ev: EvalRun, gs: GoldSet, pre: str, gold: list[dict], settings, stor
 def _records(settings, doc_ids, get_llm, cache: dict, progress: bool, ev: EvalRun) -> list[dict]:
     """Extract (or read back) the records of every stored document once per run."""
     if "records" not in cache:
-        from toolkit.extract import extract_store
+        from toolkit import library
 
         t = time.perf_counter()
-        records = extract_store(settings, doc_ids=doc_ids, force=False, progress=progress, llm=get_llm())
+        records = library.extract(settings, doc_ids, force=False, progress=progress, llm=get_llm())
         for r in records:
             if r.prompt_version:
                 ev.meta.prompt_versions["extract"] = r.prompt_version
@@ -289,11 +289,11 @@ def _run_extract(ev, gs: GoldSet, pre: str, settings, doc_ids, doc_texts, get_ll
 
 
 def _run_summary(ev, gs: GoldSet, pre: str, settings, doc_ids, doc_texts, get_llm, progress, say) -> None:
-    from toolkit.summarise import summarise_store
+    from toolkit import library
 
     t = time.perf_counter()
     wanted = [d for d in doc_ids if d in gs.doc_ids()] or doc_ids
-    sums = summarise_store(settings, doc_ids=wanted, force=False, progress=progress, llm=get_llm())
+    sums = library.summarise(settings, wanted, force=False, progress=progress, llm=get_llm())
     for s in sums:
         if s.prompt_version:
             ev.meta.prompt_versions["summary"] = s.prompt_version

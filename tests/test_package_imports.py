@@ -115,7 +115,7 @@ def test_faces_do_not_import_the_cli(face):
 
 # Call sites in modules other helpers are rewriting (issue 15): re-wired to toolkit.library at merge,
 # then removed from this list.
-PENDING = {"toolkit.answer", "evals.runner"}
+PENDING: set[str] = set()
 
 
 def test_only_index_and_library_sync_the_index():

@@ -169,13 +169,13 @@ def support_of(question: str, *, settings: "Settings", store: "Store", index: "I
 
 
 def ask_many(settings: "Settings", items: list[tuple[object, str]]) -> list[tuple[object, Answer]]:
-    """Answer a batch: one store, one synced index, and the model loaded only if a question needs it."""
+    """Answer a batch from what is indexed (read-only: a question never syncs nor waits for an
+    ingest), with the model loaded only if a question needs it."""
     from ..index import Index
     from ..store import Store
 
     store = Store(settings.store)
-    index = Index(settings, store)
-    index.sync()
+    index = Index.open(settings, store, read_only=True)
     llm = LazyLLM(settings) if settings.answer.use_model else None
     return [(qid, ask(q, settings=settings, store=store, index=index, llm=llm)) for qid, q in items]
 
