@@ -1,0 +1,204 @@
+"""Figure candidates: every number of the body that is a figure, with its clause and a readable label.
+
+Not figures: dates, years, codes, ordinals, term numbers, document numbers, durations, and anything
+inside site chrome (weather, clocks, time zones, view counters, "date 2022-12" markers). A number
+written with a multiplier ("35.330 tỷ đồng") keeps the value as written (35330) and the unit "tỷ đồng".
+
+Labels: the model proposes; `repair_label` strips numbers, units and stray words instead of rejecting;
+`label_problem` then keeps a label only when its words stand in the clause. The deterministic label
+(`default_label`) is the noun phrase the number belongs to: the words before a linking verb ("đạt",
+"là", "có", "với"...) for "X đạt N", the words after the number up to a clause boundary for "N đảng
+viên được kết nạp".
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..schemas import Document, FigureKind
+from ..textnorm import clause_spans, fold, sentence_spans, syllables
+from ..vi.chrome import chrome_spans
+from .candidates import FigureCandidate, content_paragraphs, span_containing
+
+LABEL_MAX_WORDS = 8
+LABEL_MAX_CHARS = 60
+
+_SKIP_KINDS = {"date", "year", "code", "ordinal"}
+_BEFORE_SKIP_RE = re.compile(
+    r"(?:thứ|số|khóa|khoá|lần|chỉ thị|nghị quyết|kết luận|quy định|kế hoạch|quyết định|đề án|hướng dẫn|"
+    r"thông báo|thông tri|công văn|trung ương|covid|điều|khoản|ngày|tháng|quý|nhiệm kỳ|giai đoạn)[\s\-–]*$"
+)
+_AFTER_SKIP_RE = re.compile(r"^\s*(?:tháng|năm(?! tuổi)|quý|ngày|tuần|giờ|phút|giây|nhiệm kỳ)(?![^\W\d_])")
+_TARGET_WORDS = ("phấn đấu", "ít nhất", "trở lên", "tối thiểu", "kế hoạch đề ra", "mục tiêu")
+_SCALE = {"ngàn": 1e3, "nghìn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
+_MULT_RE = re.compile(r"^(?P<num>\S+)\s+(?P<mult>ngàn|nghìn|triệu|tỷ|tỉ)$")
+
+# Words that never start or end a label (connectives, quantifiers).
+_EDGE_STOP = {"và", "có", "được", "đạt", "với", "của", "cho", "trong", "đó", "là", "từ", "trên", "gần", "hơn", "khoảng",
+              "ước", "so", "bằng", "chiếm", "còn", "thêm", "đến", "nay", "hiện", "toàn", "các", "những", "mỗi", "này", "qua",
+              "theo", "tại", "về", "trở", "lên", "lại", "đã", "sẽ", "thì", "mà", "tới", "xuống", "gồm", "đạt", "số"}
+# Linking words between a subject and its number ("X ước đạt N", "X là N", "X tăng N"): never the last word of a label.
+_LINK = {"đạt", "ước", "được", "là", "có", "với", "gồm", "chiếm", "còn", "bằng", "tăng", "giảm", "trên", "hơn", "khoảng",
+         "gần", "lên", "xuống", "thêm", "tới", "đến", "mới", "vượt", "hết", "tổng", "số"}
+_CHANGE = {"tăng", "giảm"}
+_CUT_RE = re.compile(r"[,;:()“”\"]|\d[\d.,]*%?|\svà\s|\strong đó\s|\sso với\s|\strong\s(?=\d)")
+_AFTER_CUT_RE = re.compile(r"[,;:()“”\"]|\d|\svà\s|\sso với\s|\strong đó\s|\stăng\s|\sgiảm\s|\sđạt\s|\s(?:là|được|với|của|trên|tại)\s")
+_UNIT_WORDS = {"%", "tỷ", "tỉ", "triệu", "nghìn", "ngàn", "đồng", "usd", "ha", "km", "m", "m2", "m3", "tấn", "kg", "phần", "trăm",
+               "lần"}
+
+
+def _words(s: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", s)
+
+
+def _trim(words: list[str]) -> list[str]:
+    while words and fold(words[0]) in _EDGE_STOP:
+        words = words[1:]
+    while words and fold(words[-1]) in _EDGE_STOP:
+        words = words[:-1]
+    return words
+
+
+def _subject(before_text: str) -> tuple[list[str], str]:
+    """(the noun phrase before a number, the change verb right before it or '')."""
+    pieces = _CUT_RE.split(before_text)
+    words = _words(pieces[-1]) if pieces else []
+    verb = ""
+    while words and fold(words[-1]) in _LINK:
+        if fold(words[-1]) in _CHANGE and not verb:
+            verb = words[-1]
+        words = words[:-1]
+    inner = [i for i, w in enumerate(words) if fold(w) in _LINK]
+    if inner and len(words) - inner[-1] - 1 >= 2:
+        words = words[inner[-1] + 1:]  # "các DN trong khối đạt tổng doanh thu" -> "tổng doanh thu"
+    return _trim(words)[-7:], verb
+
+
+def default_label(quote: str, num_start: int, num_end: int, unit: str, context: str = "") -> str:
+    """The noun phrase a number belongs to, from its clause (no number, no unit), or '' when none.
+    `context` is the sentence before the clause: a bare "tăng 10,1%" takes the subject of the clause before."""
+    before, verb = _subject(quote[:num_start])
+    after = [w for w in _words(_AFTER_CUT_RE.split(quote[num_end:], maxsplit=1)[0]) if fold(w) not in _UNIT_WORDS]
+    after = _trim(after)[:5]
+    if unit == "%" or "%" in quote[num_start:num_end + 1]:
+        words = before or after
+    elif after:
+        words = before[-2:] + after  # "kết nạp 144 đảng viên": the counted noun follows the number
+    else:
+        words = before
+    if not words and context:
+        # "..., giảm 34,8%": what fell is the subject of the previous clause
+        m = None
+        for m in re.finditer(r"\d[\d.,]*", context):
+            pass
+        if m is not None:
+            subj, _ = _subject(context[:m.start()])
+            words = subj[-6:] + ([verb] if verb else [])
+    if not words and verb:
+        words = [verb]
+    return " ".join(_trim(words)[:LABEL_MAX_WORDS])[:LABEL_MAX_CHARS].strip()
+
+
+_REPAIR_EDGE = {"và", "của", "với", "là", "trong", "đó", "so", "trên", "hơn", "khoảng", "gần"}
+
+
+def repair_label(label: str, unit: str = "") -> str:
+    """A model label made usable: numbers, units, percent signs and stray edge words removed."""
+    label = re.sub(r"\d[\d.,]*\s*%?", " ", label)
+    words = [w for w in re.findall(r"[^\W\d_]+", label) if fold(w) not in _UNIT_WORDS]
+    while words and fold(words[0]) in _REPAIR_EDGE:
+        words = words[1:]
+    while words and fold(words[-1]) in _REPAIR_EDGE:
+        words = words[:-1]
+    return " ".join(words[:LABEL_MAX_WORDS])[:LABEL_MAX_CHARS].strip()
+
+
+def label_problem(label: str, clause: str) -> str | None:
+    """Why a label is unusable, or None. A label must be short, carry no number and be made (mostly) of
+    words of its clause, so the model cannot smuggle facts into it."""
+    label = label.strip()
+    if not label:
+        return "empty label"
+    if re.search(r"\d", label):
+        return f"label has a number: {label!r}"
+    words = syllables(label)
+    if not words:
+        return f"label has no words: {label!r}"
+    if len(words) > LABEL_MAX_WORDS:
+        return f"label longer than {LABEL_MAX_WORDS} words"
+    clause_words = set(syllables(clause))
+    inside = sum(w in clause_words for w in words)
+    if inside < max(1, round(0.8 * len(words))):
+        return f"label not taken from its clause: {label!r}"
+    return None
+
+
+def _default_kind(sentence_before: str, unit: str, clause: str) -> FigureKind:
+    f = fold(sentence_before)
+    fc = fold(clause)
+    if any(w in f for w in _TARGET_WORDS) or any(w in fc for w in ("trở lên", "ít nhất", "phấn đấu")):
+        return "target"
+    if unit == "%":
+        return "rate"
+    return "result"
+
+
+def _as_written(raw: str, value: float, unit: str) -> tuple[str, float, str]:
+    """'35.330 tỷ' đồng -> ('35.330', 35330, 'tỷ đồng'): the value as written, the multiplier in the unit."""
+    from ..numbers import parse_number
+
+    m = _MULT_RE.match(raw)
+    if not m:
+        return raw, value, unit
+    scale = _SCALE[m.group("mult")]
+    values = [v for v in parse_number(m.group("num"), "vi") if abs(v * scale - value) <= 1e-6 * max(1.0, abs(value))]
+    if not values:
+        return raw, value, unit
+    return m.group("num"), float(values[0]), (m.group("mult") + (" " + unit if unit else "")).strip()
+
+
+def figure_candidates(doc: Document) -> list[FigureCandidate]:
+    from ..numbers import find_numbers
+
+    out: list[FigureCandidate] = []
+    seen: set[tuple[float, str]] = set()
+    for p in content_paragraphs(doc, lead_title=True):
+        text = p.text
+        ftext = fold(text)
+        clauses = clause_spans(text)
+        sentences = sentence_spans(text, semicolons=False)
+        chrome = chrome_spans(text)
+        for n in find_numbers(text):
+            if n.kind in _SKIP_KINDS:
+                continue
+            if any(s <= n.start < e or s < n.end <= e for s, e in chrome):
+                continue  # a weather widget, a clock, a counter, a date marker
+            if _BEFORE_SKIP_RE.search(ftext[max(0, n.start - 16): n.start]):
+                continue
+            if _AFTER_SKIP_RE.match(ftext[n.end: n.end + 12]):
+                continue
+            if text[max(0, n.start - 1): n.start] in "-/" and n.start > 0 and text[n.start - 2: n.start - 1].isalnum():
+                continue  # tail of a code or range written without spaces ("Covid-19", "1-2")
+            span = span_containing(clauses, n.start, n.end) or (n.start, n.end)
+            quote = text[span[0]: span[1]]
+            unit = (n.unit or "").strip()
+            raw, value, unit = _as_written(n.raw, float(n.value), unit)
+            if (value, quote) in seen:
+                continue  # the same sentence printed twice (lead and body)
+            seen.add((value, quote))
+            sent = span_containing(sentences, n.start, n.end) or span
+            out.append(
+                FigureCandidate(
+                    id=f"f{len(out) + 1}",
+                    paragraph_id=p.paragraph_id,
+                    raw=raw,
+                    value=value,
+                    unit=unit,
+                    target=float(n.target) if getattr(n, "target", None) is not None else None,
+                    quote=quote,
+                    default_label=default_label(quote, n.start - span[0], n.start - span[0] + len(n.raw), unit,
+                                                context=text[sent[0]: span[0]]) or "số lượng",
+                    default_kind=_default_kind(text[sent[0]: n.start], unit if n.kind != "percent" else "%", quote),
+                )
+            )
+    return out
