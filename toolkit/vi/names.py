@@ -75,7 +75,11 @@ def _place_lead_re() -> re.Pattern:
     return re.compile(r"(?:^|[\s,(])(?:" + "|".join(re.escape(w) for w in leads) + r")\s+$")
 
 
-_TITLE_END_RE = re.compile(r"[;()\[\]\n:“”\"]|\.(?:\s|$)|\s(?:đồng chí|Đồng chí|ông|bà|Ông|Bà)\s")
+_TITLE_END_RE = re.compile(r"[;()\[\]\n:“”\"]|(?<!TP)(?<!Tp)\.(?:\s|$)|\s(?:đồng chí|Đồng chí|ông|bà|Ông|Bà)\s")
+# Verbs that put a title after a name: "A được bầu giữ chức vụ Bí thư", "A tái đắc cử Bí thư Huyện ủy"
+_TITLE_VERB_RE = re.compile(r"\s+(?:được bầu (?:giữ |làm )?(?:chức (?:vụ |danh )?)?|giữ chức (?:vụ |danh )?|tái đắc cử (?:chức )?|"
+                            r"được bầu làm |được phân công (?:giữ chức |làm )?|được bổ nhiệm (?:giữ chức |làm )?)")
+_PIECE_RE = re.compile(r"(?:[^,\-–]|(?<=\S)-(?=\S))+")
 
 
 def is_cap(w: str) -> bool:
@@ -83,9 +87,39 @@ def is_cap(w: str) -> bool:
     return bool(w) and w[0].isupper() and (len(w) == 1 or w[1:].islower())
 
 
+_UV_RE = re.compile(r"(?:UV[A-ZĐ]*|[TH]UV)(?![^\W\d_])")
+
+
 def starts_with_title(s: str) -> bool:
-    f = fold(s.strip())
+    s = s.strip()
+    if _UV_RE.match(s):
+        return True  # UVBTV, UVBTVHU, TUV, HUV: committee member abbreviations
+    f = fold(s)
     return any(f.startswith(h + " ") or f == h for h in title_heads())
+
+
+@lru_cache(maxsize=1)
+def _province_words() -> frozenset[tuple[str, ...]]:
+    """Province names as folded word tuples ('kiên', 'giang'): a surname inside one starts no name."""
+    from ..gazetteer import PROVINCES
+
+    out = set()
+    for canon, extra in PROVINCES.items():
+        for sp in [canon, *extra]:
+            words = tuple(fold(w) for w in _WORD_RE.findall(sp))
+            if len(words) >= 2:
+                out.add(words)
+    return frozenset(out)
+
+
+def _in_province(words: list[str], x: int) -> bool:
+    """Is word x part of a province name written in words ('Tỉnh ủy Kiên Giang Lê Văn A')?"""
+    for prov in _province_words():
+        n = len(prov)
+        for start in range(max(0, x - n + 1), x + 1):
+            if tuple(words[start:start + n]) == prov:
+                return True
+    return False
 
 
 def honorific_before(text: str, pos: int) -> str:
@@ -133,17 +167,18 @@ def name_spans(text: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for run in _runs(text):
         k = None
+        folded = [fold(w.group(0)) for w in run]
         for x, w in enumerate(run):
-            fw = fold(w.group(0))
-            if fw in hon_words and x + 1 < len(run) and fold(run[x + 1].group(0)) in sur:
+            fw = folded[x]
+            if fw in hon_words and x + 1 < len(run) and folded[x + 1] in sur:
                 continue  # "Ông Nguyễn Văn A": the honorific opens the run
-            if fw in sur and len(run) - x >= 2 and not starts_with_title(text[w.start():]):
+            if fw in sur and len(run) - x >= 2 and not starts_with_title(text[w.start():]) and not _in_province(folded, x):
                 k = x
                 break
         honorific = honorific_before(text, run[k].start() if k is not None else run[0].start())
         if k is None:
-            if not honorific or starts_with_title(text[run[0].start():]):
-                continue
+            if not honorific or starts_with_title(text[run[0].start():]) or any(f in _org_words() for f in folded[:2]):
+                continue  # "các đồng chí Ban Chấp hành": a body, not a person
             k = 0
         words = [run[k]]
         for w in run[k + 1:]:
@@ -173,9 +208,9 @@ def person_names(text: str) -> list[tuple[int, int]]:
 def title_after(text: str, pos: int) -> tuple[str, int, int]:
     """Title written after a name ending at pos: ' - title', ', title' or glued ' Title'.
     Returns (title, start, end) or ('', pos, pos)."""
-    m = re.match(r"\s*[-–,]\s*", text[pos:])
+    m = re.match(r"\s*[-–,]\s*", text[pos:]) or _TITLE_VERB_RE.match(text, pos)
     if m:
-        start = pos + m.end()
+        start = m.end() if m.re is _TITLE_VERB_RE else pos + m.end()
     elif re.match(r" \S", text[pos:]) and starts_with_title(text[pos + 1:]):
         start = pos + 1
     else:
@@ -186,7 +221,7 @@ def title_after(text: str, pos: int) -> tuple[str, int, int]:
     if stop:
         end = stop.start()
     segs: list[tuple[int, int]] = []
-    for piece in re.finditer(r"[^,]+", text[start:end]):
+    for piece in _PIECE_RE.finditer(text[start:end]):
         s, e = start + piece.start(), start + piece.end()
         if not starts_with_title(text[s:e]):
             break
@@ -201,24 +236,45 @@ def title_after(text: str, pos: int) -> tuple[str, int, int]:
 def title_before(text: str, name_start: int, floor: int = 0) -> tuple[str, int]:
     """Title written before a name ('Phó Bí thư Tỉnh ủy Lâm Minh Đằng'), not reaching back before floor
     (the end of the previous name); returns (title, start) or ('', name_start)."""
-    window_start = max(0, floor, name_start - 100)
-    chunk = text[window_start:name_start]
-    cut = max(chunk.rfind(c) for c in ",;:(.\n–")
-    hm = None
-    for hm in re.finditer(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà|các|Các)\s", chunk):
-        pass
-    if hm is not None and hm.end() > cut:
-        cut = hm.end() - 1
-    seg_start = window_start + cut + 1
-    seg = text[seg_start:name_start]
-    seg_start += len(seg) - len(seg.lstrip())
-    seg = text[seg_start:name_start].rstrip()
-    if not seg or not starts_with_title(seg) or _title_stop_re().search(" " + seg):
+    end = name_start
+    dash = re.search(r"\s[-–]\s*$", text[max(floor, name_start - 4):name_start])
+    if dash:  # "nguyên Trưởng Ban Tuyên giáo Tỉnh ủy - Trần Văn A"
+        end = max(floor, name_start - 4) + dash.start()
+    title_start = None
+    while True:
+        window_start = max(0, floor, end - 100)
+        chunk = text[window_start:end]
+        cut = max(chunk.rfind(c) for c in ",;:(.\n–")
+        hm = None
+        for hm in re.finditer(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà|các|Các)\s", chunk):
+            pass
+        honor_cut = hm is not None and hm.end() > cut
+        if honor_cut:
+            cut = hm.end() - 1
+        seg_start = window_start + cut + 1
+        seg = text[seg_start:end]
+        seg_start += len(seg) - len(seg.lstrip())
+        seg = text[seg_start:end].rstrip()
+        if seg and title_start is None and not starts_with_title(seg):
+            # "Theo đánh giá của nguyên Trưởng Ban Tuyên giáo Tỉnh ủy - A": the title opens later in the clause
+            inner = next((w.start() for w in _WORD_RE.finditer(seg)
+                          if starts_with_title(seg[w.start():]) and not _title_stop_re().search(" " + seg[w.start():])), None)
+            if inner is not None:
+                seg_start, seg = seg_start + inner, seg[inner:]
+        if not seg or not starts_with_title(seg) or _title_stop_re().search(" " + seg):
+            break
+        title_start = seg_start
+        # "Phó Bí thư Thường trực Tỉnh ủy, Trưởng đoàn ĐBQH tỉnh Lê Văn A": one more title piece before a comma
+        if honor_cut or cut < 0 or text[window_start + cut] != "," or window_start + cut <= floor:
+            break
+        end = window_start + cut
+    if title_start is None:
         return "", name_start
-    return seg, seg_start
+    title_end = (max(floor, name_start - 4) + dash.start()) if dash else name_start
+    return text[title_start:title_end].rstrip(), title_start
 
 
-_LIST_GAP_RE = re.compile(r"\s*(?:,|;|\s và|,\s*và)\s*$")
+_LIST_GAP_RE = re.compile(r"\s*(?:,|;|\svà|,\s*và)\s*(?:(?:đồng chí|ông|bà|đ/c)\s*)?$", re.I)
 
 
 def find_people(text: str) -> list[NameMention]:
@@ -239,6 +295,12 @@ def find_people(text: str) -> list[NameMention]:
                 if not title and prev.title and (prev.title_shared or prev.title_end <= prev.start):
                     title, t_start, t_end, shared = prev.title, prev.title_start, prev.title_end, True
         out.append(NameMention(text[s:e], s, e, title, t_start if title else -1, t_end if title else -1, honorific, shared))
+    # "đồng chí A và đồng chí B giữ chức vụ Phó Bí thư": a title written after a list belongs to all of it
+    for i in range(len(out) - 2, -1, -1):
+        cur, nxt = out[i], out[i + 1]
+        if (not cur.title and nxt.title and nxt.title_start > nxt.end and _TITLE_VERB_RE.match(text, nxt.end)
+                and _LIST_GAP_RE.fullmatch(text[cur.end:nxt.start])):
+            out[i] = NameMention(cur.name, cur.start, cur.end, nxt.title, nxt.title_start, nxt.title_end, cur.honorific or nxt.honorific, True)
     return out
 
 
