@@ -27,7 +27,8 @@ DEFAULT_GOLD = next((p / "shared" / "gold" / "web" / "extract.json" for p in (RE
                     REPO_ROOT.parent / "shared" / "gold" / "web" / "extract.json")
 
 # Independent of toolkit.vi.chrome on purpose: what the gold README calls chrome.
-_CHROME_QUOTE = re.compile(r"°\s*C|GMT|lượt xem|lượt truy cập|^\s*date\s+\d{4}|\d{2}:\d{5,}", re.I)
+_CHROME_QUOTE = re.compile(r"-?\d+\s*°\s*C?(?:\s*-\s*\d+\s*°\s*C?)?|\(?GMT\s*[+-]\s*\d+\)?|[\d.,]+\s*lượt (?:xem|truy cập)|"
+                           r"^\s*date\s+\d{4}-\d{2}|\d{1,2}:\d{5,}", re.I)
 
 
 def _key(s: str) -> str:
@@ -48,7 +49,14 @@ def label_hits(record: dict, gold: dict) -> tuple[int, int]:
 
 
 def chrome_figures(record: dict) -> list[str]:
-    return [f.get("raw", "") for f in record.get("figures") or [] if _CHROME_QUOTE.search((f.get("evidence") or {}).get("quote", ""))]
+    """Figures whose number stands inside a chrome pattern of their quote (weather, time zone, counter, marker)."""
+    out = []
+    for f in record.get("figures") or []:
+        quote, raw = (f.get("evidence") or {}).get("quote", ""), f.get("raw", "")
+        at = quote.find(raw)
+        if at >= 0 and any(m.start() <= at < m.end() for m in _CHROME_QUOTE.finditer(quote)):
+            out.append(raw)
+    return out
 
 
 def titles_found(record: dict, gold: dict) -> tuple[int, int]:

@@ -155,7 +155,7 @@ _ORG_HEAD_RE = re.compile(
     r"Thành [uủ][yỷ]|Quận [uủ][yỷ]|Thị [uủ][yỷ]|[UỦ][yỷ] ban Kiểm tra|UBKT|[UỦ][yỷ] ban nhân dân|[UỦ][yỷ] ban|UBND|HĐND|"
     r"Hội đồng nhân dân|Mặt trận|Ban Tổ chức|Ban Tuyên giáo|Ban Dân vận|Ban Nội chính|Văn phòng|Chi bộ|Khối)(?![^\W\d_])")
 _ORG_LOWER = {"tỉnh", "huyện", "xã", "thành", "phố", "thị", "trấn", "phường", "quận", "ủy", "bộ", "khối", "doanh", "nghiệp",
-              "nhân", "dân", "cơ", "quan", "các", "tổ", "quốc", "kiểm", "tra"}
+              "nhân", "dân", "cơ", "quan", "các", "phòng", "vụ", "trực", "ương", "đồng", "hội", "chấp", "hành"}
 
 
 def _named_body(text: str) -> str | None:
@@ -182,7 +182,8 @@ def organization_of(doc: Document) -> str | None:
     """The body holding the meeting: the named body that opens the lead (after its dateline), else null."""
     texts = [doc.title] + [p.text for p in _lead_paragraphs(doc, n_body=1)]
     for text in texts:
-        lead = re.sub(r"^(?:\(\S+\)\s*[-–]\s*)?(?:(?:[Ss]áng|[Cc]hiều|[Tt]ối|[Nn]gày|[Tt]rong)[^,]*,\s*)?", "", text)
+        lead = re.sub(r"^(?:date\s+\d{4}-\d{2}\s+)?(?:\(?[\w.]{2,20}\)?\s*[-–]\s*)?"
+                      r"(?:(?:[Ss]áng|[Cc]hiều|[Tt]ối|[Nn]gày|[Tt]rong|[Vv]ừa qua|[Mm]ới đây)[^,]*,\s*)?", "", text)
         org = _named_body(lead)
         if org:
             return org

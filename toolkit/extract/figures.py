@@ -17,6 +17,7 @@ import re
 
 from ..schemas import Document, FigureKind
 from ..textnorm import clause_spans, fold, sentence_spans, syllables
+from ..vi import dates
 from ..vi.chrome import chrome_spans
 from .candidates import FigureCandidate, content_paragraphs, span_containing
 
@@ -28,7 +29,10 @@ _BEFORE_SKIP_RE = re.compile(
     r"(?:thứ|số|khóa|khoá|lần|chỉ thị|nghị quyết|kết luận|quy định|kế hoạch|quyết định|đề án|hướng dẫn|"
     r"thông báo|thông tri|công văn|trung ương|covid|điều|khoản|ngày|tháng|quý|nhiệm kỳ|giai đoạn)[\s\-–]*$"
 )
-_AFTER_SKIP_RE = re.compile(r"^\s*(?:tháng|năm(?! tuổi)|quý|ngày|tuần|giờ|phút|giây|nhiệm kỳ)(?![^\W\d_])")
+_AFTER_SKIP_RE = re.compile(r"^\s*(?:tháng|năm(?! tuổi)|quý|ngày(?=\s*\d)|tuần|giờ|phút|giây|nhiệm kỳ)(?![^\W\d_])")
+# A session number is a figure ("Hội nghị lần thứ 14", "kỳ họp thứ 12"); weekdays, terms ("khóa XIII") are not.
+_SESSION_ORDINAL_RE = re.compile(r"(?:lần|kỳ họp|phiên họp|hội nghị|đại hội)\s+thứ\s+(\d{1,3})$")
+_DAY_RANGE_RE = re.compile(r"^\s*(?:đến|và|-|–)\s*\d{1,2}\s*[-/.]\s*\d{1,2}")
 _TARGET_WORDS = ("phấn đấu", "ít nhất", "trở lên", "tối thiểu", "kế hoạch đề ra", "mục tiêu")
 _SCALE = {"ngàn": 1e3, "nghìn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _MULT_RE = re.compile(r"^(?P<num>\S+)\s+(?P<mult>ngàn|nghìn|triệu|tỷ|tỉ)$")
@@ -162,31 +166,47 @@ def figure_candidates(doc: Document) -> list[FigureCandidate]:
 
     out: list[FigureCandidate] = []
     seen: set[tuple[float, str]] = set()
-    for p in content_paragraphs(doc, lead_title=True):
+    paragraphs = content_paragraphs(doc, lead_title=True)
+    # the headline states a figure the excerpt may not repeat ("Đảng bộ tỉnh kết nạp 1.608 đảng viên")
+    headline = [p for p in doc.paragraphs if p.kind == "title" and p not in paragraphs]
+    for p in paragraphs + headline:
         text = p.text
         ftext = fold(text)
         clauses = clause_spans(text)
         sentences = sentence_spans(text, semicolons=False)
         chrome = chrome_spans(text)
+        date_spans = [(m.start, m.end) for m in dates.mentions(text) if m.cued or m.year]
         for n in find_numbers(text):
-            if n.kind in _SKIP_KINDS:
+            raw_n, kind = n.raw, n.kind
+            if kind == "ordinal":
+                om = _SESSION_ORDINAL_RE.search(fold(text[max(0, n.start - 20): n.end]))
+                if not om:
+                    continue
+                raw_n, kind = om.group(1), "number"
+            elif kind in _SKIP_KINDS:
                 continue
-            if any(s <= n.start < e or s < n.end <= e for s, e in chrome):
+            n_start = n.end - len(raw_n) if raw_n != n.raw else n.start
+            if any(s <= n_start < e or s < n.end <= e for s, e in chrome):
                 continue  # a weather widget, a clock, a counter, a date marker
-            if _BEFORE_SKIP_RE.search(ftext[max(0, n.start - 16): n.start]):
+            if any(s <= n_start < e for s, e in date_spans) or _DAY_RANGE_RE.match(text[n.end:]):
+                continue  # "sáng 14.10" is a date; "từ 13 đến 16-10-2015" starts a range of days
+            if raw_n == n.raw and _BEFORE_SKIP_RE.search(ftext[max(0, n.start - 16): n.start]):
                 continue
             if _AFTER_SKIP_RE.match(ftext[n.end: n.end + 12]):
                 continue
             if text[max(0, n.start - 1): n.start] in "-/" and n.start > 0 and text[n.start - 2: n.start - 1].isalnum():
                 continue  # tail of a code or range written without spaces ("Covid-19", "1-2")
-            span = span_containing(clauses, n.start, n.end) or (n.start, n.end)
+            span = span_containing(clauses, n_start, n.end) or (n_start, n.end)
+            for cs, ce in chrome:  # a clause opening with a "date 2022-07" marker is quoted without it
+                if cs <= span[0] < ce <= n_start:
+                    span = (ce + len(text[ce:n_start]) - len(text[ce:n_start].lstrip()), span[1])
             quote = text[span[0]: span[1]]
             unit = (n.unit or "").strip()
-            raw, value, unit = _as_written(n.raw, float(n.value), unit)
-            if (value, quote) in seen:
-                continue  # the same sentence printed twice (lead and body)
+            raw, value, unit = _as_written(raw_n, float(n.value), unit)
+            if (value, quote) in seen or (p in headline and any(v == value for v, _ in seen)):
+                continue  # the same sentence printed twice (lead and body), a headline repeating the body
             seen.add((value, quote))
-            sent = span_containing(sentences, n.start, n.end) or span
+            sent = span_containing(sentences, n_start, n.end) or span
             out.append(
                 FigureCandidate(
                     id=f"f{len(out) + 1}",
@@ -196,9 +216,10 @@ def figure_candidates(doc: Document) -> list[FigureCandidate]:
                     unit=unit,
                     target=float(n.target) if getattr(n, "target", None) is not None else None,
                     quote=quote,
-                    default_label=default_label(quote, n.start - span[0], n.start - span[0] + len(n.raw), unit,
+                    default_label=default_label(quote, n_start - span[0], n_start - span[0] + len(raw), unit,
                                                 context=text[sent[0]: span[0]]) or "số lượng",
-                    default_kind=_default_kind(text[sent[0]: n.start], unit if n.kind != "percent" else "%", quote),
+                    default_kind="count" if n.kind == "ordinal" else
+                    _default_kind(text[sent[0]: n_start], unit if n.kind != "percent" else "%", quote),
                 )
             )
     return out

@@ -30,7 +30,7 @@ _DOC_BEFORE_RE = re.compile(
     r"(?:nghị quyết|chỉ thị|kết luận|quyết định|quy định|kế hoạch|hướng dẫn|thông báo|thông tri|công văn|đề án|nghị định|"
     r"thông tư|luật|văn bản|chương trình|ban hành|ký|số)[^.;]{0,40}$", re.I)
 _STATUS_BEFORE_RE = re.compile(r"(?:đến|tới|từ|trước|sau|hết|kể từ|tính đến|đến hết|cho đến)\s*$", re.I)
-_YEAR_RE = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d])")
+_YEAR_RE = re.compile(r"(?<![\d.-])((?:19|20)\d{2})(?![\d])")
 _RANGE_RE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
 _REVIEW_RE = re.compile(r"(?:tổng kết|đánh giá|nhìn lại)[^.;]{0,60}?năm\s+((?:19|20)\d{2})", re.I)
 
