@@ -37,16 +37,21 @@ _TARGET_WORDS = ("phấn đấu", "ít nhất", "trở lên", "tối thiểu", "
 _SCALE = {"ngàn": 1e3, "nghìn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _MULT_RE = re.compile(r"^(?P<num>\S+)\s+(?P<mult>ngàn|nghìn|triệu|tỷ|tỉ)$")
 
-# Words that never start or end a label (connectives, quantifiers).
+# Words that never start or end a label (connectives, quantifiers, time words left by a removed year).
 _EDGE_STOP = {"và", "có", "được", "đạt", "với", "của", "cho", "trong", "đó", "là", "từ", "trên", "gần", "hơn", "khoảng",
-              "ước", "so", "bằng", "chiếm", "còn", "thêm", "đến", "nay", "hiện", "toàn", "các", "những", "mỗi", "này", "qua",
-              "theo", "tại", "về", "trở", "lên", "lại", "đã", "sẽ", "thì", "mà", "tới", "xuống", "gồm", "đạt", "số"}
-# Linking words between a subject and its number ("X ước đạt N", "X là N", "X tăng N"): never the last word of a label.
+              "ước", "so", "bằng", "chiếm", "còn", "thêm", "nay", "hiện", "toàn", "các", "những", "mỗi", "này", "qua",
+              "theo", "tại", "về", "trở", "lên", "lại", "đã", "sẽ", "thì", "mà", "tới", "xuống", "gồm", "số", "năm", "tháng",
+              "quý", "ngày", "tương", "đương", "ứng", "đặt"}
+_TIME_UNITS = {"năm", "tháng", "quý", "ngày"}  # "55 năm tuổi đảng", "4 ngày": the counted unit after a number
+# Linking words between a subject and its number ("X ước đạt N", "X là N", "X tăng N", "tương đương N").
 _LINK = {"đạt", "ước", "được", "là", "có", "với", "gồm", "chiếm", "còn", "bằng", "tăng", "giảm", "trên", "hơn", "khoảng",
-         "gần", "lên", "xuống", "thêm", "tới", "đến", "mới", "vượt", "hết", "tổng", "số"}
-_CHANGE = {"tăng", "giảm"}
-_CUT_RE = re.compile(r"[,;:()“”\"]|\d[\d.,]*%?|\svà\s|\strong đó\s|\sso với\s|\strong\s(?=\d)")
-_AFTER_CUT_RE = re.compile(r"[,;:()“”\"]|\d|\svà\s|\sso với\s|\strong đó\s|\stăng\s|\sgiảm\s|\sđạt\s|\s(?:là|được|với|của|trên|tại)\s")
+         "gần", "lên", "xuống", "thêm", "tới", "mới", "vượt", "hết", "tổng", "số", "tương", "đương", "ứng", "nâng", "lượng"}
+# Verbs that end a subject inside a clause ("các DN trong khối đạt tổng doanh thu N": the label is "tổng doanh thu").
+_INNER_VERBS = {"đạt", "là", "có", "gồm", "chiếm", "còn", "được"}
+_CHANGE = {"tăng", "giảm", "đạt", "chiếm", "vượt"}
+_CUT_RE = re.compile(r"[,;:(“”\"…]|(?<!\d)\d[\d.,]*%?(?<!\b(?:19|20)\d\d)(?!\d)|\svà\s|\strong đó\s|\sso với\s|\.\s")
+_AFTER_CUT_RE = re.compile(r"[,;:()“”\"…/]|\.(?:\s|$)|\d|\svà\s|\sso\s|\strong đó\s|\stăng\s|\sgiảm\s|\sđạt\s|\schiếm\s|"
+                           r"\s(?:là|được|với|của|trên|tại|theo|cho|trong|từ|vào|về|nhằm|để|do|bằng|gồm)\s")
 _UNIT_WORDS = {"%", "tỷ", "tỉ", "triệu", "nghìn", "ngàn", "đồng", "usd", "ha", "km", "m", "m2", "m3", "tấn", "kg", "phần", "trăm",
                "lần"}
 
@@ -63,44 +68,83 @@ def _trim(words: list[str]) -> list[str]:
     return words
 
 
-def _subject(before_text: str) -> tuple[list[str], str]:
-    """(the noun phrase before a number, the change verb right before it or '')."""
+def _subject(before_text: str) -> tuple[list[str], list[str]]:
+    """(the noun phrase before a number, the linking words between it and the number: 'ước đạt', 'có', 'tăng')."""
+    before_text = re.sub(r"\([^()]*\)", " ", before_text)  # "(GRDP)", "(DN)": asides, not cut points
     pieces = _CUT_RE.split(before_text)
     words = _words(pieces[-1]) if pieces else []
-    verb = ""
+    links: list[str] = []
     while words and fold(words[-1]) in _LINK:
-        if fold(words[-1]) in _CHANGE and not verb:
-            verb = words[-1]
-        words = words[:-1]
-    inner = [i for i, w in enumerate(words) if fold(w) in _LINK]
+        links.insert(0, words.pop())
+    inner = [i for i, w in enumerate(words) if fold(w) in _INNER_VERBS]
     if inner and len(words) - inner[-1] - 1 >= 2:
         words = words[inner[-1] + 1:]  # "các DN trong khối đạt tổng doanh thu" -> "tổng doanh thu"
-    return _trim(words)[-7:], verb
+    return _trim(words)[-LABEL_MAX_WORDS:], links
 
 
-def default_label(quote: str, num_start: int, num_end: int, unit: str, context: str = "") -> str:
+def _after(text: str, n: int = 5) -> list[str]:
+    """The counted noun after a number ("144 đảng viên", "4.435m đường bê tông"), without units."""
+    words = [w for w in _words(_AFTER_CUT_RE.split(text, maxsplit=1)[0]) if fold(w) not in _UNIT_WORDS]
+    lead = words[:1] if words and fold(words[0]) in _TIME_UNITS else []
+    rest = _trim(words[len(lead):])
+    return (lead + rest)[:n] if rest or lead else []
+
+
+def _context_subject(context: str) -> list[str]:
+    """The subject of the last number of the sentence before: what a bare "tăng 10,1%" is about."""
+    m = None
+    for m in re.finditer(r"(?<!\d)\d[\d.,]*(?!\d)", context):
+        if not re.fullmatch(r"(?:19|20)\d\d", m.group(0)):
+            last = m
+    m = locals().get("last")
+    if m is None:
+        return []
+    subj, _ = _subject(context[:m.start()])
+    return (subj + _after(context[m.end():], 3))[-6:]
+
+
+def _fit(before: list[str], links: list[str], after: list[str]) -> list[str]:
+    """At most LABEL_MAX_WORDS words: links go first, then the subject's opening words."""
+    if len(before) + len(links) + len(after) > LABEL_MAX_WORDS:
+        links = []
+    room = max(0, LABEL_MAX_WORDS - len(after) - len(links))
+    return (before[-room:] if room else []) + links + after
+
+
+def default_label(quote: str, num_start: int, num_end: int, unit: str, context: str = "", ordinal: bool = False) -> str:
     """The noun phrase a number belongs to, from its clause (no number, no unit), or '' when none.
-    `context` is the sentence before the clause: a bare "tăng 10,1%" takes the subject of the clause before."""
-    before, verb = _subject(quote[:num_start])
-    after = [w for w in _words(_AFTER_CUT_RE.split(quote[num_end:], maxsplit=1)[0]) if fold(w) not in _UNIT_WORDS]
-    after = _trim(after)[:5]
-    if unit == "%" or "%" in quote[num_start:num_end + 1]:
-        words = before or after
+    `context` is the sentence up to the number: a bare "tăng 10,1%" takes the subject of the number before."""
+    before, links = _subject(quote[:num_start])
+    after = _after(quote[num_end:])
+    change = [w for w in links if fold(w) in _CHANGE][-1:]
+    if ordinal:
+        words = before + links  # "Hội nghị Ban Chấp hành lần thứ"
+    elif unit == "%" or "%" in quote[num_start:num_end + 1]:
+        if len(before) >= 3:
+            words = before + change
+        elif before:
+            words = _fit(before, change, after)  # "tỷ lệ 97,55% đảng viên"
+        else:  # "..., đạt 101,3% chỉ tiêu": what reached it is the subject of the number before
+            words = _fit(_context_subject(context), change, after)
     elif after:
-        words = before[-2:] + after  # "kết nạp 144 đảng viên": the counted noun follows the number
+        words = _fit(before, links if before else [], after)  # "kết nạp mới 155 đảng viên", "Đảng bộ có 6.059 đảng viên"
     else:
         words = before
     if not words and context:
-        # "..., giảm 34,8%": what fell is the subject of the previous clause
-        m = None
-        for m in re.finditer(r"\d[\d.,]*", context):
-            pass
-        if m is not None:
-            subj, _ = _subject(context[:m.start()])
-            words = subj[-6:] + ([verb] if verb else [])
-    if not words and verb:
-        words = [verb]
-    return " ".join(_trim(words)[:LABEL_MAX_WORDS])[:LABEL_MAX_CHARS].strip()
+        words = _fit(_context_subject(context), change, [])
+    if not words:
+        words = change
+    while words and not ordinal and fold(words[0]) in _EDGE_STOP:
+        words = words[1:]  # the end was trimmed where it was built: "trong 4 ngày" keeps its "ngày"
+    return _as_in_clause(words[-LABEL_MAX_WORDS:], quote + " " + context)[:LABEL_MAX_CHARS].strip()
+
+
+def _as_in_clause(words: list[str], clause: str) -> str:
+    """The label as the clause writes it when its words stand together there ("nông - lâm - thủy sản")."""
+    if not words:
+        return ""
+    m = re.search(r"(?<![^\W\d_])" + r"[\s\-–]+".join(re.escape(w) for w in words) + r"(?![^\W\d_])", clause)
+    return m.group(0) if m else " ".join(words)
 
 
 _REPAIR_EDGE = {"và", "của", "với", "là", "trong", "đó", "so", "trên", "hơn", "khoảng", "gần"}
@@ -217,7 +261,7 @@ def figure_candidates(doc: Document) -> list[FigureCandidate]:
                     target=float(n.target) if getattr(n, "target", None) is not None else None,
                     quote=quote,
                     default_label=default_label(quote, n_start - span[0], n_start - span[0] + len(raw), unit,
-                                                context=text[sent[0]: span[0]]) or "số lượng",
+                                                context=text[sent[0]: n_start], ordinal=n.kind == "ordinal") or "số lượng",
                     default_kind="count" if n.kind == "ordinal" else
                     _default_kind(text[sent[0]: n_start], unit if n.kind != "percent" else "%", quote),
                 )
