@@ -74,6 +74,18 @@ class AnswerSettings(BaseModel):
     use_model: bool = Field(default=True, description="Let the model phrase answers; off gives extractive answers only.")
 
 
+class ExtractSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model_labels: bool = Field(
+        default=True,
+        description="Let the model propose figure labels and glosses (repaired, verified against the clause); off uses the "
+        "rule labels (the noun phrase each number belongs to) and glossary glosses, with no model call for figures.",
+    )
+    figure_batch: int = Field(default=8, ge=1, description="Figure candidates per model call.")
+    people_batch: int = Field(default=8, ge=1, description="Person candidates per model call.")
+
+
 class Settings(BaseSettings):
     """Everything configurable. Built once by a face (cli, ui) and passed down."""
 
@@ -87,3 +99,4 @@ class Settings(BaseSettings):
     index: IndexSettings = Field(default_factory=IndexSettings, description="Retrieval index.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest limits.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Question answering.")
+    extract: ExtractSettings = Field(default_factory=ExtractSettings, description="Record extraction.")

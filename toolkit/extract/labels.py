@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 # Bump when candidate/verification logic changes in a way that changes records.
 CODE_VERSION = "3"
 PROMPTS = ("extract_system", "extract_article", "extract_figures", "extract_people", "extract_event")
-FIGURE_BATCH = 8
-PEOPLE_BATCH = 8
 FIGURE_KINDS: tuple[str, ...] = ("result", "target", "rate", "count")
 ROLES: tuple[str, ...] = ("chair", "attendee", "speaker", "head_of_delegation", "presenter")
 EVENT_TYPES: tuple[str, ...] = events.event_types()
@@ -44,6 +42,7 @@ def figure_reply_schema(ids: list[str]) -> type[BaseModel]:
         "FigureLabel",
         id=(str, Field(json_schema_extra={"enum": list(ids)}, max_length=8)),
         label=(str, Field(max_length=2 * LABEL_MAX_CHARS, description="<= 8 Vietnamese words from the clause")),
+        label_en=(str, Field(default="", max_length=2 * LABEL_MAX_CHARS, description="the label in English, no number")),
         kind=(str, Field(json_schema_extra={"enum": list(FIGURE_KINDS)}, max_length=10)),
     )
     return create_model("FigureLabels", items=(list[item], Field(max_length=len(ids))))  # type: ignore[valid-type]
@@ -121,17 +120,35 @@ def _call(llm: "LLM", messages: list[dict[str, str]], schema: type[BaseModel], m
         return None
 
 
+def gloss(label: str) -> str:
+    """An English gloss of a Vietnamese label from the glossary, or '' when a word has no rendering."""
+    from ..glossary import load_glossary
+
+    tr = load_glossary().translate(label)
+    return tr.text if tr.ok else ""
+
+
+def repair_gloss(text: str) -> str:
+    """A model's English gloss made usable: no digits, no stray symbols, at most 10 words."""
+    words = re.findall(r"[A-Za-z][A-Za-z'\-]*", re.sub(r"\d[\d.,]*\s*%?", " ", text))
+    return " ".join(words[:10])
+
+
 def label_figures(fcs: list[cands.FigureCandidate], prompter: _Prompter, llm: "LLM", settings: "Settings",
-                  tally: _Tally) -> dict[str, tuple[str, FigureKind]]:
-    """{candidate id: (label, kind)} for every candidate: the model's when valid, else the default."""
-    out: dict[str, tuple[str, FigureKind]] = {}
-    for batch in cands.batched(fcs, FIGURE_BATCH):
+                  tally: _Tally) -> dict[str, tuple[str, FigureKind, str]]:
+    """{candidate id: (label, kind, English gloss)} for every candidate. With settings.extract.model_labels the
+    model proposes; its label is repaired (numbers, units stripped) and kept when its words stand in the clause,
+    else the rule label is used. The gloss is the model's (repaired) when its label was kept, else the glossary's."""
+    out: dict[str, tuple[str, FigureKind, str]] = {}
+    if not settings.extract.model_labels:
+        return {c.id: (c.default_label, c.default_kind, gloss(c.default_label)) for c in fcs}
+    for batch in cands.batched(fcs, settings.extract.figure_batch):
         ids = [c.id for c in batch]
         schema = figure_reply_schema(ids)
         reply = _call(llm, prompter.messages("extract_figures", candidates=batch), schema,
-                      _max_tokens_for(len(batch), 40, settings), tally, f"figures {ids[0]}..{ids[-1]}")
+                      _max_tokens_for(len(batch), 56, settings), tally, f"figures {ids[0]}..{ids[-1]}")
         by_id = {c.id: c for c in batch}
-        got: dict[str, tuple[str, FigureKind]] = {}
+        got: dict[str, tuple[str, FigureKind, str]] = {}
         for item in (reply.items if reply is not None else []):
             c = by_id.get(item.id)
             if c is None:
@@ -140,19 +157,20 @@ def label_figures(fcs: list[cands.FigureCandidate], prompter: _Prompter, llm: "L
             if item.id in got:
                 continue
             label = repair_label(item.label, c.unit)  # numbers and units stripped, not a reason to reject
+            label_en = repair_gloss(item.label_en)
             kind = item.kind if item.kind in FIGURE_KINDS else None
             if kind is None:
                 tally.reject(f"{item.id}: invalid kind {item.kind!r}; rule kind {c.default_kind!r} used")
             problem = label_problem(label, c.quote)
             if problem:
                 tally.reject(f"{item.id}: {problem}; rule label used")
-                label = c.default_label
-            got[item.id] = (label, kind or c.default_kind)  # type: ignore[assignment]
+                label, label_en = c.default_label, gloss(c.default_label)
+            got[item.id] = (label, kind or c.default_kind, label_en or gloss(label))  # type: ignore[assignment]
         for c in batch:
             if c.id not in got:
                 if reply is not None:
                     tally.reject(f"{c.id}: no label from the model; default used")
-                got[c.id] = (c.default_label, c.default_kind)
+                got[c.id] = (c.default_label, c.default_kind, gloss(c.default_label))
         out.update(got)
     return out
 
@@ -163,7 +181,7 @@ _EXPLICIT_ROLES = {"chair", "head_of_delegation"}
 def label_people(pcs: list[cands.PersonCandidate], prompter: _Prompter, llm: "LLM", settings: "Settings",
                  tally: _Tally) -> dict[str, Role]:
     out: dict[str, Role] = {}
-    for batch in cands.batched(pcs, PEOPLE_BATCH):
+    for batch in cands.batched(pcs, settings.extract.people_batch):
         ids = [c.id for c in batch]
         reply = _call(llm, prompter.messages("extract_people", candidates=batch), people_reply_schema(ids),
                       _max_tokens_for(len(batch), 24, settings), tally, f"people {ids[0]}..{ids[-1]}")
@@ -201,7 +219,8 @@ def label_event(c: cands.Candidates, prompter: _Prompter, llm: "LLM", settings: 
     wrong specific type); the model chooses only among the keyword types when they disagree."""
     if c.event_type_sure or not c.event_hints:
         return c.event_type
-    reply = _call(llm, prompter.messages("extract_event", hints=c.event_hints), EventReply, 24, tally, "event_type")
+    reply = _call(llm, prompter.messages("extract_event", hints=c.event_hints,
+                                                 types=[(t, vi) for t, _, _, vi in events.rules()]), EventReply, 24, tally, "event_type")
     if reply is None:
         return c.event_type
     if reply.event_type not in EVENT_TYPES:

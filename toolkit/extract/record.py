@@ -110,7 +110,7 @@ def extract(doc: Document, llm: "LLM", settings: "Settings") -> Record:
     event_type = label_event(c, prompter, llm, settings, tally)
 
     figures = [
-        Figure(label=fig_labels[f.id][0], value=f.value, unit=f.unit, raw=f.raw, kind=fig_labels[f.id][1], target=f.target,
+        Figure(label=fig_labels[f.id][0], label_en=fig_labels[f.id][2], value=f.value, unit=f.unit, raw=f.raw, kind=fig_labels[f.id][1], target=f.target,
                evidence=_draft_evidence(doc, f.paragraph_id, f.quote))
         for f in c.figures
     ]

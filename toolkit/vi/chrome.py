@@ -64,7 +64,7 @@ def is_footer(text: str) -> bool:
 # --- spans inside a line ------------------------------------------------------------------------
 
 _SPAN_RES = [
-    re.compile(r"-?\d{1,2}\s*°\s*[CF]?(?:\s*[-–~]\s*-?\d{1,2}\s*°\s*[CF]?)?"),  # weather: 30°C, 27°C - 33°C
+    re.compile(r"-?\d{1,2}\s*°\s*[cf]?(?:\s*[-–~]\s*-?\d{1,2}\s*°\s*[cf]?)?"),  # weather: 30°C, 27°C - 33°C
     re.compile(r"[\[(]?\s*gmt\s*[+-]\s*\d{1,2}(?::?00)?\s*[\])]?"),  # (GMT +7), [GMT+7]
     re.compile(r"(?<![\d.,])\d{1,2}\s*[:h]\s*\d{2}(?:\s*:\s*\d{2})?(?:\s*'|\s*(?:am|pm))?(?!\d|[.,]\d)"),  # clocks: 12:26, 15:42:05
     re.compile(r"(?<![\d.,])\d{1,2}:\d{5,}(?!\d)"),  # a clock glued to a view counter: 04:163670

@@ -28,7 +28,8 @@ _TWO_DAYS = r"(?P<d3>\d{1,2})\s*(?:và|,|-|–|đến)\s*\d{1,2}\s*(?P<sep3>[-/]
 _MENTION_RE = re.compile(r"(?<![^\W\d_])" + _CUE + r"?(?<![\d.,/-])(?:" + _TWO_DAYS + "|" + _WORDS + "|" + _DM + ")", re.U)
 _DOC_BEFORE_RE = re.compile(
     r"(?:nghị quyết|chỉ thị|kết luận|quyết định|quy định|kế hoạch|hướng dẫn|thông báo|thông tri|công văn|đề án|nghị định|"
-    r"thông tư|luật|văn bản|chương trình|ban hành|ký|số)[^.;]{0,40}$", re.I)
+    r"thông tư|luật|văn bản|chương trình|ban hành|ký|số)[^.;,]{0,40}$", re.I)
+_AFTER_CODE_RE = re.compile(r"[\s,]*(?:ban hành\s*|ký\s*)?$")
 _STATUS_BEFORE_RE = re.compile(r"(?:đến|tới|từ|trước|sau|hết|kể từ|tính đến|đến hết|cho đến)\s*$", re.I)
 _YEAR_RE = re.compile(r"(?<![\d.-])((?:19|20)\d{2})(?![\d])")
 _RANGE_RE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
@@ -69,7 +70,10 @@ def mentions(text: str) -> list[DateMention]:
         if not (1 <= day <= 31 and 1 <= month <= 12) or (year is not None and not 1900 <= year <= 2100):
             continue
         before = text[max(0, m.start() - 60):m.start()]
-        cited = bool(_DOC_BEFORE_RE.search(before)) or bool(CODE_RE.search(before[-30:]))
+        code = None
+        for code in CODE_RE.finditer(before):
+            pass
+        cited = bool(_DOC_BEFORE_RE.search(before)) or (code is not None and bool(_AFTER_CODE_RE.fullmatch(before[code.end():])))
         status = bool(_STATUS_BEFORE_RE.search(before))
         out.append(DateMention(day, month, year, m.start(), m.end(), m.group(0), cued, cited, status))
     return out
