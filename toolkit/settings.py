@@ -82,6 +82,12 @@ class ExtractSettings(BaseModel):
         description="Let the model propose figure labels and glosses (repaired, verified against the clause); off uses the "
         "rule labels (the noun phrase each number belongs to) and glossary glosses, with no model call for figures.",
     )
+    extractor: Literal["candidates", "model"] = Field(
+        default="candidates",
+        description="'candidates': the code reads every fact and the model labels them (default); 'model': a stronger model "
+        "fills the whole record, then every item is grounded to a source span or dropped.",
+    )
+    model_max_tokens: int = Field(default=1200, ge=64, description="Token bound of the whole-record reply (extractor 'model').")
     figure_batch: int = Field(default=8, ge=1, description="Figure candidates per model call.")
     people_batch: int = Field(default=8, ge=1, description="Person candidates per model call.")
 

@@ -108,15 +108,20 @@ def _lead_paragraphs(doc: Document, n_body: int = 3) -> list:
     return lead + content_paragraphs(doc)[:n_body]
 
 
+def date_context(doc: Document) -> tuple[list[Date], tuple[int, int] | None]:
+    """(every dateline date of the page, the 'date YYYY-MM' marker or None): what a yearless day is read against."""
+    datelines = [d.date() for p in doc.paragraphs if (d := dateline(p.text)) is not None]
+    if doc.published is not None:
+        datelines.append(doc.published.date())
+    marker = next((m for p in doc.paragraphs[:4] if (m := date_marker(p.text))), None)
+    return datelines, marker
+
+
 def date_candidate(doc: Document) -> DateCandidate | None:
     """The meeting day (toolkit.vi.dates.meeting_date) from the lead, its year from the datelines, a
     'date YYYY-MM' marker or the period under review."""
     paras = _lead_paragraphs(doc)
-    datelines = [d.date() for p in doc.paragraphs if p.kind in ("dateline", "title", "body", "boilerplate")
-                 if (d := dateline(p.text)) is not None]
-    if doc.published is not None:
-        datelines.append(doc.published.date())
-    marker = next((m for p in doc.paragraphs[:4] if (m := date_marker(p.text))), None)
+    datelines, marker = date_context(doc)
     found = dates.meeting_date([p.text for p in paras], datelines, marker)
     if found is None:
         return None
@@ -158,7 +163,7 @@ _ORG_LOWER = {"tỉnh", "huyện", "xã", "thành", "phố", "thị", "trấn", 
               "nhân", "dân", "cơ", "quan", "các", "phòng", "vụ", "trực", "ương", "đồng", "hội", "chấp", "hành"}
 
 
-def _named_body(text: str) -> str | None:
+def named_body(text: str) -> str | None:
     """The named body text starts with, or None."""
     m = _ORG_HEAD_RE.match(text)
     if not m:
@@ -184,7 +189,7 @@ def organization_of(doc: Document) -> str | None:
     for text in texts:
         lead = re.sub(r"^(?:date\s+\d{4}-\d{2}\s+)?(?:\(?[\w.]{2,20}\)?\s*[-–]\s*)?"
                       r"(?:(?:[Ss]áng|[Cc]hiều|[Tt]ối|[Nn]gày|[Tt]rong|[Vv]ừa qua|[Mm]ới đây)[^,]*,\s*)?", "", text)
-        org = _named_body(lead)
+        org = named_body(lead)
         if org:
             return org
     return None

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # Bump when candidate/verification logic changes in a way that changes records.
 CODE_VERSION = "3"
-PROMPTS = ("extract_system", "extract_article", "extract_figures", "extract_people", "extract_event")
+PROMPTS = ("extract_system", "extract_article", "extract_figures", "extract_people", "extract_event", "extract_record")
 FIGURE_KINDS: tuple[str, ...] = ("result", "target", "rate", "count")
 ROLES: tuple[str, ...] = ("chair", "attendee", "speaker", "head_of_delegation", "presenter")
 EVENT_TYPES: tuple[str, ...] = events.event_types()
@@ -72,7 +72,8 @@ def prompt_version(settings: "Settings") -> str:
     """One string naming the code and every prompt version used by extraction (the cache key)."""
     from ..prompts import version
 
-    return f"x{CODE_VERSION}:" + ",".join(f"{n.removeprefix('extract_')}={version(settings, n)}" for n in PROMPTS)
+    mode = f"{settings.extract.extractor}{'' if settings.extract.model_labels else '-rule-labels'}"
+    return f"x{CODE_VERSION}-{mode}:" + ",".join(f"{n.removeprefix('extract_')}={version(settings, n)}" for n in PROMPTS)
 
 
 def _article_chars(settings: "Settings") -> int:

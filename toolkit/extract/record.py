@@ -97,8 +97,14 @@ def _draft_evidence(doc: Document, paragraph_id: str, quote: str):
 
 
 def extract(doc: Document, llm: "LLM", settings: "Settings") -> Record:
-    """A verified Record for one document (model labels candidates; code decides the facts)."""
+    """A verified Record for one document (model labels candidates; code decides the facts), or with
+    settings.extract.extractor == "model" the model's whole record grounded item by item."""
     from ..verify import evidence_for
+
+    if settings.extract.extractor == "model":
+        from .model import extract_with_model
+
+        return extract_with_model(doc, llm, settings)
 
     t0 = time.perf_counter()
     c = cands.build(doc)

@@ -142,24 +142,26 @@ class MeetingDate:
     quote: str
 
 
+def date_of(text: str, dm: DateMention, datelines: list[Date], marker: tuple[int, int] | None) -> tuple[Date, bool] | None:
+    """(day, year inferred) of a mention of text, its year resolved as the module docstring says; None when unknown."""
+    if dm.year is not None:
+        d = _valid(dm.year, dm.month, dm.day)
+        return (d, False) if d else None
+    sentence_end = text.find(".", dm.end)
+    lead = text[: sentence_end if sentence_end > 0 else len(text)]
+    y = (year_from_datelines(dm.day, dm.month, datelines) or year_from_marker(dm.day, dm.month, marker)
+         or year_from_period(dm.day, dm.month, lead))
+    d = _valid(y, dm.month, dm.day) if y is not None else None
+    return (d, True) if d else None
+
+
 def meeting_date(texts: list[str], datelines: list[Date], marker: tuple[int, int] | None) -> MeetingDate | None:
-    """The day of the meeting from the lead texts (title when it is a lead, first body paragraphs)."""
+    """The day of the meeting from the lead texts (title when it is a lead, first body paragraphs): the first
+    cued mention that dates neither a cited document nor the bound of a period. Its year unknown -> None."""
     for i, text in enumerate(texts):
         for dm in mentions(text):
             if not dm.cued or dm.cited or dm.status:
                 continue
-            if dm.year is not None:
-                d = _valid(dm.year, dm.month, dm.day)
-                if d:
-                    return MeetingDate(d, False, i, dm.raw)
-                continue
-            sentence_end = text.find(".", dm.end)
-            lead = text[: sentence_end if sentence_end > 0 else len(text)]
-            y = (year_from_datelines(dm.day, dm.month, datelines) or year_from_marker(dm.day, dm.month, marker)
-                 or year_from_period(dm.day, dm.month, lead))
-            if y is None:
-                return None  # the meeting day is written, its year is not: unknown, never guessed
-            d = _valid(y, dm.month, dm.day)
-            if d:
-                return MeetingDate(d, True, i, dm.raw)
+            found = date_of(text, dm, datelines, marker)
+            return MeetingDate(found[0], found[1], i, dm.raw) if found else None
     return None
