@@ -134,7 +134,7 @@ def date_candidate(doc: Document) -> DateCandidate | None:
 
 def province_of(doc: Document) -> str | None:
     """The province the body names: explicit 'tỉnh X' first (most frequent), else any named one; None if none."""
-    from ..gazetteer import find_provinces
+    from ..vi.places import find_provinces
 
     explicit: Counter[str] = Counter()
     named: Counter[str] = Counter()

@@ -101,7 +101,7 @@ def starts_with_title(s: str) -> bool:
 @lru_cache(maxsize=1)
 def _province_words() -> frozenset[tuple[str, ...]]:
     """Province names as folded word tuples ('kiên', 'giang'): a surname inside one starts no name."""
-    from ..gazetteer import PROVINCES
+    from .places import PROVINCES
 
     out = set()
     for canon, extra in PROVINCES.items():
