@@ -21,13 +21,13 @@ from ..vi import dates
 from ..vi.chrome import chrome_spans
 from .candidates import FigureCandidate, content_paragraphs, span_containing
 
-LABEL_MAX_WORDS = 8
+LABEL_MAX_WORDS = 10  # syllables: about 8 Vietnamese words
 LABEL_MAX_CHARS = 60
 
 _SKIP_KINDS = {"date", "year", "code", "ordinal"}
 _BEFORE_SKIP_RE = re.compile(
     r"(?:thứ|số|khóa|khoá|lần|chỉ thị|nghị quyết|kết luận|quy định|kế hoạch|quyết định|đề án|hướng dẫn|"
-    r"thông báo|thông tri|công văn|trung ương|covid|điều|khoản|ngày|tháng|quý|nhiệm kỳ|giai đoạn)[\s\-–]*$"
+    r"thông báo|thông tri|công văn|trung ương|covid|điều|khoản|ngày|tháng|quý|nhiệm kỳ|giai đoạn|đợt)[\s\-–]*$"
 )
 _AFTER_SKIP_RE = re.compile(r"^\s*(?:tháng|năm(?! tuổi)|quý|ngày(?=\s*\d)|tuần|giờ|phút|giây|nhiệm kỳ)(?![^\W\d_])")
 # A session number is a figure ("Hội nghị lần thứ 14", "kỳ họp thứ 12"); weekdays, terms ("khóa XIII") are not.
@@ -39,9 +39,9 @@ _MULT_RE = re.compile(r"^(?P<num>\S+)\s+(?P<mult>ngàn|nghìn|triệu|tỷ|tỉ)
 
 # Words that never start or end a label (connectives, quantifiers, time words left by a removed year).
 _EDGE_STOP = {"và", "có", "được", "đạt", "với", "của", "cho", "trong", "đó", "là", "từ", "trên", "gần", "hơn", "khoảng",
-              "ước", "so", "bằng", "chiếm", "còn", "thêm", "nay", "hiện", "toàn", "các", "những", "mỗi", "này", "qua",
+              "ước", "so", "bằng", "chiếm", "còn", "thêm", "nay", "hiện", "toàn", "các", "những", "mỗi", "này",
               "theo", "tại", "về", "trở", "lên", "lại", "đã", "sẽ", "thì", "mà", "tới", "xuống", "gồm", "số", "năm", "tháng",
-              "quý", "ngày", "tương", "đương", "ứng", "đặt"}
+              "quý", "ngày", "tương", "đương", "ứng", "đặt", "như"}
 _TIME_UNITS = {"năm", "tháng", "quý", "ngày"}  # "55 năm tuổi đảng", "4 ngày": the counted unit after a number
 # Linking words between a subject and its number ("X ước đạt N", "X là N", "X tăng N", "tương đương N").
 _LINK = {"đạt", "ước", "được", "là", "có", "với", "gồm", "chiếm", "còn", "bằng", "tăng", "giảm", "trên", "hơn", "khoảng",
@@ -68,11 +68,17 @@ def _trim(words: list[str]) -> list[str]:
     return words
 
 
+# A period opening the clause is not what is counted: "(10 tháng) đầu năm giá trị sản xuất", "cuối năm còn"
+_PERIOD_LEAD_RE = re.compile(r"^\s*(?:tháng\s+|năm\s+|quý\s+)?(?:đầu|cuối|giữa)\s+(?:năm|kỳ|tháng|quý)(?:\s+(?:qua|nay))?\s+|"
+                             r"^\s*(?:năm|tháng|quý)\s+(?:qua|nay|trước)\s+", re.I)
+_EVENT_NOUN_RE = re.compile(r"(?:hội nghị|kỳ họp|phiên họp|đại hội)(?![^\W\d_])", re.I)
+
+
 def _subject(before_text: str) -> tuple[list[str], list[str]]:
     """(the noun phrase before a number, the linking words between it and the number: 'ước đạt', 'có', 'tăng')."""
     before_text = re.sub(r"\([^()]*\)", " ", before_text)  # "(GRDP)", "(DN)": asides, not cut points
     pieces = _CUT_RE.split(before_text)
-    words = _words(pieces[-1]) if pieces else []
+    words = _words(_PERIOD_LEAD_RE.sub("", pieces[-1])) if pieces else []
     links: list[str] = []
     while words and fold(words[-1]) in _LINK:
         links.insert(0, words.pop())
@@ -82,7 +88,7 @@ def _subject(before_text: str) -> tuple[list[str], list[str]]:
     return _trim(words)[-LABEL_MAX_WORDS:], links
 
 
-def _after(text: str, n: int = 5) -> list[str]:
+def _after(text: str, n: int = 6) -> list[str]:
     """The counted noun after a number ("144 đảng viên", "4.435m đường bê tông"), without units."""
     words = [w for w in _words(_AFTER_CUT_RE.split(text, maxsplit=1)[0]) if fold(w) not in _UNIT_WORDS]
     lead = words[:1] if words and fold(words[0]) in _TIME_UNITS else []
@@ -92,11 +98,13 @@ def _after(text: str, n: int = 5) -> list[str]:
 
 def _context_subject(context: str) -> list[str]:
     """The subject of the last number of the sentence before: what a bare "tăng 10,1%" is about."""
-    m = None
-    for m in re.finditer(r"(?<!\d)\d[\d.,]*(?!\d)", context):
-        if not re.fullmatch(r"(?:19|20)\d\d", m.group(0)):
-            last = m
-    m = locals().get("last")
+    m = last = None  # the last number that is neither a year nor a percentage (a rate's subject is its base's)
+    for x in re.finditer(r"(?<![\d.,])\d+(?:[.,]\d+)*", context):
+        if not re.fullmatch(r"(?:19|20)\d\d", x.group(0)):
+            last = x
+            if not re.match(r"\s?%", context[x.end():]):
+                m = x
+    m = m or last
     if m is None:
         return []
     subj, _ = _subject(context[:m.start()])
@@ -117,8 +125,11 @@ def default_label(quote: str, num_start: int, num_end: int, unit: str, context: 
     before, links = _subject(quote[:num_start])
     after = _after(quote[num_end:])
     change = [w for w in links if fold(w) in _CHANGE][-1:]
-    if ordinal:
-        words = before + links  # "Hội nghị Ban Chấp hành lần thứ"
+    if ordinal:  # "Hội nghị Ban Chấp hành Đảng bộ lần thứ", "kỳ họp thứ": from the last event noun
+        head = None
+        for head in _EVENT_NOUN_RE.finditer(quote[:num_start]):
+            pass
+        words = _words(quote[head.start():num_start]) if head else (before + links)[-3:]
     elif unit == "%" or "%" in quote[num_start:num_end + 1]:
         if len(before) >= 3:
             words = before + change
