@@ -203,3 +203,23 @@ def test_period_and_organization():
         ("body", "Ngày 19/10/2021, Ban Thường vụ Đảng ủy Khối tổ chức hội nghị sơ kết 09 tháng đầu năm.")])
     assert facts.period_of(doc, 2021) == "9 tháng đầu năm 2021"
     assert facts.organization_of(doc) == "Đảng ủy Khối các cơ quan tỉnh"
+
+
+def test_figure_labels_are_the_noun_phrase_of_the_number():
+    doc = make_doc("Huyện ủy Bảo Lâm tổng kết năm 2023", [
+        ("body", "Năm 2023, các hợp tác xã trong huyện đạt tổng doanh thu 1.250 tỷ đồng, tăng 8,2% so với năm 2022; "
+                 "nâng cấp 2.150m đường giao thông nông thôn."),
+        ("body", "Hội nghị Ban Chấp hành Đảng bộ huyện lần thứ 9 biểu dương 12 tập thể và 12 cá nhân; toàn huyện kết nạp 37 đảng viên mới."),
+        ("body", "Hội nghị Ban Chấp hành Đảng bộ huyện lần thứ 9 biểu dương 12 tập thể và 12 cá nhân; toàn huyện kết nạp 37 đảng viên mới."),
+    ])
+    figs = figures.figure_candidates(doc)
+    labels = {(f.value, f.unit): f.default_label for f in figs}
+    assert labels[(1250.0, "tỷ đồng")] == "tổng doanh thu"  # value as written, multiplier in the unit
+    assert "doanh thu" in labels[(8.2, "%")] and "tăng" in labels[(8.2, "%")]  # a bare change takes its base's subject
+    assert labels[(2150.0, "m")] == "nâng cấp đường giao thông nông thôn"
+    assert "lần thứ" in labels[(9.0, "")]
+    assert labels[(37.0, "đảng viên mới")].endswith("kết nạp đảng viên mới")
+    # two equal numbers of one clause are two figures; a paragraph printed twice gives them once
+    assert sorted(f.default_label for f in figs if f.value == 12.0) == ["biểu dương tập thể", "cá nhân"]
+    for f in figs:
+        assert not any(ch.isdigit() for ch in f.default_label) and len(f.default_label.split()) <= 10

@@ -172,14 +172,14 @@ def named_body(text: str) -> str | None:
     for w in re.finditer(r"\S+", text[m.end():]):
         tok = w.group()
         core = tok.rstrip(",;:.")
-        ok = bool(core) and (core[0].isupper() or fold(core) in _ORG_LOWER or re.fullmatch(r"\([A-ZĐ]+\)", core))
+        ok = bool(core) and (core[0].isupper() or fold(core) in _ORG_LOWER or re.fullmatch(r"\([A-ZĐ]+\)|và|-|–", core))
         if not ok or re.search(r"\d", core):
             break
         end = m.end() + w.start() + len(core)
         if core != tok:
             break
     org = text[:end].strip()
-    org = re.sub(r"(?:\s+(?:các|cơ quan|\([A-ZĐ]+\)))+$", "", org)
+    org = re.sub(r"(?:\s+(?:các|cơ quan|và|-|–|\([A-ZĐ]+\)))+$", "", org)
     return org if 2 <= len(org.split()) <= 12 else None
 
 

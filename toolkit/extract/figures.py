@@ -220,7 +220,7 @@ def figure_candidates(doc: Document) -> list[FigureCandidate]:
     from ..numbers import find_numbers
 
     out: list[FigureCandidate] = []
-    seen: set[tuple[float, str]] = set()
+    seen: set[tuple[float, str, int]] = set()
     paragraphs = content_paragraphs(doc, lead_title=True)
     # the headline states a figure the excerpt may not repeat ("Đảng bộ tỉnh kết nạp 1.608 đảng viên")
     headline = [p for p in doc.paragraphs if p.kind == "title" and p not in paragraphs]
@@ -258,9 +258,10 @@ def figure_candidates(doc: Document) -> list[FigureCandidate]:
             quote = text[span[0]: span[1]]
             unit = (n.unit or "").strip()
             raw, value, unit = _as_written(raw_n, float(n.value), unit)
-            if (value, quote) in seen or (p in headline and any(v == value for v, _ in seen)):
+            key = (value, quote, n_start - span[0])
+            if key in seen or (p in headline and any(v == value for v, _, _ in seen)):
                 continue  # the same sentence printed twice (lead and body), a headline repeating the body
-            seen.add((value, quote))
+            seen.add(key)
             sent = span_containing(sentences, n_start, n.end) or span
             out.append(
                 FigureCandidate(
