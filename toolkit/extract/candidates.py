@@ -40,6 +40,7 @@ class PersonCandidate(BaseModel):
     title: str = ""
     paragraph_id: str
     quote: str = Field(description="The mention: name and title as written.")
+    sentence: str = Field(default="", description="The sentence naming the person (what the model reads for the role).")
     default_role: Role = "attendee"
     cued_roles: list[Role] = Field(default_factory=list, description="Roles whose cue words stand in a sentence naming the person: the only roles the model may pick besides attendee.")
     mentions: int = 1

@@ -82,13 +82,17 @@ def _article_chars(settings: "Settings") -> int:
 
 
 class _Prompter:
-    """Builds messages that share one prefix (system + article), so the KV cache is reused."""
+    """Builds messages that share one prefix (system + article), so the KV cache is reused. Without the
+    article (article=False) a task carries its own context: one short call when it is the only one."""
 
-    def __init__(self, doc: Document, settings: "Settings"):
+    def __init__(self, doc: Document, settings: "Settings", article: bool = True):
         from ..prompts import render
 
         self.settings = settings
         self.system, _ = render(settings, "extract_system")
+        if not article:
+            self.prefix = ""
+            return
         paras, used = [], 0
         budget = _article_chars(settings)
         for p in cands.content_paragraphs(doc, captions=True):

@@ -53,7 +53,7 @@ def people_candidates(doc: Document) -> list[PersonCandidate]:
             role = next(iter(cued), "attendee")
             q_start, q_end = m.quote_span
             cand = PersonCandidate(id="", name=m.name, title=m.title, paragraph_id=p.paragraph_id, quote=text[q_start:q_end],
-                                   default_role=role, cued_roles=cued)
+                                   sentence=text[sent[0]:sent[1]], default_role=role, cued_roles=cued)
             key = fold(m.name)
             if key not in found:
                 found[key] = cand

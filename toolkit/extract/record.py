@@ -109,7 +109,8 @@ def extract(doc: Document, llm: "LLM", settings: "Settings") -> Record:
     t0 = time.perf_counter()
     c = cands.build(doc)
     tally = _Tally()
-    prompter = _Prompter(doc, settings)
+    # figure labels and roles share the article prefix; roles alone read only the sentences naming people
+    prompter = _Prompter(doc, settings, article=settings.extract.model_labels)
 
     fig_labels = label_figures(c.figures, prompter, llm, settings, tally) if c.figures else {}
     roles = label_people(c.people, prompter, llm, settings, tally) if c.people else {}
