@@ -1,2 +1,3 @@
 """Vietnamese knowledge, one home per concept: names and titles (names), dates and datelines (dates),
-document codes (codes), site chrome (chrome), event types (events). Data lives in toolkit/data/."""
+document codes (codes), site chrome (chrome), event types (events), provinces before and after the 2025
+merger (places). Data lives in toolkit/data/ (vi_people.json, vi_events.json)."""
