@@ -38,14 +38,14 @@ def article():
     return make_doc("Đảng ủy Khối sơ kết 6 tháng đầu năm 2023", ARTICLE, author="Minh Khang")
 
 
-def settings_at(tmp_path: Path) -> Settings:
-    return Settings(store=tmp_path / "store")
+def settings_at(tmp_path: Path, model_labels: bool = True) -> Settings:
+    return Settings(store=tmp_path / "store", extract={"model_labels": model_labels})
 
 
 def good_reply(messages):
     """Labels every candidate listed in the last prompt, as a well-behaved model would."""
     user = messages[-1]["content"]
-    task = user.split("ARTICLE>>>", 1)[1]
+    task = user.split("ARTICLE>>>", 1)[-1]
     if "NUMBER CANDIDATES" in task:
         ids = [line.split(" | ")[0] for line in task.split("<<<CANDIDATES\n", 1)[1].split("CANDIDATES>>>")[0].splitlines()]
         return {"items": [{"id": i, "label": "đảng viên", "kind": "result"} for i in ids]}
@@ -294,3 +294,19 @@ def test_model_role_without_a_cue_in_the_source_is_rejected(tmp_path):
     roles = {p.name: p.role for p in rec.people}
     assert roles == {"Trần Văn Bình": "attendee", "Nguyễn Văn An": "chair"}
     assert any("has no cue in the source" in r for r in rec.rejected_reasons)
+
+
+def test_default_rule_labels_one_short_call_for_roles(tmp_path):
+    doc = article()
+    llm = FakeLLM(default=good_reply)
+    rec = extract(doc, llm, Settings(store=tmp_path / "store"))  # the default: rule labels, the model reads roles
+    assert len(llm.calls) == 1 and "PERSON CANDIDATES" in llm.calls[0]["messages"][1]["content"]
+    assert "<<<ARTICLE" not in llm.calls[0]["messages"][1]["content"]  # only the sentences naming people
+    figs = {f.value: f for f in rec.figures}
+    assert figs[155.0].label == "kết nạp mới đảng viên"
+    from toolkit.extract.labels import gloss
+
+    assert gloss("kết nạp đảng viên mới") == "admitted new Party members"  # the glossary's gloss, or "" when a word has none
+    assert gloss("xây dựng cầu treo") == ""
+    assert not any(ch.isdigit() for f in rec.figures for ch in f.label + f.label_en)
+    assert next(p for p in rec.people if p.name == "Nguyễn Văn An").role == "chair"
