@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from toolkit import candidates as C
+from toolkit.extract import candidates as C, facts, figures, people as P
 from toolkit.schemas import Document, Paragraph
 
 
@@ -37,16 +37,19 @@ def test_figures_parse_vietnamese_notation_and_skip_dates_codes_ordinals():
         ("body", "Trong 6 tháng, kết nạp mới 152/150 đảng viên, đạt 101,3% chỉ tiêu; toàn Đảng bộ có 6.059 đảng viên; "
                  "mở 04 lớp bồi dưỡng cho hơn 44 ngàn lượt người theo Chỉ thị 05-CT/TW và phòng chống Covid-19."),
     ])
-    figs = C.figure_candidates(doc)
+    figs = figures.figure_candidates(doc)
     vals = by_value(figs)
     assert vals[152.0].target == 150.0 and vals[152.0].raw == "152/150"
     assert vals[101.3].raw == "101,3%"
     assert 6059.0 in vals and vals[6059.0].unit.startswith("đảng viên")
     assert 4.0 in vals and vals[4.0].raw == "04"
-    assert 44000.0 in vals
+    # a multiplier stays in the unit, the value is as written ("44 ngàn" = 44 thousand)
+    assert vals[44.0].raw == "44" and vals[44.0].unit.startswith("ngàn")
     # dates, years, codes, ordinals, durations are not figures
-    for v in (12.0, 7.0, 8.0, 2023.0, 5.0, 19.0, 6.0):
+    for v in (12.0, 7.0, 2023.0, 5.0, 19.0, 6.0):
         assert v not in vals, v
+    # a session number is a figure (the web gold counts "hội nghị lần thứ 8"), quoted by its digits
+    assert vals[8.0].raw == "8" and "lần thứ" in vals[8.0].default_label
     # every quote is an exact substring of its paragraph and contains the raw number
     for f in figs:
         p = doc.paragraph(f.paragraph_id)
@@ -58,7 +61,7 @@ def test_figure_default_kinds():
         ("body", "Năm 2023 kết nạp 120 đảng viên, đạt 96,5% kế hoạch."),
         ("body", "Năm 2024 phấn đấu kết nạp từ 130 đảng viên trở lên; ít nhất 90% đảng viên hoàn thành tốt nhiệm vụ."),
     ])
-    vals = by_value(C.figure_candidates(doc))
+    vals = by_value(figures.figure_candidates(doc))
     assert vals[120.0].default_kind == "result"
     assert vals[96.5].default_kind == "rate"
     assert vals[130.0].default_kind == "target"
@@ -72,7 +75,7 @@ def test_figures_ignore_captions_and_boilerplate():
         ("caption", "Trao 55 suất quà tại hội nghị"),
         ("boilerplate", "Lượt xem: 9876"),
     ])
-    assert [f.value for f in C.figure_candidates(doc)] == [77.0]
+    assert [f.value for f in figures.figure_candidates(doc)] == [77.0]
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -87,7 +90,7 @@ def test_people_patterns_titles_roles_and_merging():
         ("body", "Phát biểu kết luận, đồng chí Nguyễn Văn An nhấn mạnh nhiệm vụ học tập tư tưởng Hồ Chí Minh."),
         ("boilerplate", "Tổng biên tập: Phạm Văn Trường"),
     ])
-    people = {p.name: p for p in C.people_candidates(doc)}
+    people = {p.name: p for p in P.people_candidates(doc)}
     assert set(people) == {"Lê Văn Bình", "Trần Thị Cúc", "Nguyễn Văn An", "Lâm Văn Dũng"}
     assert people["Lê Văn Bình"].title == "Phó Chủ tịch UBND tỉnh"
     assert people["Trần Thị Cúc"].title == "Ủy viên Ban Thường vụ Tỉnh ủy, Trưởng Ban Dân vận Tỉnh ủy"
@@ -106,7 +109,7 @@ def test_head_of_delegation_and_honorifics():
                  "tại Huyện ủy C. Làm việc với đoàn có bà Huỳnh Thị Lan, Bí thư Huyện ủy C."),
         ("body", "Không có gì đáng chú ý; ông Khoa đề nghị tiếp tục cố gắng."),
     ])
-    people = {p.name: p for p in C.people_candidates(doc)}
+    people = {p.name: p for p in P.people_candidates(doc)}
     assert people["Võ Minh Khoa"].default_role == "head_of_delegation"
     assert people["Võ Minh Khoa"].title == "Phó Bí thư Tỉnh ủy"
     assert people["Huỳnh Thị Lan"].title == "Bí thư Huyện ủy C"
@@ -115,9 +118,9 @@ def test_head_of_delegation_and_honorifics():
 
 def test_author_only_from_byline():
     doc = make_doc("Tin", [("body", "Hội nghị diễn ra."), ("byline", "Tin, ảnh: Minh Khang")], author="Minh Khang")
-    [a] = C.author_candidates(doc)
+    [a] = P.author_candidates(doc)
     assert a.default_role == "author" and a.paragraph_id == "p002"
-    assert C.author_candidates(make_doc("Tin", [("body", "x y")], author="Minh Khang")) == []
+    assert P.author_candidates(make_doc("Tin", [("body", "x y")], author="Minh Khang")) == []
 
 
 # --- documents, awards ---------------------------------------------------------------------------
@@ -128,7 +131,7 @@ def test_document_codes_with_type_date_issuer():
         ("body", "Thực hiện Kết luận số 01-KL/TW, ngày 18-5-2021 của Bộ Chính trị về tiếp tục thực hiện Chỉ thị số "
                  "05-CT/TW; Quyết định 1415-QĐ/TU của Tỉnh ủy và Đề án 03-ĐA/TU, ngày 13/4/2020."),
     ])
-    docs = {d.code: d for d in C.document_candidates(doc)}
+    docs = {d.code: d for d in facts.document_candidates(doc)}
     assert set(docs) == {"01-KL/TW", "05-CT/TW", "1415-QĐ/TU", "03-ĐA/TU"}
     kl = docs["01-KL/TW"]
     assert (kl.type, kl.date, kl.issuer) == ("Kết luận", "2021-05-18", "Bộ Chính trị")
@@ -140,7 +143,7 @@ def test_document_codes_with_type_date_issuer():
 def test_awards():
     doc = make_doc("Tin", [("body", "Nhân dịp này, Ban Thường vụ đã tặng Bằng khen cho 3 tập thể và 5 cá nhân; "
                                     "trao Cờ Thi đua của Tỉnh ủy tặng 2 đảng bộ.")])
-    aw = C.award_candidates(doc)
+    aw = facts.award_candidates(doc)
     assert [(a.name, a.recipients) for a in aw] == [("Bằng khen", "3 tập thể và 5 cá nhân"), ("Cờ Thi đua", "2 đảng bộ.")] or \
         [(a.name, a.recipients) for a in aw] == [("Bằng khen", "3 tập thể và 5 cá nhân"), ("Cờ Thi đua", "2 đảng bộ")]
 
@@ -150,26 +153,26 @@ def test_awards():
 
 def test_date_full_and_inferred_from_published():
     full = make_doc("Tin", [("body", "Ngày 19/10/2021, Đảng ủy Khối tổ chức hội nghị.")])
-    d = C.date_candidate(full)
+    d = facts.date_candidate(full)
     assert d.date.isoformat() == "2021-10-19" and not d.inferred_year and d.quote == "Ngày 19/10/2021"
     pub = make_doc("Tin", [("body", "Sáng 20-1, Đảng bộ Khối tổng kết công tác năm 2020.")], published=datetime(2021, 1, 20, 8, 1))
-    d = C.date_candidate(pub)
+    d = facts.date_candidate(pub)
     assert d.date.isoformat() == "2021-01-20" and d.inferred_year and d.quote == "Sáng 20-1"
     late = make_doc("Tin", [("body", "Chiều ngày 30-12, Huyện ủy họp.")], published=datetime(2022, 1, 2))
-    assert C.date_candidate(late).date.isoformat() == "2021-12-30"
+    assert facts.date_candidate(late).date.isoformat() == "2021-12-30"
 
 
 def test_date_year_from_title_when_no_published():
     doc = make_doc("Đảng ủy Khối X: Triển khai nhiệm vụ năm 2022", [
         ("body", "Ngày 11-1, Đảng ủy Khối X tổ chức Hội nghị tổng kết công tác năm 2021, triển khai nhiệm vụ năm 2022."),
     ])
-    d = C.date_candidate(doc)
+    d = facts.date_candidate(doc)
     assert d.date.isoformat() == "2022-01-11" and d.inferred_year
 
 
 def test_date_ignores_document_issue_dates():
     doc = make_doc("Tin", [("body", "Triển khai Kết luận số 01-KL/TW, ngày 18-5-2021 của Bộ Chính trị.")])
-    assert C.date_candidate(doc) is None
+    assert facts.date_candidate(doc) is None
 
 
 # --- province, event type, period, organisation ---------------------------------------------------
@@ -177,10 +180,10 @@ def test_date_ignores_document_issue_dates():
 
 def test_province_only_from_body_and_null_when_absent():
     named = make_doc("Tin", [("body", "Chủ tịch Ủy ban MTTQ Việt Nam tỉnh Trà Vinh dự hội nghị tại tỉnh Trà Vinh.")])
-    assert C.province_of(named) == "Trà Vinh"
+    assert facts.province_of(named) == "Trà Vinh"
     footer_only = make_doc("Tin", [("body", "Đảng ủy Khối tỉnh tổ chức hội nghị."),
                                    ("boilerplate", "Tòa soạn: 68 Trần Phú, tỉnh Nam Định")], outlet="Báo Nam Định")
-    assert C.province_of(footer_only) is None
+    assert facts.province_of(footer_only) is None
 
 
 @pytest.mark.parametrize("title,first,expected", [
@@ -191,12 +194,32 @@ def test_province_only_from_body_and_null_when_absent():
     ("Tin", "Ngày 13-4, Hội nghị Ban Chấp hành Đảng bộ lần thứ 8.", "executive_conference"),
 ])
 def test_event_type_rules(title, first, expected):
-    et, _sure, hints = C.event_type_of(make_doc(title, [("body", first)]))
+    et, _sure, hints = facts.event_type_of(make_doc(title, [("body", first)]))
     assert et == expected and hints
 
 
 def test_period_and_organization():
     doc = make_doc("Đảng ủy Khối các cơ quan tỉnh sơ kết 09 tháng đầu năm", [
         ("body", "Ngày 19/10/2021, Ban Thường vụ Đảng ủy Khối tổ chức hội nghị sơ kết 09 tháng đầu năm.")])
-    assert C.period_of(doc, 2021) == "9 tháng đầu năm 2021"
-    assert C.organization_of(doc) == "Đảng ủy Khối các cơ quan tỉnh"
+    assert facts.period_of(doc, 2021) == "9 tháng đầu năm 2021"
+    assert facts.organization_of(doc) == "Đảng ủy Khối các cơ quan tỉnh"
+
+
+def test_figure_labels_are_the_noun_phrase_of_the_number():
+    doc = make_doc("Huyện ủy Bảo Lâm tổng kết năm 2023", [
+        ("body", "Năm 2023, các hợp tác xã trong huyện đạt tổng doanh thu 1.250 tỷ đồng, tăng 8,2% so với năm 2022; "
+                 "nâng cấp 2.150m đường giao thông nông thôn."),
+        ("body", "Hội nghị Ban Chấp hành Đảng bộ huyện lần thứ 9 biểu dương 12 tập thể và 12 cá nhân; toàn huyện kết nạp 37 đảng viên mới."),
+        ("body", "Hội nghị Ban Chấp hành Đảng bộ huyện lần thứ 9 biểu dương 12 tập thể và 12 cá nhân; toàn huyện kết nạp 37 đảng viên mới."),
+    ])
+    figs = figures.figure_candidates(doc)
+    labels = {(f.value, f.unit): f.default_label for f in figs}
+    assert labels[(1250.0, "tỷ đồng")] == "tổng doanh thu"  # value as written, multiplier in the unit
+    assert "doanh thu" in labels[(8.2, "%")] and "tăng" in labels[(8.2, "%")]  # a bare change takes its base's subject
+    assert labels[(2150.0, "m")] == "nâng cấp đường giao thông nông thôn"
+    assert "lần thứ" in labels[(9.0, "")]
+    assert labels[(37.0, "đảng viên mới")].endswith("kết nạp đảng viên mới")
+    # two equal numbers of one clause are two figures; a paragraph printed twice gives them once
+    assert sorted(f.default_label for f in figs if f.value == 12.0) == ["biểu dương tập thể", "cá nhân"]
+    for f in figs:
+        assert not any(ch.isdigit() for ch in f.default_label) and len(f.default_label.split()) <= 10

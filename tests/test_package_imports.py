@@ -56,7 +56,10 @@ def import_graph() -> dict[str, set[str]]:
                     prefix = ".".join(base + ([node.module] if node.module else []))
                 else:
                     prefix = node.module or ""
-                targets = [f"{prefix}.{a.name}" for a in node.names] + [prefix]
+                subs = [f"{prefix}.{a.name}" for a in node.names]
+                # `from . import mod` inside the package needs the submodule, not the package's own
+                # attributes; any other form needs the module it names
+                targets = subs if not node.module and all(s in known for s in subs) else subs + [prefix]
             for t in targets:
                 hit = _resolve(t, known)
                 if hit and hit != mod:

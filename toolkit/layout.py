@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime
 
+from .vi import chrome as vi_chrome
+from .vi.chrome import is_chrome, is_end_marker, strip_marker
+
+__all__ = ["classify", "parse_dateline", "parse_byline", "is_chrome", "is_end_marker", "is_caption", "Layout", "Line"]
+
 _STRIP = " \t\n\r\f\v\u00a0\u200b\ufeff\u3000"
 _BULLET = re.compile(r"^[•·●▪►»\-*+]\s*")
 
@@ -65,35 +70,11 @@ def parse_dateline(line: str) -> datetime | None:
     return None
 
 
-# --- site chrome ------------------------------------------------------------------------------
+# --- site chrome: toolkit.vi.chrome ------------------------------------------------------------
 
-_N = r"[\d .,]*"
-_CHROME = re.compile(
-    r"(?:"
-    r"thong ke truy cap.*|(?:dang online|dang truy cap|online|hom nay|hom qua|trong tuan|tuan nay|trong thang|thang nay|nam nay"
-    r"|tat ca|tong cong|tong so|tong truy cap|tong luot truy cap|luot truy cap|so luot truy cap|truy cap|khach)\s*:?\s*" + _N +
-    r"|(?:so )?luot (?:xem|doc|truy cap)\s*:?\s*" + _N +
-    r"|(?:cac )?tin khac|tin lien quan|bai viet lien quan|tin cung chuyen muc|tin moi(?: nhat)?|tin doc nhieu(?: nhat)?|doc nhieu nhat|xem nhieu nhat"
-    r"|van ban moi|van ban chi dao|xem tin theo ngay.*|xem them\s*:?"
-    r"|(?:pho )?tong bien tap\s*:.*|toa soan\s*:.*|dia chi(?: toa soan| lien he)?\s*:.*|(?:dien thoai|dt|tel|fax|hotline|duong day nong)\s*:.*|e-?mail\s*:.*"
-    r"|(?:giay phep|ban quyen|co quan chu quan|chiu trach nhiem(?: xuat ban| noi dung)?|ghi ro nguon).*|(?:©|\(c\)|copyright).*"
-    r"|trang chu|in bai(?: viet)?|in trang|chia se|share|tweet|gui bai|gui email|quay lai|len dau trang|tro ve|binh luan|y kien ban doc|gui y kien|tu khoa\s*:.*|tags?\s*:.*"
-    r")"
-)
-_END_MARKER = re.compile(
-    r"(?:cac )?tin khac|tin lien quan|bai viet lien quan|tin cung chuyen muc|tin moi nhat|tin doc nhieu.*|van ban moi|thong ke truy cap.*"
-    r"|xem tin theo ngay.*|(?:pho )?tong bien tap\s*:.*|toa soan\s*:.*|binh luan|y kien ban doc|(?:ban quyen|co quan chu quan|giay phep|©|copyright).*"
-)
-
-
-def is_chrome(text: str) -> bool:
-    if len(text) > 160:
-        return False
-    return bool(_CHROME.fullmatch(plain(_BULLET.sub("", text)).strip(_STRIP)))
-
-
-def is_end_marker(text: str) -> bool:
-    return len(text) <= 160 and bool(_END_MARKER.fullmatch(plain(_BULLET.sub("", text)).strip(_STRIP)))
+def _dateline(text: str) -> datetime | None:
+    """A line that is a dateline, strict form first, then with weekday, clock, time zone and counters around."""
+    return parse_dateline(text) or vi_chrome.dateline(text)
 
 
 # --- bylines -----------------------------------------------------------------------------------
@@ -291,16 +272,17 @@ def classify(text: str, hints: dict[int, str] | None = None) -> Layout:
     # 1. title: an explicit hint, else the first line that is neither chrome nor a dateline
     ti = next((i for i, ln in enumerate(lines) if ln.hint == "title"), None)
     if ti is None:
-        ti = next((i for i, ln in enumerate(lines) if ln.hint != "chrome" and not is_chrome(ln.text) and parse_dateline(ln.text) is None), 0)
+        ti = next((i for i, ln in enumerate(lines) if ln.hint != "chrome" and not is_chrome(ln.text) and _dateline(ln.text) is None), 0)
+    header_date = None  # a dateline above the title is often the site's "today", not the article's date
     for ln in lines[:ti]:
-        if (d := parse_dateline(ln.text)) is not None:
+        if (d := _dateline(ln.text)) is not None:
             ln.kind = "dateline"
-            lay.published = lay.published or d
+            header_date = header_date or d
         else:
             ln.kind = "boilerplate"
     if len(lines[ti].text) <= 300:
         lines[ti].kind = "title"
-        lay.title = lines[ti].text
+        lay.title = strip_marker(lines[ti].text)
     else:  # no headline: the first line is the lead
         cut = lines[ti].text[:120]
         lay.title = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
@@ -315,7 +297,7 @@ def classify(text: str, hints: dict[int, str] | None = None) -> Layout:
             if seen_body and end_at == len(lines) and is_end_marker(ln.text):
                 end_at = i
             continue
-        if (d := parse_dateline(ln.text)) is not None:
+        if (d := _dateline(ln.text)) is not None:
             ln.kind = "dateline"
             lay.published = lay.published or d
             continue
@@ -323,6 +305,7 @@ def classify(text: str, hints: dict[int, str] | None = None) -> Layout:
             seen_body = True
     for ln in lines[end_at:]:
         ln.kind = "boilerplate"
+    lay.published = lay.published or header_date
     open_idx = [i for i in range(ti + 1, end_at) if lines[i].kind is None]
 
     # 3. byline: in the tail after the last body-like paragraph, before the chrome tail

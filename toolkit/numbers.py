@@ -212,7 +212,8 @@ _DOC_TYPES = (
     r"(?:Quy định|Quyết định|Nghị quyết|Chỉ thị|Kết luận|Thông tri|Hướng dẫn|Công văn|Thông báo|"
     r"Nghị định|Thông tư|Luật|Đề án|Chương trình|Kế hoạch|Điều lệ|Công điện)"
 )
-_DOC_NUMBER_RE = re.compile(_DOC_TYPES + r"\s+(?:số\s+)?(?P<n>\d+)(?![\w/-]|[.,]\d)", re.IGNORECASE)
+# "kỷ luật 57 đảng viên" (discipline) is not "Luật 57" (a law)
+_DOC_NUMBER_RE = re.compile(r"(?<![\w])(?<!kỷ )(?<!Kỷ )(?<!KỶ )" + _DOC_TYPES + r"\s+(?:số\s+)?(?P<n>\d+)(?![\w/-]|[.,]\d)", re.IGNORECASE)
 _DATE_FULL_RE = re.compile(_NB + r"(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4})" + _NA)
 _DATE_WORDS_RE = re.compile(
     r"(?<![\w])(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*(?:năm|,)\s*(?P<y>\d{4}))?(?![\w])", re.IGNORECASE
@@ -237,8 +238,8 @@ _YEAR_CONTEXT_RE = re.compile(
     re.IGNORECASE,
 )
 _GENERAL_RE = re.compile(
-    _NB_GENERAL + r"(?P<n>" + _NUM + r")(?![\w/]|[.,]\d)(?P<pct>\s?%)?(?:\s+(?P<mult>ngàn|nghìn|triệu|tỷ|tỉ)(?![\w]))?"
-)
+    _NB_GENERAL + r"(?P<n>" + _NUM + r")(?P<glued>km2|m2|m3|km|ha|kg|m)?(?![\w/]|[.,]\d)(?P<pct>\s?%)?(?:\s+(?P<mult>ngàn|nghìn|triệu|tỷ|tỉ)(?![\w]))?"
+)  # a metric unit glued to its number ("4.435m" of road) is a unit, never "million"
 
 # Units: known noun phrases (folded), longest first; otherwise one plain lowercase word.
 _UNITS = sorted(
@@ -392,6 +393,9 @@ def find_numbers(text: str) -> list[NumberSpan]:
             continue
         v = _parse_vi(m["n"])
         if v is None:
+            continue
+        if m["glued"]:
+            add(a, m.end("n"), _clean(v), "number", unit=m["glued"])
             continue
         if m["pct"]:
             add(a, b, v, "percent", unit="%")

@@ -1,1 +1,4 @@
-"""Vietnamese knowledge: question analysis (question.py), person names (names.py)."""
+"""Vietnamese knowledge, one home per concept: names and titles (names), dates and datelines (dates),
+document codes (codes), site chrome (chrome), event types (events), provinces before and after the 2025
+merger (places), question analysis (question). Data lives in toolkit/data/ (vi_people.json,
+vi_events.json)."""

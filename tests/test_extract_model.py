@@ -1,0 +1,75 @@
+"""The model extractor (settings.extract.extractor = 'model'): every item the model returns is grounded or dropped."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from tests.test_candidates import make_doc
+from toolkit.extract import extract
+from toolkit.llm.fake import FakeLLM
+from toolkit.settings import Settings
+
+PARAS = [
+    ("dateline", "Thứ Tư, 14/06/2023, 10:05 [GMT+7]"),
+    ("body", "Sáng 13-6, Ban Thường vụ Thị ủy Sa Đéc tổ chức hội nghị sơ kết 5 năm thực hiện Chỉ thị 05-CT/TW. "
+             "Đồng chí Huỳnh Văn Nhàn, Bí thư Thị ủy chủ trì hội nghị."),
+    ("body", "Thực hiện Nghị quyết số 18 -NQ/TW ngày 25/10/2017, toàn Đảng bộ đã kết nạp 312 đảng viên, đạt 104% kế hoạch."),
+]
+
+
+def doc():
+    return make_doc("Thị ủy Sa Đéc sơ kết 5 năm thực hiện Chỉ thị 05-CT/TW", PARAS, published=datetime(2023, 6, 14, 10, 5))
+
+
+def settings(tmp_path):
+    return Settings(store=tmp_path / "store", extract={"extractor": "model"})
+
+
+REPLY = {
+    "date_quote": "Sáng 13-6",
+    "event_type": "thematic_review",
+    "organization": "Ban Thường vụ Thị ủy Sa Đéc",
+    "people": [
+        {"name": "Huỳnh Văn Nhàn", "title": "Bí thư Thị ủy", "role": "chair", "quote": "Đồng chí Huỳnh Văn Nhàn, Bí thư Thị ủy chủ trì"},
+        {"name": "Trần Văn Bịa", "title": "Phó Bí thư", "role": "speaker", "quote": "Trần Văn Bịa, Phó Bí thư phát biểu"},
+        {"name": "Sa Đéc", "title": "", "role": "attendee", "quote": "Ban Thường vụ Thị ủy Sa Đéc"},
+    ],
+    "figures": [
+        {"raw": "312", "label": "kết nạp 312 đảng viên", "label_en": "312 new Party members", "quote": "toàn Đảng bộ đã kết nạp 312 đảng viên"},
+        {"raw": "104%", "label": "đạt kế hoạch", "label_en": "of the plan", "quote": "đạt 104% kế hoạch"},
+        {"raw": "999", "label": "đảng viên", "label_en": "", "quote": "toàn Đảng bộ đã kết nạp 999 đảng viên"},
+        {"raw": "2017", "label": "năm", "label_en": "", "quote": "ngày 25/10/2017"},
+    ],
+    "documents": [
+        {"code": "18-NQ/TW", "quote": "Nghị quyết số 18 -NQ/TW"},
+        {"code": "99-NQ/TW", "quote": "Nghị quyết số 99-NQ/TW"},
+    ],
+}
+
+
+def test_model_record_is_grounded_item_by_item(tmp_path):
+    rec = extract(doc(), FakeLLM([REPLY]), settings(tmp_path))
+    assert [p.name for p in rec.people] == ["Huỳnh Văn Nhàn"]  # invented and place names dropped
+    assert rec.people[0].role == "chair" and rec.people[0].title == "Bí thư Thị ủy"
+    figs = {f.value: f for f in rec.figures}
+    assert set(figs) == {312.0, 104.0}  # the invented 999 and the year are dropped
+    assert figs[312.0].label == "kết nạp đảng viên" and "312" not in figs[312.0].label_en  # repaired, not rejected
+    assert [d.code for d in rec.documents] == ["18-NQ/TW"]
+    assert rec.date == date(2023, 6, 13) and rec.date_inferred_year
+    assert rec.organization == "Ban Thường vụ Thị ủy Sa Đéc" and rec.event_type == "thematic_review"
+    assert rec.rejected >= 4
+    for item in rec.people + rec.figures + rec.documents:
+        para = doc().paragraph(item.evidence.paragraph_id).text
+        assert para[item.evidence.start:item.evidence.end] == item.evidence.quote
+
+
+def test_model_cannot_date_the_meeting_by_a_cited_document_or_name_a_fragment(tmp_path):
+    bad = dict(REPLY, date_quote="ngày 25/10/2017", organization="Thị ủy Sa Đéc tổ chức hội nghị", event_type="party_congress")
+    rec = extract(doc(), FakeLLM([bad]), settings(tmp_path))
+    assert rec.date is None and rec.organization is None
+    assert rec.event_type == "thematic_review"  # the keyword rules decide against an unsupported type
+
+
+def test_an_unusable_reply_gives_an_empty_grounded_record(tmp_path):
+    rec = extract(doc(), FakeLLM(["not json"]), settings(tmp_path))
+    assert rec.people == [] and rec.figures == [] and rec.rejected >= 1
