@@ -39,7 +39,7 @@ class Hit(BaseModel):
 
 @dataclass
 class FusionParams:
-    """Weights of the hybrid score (see Index._fuse). Chosen on the dev gold as a whole, from a flat
+    """Weights of the hybrid score (see fuse). Chosen on the dev gold as a whole, from a flat
     region of a small grid (evals/retrieval_probe.py): score fusion was stable across weights
     (R@1 0.83-0.91, R@5 1.0), RRF swung from 0.70 to 0.91 with the same boosts."""
 
