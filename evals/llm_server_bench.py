@@ -83,7 +83,8 @@ def run(llm: OpenAIServerLLM, texts: list[str], workers: int, max_tokens: int) -
             llm.complete(messages(text), schema=Meeting, max_tokens=max_tokens)
             return True, (llm.last_usage or {}).get("completion_tokens", 0)
         except Exception as e:  # noqa: BLE001 - a failed reply is counted, not fatal
-            print(f"  failed: {str(e)[:160]}", file=sys.stderr)
+            last = (getattr(e, "last_completion", None) or "")[:120]
+            print(f"  failed: {str(e)[:160]} | reply: {last!r}", file=sys.stderr)
             return False, (llm.last_usage or {}).get("completion_tokens", 0)
 
     t0 = time.perf_counter()
