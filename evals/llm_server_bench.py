@@ -24,6 +24,10 @@ was built from llama-cpp-python 0.3.36's vendored llama.cpp (see tests/test_llm_
       llama-cpp-python server  runs 1,2,2,1 workers: 71.2, 57.8, 61.5, 53.1 s       1.04x
                               (load 6.6 -> 9.9)
 
+With --threads 2 on the same busy machine (load 11-13) llama-server wrote 0.24-0.31 tokens/s per
+request against about 1.9 with --threads 1 (its threads wait on each other when the machine is
+oversubscribed), so that run was stopped; compare worker counts at the same --threads only.
+
 llama-cpp-python 0.3.36's server has no parallel slots: it holds one lock around the model for the
 whole of every request (llama_outer_lock/llama_inner_lock in llama_cpp/server/app.py), so two
 workers only queue there. Two earlier runs on it in the order 1,N (before rounds ran N,1 as well)
