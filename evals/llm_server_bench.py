@@ -12,18 +12,26 @@ and numbers), so no run is served from the prompt cache of another. Prints the d
 was asked in, the machine's load average, wall seconds, completion tokens/s, valid replies and the
 speed-up (summed wall time of the 1-worker runs over that of the N-worker runs); --out writes JSON.
 
-Measured on 2026-12-01 (2 cores shared with several other sessions, load average 12-18; the
-default model Qwen2.5-Coder-1.5B Q4_K_M; --threads 1 to spare the other sessions):
+Measured on 2026-12-01 (2 cores shared with several other sessions; load averages printed; the
+default model Qwen2.5-Coder-1.5B Q4_K_M; --threads 1 to spare the other sessions). llama-server
+was built from llama-cpp-python 0.3.36's vendored llama.cpp (see tests/test_llm_llama_server.py):
 
-    python -m evals.llm_server_bench --requests 3 --workers 2 --max-tokens 32 --threads 1
-      llama-cpp-python server   1 worker 306.4 s, 2 workers 188.0 s (3 requests each)    "1.63x"
-    python -m evals.llm_server_bench --requests 2 --rounds 2 --workers 2 --max-tokens 32 --threads 1
-      (runs 1,2,1,2)           208.2 s, 175.8 s, 167.3 s, 131.7 s; load 17.9 -> 12.5      "1.22x"
+    python -m evals.llm_server_bench --llama-server build/bin/llama-server --parallel 2 \
+        --requests 2 --rounds 2 --workers 2 --max-tokens 48 --threads 1
+      llama-server, 2 slots   runs 1,2,2,1 workers: 39.7, 22.9, 22.8, 33.7 s       1.61x
+                              (load 14.3 -> 10.5; 1.9 gen tok/s with 1 worker, 3.2 with 2)
+    python -m evals.llm_server_bench --requests 2 --rounds 2 --workers 2 --max-tokens 48 --threads 1
+      llama-cpp-python server  runs 1,2,2,1 workers: 71.2, 57.8, 61.5, 53.1 s       1.04x
+                              (load 6.6 -> 9.9)
+
+With --threads 2 on the same busy machine (load 11-13) llama-server wrote 0.24-0.31 tokens/s per
+request against about 1.9 with --threads 1 (its threads wait on each other when the machine is
+oversubscribed), so that run was stopped; compare worker counts at the same --threads only.
 
 llama-cpp-python 0.3.36's server has no parallel slots: it holds one lock around the model for the
 whole of every request (llama_outer_lock/llama_inner_lock in llama_cpp/server/app.py), so two
-workers only queue there; the ratios above follow the falling machine load (each run was faster
-than the one before), not concurrency. That is why rounds now run 1,N then N,1.
+workers only queue there. Two earlier runs on it in the order 1,N (before rounds ran N,1 as well)
+gave "1.63x" and "1.22x" while the machine's load fell from 18 to 12: drift, not concurrency.
 """
 
 from __future__ import annotations
@@ -83,7 +91,8 @@ def run(llm: OpenAIServerLLM, texts: list[str], workers: int, max_tokens: int) -
             llm.complete(messages(text), schema=Meeting, max_tokens=max_tokens)
             return True, (llm.last_usage or {}).get("completion_tokens", 0)
         except Exception as e:  # noqa: BLE001 - a failed reply is counted, not fatal
-            print(f"  failed: {str(e)[:160]}", file=sys.stderr)
+            last = (getattr(e, "last_completion", None) or "")[:120]
+            print(f"  failed: {str(e)[:160]} | reply: {last!r}", file=sys.stderr)
             return False, (llm.last_usage or {}).get("completion_tokens", 0)
 
     t0 = time.perf_counter()

@@ -8,7 +8,8 @@ llama-cpp-python's sdist carries (vendor/llama.cpp):
           -DLLAMA_BUILD_SERVER=ON -DLLAMA_USE_PREBUILT_UI=OFF -DBUILD_SHARED_LIBS=OFF
     cmake --build build --target llama-server -j2
 
-and point TOOLKIT_LLAMA_SERVER at build/bin/llama-server. Skipped without it.
+and point TOOLKIT_LLAMA_SERVER at build/bin/llama-server. Skipped without it. llama-server's replies
+under the grammar are indented JSON (about 30 tokens for three fields), hence max_tokens=64.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def test_llama_server_is_detected_and_serves_two_slots_at_once(llama_server_url:
     props = json.loads(urllib.request.urlopen(root + "/props", timeout=10).read())
     assert props["total_slots"] == 2
     llm = load_llm(_settings(llama_server_url, workers=2))
-    out = dict(map_concurrent(lambda p: llm.complete(_ask(TEXTS[p]), schema=Session, max_tokens=40),
+    out = dict(map_concurrent(lambda p: llm.complete(_ask(TEXTS[p]), schema=Session, max_tokens=64),
                               list(TEXTS), workers_for(llm, 2)))
     assert llm.dialect == "llamacpp" and "owned_by llamacpp" in llm.detection.reason
     assert set(out) == set(TEXTS) and all(isinstance(v, Session) for v in out.values())
@@ -77,6 +78,6 @@ def test_llama_server_is_detected_and_serves_two_slots_at_once(llama_server_url:
 @pytest.mark.slow
 def test_llama_server_also_honours_the_standard_form(llama_server_url: str):
     llm = load_llm(_settings(llama_server_url, dialect="json_schema"))
-    got = llm.complete(_ask(TEXTS["Phú Yên"]), schema=Session, max_tokens=40)
+    got = llm.complete(_ask(TEXTS["Phú Yên"]), schema=Session, max_tokens=64)
     assert isinstance(got, Session) and llm.last_usage["attempts"] == 1, llm.last_text
     assert json.loads(llm.last_text) == got.model_dump()  # plain JSON: the schema was enforced
