@@ -162,6 +162,17 @@ class Glossary:
             return None
         return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
 
+    def subject(self, label: str, label_en: str = "") -> str | None:
+        """What a figure counts, in English: its record gloss `label_en` when it is English words (no
+        digits, no Vietnamese letters), else the glossary rendering of its Vietnamese `label`, else None."""
+        en = re.sub(r"\s+", " ", label_en or "").strip(" .,;:")
+        if en and not re.search(r"\d", en) and en.isascii() and re.search(r"[A-Za-z]{3,}", en):
+            return en
+        if not label or re.search(r"\d", label):
+            return None
+        tr = self.translate(label)
+        return tr.text if tr.ok and not tr.names and re.search(r"[A-Za-z]{3,}", tr.text) else None
+
     def org(self, name: str) -> str | None:
         """An organisation in English, or None when some word has no glossary rendering."""
         tr = self.translate(name)
@@ -234,3 +245,106 @@ def load_glossary(path: Path | None = None) -> Glossary:
     except FileNotFoundError as e:
         raise GlossaryError(f"{p}: glossary not found; restore it from git") from e
     return _load(str(p), mtime)
+
+
+# --- the English -> Vietnamese query glossary (one loader for answer.py and index.py) ----------
+
+EN_VI_PATH = Path(__file__).resolve().parent / "data" / "glossary_en_vi.json"
+
+
+@lru_cache(maxsize=4)
+def _load_en_vi(path: str, mtime_ns: int) -> dict[str, tuple[str, ...]]:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        terms = data.get("terms", data) if isinstance(data, dict) else data
+        if isinstance(terms, list):
+            terms = {e.get("en"): e.get("vi") for e in terms if isinstance(e, dict)}
+        out: dict[str, tuple[str, ...]] = {}
+        for en, vi in terms.items():
+            if not en or not vi or str(en).startswith("_"):
+                continue
+            out[str(en)] = tuple([vi] if isinstance(vi, str) else [str(v) for v in vi])
+    except (ValueError, AttributeError, TypeError) as e:
+        raise GlossaryError(f"{p}: malformed glossary ({type(e).__name__}: {e}); fix the JSON (terms: {{en: [vi, ...]}})") from e
+    return out
+
+
+def load_en_vi(path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """English phrase -> its Vietnamese renderings, as written in glossary_en_vi.json ({} when the
+    file is absent). The query expansion of the index and the question analysis of answer.py
+    shape this one mapping as they need."""
+    p = Path(path or EN_VI_PATH)
+    if not p.exists():
+        return {}
+    return _load_en_vi(str(p), p.stat().st_mtime_ns)
+
+
+# --- event types -----------------------------------------------------------------------------
+
+EVENTS_PATH = Path(__file__).resolve().parent / "data" / "glossary_events.json"
+
+
+@dataclass(frozen=True)
+class EventNames:
+    """How each Record.event_type is named (glossary_events.json), and which words name which type."""
+
+    en: dict[str, str]
+    noun_en: dict[str, str]
+    vi: dict[str, str]
+    words: dict[str, list[tuple[re.Pattern, str]]]  # lang -> [(pattern, type)], longest phrase first
+    compatible: dict[str, frozenset[str]]
+    version: str
+
+    def allowed(self, event_type: str) -> frozenset[str]:
+        """Types whose words may name an event of `event_type` (itself and the broader ones)."""
+        return frozenset({event_type}) | self.compatible.get(event_type, frozenset())
+
+    def named(self, text: str, lang: str) -> list[tuple[str, str]]:
+        """(phrase as written, type) for each event-type phrase in `text`; overlapping shorter
+        phrases are not counted twice ('working session' is not also a 'session')."""
+        folded = fold(nfc(text))
+        taken: list[tuple[int, int]] = []
+        out: list[tuple[int, str, str]] = []
+        for pat, typ in self.words.get(lang, []):
+            for m in pat.finditer(folded):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                out.append((m.start(), text[m.start():m.end()], typ))
+        return [(w, t) for _, w, t in sorted(out)]
+
+
+def _phrase_re(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", fold(nfc(phrase)))) + r"(?!\w)")
+
+
+@lru_cache(maxsize=4)
+def _load_events(path: str, mtime_ns: int) -> EventNames:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+        types = data["types"]
+        words: dict[str, list[tuple[str, str]]] = {"en": [], "vi": []}
+        for typ, t in types.items():
+            words["en"] += [(w, typ) for w in t.get("en_words", [])]
+            words["vi"] += [(w, typ) for w in t.get("vi_words", [])]
+        compiled = {lang: [(_phrase_re(w), typ) for w, typ in sorted(ws, key=lambda x: -len(x[0]))] for lang, ws in words.items()}
+        compatible = {k: frozenset(v) for k, v in data.get("compatible", {}).items() if not k.startswith("_")}
+        return EventNames(en={k: t["en"] for k, t in types.items()}, noun_en={k: t["noun_en"] for k, t in types.items()},
+                          vi={k: nfc(t["vi"]) for k, t in types.items()}, words=compiled, compatible=compatible,
+                          version=hashlib.sha256(raw).hexdigest()[:8])
+    except FileNotFoundError as e:
+        raise GlossaryError(f"{p}: event glossary not found; restore it from git") from e
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise GlossaryError(f"{p}: malformed event glossary ({type(e).__name__}: {e}); fix the JSON (types: {{type: {{en, noun_en, vi, en_words, vi_words}}}})") from e
+
+
+def load_events(path: Path | None = None) -> EventNames:
+    p = Path(path or EVENTS_PATH)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except FileNotFoundError as e:
+        raise GlossaryError(f"{p}: event glossary not found; restore it from git") from e
+    return _load_events(str(p), mtime)

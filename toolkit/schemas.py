@@ -74,7 +74,11 @@ class Evidence(BaseModel):
 
 Role = Literal["chair", "attendee", "speaker", "head_of_delegation", "presenter", "author"]
 FigureKind = Literal["result", "target", "rate", "count"]
-EventType = Literal["year_review", "period_review", "mid_term_review", "executive_conference", "inspection_visit", "other"]
+EventType = Literal[
+    "year_review", "period_review", "mid_term_review", "executive_conference", "inspection_visit", "party_congress",
+    "council_session", "committee_meeting", "inspection_announcement", "award_ceremony", "thematic_review", "briefing",
+    "personnel_decision", "other",
+]
 
 
 class Person(BaseModel):
@@ -86,6 +90,7 @@ class Person(BaseModel):
 
 class Figure(BaseModel):
     label: str = Field(description="What is counted or measured, short.")
+    label_en: str = ""
     value: float = Field(description="Numeric value parsed from raw (Vietnamese notation understood).")
     unit: str = Field(default="", description="Unit: %, đảng viên, lớp, ...")
     raw: str = Field(description="The number exactly as written, e.g. '103,33%'.")

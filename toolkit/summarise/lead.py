@@ -1,0 +1,149 @@
+"""The lead (when, who, what kind of event) and the people sentence, built from the record.
+
+The kind of event, its date and the roles come from the verified Record and are named through the
+glossaries (glossary_events.json, glossary_party_en.json); the Vietnamese lead is the source's own
+clause. An event of type 'other' is called "a meeting" / "hội nghị", never a specific kind.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..schemas import Document, Person, Record
+from ..textnorm import fold
+from .base import Ctx, Fact, cap, date_en, end, evidence, fact_problems, is_body, numbers_ok, period_en, sentence_of, \
+    trim_span, vi_clause
+
+_REVIEWS = ("year_review", "period_review", "mid_term_review", "thematic_review")
+_BODY_START = r"(?:Ban|Bộ|Ủy ban|Uỷ ban|UBKT|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy|Huyện uỷ|Đảng ủy|Đảng uỷ|Đảng bộ|Chi bộ|Thường trực|Hội đồng|HĐND|UBND|Quốc hội|Chính phủ|Trung ương|Sở|Mặt trận)"
+_BODY_END = r"(?=\s+(?:do|đã|về|tại|trong|năm|việc|đối với|làm việc|kiểm tra|giám sát|nhiệm kỳ|giai đoạn)\b|\s*[,.;:(]|$)"
+# "Đoàn kiểm tra số 12 của Ban Bí thư ..." / "... làm việc với Ban Thường vụ Tỉnh ủy": who inspects whom
+_INSPECTOR_RE = re.compile(r"[Đđ]oàn\s+(?:công tác|kiểm tra|giám sát)(?:\s+số\s+\d+)?(?:\s+của)?\s+(" + _BODY_START + r"[^,.;()]{0,80}?)" + _BODY_END)
+_INSPECTED_RE = re.compile(r"(?:làm việc với|kiểm tra|giám sát)(?:\s+(?:đối với|tại))?\s+(" + _BODY_START + r"[^,.;()]{0,80}?)" + _BODY_END)
+
+
+def lead_paragraph(doc: Document, record: Record) -> tuple[str, int]:
+    """(paragraph id, offset) where the lead sentence starts: the date's clause when it is in the body,
+    else the first body paragraph that is a sentence (not a menu, widget or counter)."""
+    from ..verify import chrome_problems
+
+    ev = record.date_evidence
+    if ev is not None and is_body(doc, ev.paragraph_id):
+        text = doc.paragraph(ev.paragraph_id).text
+        s, e = sentence_of(text, ev.start, ev.start, semicolons=False)
+        if not chrome_problems(text[s:e]):
+            return ev.paragraph_id, ev.start
+    for p in doc.body:
+        s, e = sentence_of(p.text, 0, 0, semicolons=False)
+        if not chrome_problems(p.text[s:e]):
+            return p.paragraph_id, 0
+    return "", 0
+
+
+def inspection_parties(text: str, glossary) -> tuple[str | None, str | None]:
+    """(inspecting body, inspected body) of an inspection clause, in English, where the glossary renders them."""
+    a = _INSPECTOR_RE.search(text)
+    b = _INSPECTED_RE.search(text, a.end() if a else 0)
+    inspector = glossary.org(a.group(1).strip()) if a else None
+    inspected = glossary.org(b.group(1).strip()) if b else None
+    return inspector, inspected
+
+
+def _dated(ctx: Ctx, body: str, sources: list[str], cites) -> str:
+    """`body` ('the X held a Y') as a sentence, dated by the record's event date when the verifier agrees."""
+    record = ctx.record
+    if record.date is not None:
+        for with_year in (True, False):
+            cand = end(f"On {date_en(record.date, with_year)}, {body}")
+            if numbers_ok(cand, sources) and not fact_problems(ctx, cand, "en", cites):
+                return cand
+    return end(cap(body))
+
+
+def lead_fact(ctx: Ctx) -> Fact | None:
+    doc, record, g, ev_names = ctx.doc, ctx.record, ctx.glossary, ctx.events
+    pid, off = lead_paragraph(doc, record)
+    if not pid:
+        return None
+    text = doc.paragraph(pid).text
+    s, e = sentence_of(text, off, off, semicolons=False)
+    if record.date_evidence is not None and record.date_evidence.paragraph_id == pid and s < record.date_evidence.start < e:
+        if text[s:record.date_evidence.start].rstrip().endswith(","):
+            s = record.date_evidence.start  # start at the date when it opens a clause
+    s, e = trim_span(text, s, e, ctx.settings.max_vi_chars)
+    ev = evidence(doc, pid, s, e)
+    if ev is None:
+        return None
+    cites = [ev]
+    names: list[str] = []
+    keep: list[str] = []
+    org = ctx.org_en
+    if org and record.province and record.province in ctx.body_provinces and fold(record.province) not in fold(org):
+        # "X of Hà Giang province": the name finder reads a capitalised run starting with a surname as a person
+        org = f"{org} of {record.province} province"
+    per = period_en(record.period)
+    if record.event_type == "inspection_visit":
+        inspector, inspected = ctx.inspection or (None, None)
+        who = f"a delegation of the {inspector}" if inspector else "an inspection delegation"
+        head = next((p for p in record.people if p.role == "head_of_delegation"), None)
+        if head is not None and fold(head.name) in fold(ev.quote):
+            t = g.title(head.title) if head.title else None
+            who += f" led by {head.name}" + (f", {t}," if t else "")
+            names.append(head.name)
+            keep += [t] if t else []
+        body = f"{who} inspected the {inspected}" if inspected else f"{who} held a working session"
+        if per and inspected:
+            body += f" on its work in {per}"
+    else:
+        what = ev_names.en[record.event_type]
+        cited = [d for d in record.documents if d.code and d.code in ev.quote]
+        if record.event_type == "thematic_review" and cited:
+            t = g.lookup(cited[0].type) if cited[0].type else None
+            what = f"a conference reviewing the implementation of {(t.en + ' ') if t else ''}{cited[0].code}"
+            keep.append(cited[0].code)
+        elif record.event_type in _REVIEWS and per:
+            what += f" covering {per}"
+        body = f"the {org} held {what}" if org else f"{what} was held"
+    en = _dated(ctx, body, [doc.paragraph(pid).text], cites)
+    return Fact(key="lead", vi=vi_clause(ev.quote), en=en, citations=cites, names=names, keep=keep)
+
+
+_ROLE_VI = {"chair": "chủ trì", "head_of_delegation": "làm trưởng đoàn", "speaker": "phát biểu tại",
+            "presenter": "trình bày báo cáo tại", "attendee": "dự"}
+_ROLE_EN = {"chair": "chaired", "head_of_delegation": "led the delegation at", "speaker": "addressed",
+            "presenter": "presented a report at", "attendee": "attended"}
+_ORDER = {"chair": 0, "head_of_delegation": 1, "speaker": 2, "presenter": 3, "attendee": 4}
+
+
+def _person_vi(p: Person, ctx: Ctx) -> str:
+    what = "" if p.role == "head_of_delegation" else " " + ctx.events.vi[ctx.record.event_type]
+    return f"Đồng chí {p.name}" + (f" - {p.title}" if p.title else "") + f" {_ROLE_VI[p.role]}".rstrip() + what
+
+
+def people_fact(ctx: Ctx, lead: Fact | None) -> Fact | None:
+    """The chair (or head of delegation, or main speaker) with their title, when the lead does not name them."""
+    doc, record = ctx.doc, ctx.record
+    in_lead = fold(lead.vi) + " " + fold(lead.en) if lead else ""
+    cands = [p for p in record.people if p.role in _ORDER and p.role != "author" and fold(p.name) not in in_lead
+             and is_body(doc, p.evidence.paragraph_id)]
+    if not cands:
+        return None
+    cands.sort(key=lambda p: _ORDER[p.role])
+    first = cands[0]
+    chosen = [first]
+    if first.role == "chair" and len(cands) > 1 and cands[1].role in ("speaker", "attendee"):
+        chosen.append(cands[1])
+    noun = ctx.events.noun_en[record.event_type]
+    t = ctx.glossary.title(first.title) if first.title else None
+    keep = [t] if t else []
+    role_en = _ROLE_EN[first.role].removesuffix(" at") if first.role == "head_of_delegation" else _ROLE_EN[first.role] + f" the {noun}"
+    en = first.name + (f", {t}," if t else "") + f" {role_en}"
+    vi = _person_vi(first, ctx)
+    if len(chosen) == 2:
+        second = chosen[1]
+        vi += f", với sự tham dự của đồng chí {second.name}" + (f" - {second.title}" if second.title else "")
+        t2 = ctx.glossary.title(second.title) if second.title else None
+        keep += [t2] if t2 else []
+        en += f", which was attended by {second.name}" + (f", {t2}" if t2 else "")
+    return Fact(key="people", vi=end(vi), en=end(en), citations=[p.evidence for p in chosen],
+                names=[p.name for p in chosen], keep=keep)
