@@ -138,18 +138,19 @@ def test_inspection_direction_is_kept(settings):
     s = summarise(doc, inspection_record(doc), None, settings)
     lead = s.summary_en[0].text
     assert lead.startswith("On 9 February 2024, a delegation of the Secretariat led by Lê Quang Vinh")
-    assert lead.index("Secretariat") < lead.index("inspected") < lead.index("Standing Committee of the Provincial Party Committee")
+    assert lead.index("Secretariat") < lead.index("inspected") < lead.index("Standing Committee of the Phú Yên Provincial Party Committee")
 
 
 def test_a_reversed_inspection_is_rejected(settings):
     doc = make_doc("insp", INSPECTION)
     rec = inspection_record(doc)
-    parties = ("Secretariat", "Standing Committee of the Provincial Party Committee")
-    good = "A delegation of the Secretariat inspected the Standing Committee of the Provincial Party Committee."
-    bad = "The Standing Committee of the Provincial Party Committee inspected the Secretariat's delegation."
+    parties = ("Secretariat", "Standing Committee of the Phú Yên Provincial Party Committee")
+    good = "A delegation of the Secretariat inspected the Standing Committee of the Phú Yên Provincial Party Committee."
+    bad = ("On 9 February 2024, the Standing Committee of the Phú Yên Provincial Party Committee, with a delegation led by "
+           "Lê Quang Vinh, member of the Party Central Committee, inspected the Secretariat.")
     assert record_problems(good, rec, lang="en", inspection=parties) == []
     assert any("inspected body" in p for p in record_problems(bad, rec, lang="en", inspection=parties))
-    passive = "The Standing Committee of the Provincial Party Committee was inspected by a delegation of the Secretariat."
+    passive = "The Standing Committee of the Phú Yên Provincial Party Committee was inspected by a delegation of the Secretariat."
     assert record_problems(passive, rec, lang="en", inspection=parties) == []
     # a polish that turns the inspection around is not shown; the record-built sentence is
     template = summarise(doc, rec, None, settings)

@@ -24,6 +24,7 @@ GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary_party_en.js
 
 # an org term ending in one of these takes a following proper name in front of it
 _PLACE_ENDINGS = ("tỉnh", "huyện", "xã", "tỉnh ủy", "huyện ủy", "thành ủy", "thành phố")
+_PLACE_WORDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã", "phường", "thị trấn")
 
 
 class GlossaryError(ToolkitError):
@@ -48,6 +49,7 @@ class Translation:
     terms: list[Term] = field(default_factory=list)
     leftover: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list, repr=False)  # capitalised words kept as they are
+    kinds: list[str] = field(default_factory=list, repr=False)  # the kind of each piece, in source order
 
     @property
     def ok(self) -> bool:
@@ -96,7 +98,7 @@ class Glossary:
     @staticmethod
     def _key(s: str) -> str:
         s = fold(nfc(s))
-        s = re.sub(r"\s*-\s*", "-", s)
+        s = re.sub(r"\s*[-–]\s*", "-", s)
         return re.sub(r"\s+", " ", s).strip()
 
     @staticmethod
@@ -146,7 +148,8 @@ class Glossary:
             pos = m.end()
         leftover = [p[1] for p in pieces if p[0] == "word"]
         text_en, names = _assemble(pieces)
-        return Translation(text=text_en, terms=used, leftover=leftover, names=names)
+        return Translation(text=text_en, terms=used, leftover=leftover, names=names,
+                           kinds=[k for k, t, _ in pieces if k not in ("punct",) and t])
 
     def title(self, title: str) -> str | None:
         """A person's title in English ('Tỉnh ủy viên, Bí thư Đảng ủy Khối' -> 'member of the
@@ -155,7 +158,7 @@ class Glossary:
         out: list[str] = []
         for p in parts:
             tr = self.translate(p)
-            if not tr.ok or tr.names:
+            if not tr.ok or tr.names or not set(tr.kinds) <= {"position", "org", "function"}:
                 return None
             out.append(tr.text)
         if not out:
@@ -168,15 +171,19 @@ class Glossary:
         en = re.sub(r"\s+", " ", label_en or "").strip(" .,;:")
         if en and not re.search(r"\d", en) and en.isascii() and re.search(r"[A-Za-z]{3,}", en):
             return en
-        if not label or re.search(r"\d", label):
-            return None
-        tr = self.translate(label)
-        return tr.text if tr.ok and not tr.names and re.search(r"[A-Za-z]{3,}", tr.text) else None
+        # else only a label that is one glossary term ("thu nhập bình quân đầu người"): a word-by-word rendering
+        # of a label reads wrongly, and the counted noun alone ("đảng viên") does not say what a rate is of
+        t = self.lookup(label) if label else None
+        return t.en if t is not None and t.kind in ("term", "qualifier") and re.search(r"[A-Za-z]{3,}", t.en) else None
 
     def org(self, name: str) -> str | None:
-        """An organisation in English, or None when some word has no glossary rendering."""
+        """An organisation in English, or None when some word has no glossary rendering or the name is not
+        made of bodies, places and proper names only (a fragment such as 'Đảng bộ tỉnh kết nạp 1')."""
+        name = re.split(r"\s+(?:khóa|khoá|nhiệm kỳ|lần thứ)(?:\s|$)", nfc(name).strip(), maxsplit=1, flags=re.IGNORECASE)[0]
         tr = self.translate(name)
-        return tr.text if tr.ok else None
+        if not tr.ok or "org" not in tr.kinds or not set(tr.kinds) <= {"org", "name", "function"}:
+            return None
+        return tr.text
 
 
 def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str]]:
@@ -192,7 +199,10 @@ def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str
                 names.append(pieces[j][1])
                 j += 1
             if names:
-                out.append(("org", " ".join(names) + " " + txt, term))
+                # the name goes before the body it names: "Ban Thường vụ Tỉnh ủy Phú Yên" ->
+                # "Standing Committee of the Phú Yên Provincial Party Committee"
+                head, sep, tail = txt.rpartition(" of the ")
+                out.append(("org", f"{head}{sep}{' '.join(names)} {tail}" if sep else " ".join(names) + " " + txt, term))
                 i = j
                 continue
         out.append((kind, txt, term))
@@ -210,6 +220,10 @@ def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str
             words.append(term.sg if one and term.sg else txt)
         elif kind == "org" and prev_kind == "position":
             words.append("of the " + txt)
+        elif kind == "org" and prev_kind == "org" and term is not None:
+            # Vietnamese names a body before the body it belongs to: "Đảng ủy Văn phòng UBND tỉnh" ->
+            # "Party Committee of the Office of the Provincial People's Committee"; a place takes no article
+            words.append(("of " if fold(term.vi) in _PLACE_WORDS else "of the ") + txt)
         elif txt:
             words.append(txt)
         if kind != "num":

@@ -378,7 +378,8 @@ _ROLE_WORDS = (  # (English role phrase, roles it may state, the name comes afte
     (r"led by|headed by", {"head_of_delegation"}, True), (r"led the delegation|headed the delegation|led a delegation", {"head_of_delegation"}, False),
     (r"presented by", {"presenter", "speaker"}, True), (r"presented|reported on", {"presenter", "speaker", "chair", "head_of_delegation"}, False),
 )
-_INSPECT_RE = re.compile(r"\b(?:inspect(?:ed|s|ing)?|supervis(?:ed|es|ing)|worked with|working with|examined)\b(?!\s+by)", re.IGNORECASE)
+_INSPECT_RE = re.compile(r"\b(?:inspect(?:ed|s|ing)?|supervis(?:ed|es|ing)|worked with|working with|examined)\b", re.IGNORECASE)
+_PASSIVE_RE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+\s+)?(?:inspected|supervised|examined)\s+by\b", re.IGNORECASE)
 
 
 def cited_document_dates(record, sources: Sequence[str]) -> set[tuple[int, int]]:
@@ -480,15 +481,21 @@ def _subject_problems(text: str, record, glossary) -> list[str]:
 
 
 def _inspection_problems(text: str, inspection: tuple[str | None, str | None] | None) -> list[str]:
+    """Who inspects whom: in the active voice the inspector stands before the verb and the inspected body
+    after it; in the passive ("was inspected by") the other way round."""
     if not inspection or not (verb := _INSPECT_RE.search(text)):
         return []
     inspector, inspected = inspection
     low = fold(text)
+    passive = bool(_PASSIVE_RE.search(text))
+    first, second = (inspected, inspector) if passive else (inspector, inspected)
     out: list[str] = []
-    if inspected and (i := low.find(fold(inspected))) >= 0 and i < verb.start() and " by " not in low[i:verb.start()]:
-        out.append(f"makes {inspected!r}, the inspected body, the inspector")
-    if inspector and (i := low.find(fold(inspector))) > verb.end() and " by " not in low[verb.end():i]:
-        out.append(f"makes {inspector!r}, the inspecting body, the one inspected")
+    if second and 0 <= low.find(fold(second)) < verb.start():
+        out.append(f"makes {second!r}, the {'inspecting' if passive else 'inspected'} body, the "
+                   f"{'one inspected' if passive else 'inspector'}")
+    if first and low.find(fold(first)) > verb.end():
+        out.append(f"makes {first!r}, the {'inspected' if passive else 'inspecting'} body, the "
+                   f"{'inspector' if passive else 'one inspected'}")
     return out
 
 

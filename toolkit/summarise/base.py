@@ -32,6 +32,7 @@ class Fact:
     names: list[str] = field(default_factory=list)  # person names the sentences state
     keep: list[str] = field(default_factory=list)  # English strings a polish must keep verbatim (titles, codes)
     en_ok: bool = True
+    vi_ok: bool = True  # False: the Vietnamese of another fact already says it (English only)
 
 
 @dataclass

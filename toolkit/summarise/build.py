@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from ..glossary import Glossary, load_events, load_glossary
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 def context(doc: Document, record: Record, glossary: Glossary | None = None, settings: SummarySettings | None = None) -> Ctx:
     g = glossary or load_glossary()
-    org_en = g.org(record.organization) if record.organization else None
+    org_en = _speakable(g.org(record.organization), source_paragraphs(doc)) if record.organization else None
     ctx = Ctx(doc=doc, record=record, glossary=g, events=load_events(), settings=settings or SummarySettings(),
               org_en=org_en, body_provinces=article_provinces(doc), sources=source_paragraphs(doc),
               exclude=name_tokens(doc, record))
@@ -29,6 +30,23 @@ def context(doc: Document, record: Record, glossary: Glossary | None = None, set
         if pid:
             ctx.inspection = inspection_parties(doc.paragraph(pid).text[off:], g)
     return ctx
+
+
+_NAME_FIRST_RE = re.compile(r"^((?:[A-ZĐ][^\W\d_]*\s){1,3}?)((?:Provincial|District|City|Commune|Town|Ward)\b.*)$")
+
+
+def _speakable(org_en: str | None, sources: list[str]) -> str | None:
+    """`org_en`, or with its place name moved after it ("Hoằng Hoá District People's Council" -> "District
+    People's Council of Hoằng Hoá") when the name finder would read the name and the English words
+    after it as a person; None when neither form passes."""
+    from ..verify import unsupported_names
+
+    if not org_en or not unsupported_names(f"The {org_en} met.", sources):
+        return org_en
+    m = _NAME_FIRST_RE.match(org_en)
+    if m and not unsupported_names(f"The {(alt := f'{m.group(2)} of {m.group(1).strip()}')} met.", sources):
+        return alt
+    return None
 
 
 def build_facts(doc: Document, record: Record, glossary: Glossary | None = None,
@@ -52,12 +70,19 @@ def _facts(ctx: Ctx) -> list[Fact]:
         facts.insert(1 if lead else 0, people)
     kept: list[Fact] = []
     for f in facts[:ctx.settings.max_sentences]:
-        if fact_problems(ctx, f.vi, "vi", f.citations, names=f.names, values=f.key_values):
+        if f.key != "people" and any(_overlap(f, k) for k in kept):
+            continue  # two facts from one source clause (an award that is also a figure): said once
+        if f.vi_ok and fact_problems(ctx, f.vi, "vi", f.citations, names=f.names, values=f.key_values):
             continue
         f.en_ok = f.en_ok and bool(f.en) and not fact_problems(ctx, f.en, "en", f.citations, names=f.names,
                                                                values=f.key_values)
         kept.append(f)
     return kept
+
+
+def _overlap(a: Fact, b: Fact) -> bool:
+    return any(x.paragraph_id == y.paragraph_id and x.start < y.end and y.start < x.end
+               for x in a.citations for y in b.citations)
 
 
 def summarise(doc: Document, record: Record, llm: "LLM | None", settings: "Settings") -> Summary:
@@ -68,7 +93,7 @@ def summarise(doc: Document, record: Record, llm: "LLM | None", settings: "Setti
     remember(doc)
     ctx = context(doc, record, settings=settings.summary)
     facts = _facts(ctx)
-    vi = [SummarySentence(text=f.vi, citations=f.citations) for f in facts]
+    vi = [SummarySentence(text=f.vi, citations=f.citations) for f in facts if f.vi_ok]
     en: list[SummarySentence] = []
     failures: list[str] = []
     use_model = llm is not None and settings.summary.polish

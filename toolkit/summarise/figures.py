@@ -57,6 +57,8 @@ def _phrase(ctx: Ctx, f: _Fig, para: str) -> str:
     fig = f.fig
     q = _qualifier(fold(para[max(0, f.pos - 20):f.pos]), fold(para[f.pos + len(fig.raw):f.pos + len(fig.raw) + 60]))
     n = format_en(fig.value) + _unit_en(ctx, fig, f.subject or "")
+    if fig.target is not None and fig.value <= fig.target and not q:  # "31/32 chỉ tiêu": 31 of 32
+        return f"{f.subject} at {n.strip()} of {format_en(fig.target)}"
     if fig.target is not None:
         return f"{f.subject} at {q}{n} against a target of {format_en(fig.target)}"
     return f"{f.subject} at {q}{n}"

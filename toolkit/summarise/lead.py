@@ -78,8 +78,10 @@ def lead_fact(ctx: Ctx) -> Fact | None:
     names: list[str] = []
     keep: list[str] = []
     org = ctx.org_en
-    if org and record.province and record.province in ctx.body_provinces and fold(record.province) not in fold(org):
-        # "X of Hà Giang province": the name finder reads a capitalised run starting with a surname as a person
+    if org and record.province and record.province in ctx.body_provinces and fold(record.province) not in fold(org) \
+            and not re.search(r"\b(?:Central|National|Politburo|Secretariat|Government)\b", org):
+        # a local body whose name leaves its province out: "X of Hà Giang province" (not "Hà Giang X": the
+        # name finder reads a capitalised run starting with a surname as a person); never a central body
         org = f"{org} of {record.province} province"
     per = period_en(record.period)
     if record.event_type == "inspection_visit":
@@ -103,7 +105,7 @@ def lead_fact(ctx: Ctx) -> Fact | None:
             keep.append(cited[0].code)
         elif record.event_type in _REVIEWS and per:
             what += f" covering {per}"
-        body = f"the {org} held {what}" if org else f"{what} was held"
+        body = f"the {org} held {what}" if org else f"{what.replace(' its ', ' the ')} was held"
     en = _dated(ctx, body, [doc.paragraph(pid).text], cites)
     return Fact(key="lead", vi=vi_clause(ev.quote), en=en, citations=cites, names=names, keep=keep)
 
@@ -123,8 +125,8 @@ def _person_vi(p: Person, ctx: Ctx) -> str:
 def people_fact(ctx: Ctx, lead: Fact | None) -> Fact | None:
     """The chair (or head of delegation, or main speaker) with their title, when the lead does not name them."""
     doc, record = ctx.doc, ctx.record
-    in_lead = fold(lead.vi) + " " + fold(lead.en) if lead else ""
-    cands = [p for p in record.people if p.role in _ORDER and p.role != "author" and fold(p.name) not in in_lead
+    in_lead_en = fold(lead.en) if lead else ""
+    cands = [p for p in record.people if p.role in _ORDER and p.role != "author" and fold(p.name) not in in_lead_en
              and is_body(doc, p.evidence.paragraph_id)]
     if not cands:
         return None
@@ -145,5 +147,6 @@ def people_fact(ctx: Ctx, lead: Fact | None) -> Fact | None:
         t2 = ctx.glossary.title(second.title) if second.title else None
         keep += [t2] if t2 else []
         en += f", which was attended by {second.name}" + (f", {t2}" if t2 else "")
+    said_vi = lead is not None and all(fold(p.name) in fold(lead.vi) for p in chosen)
     return Fact(key="people", vi=end(vi), en=end(en), citations=[p.evidence for p in chosen],
-                names=[p.name for p in chosen], keep=keep)
+                names=[p.name for p in chosen], keep=keep, vi_ok=not said_vi)
