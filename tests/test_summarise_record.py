@@ -138,7 +138,11 @@ def test_inspection_direction_is_kept(settings):
     s = summarise(doc, inspection_record(doc), None, settings)
     lead = s.summary_en[0].text
     assert lead.startswith("On 9 February 2024, a delegation of the Secretariat led by Lê Quang Vinh")
-    assert lead.index("Secretariat") < lead.index("inspected") < lead.index("Standing Committee of the Phú Yên Provincial Party Committee")
+    # the source says the delegation worked with the committee ("làm việc với"): said so, in that direction
+    assert lead.index("Secretariat") < lead.index("held a working session with") < lead.index(
+        "Standing Committee of the Phú Yên Provincial Party Committee")
+    assert record_problems(lead, inspection_record(doc), lang="en",
+                           inspection=("Secretariat", "Standing Committee of the Phú Yên Provincial Party Committee")) == []
 
 
 def test_a_reversed_inspection_is_rejected(settings):

@@ -297,7 +297,7 @@ VI_SHARE_LIMIT = 0.15
 # weather and time-zone widgets, view counters, share/print buttons (facts of the web genre).
 _SENT_CHROME_RE = re.compile(
     r"\|\s*$|^\s*\|| \| |\bdate\s+\d{4}-\d{2}\b|°\s*[CF]\b|\bGMT\s*[+-]|\bUTC\s*[+-]|lượt\s+(?:xem|đọc|truy cập)"
-    r"|\b(?:views?|lượt thích|chia sẻ|in bài|cỡ chữ|font size|tiếng việt\s*\|)", re.IGNORECASE)
+    r"|\b(?:views?|lượt thích|chia sẻ|in bài|cỡ chữ|font size|tiếng việt\s*\|)|\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
 
 
 def vietnamese_share(text: str, exclude: set[str] = frozenset()) -> tuple[int, int]:
@@ -378,7 +378,7 @@ _ROLE_WORDS = (  # (English role phrase, roles it may state, the name comes afte
     (r"led by|headed by", {"head_of_delegation"}, True), (r"led the delegation|headed the delegation|led a delegation", {"head_of_delegation"}, False),
     (r"presented by", {"presenter", "speaker"}, True), (r"presented|reported on", {"presenter", "speaker", "chair", "head_of_delegation"}, False),
 )
-_INSPECT_RE = re.compile(r"\b(?:inspect(?:ed|s|ing)?|supervis(?:ed|es|ing)|worked with|working with|examined)\b", re.IGNORECASE)
+_INSPECT_RE = re.compile(r"\b(?:inspect(?:ed|s|ing)?|supervis(?:ed|es|ing)|worked with|working with|working session with|examined)\b", re.IGNORECASE)
 _PASSIVE_RE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+\s+)?(?:inspected|supervised|examined)\s+by\b", re.IGNORECASE)
 
 

@@ -33,6 +33,7 @@ class Fact:
     keep: list[str] = field(default_factory=list)  # English strings a polish must keep verbatim (titles, codes)
     en_ok: bool = True
     vi_ok: bool = True  # False: the Vietnamese of another fact already says it (English only)
+    extra: list[str] = field(default_factory=list)  # record facts written out that support the English (its date)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Ctx:
     sources: list[str]  # the article's own paragraphs
     exclude: set[str]  # folded name syllables, set aside when measuring Vietnamese words
     inspection: tuple[str | None, str | None] | None = None  # (inspector, inspected) in English
+    inspection_verb: str = "inspect"  # 'work': the source says the delegation worked with the body
 
 
 def source_paragraphs(doc: Document) -> list[str]:
@@ -69,11 +71,12 @@ def sources_of(doc: Document, cites: Iterable[Evidence]) -> list[str]:
 
 
 def fact_problems(ctx: Ctx, text: str, lang: str, cites: Sequence[Evidence], names: Sequence[str] = (),
-                  values: Sequence[float] = (), keep: Sequence[str] = ()) -> list[str]:
-    """Why `text` may not be shown: against its cited paragraphs and against the record (toolkit.verify)."""
+                  values: Sequence[float] = (), keep: Sequence[str] = (), extra: Sequence[str] = ()) -> list[str]:
+    """Why `text` may not be shown: against its cited paragraphs (and `extra`, facts of the record written
+    out, such as its verified date) and against the record (toolkit.verify)."""
     from ..verify import record_problems, sentence_problems
 
-    problems = sentence_problems(text, sources_of(ctx.doc, cites), lang=lang, body_provinces=ctx.body_provinces,
+    problems = sentence_problems(text, sources_of(ctx.doc, cites) + list(extra), lang=lang, body_provinces=ctx.body_provinces,
                                  exclude=ctx.exclude if lang == "en" else frozenset(), names=names, values=values, keep=keep)
     return problems + record_problems(text, ctx.record, lang=lang, sources=ctx.sources, glossary=ctx.glossary,
                                       events=ctx.events, inspection=ctx.inspection)

@@ -28,7 +28,8 @@ def context(doc: Document, record: Record, glossary: Glossary | None = None, set
     if record.event_type in ("inspection_visit", "inspection_announcement"):
         pid, off = lead_paragraph(doc, record)
         if pid:
-            ctx.inspection = inspection_parties(doc.paragraph(pid).text[off:], g)
+            inspector, inspected, ctx.inspection_verb = inspection_parties(doc.paragraph(pid).text[off:], g)
+            ctx.inspection = (inspector, inspected)
     return ctx
 
 
@@ -75,7 +76,7 @@ def _facts(ctx: Ctx) -> list[Fact]:
         if f.vi_ok and fact_problems(ctx, f.vi, "vi", f.citations, names=f.names, values=f.key_values):
             continue
         f.en_ok = f.en_ok and bool(f.en) and not fact_problems(ctx, f.en, "en", f.citations, names=f.names,
-                                                               values=f.key_values)
+                                                               values=f.key_values, extra=f.extra)
         kept.append(f)
     return kept
 

@@ -11,20 +11,25 @@ import re
 
 from ..schemas import Document, Person, Record
 from ..textnorm import fold
-from .base import Ctx, Fact, cap, date_en, end, evidence, fact_problems, is_body, numbers_ok, period_en, sentence_of, \
+from .base import Ctx, Fact, cap, date_en, end, evidence, fact_problems, is_body, period_en, sentence_of, \
     trim_span, vi_clause
 
 _REVIEWS = ("year_review", "period_review", "mid_term_review", "thematic_review")
-_BODY_START = r"(?:Ban|Bộ|Ủy ban|Uỷ ban|UBKT|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy|Huyện uỷ|Đảng ủy|Đảng uỷ|Đảng bộ|Chi bộ|Thường trực|Hội đồng|HĐND|UBND|Quốc hội|Chính phủ|Trung ương|Sở|Mặt trận)"
+_BODY_START = r"(?:tỉnh|huyện|thành phố|thị xã|xã|Ban|Bộ|Ủy ban|Uỷ ban|UBKT|Tỉnh ủy|Tỉnh uỷ|Thành ủy|Thành uỷ|Huyện ủy|Huyện uỷ|Đảng ủy|Đảng uỷ|Đảng bộ|Chi bộ|Thường trực|Hội đồng|HĐND|UBND|Quốc hội|Chính phủ|Trung ương|Sở|Mặt trận)"
 _BODY_END = r"(?=\s+(?:do|đã|về|tại|trong|năm|việc|đối với|làm việc|kiểm tra|giám sát|nhiệm kỳ|giai đoạn)\b|\s*[,.;:(]|$)"
 # "Đoàn kiểm tra số 12 của Ban Bí thư ..." / "... làm việc với Ban Thường vụ Tỉnh ủy": who inspects whom
 _INSPECTOR_RE = re.compile(r"[Đđ]oàn\s+(?:công tác|kiểm tra|giám sát)(?:\s+số\s+\d+)?(?:\s+của)?\s+(" + _BODY_START + r"[^,.;()]{0,80}?)" + _BODY_END)
 _INSPECTED_RE = re.compile(r"(?:làm việc với|kiểm tra|giám sát)(?:\s+(?:đối với|tại))?\s+(" + _BODY_START + r"[^,.;()]{0,80}?)" + _BODY_END)
 
 
+_EVENT_WORDS_RE = re.compile(r"\b(?:tổ chức|khai mạc|bế mạc|diễn ra|họp|hội nghị|đại hội|kỳ họp|phiên họp|làm việc|"
+                             r"kiểm tra|giám sát|tổng kết|sơ kết|giao ban|trao|công bố)\b", re.IGNORECASE)
+
+
 def lead_paragraph(doc: Document, record: Record) -> tuple[str, int]:
     """(paragraph id, offset) where the lead sentence starts: the date's clause when it is in the body,
-    else the first body paragraph that is a sentence (not a menu, widget or counter)."""
+    else the first body sentence naming the organiser, else the first that tells of an event, else the
+    first body sentence; never a menu, widget, counter or image name."""
     from ..verify import chrome_problems
 
     ev = record.date_evidence
@@ -33,31 +38,45 @@ def lead_paragraph(doc: Document, record: Record) -> tuple[str, int]:
         s, e = sentence_of(text, ev.start, ev.start, semicolons=False)
         if not chrome_problems(text[s:e]):
             return ev.paragraph_id, ev.start
+    firsts = []
     for p in doc.body:
         s, e = sentence_of(p.text, 0, 0, semicolons=False)
         if not chrome_problems(p.text[s:e]):
-            return p.paragraph_id, 0
+            firsts.append((p.paragraph_id, p.text[s:e]))
+    org = fold(record.organization or "")
+    for test in (lambda t: bool(org) and org in fold(t), lambda t: bool(_EVENT_WORDS_RE.search(t)), lambda t: True):
+        for pid, first in firsts:
+            if test(first):
+                return pid, 0
     return "", 0
 
 
-def inspection_parties(text: str, glossary) -> tuple[str | None, str | None]:
-    """(inspecting body, inspected body) of an inspection clause, in English, where the glossary renders them."""
+def inspection_parties(text: str, glossary) -> tuple[str | None, str | None, str]:
+    """(inspecting body, inspected body, 'work' or 'inspect') of an inspection clause, the bodies in English
+    where the glossary renders them; 'work' when the source says the delegation worked with the body."""
     a = _INSPECTOR_RE.search(text)
     b = _INSPECTED_RE.search(text, a.end() if a else 0)
     inspector = glossary.org(a.group(1).strip()) if a else None
     inspected = glossary.org(b.group(1).strip()) if b else None
-    return inspector, inspected
+    return inspector, inspected, "work" if b and b.group(0).startswith("làm việc") else "inspect"
 
 
-def _dated(ctx: Ctx, body: str, sources: list[str], cites) -> str:
-    """`body` ('the X held a Y') as a sentence, dated by the record's event date when the verifier agrees."""
+def _dated(ctx: Ctx, body: str, cites) -> tuple[str, list[str]]:
+    """`body` ('the X held a Y') as a sentence, dated by the record's event date when the verifier agrees.
+    The date's own evidence (a quote of the article the record read it from, "sáng 14.10") supports it;
+    its year does only when the record did not infer it."""
     record = ctx.record
-    if record.date is not None:
-        for with_year in (True, False):
-            cand = end(f"On {date_en(record.date, with_year)}, {body}")
-            if numbers_ok(cand, sources) and not fact_problems(ctx, cand, "en", cites):
-                return cand
-    return end(cap(body))
+    if record.date is None:
+        return end(cap(body)), []
+    d = record.date
+    extra: list[str] = []
+    if record.date_evidence is not None and any(record.date_evidence.quote in p for p in ctx.sources):
+        extra = [f"ngày {d.day} tháng {d.month}" + ("" if record.date_inferred_year else f" năm {d.year}")]
+    for with_year in (True, False):
+        cand = end(f"On {date_en(d, with_year)}, {body}")
+        if not fact_problems(ctx, cand, "en", cites, extra=extra):
+            return cand, extra
+    return end(cap(body)), []
 
 
 def lead_fact(ctx: Ctx) -> Fact | None:
@@ -93,7 +112,9 @@ def lead_fact(ctx: Ctx) -> Fact | None:
             who += f" led by {head.name}" + (f", {t}," if t else "")
             names.append(head.name)
             keep += [t] if t else []
-        body = f"{who} inspected the {inspected}" if inspected else f"{who} held a working session"
+        the = "" if re.search(r" (?:province|district|commune|city|town)$", inspected or "") else "the "
+        body = (f"{who} {'held a working session with' if ctx.inspection_verb == 'work' else 'inspected'} {the}{inspected}"
+                if inspected else f"{who} held a working session")
         if per and inspected:
             body += f" on its work in {per}"
     else:
@@ -106,8 +127,8 @@ def lead_fact(ctx: Ctx) -> Fact | None:
         elif record.event_type in _REVIEWS and per:
             what += f" covering {per}"
         body = f"the {org} held {what}" if org else f"{what.replace(' its ', ' the ')} was held"
-    en = _dated(ctx, body, [doc.paragraph(pid).text], cites)
-    return Fact(key="lead", vi=vi_clause(ev.quote), en=en, citations=cites, names=names, keep=keep)
+    en, extra = _dated(ctx, body, cites)
+    return Fact(key="lead", vi=vi_clause(ev.quote), en=en, citations=cites, names=names, keep=keep, extra=extra)
 
 
 _ROLE_VI = {"chair": "chủ trì", "head_of_delegation": "làm trưởng đoàn", "speaker": "phát biểu tại",

@@ -77,7 +77,7 @@ def polish(ctx: Ctx, facts: list[Fact], llm: "LLM", settings: "Settings", failur
         if not cand or "\n" in cand or len(cand) > 2.2 * len(f.en) + 60:
             continue
         cand = end(cand)
-        if fact_problems(ctx, cand, "en", f.citations, names=f.names, values=f.key_values, keep=f.keep):
+        if fact_problems(ctx, cand, "en", f.citations, names=f.names, values=f.key_values, keep=f.keep, extra=f.extra):
             continue
         out[facts.index(f)] = cand
     return out
