@@ -299,3 +299,58 @@ def test_build_facts_every_kept_sentence_agrees_with_its_record():
         for f in build_facts(doc, rec, g):
             if f.en_ok:
                 assert record_problems(f.en, rec, lang="en", sources=[p.text for p in doc.paragraphs]) == [], f.en
+
+
+# --- glossary: bodies, titles, event names, the one English->Vietnamese loader --------------------------
+
+
+def test_every_event_type_has_glossary_names():
+    from typing import get_args
+
+    from toolkit.glossary import load_events
+    from toolkit.schemas import EventType
+
+    ev = load_events()
+    for t in get_args(EventType):
+        assert ev.en[t] and ev.noun_en[t] and ev.vi[t], t
+    assert ev.en["other"] == "a meeting" and ev.vi["other"] == "hội nghị" and not ev.words["en"] == []
+    assert [t for _, t in ev.named("They held a Party congress and a People's Council session.", "en")] == [
+        "party_congress", "council_session"]
+    assert [t for _, t in ev.named("a working session", "en")] == ["inspection_visit"]  # not also a 'session'
+
+
+def test_bodies_and_titles_render_only_from_glossary_words():
+    g = load_glossary()
+    assert g.org("Đảng ủy Văn phòng UBND tỉnh") == "Party Committee of the Office of the Provincial People's Committee"
+    assert g.org("Ban Thường vụ Tỉnh ủy Phú Yên") == "Standing Committee of the Phú Yên Provincial Party Committee"
+    assert g.org("HĐND huyện Hoằng Hoá khoá XXI") == "Hoằng Hoá District People's Council"
+    assert g.org("Đảng bộ tỉnh kết nạp 1") is None  # a sentence fragment is not a body
+    assert g.org("Ban Bí") is None  # capitalised words alone are not a body
+    assert g.title("Bí thư Đảng ủy Khối doanh nghiệp") is None  # a counted noun inside a title: no half rendering
+    assert g.subject("thu nhập bình quân đầu người") == "average income per capita"
+    assert g.subject("đảng viên") is None  # the counted noun alone does not say what a figure is
+    assert g.subject("x", "share of households with clean water") == "share of households with clean water"
+    assert g.subject("x", "tỷ lệ hộ nghèo") is None  # a Vietnamese 'English' label is not used
+
+
+def test_one_loader_for_the_english_vietnamese_glossary():
+    import json
+
+    from toolkit.glossary import EN_VI_PATH, load_en_vi
+
+    terms = load_en_vi()
+    raw = json.loads(EN_VI_PATH.read_text(encoding="utf-8"))["terms"]
+    assert terms["party members"] == tuple(raw["party members"]) == ("đảng viên",)
+    assert len(terms) == len([k for k in raw if not k.startswith("_")])
+
+
+def test_a_date_read_from_the_article_dates_the_lead_without_an_inferred_year(settings):
+    doc = make_doc("soc", [
+        ("title", "Khai mạc Đại hội Đảng bộ tỉnh Sóc Trăng"),
+        ("body", "Đại hội đại biểu Đảng bộ tỉnh Sóc Trăng lần thứ XIV chính thức khai mạc sáng 14.10 tại thành phố Sóc Trăng."),
+    ])
+    rec = Record(doc_id=doc.doc_id, title=doc.title, date=date(2020, 10, 14), date_inferred_year=True,
+                 date_evidence=ev(doc, "p001", "sáng 14.10"), province="Sóc Trăng", organization="Đảng bộ tỉnh Sóc Trăng",
+                 event_type="party_congress", content_hash=doc.content_hash)
+    s = summarise(doc, rec, None, settings)
+    assert s.summary_en[0].text == "On 14 October, the Sóc Trăng Provincial Party Organisation held a Party congress."
