@@ -172,12 +172,6 @@ def evidence(doc: Document, pid: str, start: int, stop: int) -> Evidence | None:
     return evidence_for(doc, pid, doc.paragraph(pid).text[start:stop])
 
 
-def numbers_ok(text: str, sources: Sequence[str]) -> bool:
-    from ..verify import unsupported_numbers
-
-    return not unsupported_numbers(text, sources, "auto")
-
-
 def article_provinces(doc: Document) -> set[str]:
     """Provinces the article itself names (title, dateline, body, captions)."""
     from ..gazetteer import find_provinces

@@ -115,8 +115,11 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
         return None
     vi = vi_clause(ev.quote)
     targets = all(x.fig.kind == "target" for x in inside)
-    per_vi = next((x.fig.period for x in inside if x.fig.period), None) or (None if targets else record.period)
-    if per_vi and not re.match(r"\s*(?:(?:trong|qua|đến|năm|quý)\s|\d+\s+tháng)", fold(vi)) and fold(per_vi) not in fold(vi):
+    own = next((x.fig.period for x in inside if x.fig.period), None)
+    timed = bool(re.match(r"\s*(?:(?:trong|qua|đến|năm|quý|giai đoạn|nhiệm kỳ|tháng)\s|\d+\s+tháng)", fold(vi)))
+    # the record's period holds for a clause that gives no time of its own
+    per_vi = own or (None if targets or timed else record.period)
+    if per_vi and not timed and fold(per_vi) not in fold(vi):
         vi = f"Trong {per_vi}, " + vi[:1].lower() + vi[1:]
 
     stated = [x for x in inside if x.subject][:ctx.settings.max_figures_per_fact]
@@ -124,7 +127,8 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
     en = ""
     if stated:
         phrases = [_phrase(ctx, x, para) for x in stated]
-        per = period_en(per_vi)
+        lead_time = re.match(r"\s*([^,]{3,40}?)\s*,", vi) if timed else None  # "Trong năm 2023, ..." says its own time
+        per = period_en(per_vi) or (period_en(lead_time.group(1)) if lead_time and not own else None)
         if targets:
             en = f"The targets{f' for {per}' if per else ''} include " + "; ".join(p.replace(" at ", ": ", 1) for p in phrases)
         else:
