@@ -234,7 +234,8 @@ def test_each_english_figure_sentence_names_its_subject(settings):
     rec = economy_record(doc)
     s = summarise(doc, rec, None, settings)
     en = en_text(s)
-    assert "a meeting of the People's Committee" in s.summary_en[0].text and "Executive Committee" not in en
+    assert s.summary_en[0].text == "On 3 November 2023, the Hậu Giang Provincial People's Committee held a meeting."
+    assert "Executive Committee" not in en
     assert "GRDP growth stood at 7.35%." in en and "Budget revenue stood at 3,830 billion VND." in en
     bare = "Growth was 7.35% year-on-year, up 3,830 year-on-year."
     problems = record_problems(bare, rec, lang="en")
@@ -354,3 +355,22 @@ def test_a_date_read_from_the_article_dates_the_lead_without_an_inferred_year(se
                  event_type="party_congress", content_hash=doc.content_hash)
     s = summarise(doc, rec, None, settings)
     assert s.summary_en[0].text == "On 14 October, the Sóc Trăng Provincial Party Organisation held a Party congress."
+
+
+def test_a_polish_that_renames_the_event_or_drops_a_subject_is_not_shown(settings):
+    doc = make_doc("congress", CONGRESS)
+    rec = congress_record(doc)
+    template = summarise(doc, rec, None, settings)
+
+    def reply(messages):
+        block = messages[-1]["content"].split("<<<", 1)[1].split(">>>", 1)[0]
+        facts = parse_numbered(block)
+        edit = {1: lambda t: t.replace("a Party congress", "a year-end review conference"),
+                3: lambda t: "Growth was 1,264 year-on-year."}
+        return "\n".join(f"{k}. {edit.get(k, lambda t: t.replace('chaired', 'presided over'))(facts[k])}" for k in sorted(facts))
+
+    s = summarise(doc, rec, FakeLLM([reply]), settings)
+    en = [x.text for x in s.summary_en]
+    assert en[0] == template.summary_en[0].text and "congress" in en[0]
+    assert en[2] == template.summary_en[2].text and "Growth was" not in " ".join(en)
+    assert "presided over the congress" in en[1]  # a polish that keeps the facts is shown

@@ -126,6 +126,8 @@ def lead_fact(ctx: Ctx) -> Fact | None:
             keep.append(cited[0].code)
         elif record.event_type in _REVIEWS and per:
             what += f" covering {per}"
+        if org and (m := re.search(r" of the (.+)$", what)) and fold(m.group(1)) in fold(org):
+            what = what[:m.start()]  # "the X People's Council held a session", not "... a session of the People's Council"
         body = f"the {org} held {what}" if org else f"{what.replace(' its ', ' the ')} was held"
     en, extra = _dated(ctx, body, cites)
     return Fact(key="lead", vi=vi_clause(ev.quote), en=en, citations=cites, names=names, keep=keep, extra=extra)
