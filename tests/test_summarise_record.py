@@ -374,3 +374,12 @@ def test_a_polish_that_renames_the_event_or_drops_a_subject_is_not_shown(setting
     assert en[0] == template.summary_en[0].text and "congress" in en[0]
     assert en[2] == template.summary_en[2].text and "Growth was" not in " ".join(en)
     assert "presided over the congress" in en[1]  # a polish that keeps the facts is shown
+
+
+def test_a_record_type_the_lead_clause_contradicts_gets_neutral_words(settings):
+    # the record says year-end review, the article's own lead says Đại hội: unsure, so "a meeting"
+    doc = make_doc("congress", CONGRESS)
+    s = summarise(doc, congress_record(doc, event_type="year_review"), None, settings)
+    en = en_text(s)
+    assert "a meeting" in s.summary_en[0].text
+    assert "review" not in en.lower() and "congress" not in en.lower()

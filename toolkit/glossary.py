@@ -158,8 +158,9 @@ class Glossary:
         out: list[str] = []
         for p in parts:
             tr = self.translate(p)
-            if not tr.ok or tr.names or not set(tr.kinds) <= {"position", "org", "function"}:
-                return None
+            if not tr.ok or tr.names or not set(tr.kinds) <= {"position", "org", "function"} or \
+                    any(a == b == "position" for a, b in zip(tr.kinds, tr.kinds[1:])):
+                return None  # two titles in a row ("Trưởng đoàn Đại biểu Quốc hội") are one the glossary lacks
             out.append(tr.text)
         if not out:
             return None

@@ -326,10 +326,10 @@ def foreign_provinces(text: str, body_provinces: set[str]) -> list[str]:
     return [name for name, _, _ in find_provinces(text) if name not in body_provinces]
 
 
-def chrome_problems(text: str) -> list[str]:
-    """Why `text` looks like site chrome rather than a sentence ([] when it does not)."""
+def chrome_problems(text: str, min_words: int = 4) -> list[str]:
+    """Why `text` looks like site chrome or a fragment rather than a sentence ([] when it does not)."""
     words = _WORD_RE.findall(text)
-    if len(words) < 4:
+    if len(words) < min_words:
         return [f"too short to be a sentence ({len(words)} words)"]
     if m := _SENT_CHROME_RE.search(text):
         return [f"site chrome ({m.group(0).strip()!r})"]
@@ -346,7 +346,7 @@ def sentence_problems(text: str, sources: Sequence[str], *, lang: str, body_prov
     from toolkit.numbers import values_in
     from toolkit.textnorm import nfc
 
-    problems = chrome_problems(text)
+    problems = chrome_problems(text, 6 if lang == "vi" else 4)  # "761 tổ chức cơ sở đảng." is a list item
     v = check(text, list(sources), "vi" if lang == "vi" else "auto")
     if v.missing_numbers:
         problems.append(f"numbers not in the cited source: {v.missing_numbers}")

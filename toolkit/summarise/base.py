@@ -50,6 +50,7 @@ class Ctx:
     sources: list[str]  # the article's own paragraphs
     exclude: set[str]  # folded name syllables, set aside when measuring Vietnamese words
     inspection: tuple[str | None, str | None] | None = None  # (inspector, inspected) in English
+    event_type: str = "other"  # the record's, or 'other' where the lead clause names another kind (lead.event_type)
     inspection_verb: str = "inspect"  # 'work': the source says the delegation worked with the body
 
 
@@ -76,10 +77,21 @@ def fact_problems(ctx: Ctx, text: str, lang: str, cites: Sequence[Evidence], nam
     out, such as its verified date) and against the record (toolkit.verify)."""
     from ..verify import record_problems, sentence_problems
 
+    if lang == "vi":
+        extra = [*extra, *(c.quote for c in cites), *([ctx.record.period] if ctx.record.period else [])]
     problems = sentence_problems(text, sources_of(ctx.doc, cites) + list(extra), lang=lang, body_provinces=ctx.body_provinces,
                                  exclude=ctx.exclude if lang == "en" else frozenset(), names=names, values=values, keep=keep)
+    if lang == "vi":  # a number quoted as written from the cited clause is grounded however the number reader parses it
+        problems = [p for p in problems if not p.startswith("numbers not in the cited source")
+                    or _unquoted(p, [c.quote for c in cites])]
     return problems + record_problems(text, ctx.record, lang=lang, sources=ctx.sources, glossary=ctx.glossary,
                                       events=ctx.events, inspection=ctx.inspection)
+
+
+def _unquoted(problem: str, quotes: list[str]) -> list[str]:
+    """The raw numbers of a 'numbers not in the cited source: [...]' problem that no quote holds as written."""
+    raws = re.findall(r"'([^']+)'", problem)
+    return [r for r in raws if not any(re.search(r"(?<![\d.,])" + re.escape(r) + r"(?![\d])", q) for q in quotes)]
 
 
 def is_body(doc: Document, pid: str) -> bool:

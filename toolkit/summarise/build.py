@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from ..glossary import Glossary, load_events, load_glossary
 from ..schemas import Document, Record, Summary, SummarySentence
 from ..settings import SummarySettings
-from ..textnorm import nfc
+from ..textnorm import fold, nfc
 from .base import Ctx, Fact, article_provinces, fact_problems, name_tokens, source_paragraphs
 from .figures import award_fact, documents_fact, figure_facts
-from .lead import inspection_parties, lead_fact, lead_paragraph, people_fact
+from .lead import event_type, inspection_parties, lead_fact, lead_paragraph, people_fact
 from .polish import free_write, polish, strong_model
 
 if TYPE_CHECKING:
@@ -25,7 +25,8 @@ def context(doc: Document, record: Record, glossary: Glossary | None = None, set
     ctx = Ctx(doc=doc, record=record, glossary=g, events=load_events(), settings=settings or SummarySettings(),
               org_en=org_en, body_provinces=article_provinces(doc), sources=source_paragraphs(doc),
               exclude=name_tokens(doc, record))
-    if record.event_type in ("inspection_visit", "inspection_announcement"):
+    ctx.event_type = event_type(doc, record, ctx.events)
+    if ctx.event_type in ("inspection_visit", "inspection_announcement"):
         pid, off = lead_paragraph(doc, record)
         if pid:
             inspector, inspected, ctx.inspection_verb = inspection_parties(doc.paragraph(pid).text[off:], g)
@@ -71,7 +72,7 @@ def _facts(ctx: Ctx) -> list[Fact]:
         facts.insert(1 if lead else 0, people)
     kept: list[Fact] = []
     for f in facts[:ctx.settings.max_sentences]:
-        if f.key != "people" and any(_overlap(f, k) for k in kept):
+        if f.key != "people" and any(_overlap(f, k) or fold(f.vi) == fold(k.vi) for k in kept):
             continue  # two facts from one source clause (an award that is also a figure): said once
         if f.vi_ok and fact_problems(ctx, f.vi, "vi", f.citations, names=f.names, values=f.key_values):
             continue

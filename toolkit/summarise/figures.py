@@ -165,7 +165,7 @@ def documents_fact(ctx: Ctx) -> Fact | None:
         parts.append((t.en + " " if t else "") + d.code + (f" of the {issuer}" if issuer else ""))
     if not parts:
         return None
-    noun = ctx.events.noun_en[ctx.record.event_type]
+    noun = ctx.events.noun_en[ctx.event_type]
     return Fact(key="documents", vi=vi_clause(ev.quote), en=end(f"The {noun} referred to {join_and(parts)}"),
                 citations=[ev], keep=[d.code for d in inside])
 

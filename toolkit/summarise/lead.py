@@ -51,6 +51,19 @@ def lead_paragraph(doc: Document, record: Record) -> tuple[str, int]:
     return "", 0
 
 
+def event_type(doc: Document, record: Record, events) -> str:
+    """The record's kind of event, or 'other' (neutral words) when the lead clause names kinds of event and
+    none of them fits the record's ("hội nghị giao ban" for a record typed as an inspection visit)."""
+    pid, off = lead_paragraph(doc, record)
+    if not pid or record.event_type == "other":
+        return record.event_type
+    text = doc.paragraph(pid).text
+    s, e = sentence_of(text, off, off, semicolons=False)
+    named = {t for _, t in events.named(text[s:e], "vi")}
+    return record.event_type if not named or named & events.allowed(record.event_type) or \
+        any(record.event_type in events.allowed(t) for t in named) else "other"
+
+
 def inspection_parties(text: str, glossary) -> tuple[str | None, str | None, str]:
     """(inspecting body, inspected body, 'work' or 'inspect') of an inspection clause, the bodies in English
     where the glossary renders them; 'work' when the source says the delegation worked with the body."""
@@ -103,7 +116,7 @@ def lead_fact(ctx: Ctx) -> Fact | None:
         # name finder reads a capitalised run starting with a surname as a person); never a central body
         org = f"{org} of {record.province} province"
     per = period_en(record.period)
-    if record.event_type == "inspection_visit":
+    if ctx.event_type == "inspection_visit":
         inspector, inspected = ctx.inspection or (None, None)
         who = f"a delegation of the {inspector}" if inspector else "an inspection delegation"
         head = next((p for p in record.people if p.role == "head_of_delegation"), None)
@@ -118,13 +131,13 @@ def lead_fact(ctx: Ctx) -> Fact | None:
         if per and inspected:
             body += f" on its work in {per}"
     else:
-        what = ev_names.en[record.event_type]
+        what = ev_names.en[ctx.event_type]
         cited = [d for d in record.documents if d.code and d.code in ev.quote]
-        if record.event_type == "thematic_review" and cited:
+        if ctx.event_type == "thematic_review" and cited:
             t = g.lookup(cited[0].type) if cited[0].type else None
             what = f"a conference reviewing the implementation of {(t.en + ' ') if t else ''}{cited[0].code}"
             keep.append(cited[0].code)
-        elif record.event_type in _REVIEWS and per:
+        elif ctx.event_type in _REVIEWS and per:
             what += f" covering {per}"
         if org and (m := re.search(r" of the (.+)$", what)) and fold(m.group(1)) in fold(org):
             what = what[:m.start()]  # "the X People's Council held a session", not "... a session of the People's Council"
@@ -141,7 +154,7 @@ _ORDER = {"chair": 0, "head_of_delegation": 1, "speaker": 2, "presenter": 3, "at
 
 
 def _person_vi(p: Person, ctx: Ctx) -> str:
-    what = "" if p.role == "head_of_delegation" else " " + ctx.events.vi[ctx.record.event_type]
+    what = "" if p.role == "head_of_delegation" else " " + ctx.events.vi[ctx.event_type]
     return f"Đồng chí {p.name}" + (f" - {p.title}" if p.title else "") + f" {_ROLE_VI[p.role]}".rstrip() + what
 
 
@@ -158,7 +171,7 @@ def people_fact(ctx: Ctx, lead: Fact | None) -> Fact | None:
     chosen = [first]
     if first.role == "chair" and len(cands) > 1 and cands[1].role in ("speaker", "attendee"):
         chosen.append(cands[1])
-    noun = ctx.events.noun_en[record.event_type]
+    noun = ctx.events.noun_en[ctx.event_type]
     t = ctx.glossary.title(first.title) if first.title else None
     keep = [t] if t else []
     role_en = _ROLE_EN[first.role].removesuffix(" at") if first.role == "head_of_delegation" else _ROLE_EN[first.role] + f" the {noun}"
