@@ -18,7 +18,6 @@ from toolkit.schemas import Award, Document, Evidence, Figure, Paragraph, Person
 from toolkit.settings import Settings
 from toolkit.store import Store
 from toolkit.summarise import (
-    build_facts,
     parse_numbered,
     summarise,
     summarise_store,

@@ -383,3 +383,14 @@ def test_a_record_type_the_lead_clause_contradicts_gets_neutral_words(settings):
     en = en_text(s)
     assert "a meeting" in s.summary_en[0].text
     assert "review" not in en.lower() and "congress" not in en.lower()
+
+
+def test_summary_web_counts_dates_against_the_gold_day():
+    from evals.summary_web import kind_of, wrong_gold_dates
+
+    assert wrong_gold_dates("On 22 September 2022, the committee held a meeting.", "2022-09-22") == []
+    assert wrong_gold_dates("On 21 September 2022, the committee held a meeting.", "2022-09-22") == ["21 September 2022"]
+    assert wrong_gold_dates("On 3 March, the committee held a meeting.", None) == ["3 March"]
+    assert wrong_gold_dates("The committee held a meeting.", None) == []
+    assert kind_of("calls the event 'congress' (party_congress) but the record says other") == "type"
+    assert kind_of("'7.35' does not say what it counts ('GRDP growth' expected)") == "subject"
