@@ -62,7 +62,7 @@ def audit(doc, record, summary, template) -> dict:
     rows = []
     for lang, sents in (("vi", summary.summary_vi), ("en", summary.summary_en)):
         for s in sents:
-            probs = record_problems(s.text, record, lang=lang, sources=ctx.sources, glossary=ctx.glossary, events=ctx.events,
+            probs = record_problems(s.text, ctx.record, lang=lang, sources=ctx.sources, glossary=ctx.glossary, events=ctx.events,
                                     inspection=ctx.inspection)
             rows.append((lang, s.text, probs))
     built = {x.text for x in template.summary_en}

@@ -177,6 +177,20 @@ class Glossary:
         t = self.lookup(label) if label else None
         return t.en if t is not None and t.kind in ("term", "qualifier") and re.search(r"[A-Za-z]{3,}", t.en) else None
 
+    def counted(self, before: str, after: str) -> str | None:
+        """What a count written in a clause counts, from the glossary: the counted noun right after the number
+        and the action right before it ('kết nạp mới' + '155' + 'đảng viên' -> 'Party members admitted'), or None."""
+        b = re.sub(r"(?:\s+(?:mới|được|thêm|cho|đã))+\s*$", "", fold(nfc(before)).rstrip())
+        a = fold(nfc(after)).lstrip()
+        unit = next((m for m in self._re.finditer(a) if m.start() == 0), None)
+        act = [m for m in self._re.finditer(b) if m.end() == len(b)]
+        if unit is None or not act:
+            return None
+        u, v = self._by_key.get(self._key(unit.group(0))), self._by_key.get(self._key(act[-1].group(0)))
+        if u is None or v is None or u.kind != "unit" or v.kind != "action":
+            return None
+        return f"{u.en} {v.en}"
+
     def org(self, name: str) -> str | None:
         """An organisation in English, or None when some word has no glossary rendering or the name is not
         made of bodies, places and proper names only (a fragment such as 'Đảng bộ tỉnh kết nạp 1')."""

@@ -10,7 +10,7 @@ from ..schemas import Document, Record, Summary, SummarySentence
 from ..settings import SummarySettings
 from ..textnorm import fold, nfc
 from .base import Ctx, Fact, article_provinces, fact_problems, name_tokens, source_paragraphs
-from .figures import award_fact, documents_fact, figure_facts
+from .figures import award_fact, documents_fact, figure_facts, figure_positions
 from .lead import event_type, inspection_parties, lead_fact, lead_paragraph, people_fact
 from .polish import free_write, polish, strong_model
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 def context(doc: Document, record: Record, glossary: Glossary | None = None, settings: SummarySettings | None = None) -> Ctx:
     g = glossary or load_glossary()
+    record = _with_subjects(doc, record, g)
     org_en = _speakable(g.org(record.organization), source_paragraphs(doc)) if record.organization else None
     ctx = Ctx(doc=doc, record=record, glossary=g, events=load_events(), settings=settings or SummarySettings(),
               org_en=org_en, body_provinces=article_provinces(doc), sources=source_paragraphs(doc),
@@ -49,6 +50,22 @@ def _speakable(org_en: str | None, sources: list[str]) -> str | None:
     if m and not unsupported_names(f"The {(alt := f'{m.group(2)} of {m.group(1).strip()}')} met.", sources):
         return alt
     return None
+
+
+def _with_subjects(doc: Document, record: Record, g: Glossary) -> Record:
+    """The record, each figure without an English gloss given the glossary's reading of its own clause
+    ('kết nạp mới 155 đảng viên' -> 'Party members admitted') where there is one; the verifier then checks
+    every sentence against these subjects."""
+    found: dict[int, str] = {}
+    for f, i in figure_positions(doc, record):
+        if not f.label_en and not g.subject(f.label):
+            para = doc.paragraph(f.evidence.paragraph_id).text
+            if sub := g.counted(para[max(0, i - 40):i], para[i + len(f.raw):i + len(f.raw) + 40]):
+                found[id(f)] = sub
+    if not found:
+        return record
+    return record.model_copy(update={"figures": [f.model_copy(update={"label_en": found[id(f)]}) if id(f) in found else f
+                                                 for f in record.figures]})
 
 
 def build_facts(doc: Document, record: Record, glossary: Glossary | None = None,

@@ -8,11 +8,14 @@ clause holding the figures.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from ..glossary import format_en
-from ..schemas import Figure
+from ..schemas import Document, Figure, Record
 from ..textnorm import fold
 from .base import Ctx, Fact, end, evidence, is_body, join_and, para_index, period_en, sentence_of, trim_span, vi_clause
 
@@ -21,16 +24,32 @@ _QUAL_BEFORE = [(r"(?:hơn|trên|vượt)\s*$", "more than "), (r"gần\s*$", "n
                 (r"khoảng\s*$", "about ")]
 
 
+_SALIENCE_PATH = Path(__file__).resolve().parents[1] / "data" / "summary_salience.json"
+
+
+@lru_cache(maxsize=1)
+def _salience() -> tuple[int, tuple[tuple[str, int], ...]]:
+    data = json.loads(_SALIENCE_PATH.read_text(encoding="utf-8"))
+    return int(data["window_chars"]), tuple((fold(k), int(v)) for k, v in data["cues"].items())
+
+
 @dataclass
 class _Fig:
     fig: Figure
     pos: int  # offset of raw in its paragraph
     subject: str | None
     group: tuple[str, int, int] = ("", 0, 0)  # (paragraph, clause start, clause end)
+    cue: int = 0  # what the words before the figure say it is about (summary_salience.json)
 
     @property
     def score(self) -> int:
-        return (3 if self.subject else 0) + _KIND_SCORE.get(self.fig.kind, 0) + (1 if self.fig.target is not None else 0)
+        return (1 if self.subject else 0) + _KIND_SCORE.get(self.fig.kind, 0) + (1 if self.fig.target is not None else 0) + self.cue
+
+
+def _cue(para: str, pos: int, label: str) -> int:
+    window, cues = _salience()
+    near = fold(para[max(0, pos - window):pos + window]) + " | " + fold(label)
+    return max((w for c, w in cues if c in near), default=0)
 
 
 def _qualifier(before: str, after: str) -> str:
@@ -64,13 +83,12 @@ def _phrase(ctx: Ctx, f: _Fig, para: str) -> str:
     return f"{f.subject} at {q}{n}"
 
 
-def _figures(ctx: Ctx) -> list[_Fig]:
-    from ..verify import chrome_problems
-
-    doc = ctx.doc
-    out: list[_Fig] = []
+def figure_positions(doc: Document, record: Record) -> list[tuple[Figure, int]]:
+    """(figure, offset of its raw number in its paragraph) for the record's body figures; a number written
+    twice in one evidence span is given to the figures in order."""
+    out: list[tuple[Figure, int]] = []
     taken: set[tuple[str, int]] = set()
-    for fig in ctx.record.figures:
+    for fig in record.figures:
         ev = fig.evidence
         if not is_body(doc, ev.paragraph_id):
             continue
@@ -78,13 +96,25 @@ def _figures(ctx: Ctx) -> list[_Fig]:
         i = para.find(fig.raw, ev.start, ev.end)
         while i >= 0 and (ev.paragraph_id, i) in taken:
             i = para.find(fig.raw, i + 1, ev.end)
-        if i < 0:
-            continue
+        if i >= 0:
+            taken.add((ev.paragraph_id, i))
+            out.append((fig, i))
+    return out
+
+
+def _figures(ctx: Ctx) -> list[_Fig]:
+    from ..verify import chrome_problems
+
+    doc = ctx.doc
+    out: list[_Fig] = []
+    for fig, i in figure_positions(doc, ctx.record):
+        ev = fig.evidence
+        para = doc.paragraph(ev.paragraph_id).text
         ss, se = sentence_of(para, i, i + len(fig.raw), semicolons=True)
         if chrome_problems(para[ss:se]):
             continue
-        taken.add((ev.paragraph_id, i))
-        out.append(_Fig(fig=fig, pos=i, subject=ctx.glossary.subject(fig.label, fig.label_en), group=(ev.paragraph_id, ss, se)))
+        out.append(_Fig(fig=fig, pos=i, subject=ctx.glossary.subject(fig.label, fig.label_en), group=(ev.paragraph_id, ss, se),
+                        cue=_cue(para, i, fig.label)))
     return out
 
 
@@ -94,7 +124,8 @@ def figure_facts(ctx: Ctx) -> list[Fact]:
     groups: dict[tuple[str, int, int], list[_Fig]] = {}
     for f in _figures(ctx):
         groups.setdefault(f.group, []).append(f)
-    ranked = sorted(groups.items(), key=lambda kv: (-max(x.score for x in kv[1]), para_index(ctx.doc, kv[0][0]), kv[0][1]))
+    ranked = sorted(groups.items(), key=lambda kv: (-max(x.score for x in kv[1]) - min(1.5, 0.5 * (len(kv[1]) - 1)),
+                                                     para_index(ctx.doc, kv[0][0]), kv[0][1]))
     facts = [f for key, members in ranked[:ctx.settings.max_figure_facts] if (f := _group_fact(ctx, key, members))]
     facts.sort(key=lambda fa: (para_index(ctx.doc, fa.citations[0].paragraph_id), fa.citations[0].start))
     return facts
@@ -119,7 +150,8 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
     timed = bool(re.match(r"\s*(?:(?:trong|qua|đến|năm|quý|giai đoạn|nhiệm kỳ|tháng)\s|\d+\s+tháng)", fold(vi)))
     # the record's period holds for a clause that gives no time of its own
     per_vi = own or (None if targets or timed else record.period)
-    if per_vi and not timed and fold(per_vi) not in fold(vi):
+    occasion = re.search(r"nhân dịp|dịp này|tại hội nghị|tại buổi", fold(vi))  # said at the meeting, not in the period
+    if per_vi and not timed and not occasion and fold(per_vi) not in fold(vi):
         vi = f"Trong {per_vi}, " + vi[:1].lower() + vi[1:]
 
     stated = [x for x in inside if x.subject][:ctx.settings.max_figures_per_fact]
