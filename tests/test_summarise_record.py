@@ -413,3 +413,11 @@ def test_a_figure_without_a_gloss_is_named_by_the_glossary_reading_of_its_clause
     en = en_text(summarise(doc, rec, None, settings))
     assert "Party members admitted stood at 17" in en
     assert "412" not in en  # no English subject: stated in the Vietnamese only
+
+
+def test_a_span_of_time_is_not_a_figure_without_subject():
+    doc = make_doc("econ", ECONOMY)
+    rec = economy_record(doc)
+    rec.figures[0].value, rec.figures[0].raw = 9.0, "9"
+    assert record_problems("The committee held a meeting covering the first 9 months of 2023.", rec, lang="en") == []
+    assert record_problems("Growth was 9.", rec, lang="en")

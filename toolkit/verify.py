@@ -467,8 +467,9 @@ def _subject_problems(text: str, record, glossary) -> list[str]:
     date_spans = [(s, e) for s, e, _, _ in dates_in(clean)]
     out: list[str] = []
     for s, e, raw, vals in number_tokens(clean, "auto"):
-        if any(a <= s and e <= b for a, b in date_spans) or any(1900 <= v <= 2100 and v == int(v) for v in vals):
-            continue
+        if any(a <= s and e <= b for a, b in date_spans) or any(1900 <= v <= 2100 and v == int(v) for v in vals) \
+                or re.match(r"\s*(?:months?|years?|quarters?|days?|weeks?)(?![-\w])", clean[e:]):
+            continue  # a date, a year or a span of time ("the first 9 months of 2021"), not a figure
         figs = [f for f in record.figures if any(same_value(v, f.value) or (f.target is not None and same_value(v, f.target))
                                                  for v in _unscaled(vals))]
         if not figs:
