@@ -421,3 +421,9 @@ def test_a_span_of_time_is_not_a_figure_without_subject():
     rec.figures[0].value, rec.figures[0].raw = 9.0, "9"
     assert record_problems("The committee held a meeting covering the first 9 months of 2023.", rec, lang="en") == []
     assert record_problems("Growth was 9.", rec, lang="en")
+
+
+def test_a_bare_counted_noun_is_not_a_subject():
+    g = load_glossary()
+    assert g.subject("đảng viên", "Party members") is None
+    assert g.subject("đảng viên được kiểm tra", "Party members inspected") == "Party members inspected"

@@ -92,6 +92,7 @@ class Glossary:
         self._by_key: dict[str, Term] = {}
         for t in terms:
             self._by_key.setdefault(self._key(t.vi), t)
+        self._unit_names = frozenset(fold(x) for t in terms if t.kind == "unit" for x in (t.en, t.sg) if x)
         alts = sorted(self._by_key, key=len, reverse=True)
         self._re = re.compile(r"(?<!\w)(?:" + "|".join(self._pattern(a) for a in alts) + r")(?!\w)")
 
@@ -170,7 +171,8 @@ class Glossary:
         """What a figure counts, in English: its record gloss `label_en` when it is English words (no
         digits, no Vietnamese letters), else the glossary rendering of its Vietnamese `label`, else None."""
         en = re.sub(r"\s+", " ", label_en or "").strip(" .,;:")
-        if en and not re.search(r"\d", en) and en.isascii() and re.search(r"[A-Za-z]{3,}", en):
+        bare = fold(en) in self._unit_names  # "Party members" alone does not say what a count is of
+        if en and not bare and not re.search(r"\d", en) and en.isascii() and re.search(r"[A-Za-z]{3,}", en):
             return en
         # else only a label that is one glossary term ("thu nhập bình quân đầu người"): a word-by-word rendering
         # of a label reads wrongly, and the counted noun alone ("đảng viên") does not say what a rate is of
