@@ -132,7 +132,7 @@ def figure_facts(ctx: Ctx) -> list[Fact]:
 
 
 def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | None:
-    doc, record = ctx.doc, ctx.record
+    doc = ctx.doc
     pid, cs, ce = key
     para = doc.paragraph(pid).text
     grp = sorted(grp, key=lambda x: x.pos)
@@ -148,8 +148,9 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
     targets = all(x.fig.kind == "target" for x in inside)
     own = next((x.fig.period for x in inside if x.fig.period), None)
     timed = bool(re.match(r"\s*(?:(?:trong|qua|đến|năm|quý|giai đoạn|nhiệm kỳ|tháng)\s|\d+\s+tháng)", fold(vi)))
-    # the record's period holds for a clause that gives no time of its own
-    per_vi = own or (None if targets or timed else record.period)
+    # only the figure's own period (from the record) is added: the meeting's period need not be the clause's
+    # ("từ đầu năm đến nay" in a paragraph of a third-quarter briefing)
+    per_vi = own
     occasion = re.search(r"nhân dịp|dịp này|tại hội nghị|tại buổi", fold(vi))  # said at the meeting, not in the period
     if per_vi and not timed and not occasion and fold(per_vi) not in fold(vi):
         vi = f"Trong {per_vi}, " + vi[:1].lower() + vi[1:]
