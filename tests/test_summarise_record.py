@@ -427,3 +427,23 @@ def test_a_bare_counted_noun_is_not_a_subject():
     g = load_glossary()
     assert g.subject("đảng viên", "Party members") is None
     assert g.subject("đảng viên được kiểm tra", "Party members inspected") == "Party members inspected"
+
+
+def test_a_polish_that_names_a_body_the_fact_did_not_is_not_shown(settings):
+    from toolkit.verify import added_proper_words
+
+    assert added_proper_words("The Khánh Hòa Inspection Committee convened a meeting.", "A meeting was held.") == [
+        "Khánh", "Hòa", "Inspection", "Committee"]
+    assert added_proper_words("On 14 March 2025, a congress was convened.", "On 14 March 2025, a congress was held.") == []
+    doc = make_doc("congress", CONGRESS)
+    rec = congress_record(doc, event_type="other")
+    template = summarise(doc, rec, None, settings)
+
+    def reply(messages):
+        block = messages[-1]["content"].split("<<<", 1)[1].split(">>>", 1)[0]
+        facts = parse_numbered(block)
+        return "\n".join(f"{k}. {facts[k].replace('held a meeting', 'held a meeting of the Quảng Trị Provincial Party Committee') if k == 1 else facts[k]}"
+                         for k in sorted(facts))
+
+    s = summarise(doc, rec, FakeLLM([reply]), settings)
+    assert s.summary_en[0].text == template.summary_en[0].text

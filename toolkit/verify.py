@@ -521,3 +521,12 @@ def _role_problems(text: str, record, lang: str) -> list[str]:
             if not held & roles:
                 out.append(f"says {who[0].name} {m.group(0)} but the record gives {sorted(held)}")
     return out
+
+
+def added_proper_words(text: str, reference: str) -> list[str]:
+    """Capitalised words of `text` (past its first word) that `reference` does not hold: a rewording of
+    `reference` that names a body, place or person it did not name."""
+    have = {fold(w) for w in _WORD_RE.findall(reference)}
+    words = [m for m in re.finditer(r"[^\W\d_]+", text)]
+    return [m.group(0) for m in words[1:] if m.group(0)[:1].isupper() and fold(m.group(0)) not in have]
+

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..errors import LLMError
 from ..schemas import Evidence, SummarySentence
 from ..textnorm import fold, sentence_spans, strip_marks
+from ..verify import added_proper_words
 from .base import Ctx, Fact, end, fact_problems
 
 if TYPE_CHECKING:
@@ -77,8 +78,9 @@ def polish(ctx: Ctx, facts: list[Fact], llm: "LLM", settings: "Settings", failur
         if not cand or "\n" in cand or len(cand) > 2.2 * len(f.en) + 60:
             continue
         cand = end(cand)
-        if fact_problems(ctx, cand, "en", f.citations, names=f.names, values=f.key_values, keep=f.keep, extra=f.extra):
-            continue
+        if added_proper_words(cand, f.en) or \
+                fact_problems(ctx, cand, "en", f.citations, names=f.names, values=f.key_values, keep=f.keep, extra=f.extra):
+            continue  # a polish may reword the fact, never name a body, place or person it does not
         out[facts.index(f)] = cand
     return out
 
