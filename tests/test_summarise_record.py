@@ -447,3 +447,11 @@ def test_a_polish_that_names_a_body_the_fact_did_not_is_not_shown(settings):
 
     s = summarise(doc, rec, FakeLLM([reply]), settings)
     assert s.summary_en[0].text == template.summary_en[0].text
+
+
+def test_a_word_by_word_glossary_rendering_is_not_taken_for_a_gloss():
+    g = load_glossary()
+    label = "lớp bồi dưỡng lý luận chính trị đảng viên mới"
+    salad = g.translate(label).text
+    assert g.subject(label, salad) is None
+    assert g.subject(label, "new Party members in political theory classes") == "new Party members in political theory classes"

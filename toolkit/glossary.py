@@ -172,6 +172,10 @@ class Glossary:
         digits, no Vietnamese letters), else the glossary rendering of its Vietnamese `label`, else None."""
         en = re.sub(r"\s+", " ", label_en or "").strip(" .,;:")
         bare = fold(en) in self._unit_names  # "Party members" alone does not say what a count is of
+        if en and label:  # a word-by-word rendering of several glossary pieces is not a gloss:
+            tr = self.translate(label)  # "lớp bồi dưỡng ... đảng viên mới" -> "classes political theory training new Party members"
+            pieces = [k for k in tr.kinds if k != "function"]
+            bare = bare or (fold(tr.text) == fold(en) and len(pieces) > 1 and pieces != ["unit", "action"])
         if en and not bare and not re.search(r"\d", en) and en.isascii() and re.search(r"[A-Za-z]{3,}", en):
             return en
         # else only a label that is one glossary term ("thu nhập bình quân đầu người"): a word-by-word rendering
