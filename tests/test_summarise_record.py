@@ -399,20 +399,26 @@ def test_summary_web_counts_dates_against_the_gold_day():
 def test_a_figure_without_a_gloss_is_named_by_the_glossary_reading_of_its_clause(settings):
     g = load_glossary()
     assert g.counted("Đảng ủy đã kết nạp mới ", " đảng viên, đạt") == "Party members admitted"
-    assert g.counted("toàn Đảng bộ có ", " đảng viên") is None  # no action: the number's subject is unclear
+    assert g.counted("toàn Đảng bộ có ", " đảng viên") == "Party members in total"
+    assert g.counted("kiểm tra, giám sát 176 tổ chức đảng và ", " đảng viên theo") == "Party members inspected and supervised"
+    assert g.counted("đã đạt ", " so với chỉ tiêu") == "share of the target reached"
+    assert g.counted("xã có ", " đảng viên") is None  # no action, no total: the number's subject is unclear
     doc = make_doc("nam", [
         ("title", "Đảng ủy xã Hòa Bình tổng kết năm 2022"),
         ("body", "Ngày 28/12/2022, Đảng ủy xã Hòa Bình tổ chức hội nghị tổng kết công tác năm 2022."),
         ("body", "Trong năm, Đảng ủy đã kết nạp mới 17 đảng viên; toàn Đảng bộ có 412 đảng viên."),
+        ("body", "Hiện nay, xã có 9 chi bộ trực thuộc Đảng ủy và nhiều tổ chức đoàn thể."),
     ])
     rec = Record(doc_id=doc.doc_id, title=doc.title, date=date(2022, 12, 28), date_evidence=ev(doc, "p001", "Ngày 28/12/2022"),
                  organization="Đảng ủy xã Hòa Bình", event_type="year_review", period="năm 2022",
                  figures=[fig(doc, "p002", "kết nạp mới 17 đảng viên", "17", 17, "đảng viên", label="mới đảng viên"),
-                          fig(doc, "p002", "có 412 đảng viên", "412", 412, "đảng viên", label="toàn Đảng bộ có")],
+                          fig(doc, "p002", "có 412 đảng viên", "412", 412, "đảng viên", label="toàn Đảng bộ có"),
+                          fig(doc, "p003", "có 9 chi bộ", "9", 9, "chi bộ", label="chi bộ")],
                  content_hash=doc.content_hash)
     en = en_text(summarise(doc, rec, None, settings))
     assert "Party members admitted stood at 17" in en
-    assert "412" not in en  # no English subject: stated in the Vietnamese only
+    assert "Party members in total stood at 412" in en
+    assert " 9 " not in en and "9." not in en  # no English subject: stated in the Vietnamese only
 
 
 def test_a_span_of_time_is_not_a_figure_without_subject():

@@ -92,6 +92,7 @@ class Glossary:
         self._by_key: dict[str, Term] = {}
         for t in terms:
             self._by_key.setdefault(self._key(t.vi), t)
+        self._actions = {self._key(t.vi): t for t in terms if t.kind == "action"}
         self._unit_names = frozenset(fold(x) for t in terms if t.kind == "unit" for x in (t.en, t.sg) if x)
         alts = sorted(self._by_key, key=len, reverse=True)
         self._re = re.compile(r"(?<!\w)(?:" + "|".join(self._pattern(a) for a in alts) + r")(?!\w)")
@@ -184,18 +185,26 @@ class Glossary:
         return t.en if t is not None and t.kind in ("term", "qualifier") and re.search(r"[A-Za-z]{3,}", t.en) else None
 
     def counted(self, before: str, after: str) -> str | None:
-        """What a count written in a clause counts, from the glossary: the counted noun right after the number
-        and the action right before it ('kết nạp mới' + '155' + 'đảng viên' -> 'Party members admitted'), or None."""
+        """What a number written in a clause counts, read with the glossary and the genre's few patterns, or None:
+        - an action right before it and a counted noun right after ('kết nạp mới 155 đảng viên' -> 'Party members
+          admitted'); a second number joined by 'và' shares the action ('kiểm tra 176 tổ chức đảng và 291 đảng viên');
+        - a total ('tổng số ... có 6.059 đảng viên', 'toàn tỉnh có 557 ...' -> 'Party members in total');
+        - a share of a target or plan ('đạt 103,33% (so với) chỉ tiêu / kế hoạch' -> 'share of the target reached')."""
         b = re.sub(r"(?:\s+(?:mới|được|thêm|cho|đã))+\s*$", "", fold(nfc(before)).rstrip())
         a = fold(nfc(after)).lstrip()
+        if re.search(r"(?:đạt|bằng|vượt)\s*$", b) and (m := re.match(r"(?:so với\s+)?(chỉ tiêu|kế hoạch)\b", a)):
+            return f"share of the {'target' if m.group(1) == 'chỉ tiêu' else 'plan'} reached"
         unit = next((m for m in self._re.finditer(a) if m.start() == 0), None)
-        act = [m for m in self._re.finditer(b) if m.end() == len(b)]
-        if unit is None or not act:
+        u = self._by_key.get(self._key(unit.group(0))) if unit else None
+        if u is None or u.kind != "unit":
             return None
-        u, v = self._by_key.get(self._key(unit.group(0))), self._by_key.get(self._key(act[-1].group(0)))
-        if u is None or v is None or u.kind != "unit" or v.kind != "action":
-            return None
-        return f"{u.en} {v.en}"
+        if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b):
+            return f"{u.en} in total"
+        for text in (b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b)):
+            act = [m for m in self._re.finditer(text) if m.end() == len(text)]
+            if act and (v := self._actions.get(self._key(act[-1].group(0)))):
+                return f"{u.en} {v.en}"
+        return None
 
     def org(self, name: str) -> str | None:
         """An organisation in English, or None when some word has no glossary rendering or the name is not
