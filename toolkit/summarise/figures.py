@@ -156,6 +156,8 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
         vi = f"Trong {per_vi}, " + vi[:1].lower() + vi[1:]
 
     stated = [x for x in inside if x.subject][:ctx.settings.max_figures_per_fact]
+    while stated and stated[0].subject.startswith("share of the"):  # a share of a plan needs the figure it is of
+        stated = stated[1:]
     values = [v for x in stated for v in (x.fig.value, x.fig.target) if v is not None]
     en = ""
     if stated:
