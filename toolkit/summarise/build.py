@@ -53,12 +53,12 @@ def _speakable(org_en: str | None, sources: list[str]) -> str | None:
 
 
 def _with_subjects(doc: Document, record: Record, g: Glossary) -> Record:
-    """The record, each figure without an English gloss given the glossary's reading of its own clause
+    """The record, each figure without a usable English gloss given the glossary's reading of its own clause
     ('kết nạp mới 155 đảng viên' -> 'Party members admitted') where there is one; the verifier then checks
     every sentence against these subjects."""
     found: dict[int, str] = {}
     for f, i in figure_positions(doc, record):
-        if not f.label_en and not g.subject(f.label):
+        if not g.subject(f.label, f.label_en):  # no gloss, or one that is not a gloss
             para = doc.paragraph(f.evidence.paragraph_id).text
             if sub := g.counted(para[max(0, i - 40):i], para[i + len(f.raw):i + len(f.raw) + 40]):
                 found[id(f)] = sub

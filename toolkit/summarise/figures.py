@@ -66,7 +66,7 @@ def _unit_en(ctx: Ctx, fig: Figure, subject: str) -> str:
     if not fig.unit:
         return ""
     t = ctx.glossary.lookup(fig.unit)
-    en = (t.sg if fig.value == 1 and t.sg else t.en) if t is not None and t.kind == "unit" else None
+    en = (t.sg if fig.value == 1 and t.sg else t.en) if t is not None and t.kind in ("unit", "measure") else None
     if en is None or fold(en) in fold(subject):
         return ""
     return " " + en
