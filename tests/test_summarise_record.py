@@ -461,3 +461,15 @@ def test_a_word_by_word_glossary_rendering_is_not_taken_for_a_gloss():
     salad = g.translate(label).text
     assert g.subject(label, salad) is None
     assert g.subject(label, "new Party members in political theory classes") == "new Party members in political theory classes"
+
+
+def test_an_unnumbered_polish_is_read_sentence_by_sentence_and_still_verified(settings):
+    doc = make_doc("econ", ECONOMY)
+    rec = economy_record(doc)
+    template = summarise(doc, rec, None, settings)
+    n = len(template.summary_en)
+    reply = " ".join(["On 3 November 2023, the Hậu Giang Provincial People's Committee convened a meeting."] +
+                     [x.text for x in template.summary_en[1:n - 1]] + ["Revenue stood at 3,830 billion VND."])
+    s = summarise(doc, rec, FakeLLM([reply]), settings)
+    assert s.summary_en[0].text.endswith("convened a meeting.")  # read by order, verified, shown
+    assert s.summary_en[-1].text == template.summary_en[-1].text  # 'budget' dropped from the subject: not shown

@@ -403,10 +403,11 @@ def _content(words: str) -> list[str]:
 
 
 def _mentions(text: str, phrase: str) -> bool:
-    """`text` states `phrase`: at least two thirds of its content words occur in it (folded)."""
-    want = _content(phrase)
-    have = set(_WORD_RE.findall(fold(text)))
-    return bool(want) and sum(w in have for w in want) * 3 >= 2 * len(want)
+    """`text` states `phrase`: every content word of it occurs in `text`, up to its ending (the first five
+    letters compared: 'admitted' ~ 'admitting', 'members' ~ 'member')."""
+    want = {w[:5] for w in _content(phrase)}
+    have = {w[:5] for w in _WORD_RE.findall(fold(text))}
+    return bool(want) and want <= have
 
 
 def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = (), glossary=None, events=None,

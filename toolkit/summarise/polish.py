@@ -72,7 +72,11 @@ def polish(ctx: Ctx, facts: list[Fact], llm: "LLM", settings: "Settings", failur
     except LLMError as e:
         failures.append(str(e)[:200])
         return out
-    lines = parse_numbered(reply if isinstance(reply, str) else str(reply))
+    text = reply if isinstance(reply, str) else str(reply)
+    lines = parse_numbered(text)
+    if not lines:  # an unnumbered reply is taken sentence by sentence when it has one per fact
+        sents = [text.replace("\n", " ")[a:b].strip() for a, b in sentence_spans(text.replace("\n", " "), semicolons=False)]
+        lines = {k: t for k, t in enumerate(sents, start=1)} if len(sents) == len(shown) else {}
     for k, f in enumerate(shown, start=1):
         cand = lines.get(k)
         if not cand or "\n" in cand or len(cand) > 2.2 * len(f.en) + 60:
