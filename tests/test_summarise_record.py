@@ -466,6 +466,7 @@ def test_a_word_by_word_glossary_rendering_is_not_taken_for_a_gloss():
 def test_an_unnumbered_polish_is_read_sentence_by_sentence_and_still_verified(settings):
     doc = make_doc("econ", ECONOMY)
     rec = economy_record(doc)
+    settings = settings.model_copy(update={"summary": settings.summary.model_copy(update={"polish_figures": True})})
     template = summarise(doc, rec, None, settings)
     n = len(template.summary_en)
     reply = " ".join(["On 3 November 2023, the Hậu Giang Provincial People's Committee convened a meeting."] +
@@ -473,3 +474,11 @@ def test_an_unnumbered_polish_is_read_sentence_by_sentence_and_still_verified(se
     s = summarise(doc, rec, FakeLLM([reply]), settings)
     assert s.summary_en[0].text.endswith("convened a meeting.")  # read by order, verified, shown
     assert s.summary_en[-1].text == template.summary_en[-1].text  # 'budget' dropped from the subject: not shown
+
+
+def test_figure_sentences_are_not_polished_by_default(settings):
+    doc = make_doc("econ", ECONOMY)
+    llm = FakeLLM([lambda messages: "1. x"])
+    summarise(doc, economy_record(doc), llm, settings)
+    prompt = llm.calls[0]["messages"][-1]["content"]
+    assert "7.35" not in prompt and "3,830" not in prompt and "Hậu Giang" in prompt

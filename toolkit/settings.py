@@ -83,6 +83,7 @@ class SummarySettings(BaseModel):
     max_vi_chars: int = Field(default=340, description="Longest Vietnamese source clause quoted as one summary sentence.")
     polish_budget_chars: int = Field(default=700, description="English characters the model is asked to polish per article (~200 output tokens).")
     polish: bool = Field(default=True, description="Let the model polish the verified English sentences; off gives the record-built sentences only.")
+    polish_figures: bool = Field(default=False, description="Also let the model polish sentences that state figures (off: the 1.5B model garbles them, e.g. 'admitted to standing at 144', while keeping every checked word).")
 
 
 class Settings(BaseSettings):

@@ -61,6 +61,8 @@ def polish(ctx: Ctx, facts: list[Fact], llm: "LLM", settings: "Settings", failur
     shown: list[Fact] = []
     chars = 0
     for f in facts:  # one call, a small output budget (the default model writes ~12 tokens/s)
+        if f.key_values and not settings.summary.polish_figures:
+            continue  # a figure sentence keeps its record-built English
         if f.en_ok and chars + len(f.en) <= settings.summary.polish_budget_chars:
             shown.append(f)
             chars += len(f.en)
