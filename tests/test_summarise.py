@@ -18,7 +18,6 @@ from toolkit.schemas import Award, Document, Evidence, Figure, Paragraph, Person
 from toolkit.settings import Settings
 from toolkit.store import Store
 from toolkit.summarise import (
-    build_facts,
     parse_numbered,
     summarise,
     summarise_store,
@@ -58,8 +57,9 @@ def ev(doc: Document, pid: str, quote: str) -> Evidence:
 
 
 def make_record(doc: Document, province: str | None = None) -> Record:
-    def fig(pid, quote, raw, value, unit, kind="result", target=None):
-        return Figure(label="x", value=value, unit=unit, raw=raw, kind=kind, target=target, evidence=ev(doc, pid, quote))
+    def fig(pid, quote, raw, value, unit, kind="result", target=None, label="", label_en="", period=None):
+        return Figure(label=label, label_en=label_en, value=value, unit=unit, raw=raw, kind=kind, target=target, period=period,
+                      evidence=ev(doc, pid, quote))
 
     return Record(
         doc_id=doc.doc_id, title=doc.title, date=date(2024, 1, 12), date_evidence=ev(doc, "p001", "Ngày 12/01/2024"),
@@ -68,13 +68,20 @@ def make_record(doc: Document, province: str | None = None) -> Record:
         people=[Person(name="Phạm Thị Hoa", title="Tỉnh ủy viên, Bí thư Đảng ủy Khối", role="chair",
                        evidence=ev(doc, "p001", "Đồng chí Phạm Thị Hoa - Tỉnh ủy viên, Bí thư Đảng ủy Khối chủ trì Hội nghị."))],
         figures=[
-            fig("p002", "Đảng ủy Khối đã kết nạp mới 214/200 đảng viên,", "214/200", 214, "đảng viên", target=200),
-            fig("p002", "đạt 107,5% chỉ tiêu Tỉnh ủy giao,", "107,5%", 107.5, "%", kind="rate"),
-            fig("p002", "nâng tổng số toàn Đảng bộ có 7.412 đảng viên sinh hoạt ở 93 tổ chức cơ sở đảng.", "7.412", 7412, "đảng viên"),
-            fig("p002", "nâng tổng số toàn Đảng bộ có 7.412 đảng viên sinh hoạt ở 93 tổ chức cơ sở đảng.", "93", 93, "tổ chức cơ sở đảng"),
-            fig("p002", "có 92,3% TCCS Đảng và 96% đảng viên hoàn thành tốt nhiệm vụ.", "92,3%", 92.3, "%", kind="rate"),
-            fig("p002", "có 92,3% TCCS Đảng và 96% đảng viên hoàn thành tốt nhiệm vụ.", "96%", 96, "%", kind="rate"),
-            fig("p003", "Đảng ủy Khối phấn đấu kết nạp mới 200 đảng viên trở lên.", "200", 200, "đảng viên", kind="target"),
+            fig("p002", "Đảng ủy Khối đã kết nạp mới 214/200 đảng viên,", "214/200", 214, "đảng viên", target=200,
+                label="đảng viên mới kết nạp", label_en="new Party members admitted"),
+            fig("p002", "đạt 107,5% chỉ tiêu Tỉnh ủy giao,", "107,5%", 107.5, "%", kind="rate",
+                label="tỷ lệ đạt chỉ tiêu", label_en="share of the admission target reached"),
+            fig("p002", "nâng tổng số toàn Đảng bộ có 7.412 đảng viên sinh hoạt ở 93 tổ chức cơ sở đảng.", "7.412", 7412, "đảng viên",
+                label="tổng số đảng viên", label_en="Party members in total"),
+            fig("p002", "nâng tổng số toàn Đảng bộ có 7.412 đảng viên sinh hoạt ở 93 tổ chức cơ sở đảng.", "93", 93, "tổ chức cơ sở đảng",
+                label="tổ chức cơ sở đảng"),
+            fig("p002", "có 92,3% TCCS Đảng và 96% đảng viên hoàn thành tốt nhiệm vụ.", "92,3%", 92.3, "%", kind="rate",
+                label="TCCS Đảng hoàn thành tốt nhiệm vụ", label_en="grassroots Party organisations that completed their tasks well"),
+            fig("p002", "có 92,3% TCCS Đảng và 96% đảng viên hoàn thành tốt nhiệm vụ.", "96%", 96, "%", kind="rate",
+                label="đảng viên hoàn thành tốt nhiệm vụ", label_en="Party members who completed their tasks well"),
+            fig("p003", "Đảng ủy Khối phấn đấu kết nạp mới 200 đảng viên trở lên.", "200", 200, "đảng viên", kind="target",
+                label="đảng viên mới kết nạp", label_en="new Party members to admit", period="năm 2024"),
         ],
         awards=[Award(name="Giấy khen", recipients="15 tổ chức cơ sở đảng và 20 đảng viên hoàn thành xuất sắc nhiệm vụ",
                       evidence=ev(doc, "p004", "Giấy khen cho 15 tổ chức cơ sở đảng và 20 đảng viên hoàn thành xuất sắc nhiệm vụ"))],
@@ -119,7 +126,9 @@ def test_template_summary_is_cited_verified_and_in_english_notation(settings):
     # key figures in both languages, English notation in English
     for raw in ("214/200", "107,5%", "7.412", "92,3%"):
         assert raw in vi
-    assert "214 new Party members against a target of 200" in en
+    assert "new Party members admitted stood at 214 against a target of 200" in en  # each figure names its subject
+    assert "The targets for 2024 include new Party members to admit: at least 200." in en
+    assert "year-end review conference" in en  # the record's event type, from the event glossary
     assert "107.5%" in en and "7,412" in en and "92.3%" in en
     assert "107,5" not in en and "7.412" not in en
     # names keep their diacritics, glossary terms used
@@ -240,7 +249,7 @@ def test_glossary_terms():
     assert g.translate("2 đảng bộ và 1 chi bộ").text == "2 Party organisations and 1 Party cell"
     assert g.title("Giám đốc Sở Tài chính") is None  # not in the glossary: no half-English title
     assert not g.translate("hoàn thành chỉ tiêu về thu ngân sách").ok
-    assert 60 <= len(g.terms) <= 200
+    assert 60 <= len(g.terms) <= 400
 
 
 def test_english_notation():
@@ -316,13 +325,16 @@ def test_cache_recomputes_on_prompt_version_and_content_hash(settings, tmp_path)
     assert len(llm.calls) == 3 and out[0].content_hash == "h2"
 
 
-def test_missing_record_is_extracted_first(settings):
+def test_missing_record_is_an_error_naming_the_fix(settings):
+    from toolkit.summarise import MissingRecordError
+
     doc = make_doc()
     st = _store_with(settings, doc, None)
-    llm = FakeLLM(default=polisher(lambda i, t: t))  # extraction replies do not fit: rule defaults
-    out = summarise_store(settings, progress=False, llm=llm)
-    assert st.get_record("sample") is not None
-    assert out[0].summary_vi and out[0].summary_en
+    llm = FakeLLM(default=polisher(lambda i, t: t))
+    with pytest.raises(MissingRecordError) as e:
+        summarise_store(settings, progress=False, llm=llm)
+    assert str(e.value) == "no current record for sample: run `toolkit extract sample` first"
+    assert st.get_record("sample") is None and not llm.calls  # summarising never extracts
 
 
 # --- real model --------------------------------------------------------------------------------

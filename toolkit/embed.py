@@ -157,11 +157,16 @@ class HashEmbedder:
 
 
 class CachedEmbedder:
-    """Caches passage embeddings in `<store>/embeddings.sqlite` (queries are not cached)."""
+    """Caches passage embeddings in `<store>/embeddings.sqlite` (queries are not cached).
 
-    def __init__(self, inner: Embedder, path: Path):
+    `read_only` (the reader a question uses) reads the cache and never writes the store: vectors it
+    has to make (e.g. of sentences a question reads) are kept in this process's memory only."""
+
+    def __init__(self, inner: Embedder, path: Path, read_only: bool = False):
         self.inner = inner
         self.path = Path(path)
+        self.read_only = read_only
+        self._memory: dict[str, list[float]] = {}
 
     @property
     def name(self) -> str:
@@ -171,7 +176,11 @@ class CachedEmbedder:
     def dim(self) -> int:
         return self.inner.dim
 
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> sqlite3.Connection | None:
+        if self.read_only:
+            if not self.path.exists():
+                return None
+            return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30)
         db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, h TEXT, v BLOB, PRIMARY KEY (model, h))")
@@ -189,7 +198,7 @@ class CachedEmbedder:
             return []
         tick = progress or (lambda n: None)
         keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-        found: dict[str, list[float]] = {}
+        found: dict[str, list[float]] = {k: self._memory[k] for k in keys if k in self._memory}
         try:
             db = self._db()
         except sqlite3.DatabaseError:
@@ -216,7 +225,9 @@ class CachedEmbedder:
                 for (k, _), v in zip(part, vecs):
                     found[k] = list(v)
                     rows.append((model, k, array.array("f", v).tobytes()))
-                if db is not None:
+                if self.read_only:
+                    self._memory.update((k, found[k]) for k, _ in part)
+                elif db is not None:
                     try:
                         with db:
                             db.executemany("INSERT OR REPLACE INTO emb VALUES (?,?,?)", rows)

@@ -24,6 +24,7 @@ GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary_party_en.js
 
 # an org term ending in one of these takes a following proper name in front of it
 _PLACE_ENDINGS = ("tỉnh", "huyện", "xã", "tỉnh ủy", "huyện ủy", "thành ủy", "thành phố")
+_PLACE_WORDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã", "phường", "thị trấn")
 
 
 class GlossaryError(ToolkitError):
@@ -48,6 +49,7 @@ class Translation:
     terms: list[Term] = field(default_factory=list)
     leftover: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list, repr=False)  # capitalised words kept as they are
+    kinds: list[str] = field(default_factory=list, repr=False)  # the kind of each piece, in source order
 
     @property
     def ok(self) -> bool:
@@ -90,13 +92,15 @@ class Glossary:
         self._by_key: dict[str, Term] = {}
         for t in terms:
             self._by_key.setdefault(self._key(t.vi), t)
+        self._actions = {self._key(t.vi): t for t in terms if t.kind == "action"}
+        self._unit_names = frozenset(fold(x) for t in terms if t.kind == "unit" for x in (t.en, t.sg) if x)
         alts = sorted(self._by_key, key=len, reverse=True)
         self._re = re.compile(r"(?<!\w)(?:" + "|".join(self._pattern(a) for a in alts) + r")(?!\w)")
 
     @staticmethod
     def _key(s: str) -> str:
         s = fold(nfc(s))
-        s = re.sub(r"\s*-\s*", "-", s)
+        s = re.sub(r"\s*[-–]\s*", "-", s)
         return re.sub(r"\s+", " ", s).strip()
 
     @staticmethod
@@ -146,7 +150,8 @@ class Glossary:
             pos = m.end()
         leftover = [p[1] for p in pieces if p[0] == "word"]
         text_en, names = _assemble(pieces)
-        return Translation(text=text_en, terms=used, leftover=leftover, names=names)
+        return Translation(text=text_en, terms=used, leftover=leftover, names=names,
+                           kinds=[k for k, t, _ in pieces if k not in ("punct",) and t])
 
     def title(self, title: str) -> str | None:
         """A person's title in English ('Tỉnh ủy viên, Bí thư Đảng ủy Khối' -> 'member of the
@@ -155,17 +160,60 @@ class Glossary:
         out: list[str] = []
         for p in parts:
             tr = self.translate(p)
-            if not tr.ok or tr.names:
-                return None
+            if not tr.ok or tr.names or not set(tr.kinds) <= {"position", "org", "function"} or \
+                    any(a == b == "position" for a, b in zip(tr.kinds, tr.kinds[1:])):
+                return None  # two titles in a row ("Trưởng đoàn Đại biểu Quốc hội") are one the glossary lacks
             out.append(tr.text)
         if not out:
             return None
         return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
 
+    def subject(self, label: str, label_en: str = "") -> str | None:
+        """What a figure counts, in English: its record gloss `label_en` when it is English words (no
+        digits, no Vietnamese letters), else the glossary rendering of its Vietnamese `label`, else None."""
+        en = re.sub(r"\s+", " ", label_en or "").strip(" .,;:")
+        bare = fold(en) in self._unit_names  # "Party members" alone does not say what a count is of
+        if en and label:  # a word-by-word rendering of several glossary pieces is not a gloss:
+            tr = self.translate(label)  # "lớp bồi dưỡng ... đảng viên mới" -> "classes political theory training new Party members"
+            pieces = [k for k in tr.kinds if k != "function"]
+            bare = bare or (fold(tr.text) == fold(en) and len(pieces) > 1 and pieces != ["unit", "action"])
+        if en and not bare and not re.search(r"\d", en) and en.isascii() and re.search(r"[A-Za-z]{3,}", en):
+            return en
+        # else only a label that is one glossary term ("thu nhập bình quân đầu người"): a word-by-word rendering
+        # of a label reads wrongly, and the counted noun alone ("đảng viên") does not say what a rate is of
+        t = self.lookup(label) if label else None
+        return t.en if t is not None and t.kind in ("term", "qualifier") and re.search(r"[A-Za-z]{3,}", t.en) else None
+
+    def counted(self, before: str, after: str) -> str | None:
+        """What a number written in a clause counts, read with the glossary and the genre's few patterns, or None:
+        - an action right before it and a counted noun right after ('kết nạp mới 155 đảng viên' -> 'Party members
+          admitted'); a second number joined by 'và' shares the action ('kiểm tra 176 tổ chức đảng và 291 đảng viên');
+        - a total ('tổng số ... có 6.059 đảng viên', 'toàn tỉnh có 557 ...' -> 'Party members in total');
+        - a share of a target or plan ('đạt 103,33% (so với) chỉ tiêu / kế hoạch' -> 'share of the target reached')."""
+        b = re.sub(r"(?:\s+(?:mới|được|thêm|cho|đã))+\s*$", "", fold(nfc(before)).rstrip())
+        a = fold(nfc(after)).lstrip()
+        if re.search(r"(?:đạt|bằng|vượt)\s*$", b) and (m := re.match(r"(?:so với\s+)?(chỉ tiêu|kế hoạch)\b", a)):
+            return f"share of the {'target' if m.group(1) == 'chỉ tiêu' else 'plan'} reached"
+        unit = next((m for m in self._re.finditer(a) if m.start() == 0), None)
+        u = self._by_key.get(self._key(unit.group(0))) if unit else None
+        if u is None or u.kind != "unit":
+            return None
+        if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b):
+            return f"{u.en} in total"
+        for text in (b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b)):
+            act = [m for m in self._re.finditer(text) if m.end() == len(text)]
+            if act and (v := self._actions.get(self._key(act[-1].group(0)))):
+                return f"{u.en} {v.en}"
+        return None
+
     def org(self, name: str) -> str | None:
-        """An organisation in English, or None when some word has no glossary rendering."""
+        """An organisation in English, or None when some word has no glossary rendering or the name is not
+        made of bodies, places and proper names only (a fragment such as 'Đảng bộ tỉnh kết nạp 1')."""
+        name = re.split(r"\s+(?:khóa|khoá|nhiệm kỳ|lần thứ)(?:\s|$)", nfc(name).strip(), maxsplit=1, flags=re.IGNORECASE)[0]
         tr = self.translate(name)
-        return tr.text if tr.ok else None
+        if not tr.ok or "org" not in tr.kinds or not set(tr.kinds) <= {"org", "name", "function"}:
+            return None
+        return tr.text
 
 
 def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str]]:
@@ -181,7 +229,10 @@ def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str
                 names.append(pieces[j][1])
                 j += 1
             if names:
-                out.append(("org", " ".join(names) + " " + txt, term))
+                # the name goes before the body it names: "Ban Thường vụ Tỉnh ủy Phú Yên" ->
+                # "Standing Committee of the Phú Yên Provincial Party Committee"
+                head, sep, tail = txt.rpartition(" of the ")
+                out.append(("org", f"{head}{sep}{' '.join(names)} {tail}" if sep else " ".join(names) + " " + txt, term))
                 i = j
                 continue
         out.append((kind, txt, term))
@@ -199,6 +250,10 @@ def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str
             words.append(term.sg if one and term.sg else txt)
         elif kind == "org" and prev_kind == "position":
             words.append("of the " + txt)
+        elif kind == "org" and prev_kind == "org" and term is not None:
+            # Vietnamese names a body before the body it belongs to: "Đảng ủy Văn phòng UBND tỉnh" ->
+            # "Party Committee of the Office of the Provincial People's Committee"; a place takes no article
+            words.append(("of " if fold(term.vi) in _PLACE_WORDS else "of the ") + txt)
         elif txt:
             words.append(txt)
         if kind != "num":
@@ -234,3 +289,106 @@ def load_glossary(path: Path | None = None) -> Glossary:
     except FileNotFoundError as e:
         raise GlossaryError(f"{p}: glossary not found; restore it from git") from e
     return _load(str(p), mtime)
+
+
+# --- the English -> Vietnamese query glossary (one loader for answer.py and index.py) ----------
+
+EN_VI_PATH = Path(__file__).resolve().parent / "data" / "glossary_en_vi.json"
+
+
+@lru_cache(maxsize=4)
+def _load_en_vi(path: str, mtime_ns: int) -> dict[str, tuple[str, ...]]:
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        terms = data.get("terms", data) if isinstance(data, dict) else data
+        if isinstance(terms, list):
+            terms = {e.get("en"): e.get("vi") for e in terms if isinstance(e, dict)}
+        out: dict[str, tuple[str, ...]] = {}
+        for en, vi in terms.items():
+            if not en or not vi or str(en).startswith("_"):
+                continue
+            out[str(en)] = tuple([vi] if isinstance(vi, str) else [str(v) for v in vi])
+    except (ValueError, AttributeError, TypeError) as e:
+        raise GlossaryError(f"{p}: malformed glossary ({type(e).__name__}: {e}); fix the JSON (terms: {{en: [vi, ...]}})") from e
+    return out
+
+
+def load_en_vi(path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """English phrase -> its Vietnamese renderings, as written in glossary_en_vi.json ({} when the
+    file is absent). The query expansion of the index and the question analysis of answer.py
+    shape this one mapping as they need."""
+    p = Path(path or EN_VI_PATH)
+    if not p.exists():
+        return {}
+    return _load_en_vi(str(p), p.stat().st_mtime_ns)
+
+
+# --- event types -----------------------------------------------------------------------------
+
+EVENTS_PATH = Path(__file__).resolve().parent / "data" / "glossary_events.json"
+
+
+@dataclass(frozen=True)
+class EventNames:
+    """How each Record.event_type is named (glossary_events.json), and which words name which type."""
+
+    en: dict[str, str]
+    noun_en: dict[str, str]
+    vi: dict[str, str]
+    words: dict[str, list[tuple[re.Pattern, str]]]  # lang -> [(pattern, type)], longest phrase first
+    compatible: dict[str, frozenset[str]]
+    version: str
+
+    def allowed(self, event_type: str) -> frozenset[str]:
+        """Types whose words may name an event of `event_type` (itself and the broader ones)."""
+        return frozenset({event_type}) | self.compatible.get(event_type, frozenset())
+
+    def named(self, text: str, lang: str) -> list[tuple[str, str]]:
+        """(phrase as written, type) for each event-type phrase in `text`; overlapping shorter
+        phrases are not counted twice ('working session' is not also a 'session')."""
+        folded = fold(nfc(text))
+        taken: list[tuple[int, int]] = []
+        out: list[tuple[int, str, str]] = []
+        for pat, typ in self.words.get(lang, []):
+            for m in pat.finditer(folded):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                out.append((m.start(), text[m.start():m.end()], typ))
+        return [(w, t) for _, w, t in sorted(out)]
+
+
+def _phrase_re(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", fold(nfc(phrase)))) + r"(?!\w)")
+
+
+@lru_cache(maxsize=4)
+def _load_events(path: str, mtime_ns: int) -> EventNames:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+        types = data["types"]
+        words: dict[str, list[tuple[str, str]]] = {"en": [], "vi": []}
+        for typ, t in types.items():
+            words["en"] += [(w, typ) for w in t.get("en_words", [])]
+            words["vi"] += [(w, typ) for w in t.get("vi_words", [])]
+        compiled = {lang: [(_phrase_re(w), typ) for w, typ in sorted(ws, key=lambda x: -len(x[0]))] for lang, ws in words.items()}
+        compatible = {k: frozenset(v) for k, v in data.get("compatible", {}).items() if not k.startswith("_")}
+        return EventNames(en={k: t["en"] for k, t in types.items()}, noun_en={k: t["noun_en"] for k, t in types.items()},
+                          vi={k: nfc(t["vi"]) for k, t in types.items()}, words=compiled, compatible=compatible,
+                          version=hashlib.sha256(raw).hexdigest()[:8])
+    except FileNotFoundError as e:
+        raise GlossaryError(f"{p}: event glossary not found; restore it from git") from e
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise GlossaryError(f"{p}: malformed event glossary ({type(e).__name__}: {e}); fix the JSON (types: {{type: {{en, noun_en, vi, en_words, vi_words}}}})") from e
+
+
+def load_events(path: Path | None = None) -> EventNames:
+    p = Path(path or EVENTS_PATH)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except FileNotFoundError as e:
+        raise GlossaryError(f"{p}: event glossary not found; restore it from git") from e
+    return _load_events(str(p), mtime)

@@ -146,6 +146,18 @@ class ExtractSettings(BaseModel):
     people_batch: int = Field(default=8, ge=1, description="Person candidates per model call.")
 
 
+class SummarySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_sentences: int = Field(default=6, description="Upper bound on sentences per summary language.")
+    max_figure_facts: int = Field(default=3, description="Upper bound on figure sentences (one per source clause).")
+    max_figures_per_fact: int = Field(default=3, description="Upper bound on figures stated in one English figure sentence.")
+    max_vi_chars: int = Field(default=340, description="Longest Vietnamese source clause quoted as one summary sentence.")
+    polish_budget_chars: int = Field(default=700, description="English characters the model is asked to polish per article (~200 output tokens).")
+    polish: bool = Field(default=True, description="Let the model polish the verified English sentences; off gives the record-built sentences only.")
+    polish_figures: bool = Field(default=False, description="Also let the model polish sentences that state figures (off: the 1.5B model garbles them, e.g. 'admitted to standing at 144', while keeping every checked word).")
+
+
 class Settings(BaseSettings):
     """Everything configurable. Built once by a face (cli, ui, evals) and passed down."""
 
@@ -161,6 +173,7 @@ class Settings(BaseSettings):
     index: IndexSettings = Field(default_factory=IndexSettings, description="Retrieval index.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest limits.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Question answering.")
+    summary: SummarySettings = Field(default_factory=SummarySettings, description="Bilingual summaries.")
     extract: ExtractSettings = Field(default_factory=ExtractSettings, description="Record extraction.")
     ui: UISettings = Field(default_factory=UISettings, description="The Gradio app.")
 

@@ -41,7 +41,7 @@ class Index:
         self.store = store or Store(settings.store)
         self.read_only = read_only
         base = embedder or load_embedder(settings)
-        self.embedder = CachedEmbedder(base, self.store.root / "embeddings.sqlite")
+        self.embedder = CachedEmbedder(base, self.store.root / "embeddings.sqlite", read_only=read_only)
         self.params = FusionParams(rrf_k=settings.index.rrf_k)
         self._client_obj = None
         self._state: dict | None = None

@@ -1,0 +1,246 @@
+"""Figure, document and award sentences, built from the record's verified items.
+
+Each English figure names its subject: the record's English gloss of the figure's label (`label_en`)
+or the glossary rendering of its Vietnamese label (Glossary.subject). A figure with neither is stated
+in the Vietnamese sentence (the source's own clause) only. The Vietnamese sentence is the source
+clause holding the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..glossary import format_en
+from ..schemas import Document, Figure, Record
+from ..textnorm import fold
+from .base import Ctx, Fact, end, evidence, is_body, join_and, para_index, period_en, sentence_of, trim_span, vi_clause
+
+_KIND_SCORE = {"result": 2, "rate": 2, "count": 1, "target": 1}
+_QUAL_BEFORE = [(r"(?:hơn|trên|vượt)\s*$", "more than "), (r"gần\s*$", "nearly "), (r"(?:ít nhất|tối thiểu)\s*$", "at least "),
+                (r"khoảng\s*$", "about ")]
+
+
+_SALIENCE_PATH = Path(__file__).resolve().parents[1] / "data" / "summary_salience.json"
+
+
+@lru_cache(maxsize=1)
+def _salience() -> tuple[int, tuple[tuple[str, int], ...]]:
+    data = json.loads(_SALIENCE_PATH.read_text(encoding="utf-8"))
+    return int(data["window_chars"]), tuple((fold(k), int(v)) for k, v in data["cues"].items())
+
+
+@dataclass
+class _Fig:
+    fig: Figure
+    pos: int  # offset of raw in its paragraph
+    subject: str | None
+    group: tuple[str, int, int] = ("", 0, 0)  # (paragraph, clause start, clause end)
+    cue: int = 0  # what the words before the figure say it is about (summary_salience.json)
+
+    @property
+    def score(self) -> int:
+        return (1 if self.subject else 0) + _KIND_SCORE.get(self.fig.kind, 0) + (1 if self.fig.target is not None else 0) + self.cue
+
+
+def _cue(para: str, pos: int, label: str) -> int:
+    window, cues = _salience()
+    near = fold(para[max(0, pos - window):pos + window]) + " | " + fold(label)
+    return max((w for c, w in cues if c in near), default=0)
+
+
+def _qualifier(before: str, after: str) -> str:
+    """'hơn 200' -> 'more than 200', '200 ... trở lên' -> 'at least 200' (Vietnamese approximators)."""
+    for pat, en in _QUAL_BEFORE:
+        if re.search(pat, before):
+            return en
+    return "at least " if re.match(r"\s*(?:\S+\s+){0,4}?trở lên", after) else ""
+
+
+def _unit_en(ctx: Ctx, fig: Figure, subject: str) -> str:
+    if fig.unit == "%" or fig.raw.strip().endswith("%"):
+        return "%"
+    if not fig.unit:
+        return ""
+    t = ctx.glossary.lookup(fig.unit)
+    en = (t.sg if fig.value == 1 and t.sg else t.en) if t is not None and t.kind in ("unit", "measure") else None
+    if en is None or fold(en) in fold(subject):
+        return ""
+    return " " + en
+
+
+def _phrase(ctx: Ctx, f: _Fig, para: str) -> str:
+    fig = f.fig
+    q = _qualifier(fold(para[max(0, f.pos - 20):f.pos]), fold(para[f.pos + len(fig.raw):f.pos + len(fig.raw) + 60]))
+    n = format_en(fig.value) + _unit_en(ctx, fig, f.subject or "")
+    if fig.target is not None and fig.value <= fig.target and not q:  # "31/32 chỉ tiêu": 31 of 32
+        return f"{f.subject} at {n.strip()} of {format_en(fig.target)}"
+    if fig.target is not None:
+        return f"{f.subject} at {q}{n} against a target of {format_en(fig.target)}"
+    return f"{f.subject} at {q}{n}"
+
+
+def figure_positions(doc: Document, record: Record) -> list[tuple[Figure, int]]:
+    """(figure, offset of its raw number in its paragraph) for the record's body figures; a number written
+    twice in one evidence span is given to the figures in order."""
+    out: list[tuple[Figure, int]] = []
+    taken: set[tuple[str, int]] = set()
+    for fig in record.figures:
+        ev = fig.evidence
+        if not is_body(doc, ev.paragraph_id):
+            continue
+        para = doc.paragraph(ev.paragraph_id).text
+        i = para.find(fig.raw, ev.start, ev.end)
+        while i >= 0 and (ev.paragraph_id, i) in taken:
+            i = para.find(fig.raw, i + 1, ev.end)
+        if i >= 0:
+            taken.add((ev.paragraph_id, i))
+            out.append((fig, i))
+    return out
+
+
+def _figures(ctx: Ctx) -> list[_Fig]:
+    from ..verify import chrome_problems
+
+    doc = ctx.doc
+    out: list[_Fig] = []
+    for fig, i in figure_positions(doc, ctx.record):
+        ev = fig.evidence
+        para = doc.paragraph(ev.paragraph_id).text
+        ss, se = sentence_of(para, i, i + len(fig.raw), semicolons=True)
+        if chrome_problems(para[ss:se]):
+            continue
+        out.append(_Fig(fig=fig, pos=i, subject=ctx.glossary.subject(fig.label, fig.label_en), group=(ev.paragraph_id, ss, se),
+                        cue=_cue(para, i, fig.label)))
+    return out
+
+
+def figure_facts(ctx: Ctx) -> list[Fact]:
+    """Up to settings.max_figure_facts sentences, one per source clause, the clauses whose figures
+    have English subjects first; in article order."""
+    groups: dict[tuple[str, int, int], list[_Fig]] = {}
+    for f in _figures(ctx):
+        groups.setdefault(f.group, []).append(f)
+    ranked = sorted(groups.items(), key=lambda kv: (-max(x.score for x in kv[1]) - min(1.5, 0.5 * (len(kv[1]) - 1)),
+                                                     para_index(ctx.doc, kv[0][0]), kv[0][1]))
+    facts = [f for key, members in ranked[:ctx.settings.max_figure_facts] if (f := _group_fact(ctx, key, members))]
+    facts.sort(key=lambda fa: (para_index(ctx.doc, fa.citations[0].paragraph_id), fa.citations[0].start))
+    return facts
+
+
+def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | None:
+    doc = ctx.doc
+    pid, cs, ce = key
+    para = doc.paragraph(pid).text
+    grp = sorted(grp, key=lambda x: x.pos)
+    s, e = cs, ce
+    if e - s > ctx.settings.max_vi_chars:  # a long clause: from just before the first figure
+        s = max(cs, min(x.fig.evidence.start for x in grp))
+        s, e = trim_span(para, s, ce, ctx.settings.max_vi_chars)
+    inside = [x for x in grp if s <= x.pos < e]
+    ev = evidence(doc, pid, s, e)
+    if ev is None or not inside:
+        return None
+    vi = vi_clause(ev.quote)
+    targets = all(x.fig.kind == "target" for x in inside)
+    own = next((x.fig.period for x in inside if x.fig.period), None)
+    timed = bool(re.match(r"\s*(?:(?:trong|qua|đến|năm|quý|giai đoạn|nhiệm kỳ|tháng)\s|\d+\s+tháng)", fold(vi)))
+    # only the figure's own period (from the record) is added: the meeting's period need not be the clause's
+    # ("từ đầu năm đến nay" in a paragraph of a third-quarter briefing)
+    per_vi = own
+    occasion = re.search(r"nhân dịp|dịp này|tại hội nghị|tại buổi", fold(vi))  # said at the meeting, not in the period
+    if per_vi and not timed and not occasion and fold(per_vi) not in fold(vi):
+        vi = f"Trong {per_vi}, " + vi[:1].lower() + vi[1:]
+
+    stated = [x for x in inside if x.subject][:ctx.settings.max_figures_per_fact]
+    while stated and stated[0].subject.startswith("share of the"):  # a share of a plan needs the figure it is of
+        stated = stated[1:]
+    values = [v for x in stated for v in (x.fig.value, x.fig.target) if v is not None]
+    en = ""
+    if stated:
+        phrases = [_phrase(ctx, x, para) for x in stated]
+        lead_time = re.match(r"\s*([^,]{3,40}?)\s*,", vi) if timed else None  # "Trong năm 2023, ..." says its own time
+        per = period_en(per_vi) or (period_en(lead_time.group(1)) if lead_time and not own else None)
+        if targets:
+            en = f"The targets{f' for {per}' if per else ''} include " + "; ".join(p.replace(" at ", ": ", 1) for p in phrases)
+        else:
+            first, *rest = phrases
+            en = (f"In {per}, " if per else "") + first.replace(" at ", " stood at ", 1)
+            en = en[:1].upper() + en[1:]
+            if rest:
+                en += (", " if len(rest) > 1 else " and ") + join_and(rest)
+        en = end(en)
+    return Fact(key=f"fig:{pid}:{s}", vi=vi, en=en, citations=[ev], key_values=values, en_ok=bool(en))
+
+
+# --- documents and awards ---------------------------------------------------------------------------
+
+
+def documents_fact(ctx: Ctx) -> Fact | None:
+    """The documents the article cites (used when it states few figures)."""
+    doc, g = ctx.doc, ctx.glossary
+    refs = [d for d in ctx.record.documents if is_body(doc, d.evidence.paragraph_id)]
+    if not refs:
+        return None
+    pid = refs[0].evidence.paragraph_id
+    para = doc.paragraph(pid).text
+    s, e = sentence_of(para, refs[0].evidence.start, refs[0].evidence.start, semicolons=True)
+    s, e = trim_span(para, s, e, ctx.settings.max_vi_chars)
+    ev = evidence(doc, pid, s, e)
+    if ev is None:
+        return None
+    inside = [d for d in refs if d.evidence.paragraph_id == pid and d.code in ev.quote]
+    parts = []
+    for d in inside:
+        t = g.lookup(d.type) if d.type else None
+        issuer = g.org(d.issuer) if d.issuer else None
+        parts.append((t.en + " " if t else "") + d.code + (f" of the {issuer}" if issuer else ""))
+    if not parts:
+        return None
+    noun = ctx.events.noun_en[ctx.event_type]
+    return Fact(key="documents", vi=vi_clause(ev.quote), en=end(f"The {noun} referred to {join_and(parts)}"),
+                citations=[ev], keep=[d.code for d in inside])
+
+
+def award_fact(ctx: Ctx) -> Fact | None:
+    from ..numbers import find_numbers
+
+    doc, g = ctx.doc, ctx.glossary
+    awards = [a for a in ctx.record.awards if is_body(doc, a.evidence.paragraph_id)]
+    if not awards:
+        return None
+    pid = awards[0].evidence.paragraph_id
+    awards = [a for a in awards if a.evidence.paragraph_id == pid]
+    para = doc.paragraph(pid).text
+    limit = ctx.settings.max_vi_chars
+    s, e = awards[0].evidence.start, max(a.evidence.end for a in awards)
+    ss, _ = sentence_of(para, s, s, semicolons=False)
+    s = ss if s - ss <= 70 else s
+    _, se = sentence_of(para, e - 1, e - 1, semicolons=False)
+    e = se if se - e <= 50 or se - s <= limit else e
+    if e - s > limit + 60:
+        e, awards = awards[0].evidence.end, awards[:1]
+    ev = evidence(doc, pid, s, e)
+    if ev is None:
+        return None
+    parts: list[tuple[str, str]] = []
+    values: list[float] = []
+    for a in awards:
+        term = g.lookup(a.name)
+        rec = g.translate(a.recipients) if a.recipients else None
+        if term is None or rec is None or not rec.ok or rec.names:
+            continue
+        nums = [sp for sp in find_numbers(a.recipients) if sp.kind == "number"]
+        one = len(nums) == 1 and nums[0].value == 1
+        parts.append((term.sg if one and term.sg else term.en, rec.text))
+        values.extend(sp.value for sp in nums)
+    if not parts:
+        return Fact(key="awards", vi=vi_clause(ev.quote), en="", citations=[ev], en_ok=False)
+    if len(parts) == 1:
+        en = f"{parts[0][0][:1].upper() + parts[0][0][1:]} were presented to {parts[0][1]}"
+    else:
+        en = "The awards presented included " + "; ".join(f"{a} to {r}" for a, r in parts[:-1]) + f"; and {parts[-1][0]} to {parts[-1][1]}"
+    return Fact(key="awards", vi=vi_clause(ev.quote), en=end(en), citations=[ev], key_values=values)
