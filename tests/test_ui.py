@@ -324,3 +324,27 @@ def test_four_concurrent_api_clients_all_answered_one_at_a_time():
         demo.close()
     assert len(outs) == 4 and all("152" in o["answer"] and o["citations"][0]["doc_id"] == "a_001" for o in outs)
     assert pipe.max == 1 and len(pipe.asked) == 4
+
+
+# --- follow-ups -------------------------------------------------------------------------------------
+
+
+def test_follow_up_is_completed_from_the_chat_history_before_asking(fp):
+    hist, _, _ = logic.chat_step(fp, NUMBER_Q, [])
+    hist, _, _ = logic.chat_step(fp, "Còn năm 2022 thì sao?", hist)
+    assert fp.asked == [NUMBER_Q, "Năm 2022 xã Tân Phú kết nạp bao nhiêu đảng viên?"]
+    assert "Hiểu là: Năm 2022 xã Tân Phú" in hist[-1]["content"]
+    hist, _, _ = logic.chat_step(fp, "And the targets?", hist)
+    assert fp.asked[-1].startswith("Năm 2022 xã Tân Phú kết nạp bao nhiêu đảng viên") and fp.asked[-1].endswith("chỉ tiêu đề ra?")
+    assert "Understood as:" in hist[-1]["content"]
+
+
+def test_standalone_question_in_a_chat_is_asked_as_written(fp):
+    hist, _, _ = logic.chat_step(fp, NUMBER_Q, [])
+    logic.chat_step(fp, "Ai chủ trì hội nghị của Huyện ủy Cát Tiên?", hist)
+    assert fp.asked[-1] == "Ai chủ trì hội nghị của Huyện ủy Cát Tiên?"
+
+
+def test_md_unescape_round_trips():
+    for s in ["a [b](c) *d* _e_ <x> & \\ `f` #1 | ~", PAYLOAD, "Còn năm 2021 thì sao?"]:
+        assert render.md_unesc(render.md_esc(s)) == s

@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Iterator
 
+from toolkit.conversation import lang_of, resolve_turns, understood_line
 from toolkit.errors import ToolkitError
 from toolkit.schemas import Answer, Citation
 
@@ -43,10 +44,10 @@ def _safe_doc(pipeline, doc_id: str):
         return None
 
 
-def ask_safely(pipeline, question: str) -> tuple[Answer | None, str]:
+def ask_safely(pipeline, question: str, filters: dict | None = None) -> tuple[Answer | None, str]:
     """The pipeline's answer, or (None, one-line error) — the UI never crashes on a pipeline error."""
     try:
-        return pipeline.ask(question), ""
+        return (pipeline.ask(question, filters=filters) if filters else pipeline.ask(question)), ""
     except ToolkitError as e:
         return None, str(e)
     except Exception as e:  # noqa: BLE001 - shown to the user, the app keeps running
@@ -68,12 +69,16 @@ def stream_chat(pipeline, message: str, history: list[dict] | None, chunk_words:
     if not question:
         yield list(history), [], [], True
         return
+    prior = [render.md_unesc(m["content"]) for m in history if m["role"] == "user"]
+    resolved = resolve_turns(prior + [question])[-1]
+    understood = understood_line(resolved, lang_of(question))
+    lead = f"_{render.md_esc(understood)}_\n\n" if understood else ""
     history = history + [{"role": "user", "content": render.md_esc(question)},
-                         {"role": "assistant", "content": "…"}]
+                         {"role": "assistant", "content": lead + "…"}]
     yield list(history), [], [], False
-    answer, error = ask_safely(pipeline, question)
+    answer, error = ask_safely(pipeline, resolved.question)
     if answer is None:
-        history[-1] = {"role": "assistant", "content": "**Error:** " + render.md_esc(error)}
+        history[-1] = {"role": "assistant", "content": lead + "**Error:** " + render.md_esc(error)}
         yield list(history), [], [], True
         return
     cits = [] if answer.abstained else list(answer.citations)
@@ -81,9 +86,9 @@ def stream_chat(pipeline, message: str, history: list[dict] | None, chunk_words:
     words = re.split(r"(\s+)", render.md_esc(answer.answer) if not answer.abstained else final)
     step = max(1, chunk_words) * 2
     for i in range(step, len(words), step):
-        history[-1] = {"role": "assistant", "content": "".join(words[:i]) + " …"}
+        history[-1] = {"role": "assistant", "content": lead + "".join(words[:i]) + " …"}
         yield [dict(m) for m in history], [], [], False
-    history[-1] = {"role": "assistant", "content": final}
+    history[-1] = {"role": "assistant", "content": lead + final}
     yield list(history), cits, citation_choices(pipeline, cits), True
 
 

@@ -23,6 +23,11 @@ def md_esc(s: str) -> str:
     return re.sub(r"([\\`*_\[\]()#!|<>~])", r"\\\1", s)
 
 
+def md_unesc(s: str) -> str:
+    """The text md_esc was given (the chat history holds user turns escaped)."""
+    return html.unescape(re.sub(r"\\([\\`*_\[\]()#!|<>~])", r"\1", s or ""))
+
+
 def fmt_num(v: float | None) -> str:
     if v is None:
         return ""
