@@ -24,21 +24,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .gazetteer import find_provinces
+from .periods import PERIOD_RE as _PERIOD_RE
 from .textnorm import fold, nfc, strip_marks
 
 # --- slots -------------------------------------------------------------------------------------
 
-_Y = r"(?:19|20)\d{2}"
-_PERIOD_RE = re.compile(
-    rf"(?:\d{{1,2}}|sáu|chín|mười)\s+tháng\s+(?:đầu|cuối)\s+năm(?:\s+{_Y})?"
-    rf"|quý\s+(?:IV|I{{1,3}}|[1-4])(?:\s*(?:/|-|–|năm)\s*{_Y})?"
-    rf"|(?:nhiệm\s+kỳ|giai\s+đoạn)\s+{_Y}\s*[-–]\s*{_Y}"
-    rf"|(?:the\s+)?(?:first|last)\s+(?:half|six\s+months|nine\s+months|\d{{1,2}}\s+months)(?:\s+of\s+(?:the\s+year\s+)?{_Y})?"
-    rf"|(?:the\s+)?(?:first|second|third|fourth)\s+quarter(?:\s+of\s+{_Y})?|Q[1-4][\s/-]*{_Y}"
-    rf"|(?:the\s+)?{_Y}\s*[-–]\s*{_Y}\s+term"
-    rf"|năm\s+{_Y}|(?<![\d/.,-]){_Y}(?![\d])",
-    re.IGNORECASE,
-)
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isupper() and c.isalpha())
 _CAP = rf"[{re.escape(_UPPER)}][\w'-]*"
 _NAME = rf"{_CAP}(?:\s+{_CAP}){{0,3}}"
