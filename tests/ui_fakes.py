@@ -8,7 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
-from toolkit.pipeline import Pipeline, build_targets
+from toolkit.pipeline import Pipeline
+from toolkit.targets import build_timeline
 from toolkit.schemas import (Answer, Citation, Document, DocumentRef, Evidence, Figure, IngestFailure, IngestReport,
                              Paragraph, Person, Record, Summary, SummarySentence)
 
@@ -66,10 +67,12 @@ class FakePipeline:
         self.answers = answers or {}
         self.report = report
         self.asked: list[str] = []
+        self.filters: list[dict | None] = []
         self.ingested: list[list[Path]] = []
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, filters: dict | None = None) -> Answer:
         self.asked.append(question)
+        self.filters.append(filters)
         if question == "boom":
             raise ToolkitError("models/x.gguf: missing; run `toolkit models`")
         return self.answers.get(question) or Answer(question=question, answer="Không có thông tin.", language="vi",
@@ -95,7 +98,7 @@ class FakePipeline:
         return Pipeline.documents(p, province=province, date_from=date_from, date_to=date_to, text=text)
 
     def targets(self):
-        return build_targets(list(self.records.values()))
+        return build_timeline(list(self.records.values()))
 
     def ingest_paths(self, paths):
         self.ingested.append(list(paths))
