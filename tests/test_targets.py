@@ -97,6 +97,7 @@ def test_another_province_is_another_organisation():
 def test_a_written_ratio_is_one_row():
     r = _row(build_timeline(ALL), "kết nạp đảng viên", "năm 2021")
     assert (r.result.value, r.target.value, r.percent, r.target.ref) == (17, 15, 113.33, "hg_2021/p002")
+    assert (r.result.raw, r.target.raw) == ("17/15", "15")
 
 
 def test_filters_by_province_and_organisation():

@@ -95,7 +95,8 @@ class _Fig:
 
 def _cell(rec: Record, fig: Figure, key, value: float | None = None) -> Cell:
     ev = fig.evidence
-    return Cell(value=fig.value if value is None else value, raw=fig.raw, period=period_label(key), doc_id=ev.doc_id,
+    raw = fig.raw if value is None else f"{value:g}"  # a "152/150" ratio: the target side is its second number
+    return Cell(value=fig.value if value is None else value, raw=raw, period=period_label(key), doc_id=ev.doc_id,
                 paragraph_id=ev.paragraph_id, quote=ev.quote, day=rec.date)
 
 

@@ -4,6 +4,7 @@ percentages on one 0–100 % scale, counts each on its own row scale (a count of
 
 from __future__ import annotations
 
+from toolkit.periods import period_key, period_label
 from toolkit.targets import Cell, Row
 
 from .i18n import t
@@ -33,6 +34,11 @@ def _cell_html(cell: Cell | None, names: dict[str, str], extra: str = "") -> str
             f'<br><span class="tk-ref">{esc(cell.ref)}</span>')
 
 
+def period_text(period: str, lang: str) -> str:
+    """A row's period in the interface language."""
+    return period_label(period_key(period), lang) if period_key(period) else period
+
+
 def targets_table(rows: list[Row], names: dict[str, str] | None = None, lang: str = "vi") -> str:
     names = names or {}
     if not rows:
@@ -41,9 +47,9 @@ def targets_table(rows: list[Row], names: dict[str, str] | None = None, lang: st
     for r in rows:
         res_extra = ""
         if r.result is not None and (r.partial or r.result.period != r.period):
-            res_extra = f' <span class="tk-note">({esc(r.result.period)}{", " + esc(t("partial", lang)) if r.partial else ""})</span>'
+            res_extra = f' <span class="tk-note">({esc(period_text(r.result.period, lang))}{", " + esc(t("partial", lang)) if r.partial else ""})</span>'
         pct = f"{fmt_num(r.percent)}%" if r.percent is not None else ""
-        body.append([esc(r.organisation), esc(r.province), esc(r.indicator), esc(r.unit), esc(r.period),
+        body.append([esc(r.organisation), esc(r.province), esc(r.indicator), esc(r.unit), esc(period_text(r.period, lang)),
                      _cell_html(r.target, names), _cell_html(r.result, names, res_extra), esc(pct)])
     headers = [t("organisation", lang), t("province", lang), t("indicator", lang), t("unit", lang), t("period", lang),
                t("target", lang), t("result", lang), t("pct", lang)]
@@ -62,7 +68,7 @@ def _bar_rows(rows: list[Row], width: int, percent: bool, lang: str) -> str:
         top = 100.0 if percent else max(r.target.value, r.result.value if r.result else 0) or 1
         if percent:
             top = max(100.0, r.target.value, r.result.value if r.result else 0)
-        name = f"{r.organisation[:40]} · {r.indicator[:30]} · {r.period}"
+        name = f"{r.organisation[:40]} · {r.indicator[:30]} · {period_text(r.period, lang)}"
         parts.append(f'<text x="{left - 6}" y="{y + bar_h + 3}" text-anchor="end" font-size="11"><title>{esc(r.organisation)} · '
                      f'{esc(r.indicator)}</title>{esc(name)}</text>')
         for k, (cell, color) in enumerate(((r.target, "#b0b7c3"), (r.result, "#2f6fde"))):
