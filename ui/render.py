@@ -21,7 +21,7 @@ def esc(s: Any) -> str:
 
 def md_esc(s: str) -> str:
     """Text for a Markdown component (the chatbot): HTML escaped, and Markdown link/emphasis syntax neutralised."""
-    s = html.escape(s or "", quote=True)
+    s = html.escape(s or "", quote=False)  # quotes are plain text in Markdown; an entity's '#' would be escaped
     return re.sub(r"([\\`*_\[\]()#!|<>~])", r"\\\1", s)
 
 
