@@ -248,4 +248,6 @@ CSS = """
 .tk-cols { display: flex; gap: 18px; } .tk-col { flex: 1; }
 .tk-pid, .tk-kind { white-space: nowrap; color: #555; font-family: monospace; }
 .tk-boilerplate td, .tk-byline td { color: #888; }
+#lib-table, #lib-table * { font-family: inherit; }
+.tk-ref { color: #666; font-size: 11px; font-family: monospace; }
 """
