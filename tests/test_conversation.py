@@ -100,3 +100,8 @@ def test_a_bare_place_keeps_the_unit_word_it_replaces():
 def test_a_cue_word_is_not_part_of_the_place():
     _, q = _chain("How many 'Dân vận khéo' models did the Sóc Trăng bloc register in 2021?", "And Mỹ Xuyên district?")
     assert q == "How many 'Dân vận khéo' models did the Mỹ Xuyên district bloc register in 2021?"
+
+
+def test_an_english_body_names_its_place_before_the_head():
+    _, q = _chain("Who is the Secretary of the Mỹ Tú District Party Committee?", "What about Hậu Giang?")
+    assert "Mỹ Tú District Party Committee" in q and q.endswith("in Hậu Giang?")

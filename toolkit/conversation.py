@@ -51,6 +51,9 @@ _FILLER = set("""con the vay thi sao nao ra nhu nua a o trong vao cua cho va la 
 and what about how the a an in for of then too there it its is was were were did do does same with at by on""".split())
 
 
+_HEAD_WORDS = {"Party", "Committee", "Council", "Organisation", "Organization", "Cell", "Bloc", "Front"}
+
+
 @dataclass(frozen=True)
 class Slot:
     kind: str  # 'period', 'place' or 'body'
@@ -180,8 +183,8 @@ def _place_in(slot: Slot) -> Slot | None:
     inner = _spans(_PLACE_RE, slot.text, "place") + [Slot("place", n, s, e) for n, s, e in find_provinces(slot.text)]
     if not inner:
         m = re.search(rf"{_NAME}$", slot.text)
-        if not m or m.start() == 0:
-            return None
+        if not m or m.start() == 0 or _HEAD_WORDS & set(m.group(0).split()):
+            return None  # no name after the head ("Cầu Ngang District Party Committee" names its place before it)
         inner = [Slot("place", m.group(0), m.start(), m.end())]
     best = max(inner, key=lambda s: s.end - s.start)
     return Slot("place", best.text, slot.start + best.start, slot.start + best.end)
