@@ -67,13 +67,14 @@ def _page(browser):
 
 
 def _ask(page, question: str) -> str:
-    """Ask, wait for the new answer to be final (its [1] marker in, no trailing '…'), return its text."""
+    """Ask, wait for the new answer to be final (its [1] marker in: the streamed steps carry none; an
+    extractive answer may itself end with '…'), return its text."""
     before = page.locator(BOT).count()
     page.fill("#question textarea", question)
     page.click("#ask-btn")
     page.wait_for_function(f"document.querySelectorAll(\"{BOT}\").length > {before}")
     page.wait_for_function(f"(() => {{ const m = document.querySelectorAll(\"{BOT}\"); const t = m[m.length - 1].innerText.trim();"
-                           f" return t.includes('[1]') && !t.endsWith('…'); }})()", timeout=180_000)
+                           f" return t.includes('[1]'); }})()", timeout=180_000)  # markers come only with the final text
     page.locator("#citations label", has_text="[1]").wait_for(timeout=60_000)
     return page.locator(BOT).last.inner_text()
 

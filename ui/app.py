@@ -207,7 +207,7 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
 
         choice_outs = [f_prov, f_period, f_org, f_article, province, tgt_prov, tgt_org]
         ingest_btn.click(on_ingest, inputs=files, outputs=[ingest_html, ingest_status, files], concurrency_limit=1,
-                         concurrency_id=MODEL, api_visibility="private").then(**filt_io).then(**tgt_io).then(
+                         concurrency_id="ingest", api_visibility="private").then(**filt_io).then(**tgt_io).then(
             on_choices, inputs=lang_state, outputs=choice_outs, api_visibility="private")
 
         def on_evals(lg):
