@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from toolkit.pipeline import Pipeline, build_targets, norm_label
+from toolkit.pipeline import Pipeline
+from toolkit.targets import build_timeline
 from toolkit.schemas import Citation
-from ui import logic, render
+from ui import evals_view, logic, render, render_targets, views
 from ui_fakes import ANSWER, DOC_A, DOC_B, DOC_C, NUMBER_Q, P1, PAYLOAD, REC_A, REC_C, FakePipeline
 
 
@@ -25,7 +26,8 @@ def test_chat_step_answers_with_numbered_citations(fp):
     assert [m["role"] for m in hist] == ["user", "assistant"]
     assert "152" in hist[-1]["content"] and "\\[1\\]" in hist[-1]["content"] and "\\[2\\]" in hist[-1]["content"]
     assert [c.doc_id for c in cits] == ["a_001", "b_002"]
-    assert labels[0].startswith("[1] a_001 · p001") and labels[1].startswith("[2] b_002")
+    assert labels[0] == f"[1] {DOC_A.title} (2021-12-20) · đoạn p001" and labels[1].startswith("[2] Bài có mã độc")
+    assert "a_001" not in labels[0]  # readable names, not ids
     assert fp.asked == [NUMBER_Q]
 
 
@@ -48,13 +50,13 @@ def test_stream_yields_growing_text_then_citations_last(fp):
 
 def test_abstention_is_said_plainly_and_cites_nothing(fp):
     hist, cits, labels = logic.chat_step(fp, "Ai là tổng thống Pháp?", [])
-    assert hist[-1]["content"].startswith(render.ABSTAIN_PREFIX)
+    assert hist[-1]["content"].startswith("**Không tìm thấy câu trả lời trong các bài viết.**")  # the answer is Vietnamese
     assert cits == [] and labels == []
 
 
 def test_pipeline_error_is_shown_not_raised(fp):
     hist, cits, _ = logic.chat_step(fp, "boom", [])
-    assert "Error" in hist[-1]["content"] and "toolkit models" in hist[-1]["content"] and cits == []
+    assert "Lỗi" in hist[-1]["content"] and "toolkit models" in hist[-1]["content"] and cits == []
     out = logic.api_ask(fp, "boom")
     assert out["abstained"] and "toolkit models" in out["error"] and out["citations"] == []
 
@@ -76,10 +78,11 @@ def test_api_ask_returns_json_able_dict(fp):
 
 def test_citation_panel_marks_the_supporting_sentence_and_shows_metadata(fp):
     _, cits, labels = logic.chat_step(fp, NUMBER_Q, [])
-    html = logic.citation_panel(fp, [c.model_dump() for c in cits], labels[0])
+    html = logic.citation_panel(fp, [c.model_dump() for c in cits], labels[0], "en")
     assert "<mark>Năm 2021, Đảng bộ xã Tân Phú đã kết nạp 152/150 đảng viên mới, đạt 101,33% kế hoạch.</mark>" in html
     assert "Công tác kiểm tra" in html.split("</mark>")[1]  # rest of the paragraph, outside the mark
-    assert DOC_A.title in html and "2021-12-20" in html and "Long An" in html and "a_001 / p001" in html
+    assert DOC_A.title in html and "2021-12-20" in html and "Long An" in html and "paragraph p001 · a_001" in html
+    assert "Tiêu đề" in logic.citation_panel(fp, cits, labels[0], "vi")
 
 
 def test_citation_with_wrong_offsets_is_found_by_search():
@@ -106,8 +109,8 @@ def test_markdown_escape_neutralises_links():
 
 
 def test_citation_panel_with_unknown_label(fp):
-    assert "no longer available" in logic.citation_panel(fp, [], "[3] x")
-    assert "Click a citation" in logic.citation_panel(fp, [], None)
+    assert "no longer available" in logic.citation_panel(fp, [], "[3] x", "en")
+    assert "Bấm một nguồn dẫn" in logic.citation_panel(fp, [], None)
 
 
 # --- library ----------------------------------------------------------------------------------------
@@ -125,43 +128,43 @@ def test_library_filters(fp):
 
 
 def test_article_view_has_record_tables_summaries_and_paragraph_ids(fp):
-    rec, summ, doc = logic.article_view(fp, "a_001")
+    rec, summ, doc = logic.article_view(fp, "a_001", "en")
     assert "Nguyễn Văn An" in rec and "Bí thư Huyện ủy" in rec and "05-CT/TW" in rec
     assert "<td>152</td><td>150</td><td>101.33</td>" in rec
     assert "Tiếng Việt" in summ and "English" in summ and "152 new members admitted." in summ
     assert '<td class="tk-pid">p001</td>' in doc and "Công tác kiểm tra" in doc
+    assert "Model" not in rec  # no internal model hash for users
     rec_b, summ_b, _ = logic.article_view(fp, "b_002")
     assert "toolkit extract b_002" in rec_b and "toolkit summarize b_002" in summ_b
 
 
-# --- targets ----------------------------------------------------------------------------------------
+# --- targets ---------------------------------------------------------------------------------------
 
 
-def test_targets_pair_targets_with_results_and_name_evidence(fp):
+def test_targets_timeline_pairs_a_target_with_its_periods_result_and_names_evidence(fp):
     rows = fp.targets()
     assert len(rows) == 2
-    slash = next(r for r in rows if r["target"] == 150)
-    assert (slash["result"], slash["percent"], slash["target_ref"]) == (152, 101.33, "a_001/p001")
-    later = next(r for r in rows if r["target"] == 40)
-    assert later["result"] == 25 and later["percent"] == 62.5
-    assert later["target_ref"] == "c_003/p001" and later["result_ref"] == "c_003/p002"
-    html = render.targets_table(rows)
-    assert "a_001/p001" in html and "c_003/p002" in html and "62.5%" in html
-    svg = render.targets_svg(rows)
+    slash = next(r for r in rows if r.target.value == 150)
+    assert (slash.result.value, slash.percent, slash.target.ref) == (152, 101.33, "a_001/p001")
+    later = next(r for r in rows if r.target.value == 40)
+    assert later.period == "năm 2022" and later.result.value == 25 and later.partial and later.percent == 62.5
+    assert later.target.ref == "c_003/p001" and later.result.ref == "c_003/p002"
+    html = render_targets.targets_table(rows, views.article_names(fp), "en")
+    assert "a_001/p001" in html and "c_003/p002" in html and "62.5%" in html and "part of the period" in html
+    svg = render_targets.targets_charts(rows)
     assert svg.startswith("<svg") and svg.count("<rect") == 4
 
 
-def test_targets_do_not_match_other_organisations_or_labels():
-    other = REC_C.model_copy(update={"organization": "Đảng bộ phường 1", "doc_id": "d"})
-    rows = build_targets([REC_C.model_copy(update={"figures": REC_C.figures[:1]}),
-                          other.model_copy(update={"figures": other.figures[1:]})])
-    assert len(rows) == 1 and rows[0]["result"] is None
-    assert norm_label("chỉ tiêu kết nạp đảng viên mới", "đảng viên") == norm_label("kết nạp đảng viên mới", "đảng viên")
-    assert norm_label("kết nạp đảng viên", "") != norm_label("thu ngân sách", "tỷ đồng")
+def test_targets_view_filters_and_opens_evidence(fp):
+    chart, table, choices, rows = views.targets_view(fp, province="Tây Ninh")
+    assert [r.province for r in rows] == ["Tây Ninh"] and [v for _, v in choices] == ["c_003/p001", "c_003/p002"]
+    assert views.targets_view(fp, organisation="phường 9")[3] == []
+    panel = views.evidence_panel(fp, "c_003/p002", rows)
+    assert "<mark>kết nạp 25 đảng viên mới</mark>" in panel and "Sơ kết 6 tháng đầu năm 2022" in panel
 
 
 def test_targets_empty_says_how_to_fill():
-    assert "toolkit extract" in render.targets_table([]) and render.targets_svg([]) == ""
+    assert "toolkit extract" in render_targets.targets_table([]) and render_targets.targets_charts([]) == ""
 
 
 # --- uploads ----------------------------------------------------------------------------------------
@@ -208,12 +211,34 @@ def test_ingest_uploads_reports_per_file_and_documents_appear(fp, tmp_path):
 # --- evals ------------------------------------------------------------------------------------------
 
 
-def test_eval_report_rendering():
-    assert "toolkit evals" in render.render_eval_report(None)
-    rep = {"meta": {"model": "qwen", "when": "2024"}, "totals": {"qa": {"accuracy": 0.75, "n": 12}},
-           "items": {"qa": [{"id": "q1", "ok": True, "answer": PAYLOAD}]}}
-    html = render.render_eval_report(rep)
-    assert "qa: totals" in html and "0.750" in html and "q1" in html and "<script>" not in html and "<svg" in html
+def test_evals_view_shows_latest_scores_and_trend(tmp_path):
+    latest = tmp_path / "latest.json"
+    assert "toolkit evals" in evals_view.render_evals(evals_view.load_reports(latest))
+    (tmp_path / "history").mkdir()
+    for i, acc in enumerate([0.40, 0.52]):
+        (tmp_path / "history" / f"r{i}.json").write_text(json.dumps(
+            {"meta": {"timestamp": f"2026-11-0{i + 1}T10:00:00"}, "totals": {"qa": {"answer_accuracy": acc, "n": 30}}}))
+    latest.write_text(json.dumps({"meta": {"timestamp": "2026-11-05T10:00:00", "note": PAYLOAD},
+                                  "totals": {"qa": {"answer_accuracy": 0.61, "wrong_answer_rate": 0.02}}}))
+    reports = evals_view.load_reports(latest)
+    assert [r["totals"]["qa"]["answer_accuracy"] for r in reports] == [0.40, 0.52, 0.61]
+    assert evals_view.trend(reports)["qa.answer_accuracy"][-1] == ("2026-11-05T10:00:00", 0.61)
+    html = evals_view.render_evals(reports, "en")
+    assert "0.610" in html and "0.400 → 0.520 → 0.610" in html and "<polyline" in html and "<script>" not in html
+
+
+def test_background_evals_run_does_not_block(tmp_path):
+    import sys
+    import time
+
+    runner = evals_view.BackgroundEvals(tmp_path / "latest.json", ["--only", "qa"], python=sys.executable)
+    runner.command = lambda report: [sys.executable, "-c", "import time; time.sleep(0.5)"]
+    t0 = time.monotonic()
+    assert runner.start() and time.monotonic() - t0 < 0.4
+    assert not runner.start()  # one run at a time
+    assert "background" in runner.status("en")
+    runner.proc.wait(10)
+    assert "exit 0" in runner.status("en")
 
 
 def test_pipeline_reads_latest_report(tmp_path):
@@ -237,7 +262,7 @@ def test_pipeline_documents_and_records_over_a_real_store(tmp_path):
     assert [d.doc_id for d in p.documents(province="long an")] == ["a_001"]
     assert [d.doc_id for d in p.documents(text="Tân Phú phấn đấu")] == ["c_003"]
     assert p.record("a_001") == REC_A and p.summary("a_001") is None and p.provinces() == ["Long An"]
-    assert [r["target"] for r in p.targets()] == [150]
+    assert [r.target.value for r in p.targets()] == [150]
 
 
 # --- the app ----------------------------------------------------------------------------------------
@@ -252,7 +277,7 @@ def test_build_app_constructs_with_named_ask_endpoint(fp):
     assert "ask" in names
     cfg = demo.get_config_file()
     labels = {c.get("props", {}).get("label") for c in cfg["components"]}
-    assert "Citations — click one to open its source" in labels and "Province" in labels
+    assert "Nguồn dẫn — bấm để mở đoạn gốc" in labels and "Tỉnh" in labels
 
 
 def test_pipeline_runs_one_generation_at_a_time(tmp_path, monkeypatch):
@@ -324,3 +349,105 @@ def test_four_concurrent_api_clients_all_answered_one_at_a_time():
         demo.close()
     assert len(outs) == 4 and all("152" in o["answer"] and o["citations"][0]["doc_id"] == "a_001" for o in outs)
     assert pipe.max == 1 and len(pipe.asked) == 4
+
+
+# --- follow-ups -------------------------------------------------------------------------------------
+
+
+def test_follow_up_is_completed_from_the_chat_history_before_asking(fp):
+    hist, _, _ = logic.chat_step(fp, NUMBER_Q, [])
+    hist, _, _ = logic.chat_step(fp, "Còn năm 2022 thì sao?", hist)
+    assert fp.asked == [NUMBER_Q, "Năm 2022 xã Tân Phú kết nạp bao nhiêu đảng viên?"]
+    assert "Hiểu là: Năm 2022 xã Tân Phú" in hist[-1]["content"]
+    hist, _, _ = logic.chat_step(fp, "And the targets?", hist)
+    assert fp.asked[-1].startswith("Năm 2022 xã Tân Phú kết nạp bao nhiêu đảng viên") and fp.asked[-1].endswith("chỉ tiêu đề ra?")
+    assert "Understood as:" in hist[-1]["content"]
+
+
+def test_standalone_question_in_a_chat_is_asked_as_written(fp):
+    hist, _, _ = logic.chat_step(fp, NUMBER_Q, [])
+    logic.chat_step(fp, "Ai chủ trì hội nghị của Huyện ủy Cát Tiên?", hist)
+    assert fp.asked[-1] == "Ai chủ trì hội nghị của Huyện ủy Cát Tiên?"
+
+
+def test_md_unescape_round_trips():
+    for s in ["a [b](c) *d* _e_ <x> & \\ `f` #1 | ~", PAYLOAD, "Còn năm 2021 thì sao?"]:
+        assert render.md_unesc(render.md_esc(s)) == s
+
+
+# --- citations inside the answer, filters, readable names, language ---------------------------------
+
+
+def test_markers_follow_the_claims_they_support():
+    c1 = Citation(doc_id="x", paragraph_id="p001", text="", quote="Xã Đạ Tông kết nạp 31 đảng viên mới.")
+    c2 = Citation(doc_id="y", paragraph_id="p004", text="", quote="Thị trấn Mađaguôi thành lập 2 chi bộ mới.")
+    md = render.answer_markdown("Thị trấn Mađaguôi thành lập 2 chi bộ. Xã Đạ Tông kết nạp 31 đảng viên.", False, [c1, c2], "vi")
+    assert md == "Thị trấn Mađaguôi thành lập 2 chi bộ \\[2\\]. Xã Đạ Tông kết nạp 31 đảng viên \\[1\\]."
+    unrelated = Citation(doc_id="z", paragraph_id="p009", text="", quote="Hội nghị bế mạc.")
+    assert render.answer_markdown("Xã Đạ Tông kết nạp 31 đảng viên.", False, [c1, unrelated]).endswith("\\[1\\]. \\[2\\]")
+
+
+def test_english_abstention_is_framed_in_english():
+    md = render.answer_markdown("", True, [], "en")
+    assert md.startswith("**No answer in the articles.**") and "could not find" in md
+
+
+def test_chat_filters_reach_the_pipeline_and_the_answer_names_them(fp):
+    names = views.article_names(fp)
+    filters = views.chosen_filters("Long An", "2021", views.ALL, "a_001")
+    hist, _, _ = logic.chat_step(fp, NUMBER_Q, [], filters=filters)
+    assert fp.filters[-1] == {"province": "Long An", "period": "2021", "article": "a_001"}
+    hist, _, _ = logic.chat_step(fp, NUMBER_Q, [], filters=filters | {"article": "a_001"})
+    text = list(logic.stream_chat(fp, NUMBER_Q, [], filters=filters, names=names))[-1][0][-1]["content"]
+    assert "Đã lọc theo: Tỉnh: Long An; Kỳ \\(năm\\): 2021; Bài viết: " + render.md_esc(names["a_001"]) in text
+    logic.chat_step(fp, NUMBER_Q, [], filters=views.chosen_filters(views.ALL, views.ALL, views.ALL, views.ALL))
+    assert fp.filters[-1] is None
+
+
+def test_library_table_names_articles_by_title_and_keeps_ids_behind(fp):
+    rows, ids, status = views.library_table(fp, lang="en")
+    assert ids == ["a_001", "b_002", "c_003"] and status == "3 article(s)"
+    assert rows[0] == [DOC_A.title, "2021-12-20", "Long An", "3"] and not any("a_001" in c for c in rows[0])
+    ch = views.filter_choices(fp)
+    assert ch["province"][1:] == [("Long An", "Long An"), ("Tây Ninh", "Tây Ninh")]
+    assert [v for _, v in ch["period"][1:]] == ["2022", "2021"]
+    assert (f"{DOC_A.title} (2021-12-20)", "a_001") in ch["article"]
+
+
+def test_filtered_index_adds_the_filters_to_every_search(tmp_path):
+    from toolkit.filters import FilteredIndex, SearchFilters
+    from toolkit.settings import Settings
+
+    class Spy:
+        calls = []
+
+        def search(self, query, k=5, mode="hybrid", **kw):
+            self.calls.append((query, k, kw))
+            return []
+
+        other = "kept"
+
+    p = Pipeline(Settings(store=tmp_path / "store"))
+    for d in (DOC_A, DOC_C):
+        p.store.put_document(d)
+    p.store.put_record(REC_A)
+    p.store.put_record(REC_C)
+    kw = SearchFilters.from_dict({"province": "Long An", "period": "2021"}).search_kwargs(p.store)
+    assert kw == {"province": "Long An", "doc_ids": ["a_001"]}
+    assert SearchFilters.from_dict({"organisation": "xã Tân Phú"}).search_kwargs(p.store) == {"doc_ids": ["a_001", "c_003"]}
+    spy = Spy()
+    idx = FilteredIndex(spy, **kw)
+    idx.search("q", k=3)
+    assert spy.calls[-1] == ("q", 3, {"province": "Long An", "doc_ids": ["a_001"]}) and idx.other == "kept"
+
+
+def test_app_is_vietnamese_by_default_and_english_on_request(fp):
+    pytest.importorskip("gradio")
+    from ui.app import build_app
+
+    def labels(demo):
+        return {c.get("props", {}).get("label") for c in demo.get_config_file()["components"]}
+
+    vi, en = labels(build_app(fp)), labels(build_app(fp, lang="en"))
+    assert {"Hỏi đáp", "Thư viện", "Chỉ tiêu", "Tỉnh", "Kỳ (năm)"} <= vi and "Chat" not in vi
+    assert {"Chat", "Library", "Targets", "Province", "Period (year)"} <= en

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
-from toolkit.pipeline import Pipeline, build_targets
+from toolkit.pipeline import Pipeline
+from toolkit.targets import build_timeline
 from toolkit.schemas import (Answer, Citation, Document, DocumentRef, Evidence, Figure, IngestFailure, IngestReport,
                              Paragraph, Person, Record, Summary, SummarySentence)
 
@@ -54,22 +55,42 @@ REC_C = Record(doc_id="c_003", title=DOC_C.title, date=date(2022, 7, 5), provinc
                                period="6 tháng đầu năm 2022", evidence=ev(DOC_C, "p002", "kết nạp 25 đảng viên mới"))])
 
 
+# a 2021 year-end article setting a 2022 target, and the 2022 article reporting its result (invented)
+DOC_D = make_doc("d_004", "Đảng bộ huyện Lâm Hà tổng kết năm 2021", ["Năm 2021 kết nạp 61 đảng viên mới.",
+                                                                    "Năm 2022 phấn đấu kết nạp 70 đảng viên mới."],
+                 datetime(2021, 12, 27))
+DOC_E = make_doc("e_005", "Đảng bộ huyện Lâm Hà tổng kết năm 2022", ["Trong năm 2022 đã kết nạp 73 đảng viên mới."],
+                 datetime(2022, 12, 26))
+REC_D = Record(doc_id="d_004", title=DOC_D.title, date=date(2021, 12, 27), province="Lâm Đồng", organization="Đảng bộ huyện Lâm Hà",
+               period="năm 2021", event_type="year_review",
+               figures=[Figure(label="kết nạp đảng viên mới", value=61, unit="đảng viên", raw="61", kind="result",
+                               evidence=ev(DOC_D, "p001", "kết nạp 61 đảng viên mới")),
+                        Figure(label="kết nạp đảng viên mới", value=70, unit="đảng viên", raw="70", kind="target",
+                               evidence=ev(DOC_D, "p002", "Năm 2022 phấn đấu kết nạp 70 đảng viên mới"))])
+REC_E = Record(doc_id="e_005", title=DOC_E.title, date=date(2022, 12, 26), province="Lâm Đồng", organization="Đảng bộ huyện Lâm Hà",
+               period="năm 2022", event_type="year_review",
+               figures=[Figure(label="kết nạp đảng viên mới", value=73, unit="đảng viên", raw="73", kind="result",
+                               evidence=ev(DOC_E, "p001", "kết nạp 73 đảng viên mới"))])
+
+
 class FakePipeline:
     """The methods of toolkit.pipeline.Pipeline the UI uses, over in-memory objects."""
 
-    def __init__(self, answers: dict[str, Answer] | None = None, report: dict | None = None):
-        self.docs = {d.doc_id: d for d in (DOC_A, DOC_B, DOC_C)}
-        self.records = {"a_001": REC_A, "c_003": REC_C}
+    def __init__(self, answers: dict[str, Answer] | None = None, report: dict | None = None, timeline: bool = False):
+        self.docs = {d.doc_id: d for d in (DOC_A, DOC_B, DOC_C) + ((DOC_D, DOC_E) if timeline else ())}
+        self.records = {"a_001": REC_A, "c_003": REC_C} | ({"d_004": REC_D, "e_005": REC_E} if timeline else {})
         self.summaries = {"a_001": Summary(doc_id="a_001", summary_vi=[SummarySentence(text="Kết nạp 152 đảng viên.",
                                                                                         citations=[ev(DOC_A, "p001", "152/150")])],
                                            summary_en=[SummarySentence(text="152 new members admitted.")])}
         self.answers = answers or {}
         self.report = report
         self.asked: list[str] = []
+        self.filters: list[dict | None] = []
         self.ingested: list[list[Path]] = []
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, filters: dict | None = None) -> Answer:
         self.asked.append(question)
+        self.filters.append(filters)
         if question == "boom":
             raise ToolkitError("models/x.gguf: missing; run `toolkit models`")
         return self.answers.get(question) or Answer(question=question, answer="Không có thông tin.", language="vi",
@@ -95,7 +116,7 @@ class FakePipeline:
         return Pipeline.documents(p, province=province, date_from=date_from, date_to=date_to, text=text)
 
     def targets(self):
-        return build_targets(list(self.records.values()))
+        return build_timeline(list(self.records.values()))
 
     def ingest_paths(self, paths):
         self.ingested.append(list(paths))
@@ -133,3 +154,11 @@ ANSWER = Answer(question=NUMBER_Q, answer="Đảng bộ xã Tân Phú kết nạ
                            Citation(doc_id="b_002", paragraph_id="p001", text=DOC_B.paragraphs[1].text, quote=PAYLOAD)])
 
 
+
+
+def cited(question: str, doc: Document, pid: str, quote: str, answer: str, lang: str = "vi") -> Answer:
+    """An answer citing one paragraph of a fake document."""
+    text = doc.paragraph(pid).text
+    i = text.index(quote)
+    return Answer(question=question, answer=answer, language=lang, abstained=False, route="extractive",
+                  citations=[Citation(doc_id=doc.doc_id, paragraph_id=pid, text=text, quote=quote, start=i, end=i + len(quote))])

@@ -1,5 +1,6 @@
 """The facade the UI talks to: one object that owns the store, the index and the model, over
-toolkit.library (which orders the stages), plus the targets table the UI shows.
+toolkit.library (which orders the stages); the targets timeline is toolkit.targets', chat filters
+toolkit.filters'.
 
 Everything heavy (Chroma, the embedder, the LLM) is built lazily on first use. The model is not
 thread-safe, so every generation runs under one lock; ingests and index syncs run under another, and
@@ -11,106 +12,19 @@ from __future__ import annotations
 import json
 import re
 import threading
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .llm import LazyLLM
-from .schemas import Answer, Document, Figure, IngestReport, Record, Summary
+from .schemas import Answer, Document, IngestReport, Record, Summary
 from .store import Store
+from .textnorm import fold, strip_marks
 
 if TYPE_CHECKING:
     from .llm import LLM
+    from .targets import Row
     from .settings import Settings
-
-def _fold(s: str) -> str:
-    """Lowercase, NFC; tone-placement variants unified when toolkit.textnorm is available."""
-    s = unicodedata.normalize("NFC", s or "")
-    try:
-        from .textnorm import fold
-
-        return fold(s)
-    except Exception:  # noqa: BLE001 - textnorm is optional here; plain casefold is a fine fallback
-        return s.lower()
-
-
-def _plain(s: str) -> str:
-    """Folded, diacritics removed, đ->d, punctuation to spaces, whitespace collapsed."""
-    s = unicodedata.normalize("NFD", _fold(s)).replace("đ", "d").replace("Đ", "d")
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
-    s = re.sub(r"[^\w%]+", " ", s)
-    return re.sub(r"\s+", " ", s).strip()
-
-
-# Words that say "this is a target" or "this is a result" rather than what is counted.
-_LABEL_NOISE = {
-    "chi", "tieu", "ke", "hoach", "muc", "phan", "dau", "dat", "ket", "qua", "thuc", "hien",
-    "so", "voi", "nam", "giao", "duoc", "target", "result", "of", "the", "planned", "achieved",
-}
-
-
-def norm_label(label: str, unit: str = "") -> str:
-    """A matching key for a figure's label and unit: what is counted, without target/result words."""
-    words = [w for w in _plain(f"{label} {unit}").split() if w not in _LABEL_NOISE and not w.isdigit()]
-    return " ".join(sorted(set(words)))
-
-
-def _ev_ref(fig: Figure) -> str:
-    return f"{fig.evidence.doc_id}/{fig.evidence.paragraph_id}"
-
-
-def build_targets(records: list[Record]) -> list[dict[str, Any]]:
-    """Rows of target against result per organisation, label and period, each naming its evidence.
-
-    - A figure written as "152/150" (Figure.target set) is one row: result 152, target 150.
-    - A figure of kind 'target' is matched to 'result' figures of the same organisation whose
-      normalised label+unit is the same (in this article or any other: results are often
-      reported later, elsewhere). Unmatched targets are listed with an empty result.
-    """
-    rows: list[dict[str, Any]] = []
-    targets: list[tuple[Record, Figure]] = []
-    results: dict[tuple[str, str], list[tuple[Record, Figure]]] = {}
-    for rec in records:
-        org = rec.organization or rec.title
-        for fig in rec.figures:
-            if fig.target is not None:
-                rows.append(_row(org, fig.period or rec.period, fig, target=fig.target, target_ref=_ev_ref(fig),
-                                 result=fig.value, result_ref=_ev_ref(fig)))
-            elif fig.kind == "target":
-                targets.append((rec, fig))
-            elif fig.kind in ("result", "count"):
-                results.setdefault((_plain(org), norm_label(fig.label, fig.unit)), []).append((rec, fig))
-    for rec, fig in targets:
-        org = rec.organization or rec.title
-        key = (_plain(org), norm_label(fig.label, fig.unit))
-        matches = [m for m in results.get(key, []) if key[1]]
-        if not matches:
-            rows.append(_row(org, fig.period or rec.period, fig, target=fig.value, target_ref=_ev_ref(fig)))
-        for mrec, mfig in matches:
-            rows.append(_row(org, fig.period or rec.period or mfig.period or mrec.period, fig, target=fig.value,
-                             target_ref=_ev_ref(fig), result=mfig.value, result_ref=_ev_ref(mfig)))
-    rows.sort(key=lambda r: (r["organisation"], r["period"] or "", r["label"]))
-    return rows
-
-
-def _row(org: str, period: str | None, fig: Figure, *, target: float | None, target_ref: str,
-         result: float | None = None, result_ref: str = "") -> dict[str, Any]:
-    percent = round(result / target * 100, 2) if result is not None and target else None
-    refs = [r for r in dict.fromkeys([target_ref, result_ref]) if r]
-    return {
-        "organisation": org,
-        "period": period or "",
-        "label": fig.label,
-        "unit": fig.unit,
-        "target": target,
-        "result": result,
-        "percent": percent,
-        "target_ref": target_ref,
-        "result_ref": result_ref,
-        "evidence": refs,
-    }
-
 
 class Pipeline:
     """The toolkit seen from a face (the UI): ask, ingest, browse, targets, eval report.
@@ -182,10 +96,16 @@ class Pipeline:
             return self._llm
 
     # --- actions --------------------------------------------------------------------------
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, filters: dict | None = None) -> Answer:
+        """A cited answer; `filters` (province, year or period, organisation, article or doc_ids)
+        narrow the search (toolkit.filters)."""
         from . import library
+        from .filters import FilteredIndex, SearchFilters
 
         index, llm = self.reader, self.llm
+        chosen = SearchFilters.from_dict(filters)
+        if not chosen.empty:
+            index = FilteredIndex(index, **chosen.search_kwargs(self.store))
         with self.lock:
             [(_, answer)] = library.ask(self.settings, [(None, question)], store=self.store, index=index, llm=llm)
             return answer
@@ -240,8 +160,13 @@ class Pipeline:
             out.append(doc)
         return out
 
-    def targets(self) -> list[dict[str, Any]]:
-        return build_targets(self.store.records())
+    def targets(self) -> list["Row"]:
+        """The targets-vs-results timeline over every stored record (toolkit.targets)."""
+        from .targets import build_timeline
+
+        ui = self.settings.ui
+        return build_timeline(self.store.records(), label_similarity=ui.target_label_similarity,
+                              org_similarity=ui.target_org_similarity)
 
     def latest_eval_report(self) -> dict | None:
         p = self.report_path
@@ -252,6 +177,11 @@ class Pipeline:
         except (OSError, ValueError) as e:
             return {"meta": {"error": f"{p}: unreadable report ({type(e).__name__}); rerun `toolkit evals`"}}
         return data if isinstance(data, dict) else {"meta": {"error": f"{p}: not a JSON object; rerun `toolkit evals`"}}
+
+
+def _plain(s: str) -> str:
+    """Folded, diacritics removed (đ->d), punctuation to spaces, whitespace collapsed."""
+    return " ".join(re.findall(r"[\w%]+", strip_marks(fold(s or ""))))
 
 
 def doc_day(doc: Document, rec: Record | None) -> date | None:

@@ -1,16 +1,19 @@
 """The Gradio app: a face over toolkit.pipeline.Pipeline. gradio is imported inside the functions.
 
-Tabs: Chat (streamed, cited, clickable citations; also the `ask` API endpoint), Library, Targets,
-Ingest, Evals. The model-bound events share one concurrency group of size 1, so generations run one
+Tabs: Chat (follow-ups completed from the conversation, filters, cited with clickable markers; also
+the `ask` API endpoint), Library, Targets (timeline of targets against later results), Ingest,
+Evals. Vietnamese by default, English by the switch at the top (ui/i18n.py). The model-bound events share one concurrency group of size 1, so generations run one
 at a time and the others wait in Gradio's queue, which shows their position.
 """
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import logic, render
+from . import evals_view, logic, render, views
+from .i18n import LANGS, lang_code, t
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -20,96 +23,125 @@ if TYPE_CHECKING:
 MODEL = "model"  # concurrency group of everything that runs the model or writes the store
 
 
-def build_app(pipeline) -> "gr.Blocks":
+def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
     import gradio as gr
+    import pandas as pd
 
     from toolkit.settings import UISettings
 
-    read_limit = getattr(getattr(pipeline, "settings", None), "ui", UISettings()).read_concurrency
+    ui_settings = getattr(getattr(pipeline, "settings", None), "ui", None) or UISettings()
+    read_limit = ui_settings.read_concurrency
+    lang0 = lang or ui_settings.language
+    report_path = Path(getattr(pipeline, "report_path", None) or "evals/reports/latest.json")
+    runner = evals_view.BackgroundEvals(report_path, ui_settings.evals_fast_args,
+                                        cwd=getattr(getattr(pipeline, "settings", None), "home", None))
+    reg: list[tuple[Any, dict[str, str]]] = []  # (component, {attribute: string key}) re-labelled on a language switch
 
-    with gr.Blocks(title="Meeting reports — toolkit") as demo:
-        gr.Markdown("## Vietnamese meeting reports — ask, browse, targets, ingest, evals\n"
-                    "Everything runs locally. Answers cite the articles; article text is shown as text.")
+    def L(component, **keys):
+        reg.append((component, keys))
+        return component
+
+    def dd(key, elem_id, choices=None, **kw):
+        return L(gr.Dropdown(choices=choices or [(t("all", lang0), views.ALL)], value=views.ALL, label=t(key, lang0),
+                             elem_id=elem_id, allow_custom_value=False, **kw), label=key)
+
+    with gr.Blocks(title=t("app_title", lang0)) as demo:
+        lang_state = gr.State(lang0)
+        with gr.Row():
+            header = gr.Markdown(f"## {t('app_title', lang0)}\n{t('app_intro', lang0)}", elem_id="app-header")
+            lang_radio = gr.Radio(choices=[(v, k) for k, v in LANGS.items()], value=lang0, label=t("lang_label", lang0),
+                                  elem_id="ui-lang", scale=0, min_width=220)
+            L(lang_radio, label="lang_label")
         with gr.Tabs():
             # --- Chat ------------------------------------------------------------------------
-            with gr.Tab("Chat", id="chat"):
-                chatbot = gr.Chatbot(label="Conversation", height=380, feedback_options=None,
-                                     elem_id="chatbot")
+            with L(gr.Tab(t("tab_chat", lang0), id="chat", elem_id="tab-chat"), label="tab_chat"):
                 with gr.Row():
-                    msg = gr.Textbox(placeholder="Ask about the articles (Tiếng Việt or English)…", show_label=False,
-                                     scale=6, elem_id="question", submit_btn=False)
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-btn")
-                    clear = gr.Button("New chat", scale=1)
+                    f_prov, f_period = dd("f_province", "f-province"), dd("f_period", "f-period")
+                    f_org, f_article = dd("f_org", "f-org"), dd("f_article", "f-article")
+                chatbot = L(gr.Chatbot(label=t("conversation", lang0), height=380, feedback_options=None, elem_id="chatbot"),
+                            label="conversation")
+                with gr.Row():
+                    msg = L(gr.Textbox(placeholder=t("ask_placeholder", lang0), show_label=False, scale=6, elem_id="question",
+                                       submit_btn=False), placeholder="ask_placeholder")
+                    send = L(gr.Button(t("ask", lang0), variant="primary", scale=1, elem_id="ask-btn"), value="ask")
+                    clear = L(gr.Button(t("new_chat", lang0), scale=1, elem_id="new-chat"), value="new_chat")
                 cits_state = gr.State([])
-                cit_radio = gr.Radio(choices=[], label="Citations — click one to open its source", elem_id="citations")
-                cit_panel = gr.HTML('<p class="tk-note">Citations of the latest answer appear above; click one to see its source.</p>',
-                                    elem_id="citation-panel")
+                cit_radio = L(gr.Radio(choices=[], label=t("citations", lang0), elem_id="citations"), label="citations")
+                cit_panel = gr.HTML(f'<p class="tk-note">{t("citations_hint", lang0)}</p>', elem_id="citation-panel")
 
             # --- Library ---------------------------------------------------------------------
-            with gr.Tab("Library", id="library"):
+            with L(gr.Tab(t("tab_library", lang0), id="library", elem_id="tab-library"), label="tab_library"):
                 with gr.Row():
-                    province = gr.Dropdown(choices=["(all)"], value="(all)", label="Province", allow_custom_value=True)
-                    date_from = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="2021-01-01")
-                    date_to = gr.Textbox(label="To (YYYY-MM-DD)", placeholder="2021-12-31")
-                    text = gr.Textbox(label="Text search", placeholder="words in the title or text", elem_id="lib-search")
-                    apply = gr.Button("Filter", elem_id="lib-filter")
+                    province = dd("f_province", "lib-province")
+                    date_from = L(gr.Textbox(label=t("lib_from", lang0), placeholder="2021-01-01"), label="lib_from")
+                    date_to = L(gr.Textbox(label=t("lib_to", lang0), placeholder="2021-12-31"), label="lib_to")
+                    text = L(gr.Textbox(label=t("lib_text", lang0), elem_id="lib-search"), label="lib_text")
+                    apply = L(gr.Button(t("lib_filter", lang0), elem_id="lib-filter"), value="lib_filter")
                 lib_status = gr.Markdown()
-                lib_table = gr.Dataframe(headers=logic.LIBRARY_HEADERS, interactive=False, wrap=True, elem_id="lib-table",
-                                         column_widths=["20%", "11%", "12%", "49%", "8%"],
-                                         max_height=320)
+                lib_ids = gr.State([])
+                lib_table = gr.Dataframe(headers=views.library_headers(lang0), interactive=False, wrap=True, elem_id="lib-table",
+                                         column_widths=["58%", "14%", "16%", "12%"], max_height=320)
                 with gr.Row():
-                    article = gr.Dropdown(choices=[], label="Article (or click a row above)", elem_id="lib-article",
-                                          allow_custom_value=False, scale=4)
-                    extract_btn = gr.Button("Extract record", scale=1)
+                    article = L(gr.Dropdown(choices=[], label=t("lib_article", lang0), elem_id="lib-article",
+                                            allow_custom_value=False, scale=4), label="lib_article")
+                    extract_btn = L(gr.Button(t("extract", lang0), scale=1), value="extract")
                 with gr.Tabs():
-                    with gr.Tab("Record"):
+                    with L(gr.Tab(t("tab_record", lang0)), label="tab_record"):
                         rec_html = gr.HTML(elem_id="lib-record")
-                    with gr.Tab("Summaries"):
+                    with L(gr.Tab(t("tab_summaries", lang0)), label="tab_summaries"):
                         sum_html = gr.HTML(elem_id="lib-summaries")
-                    with gr.Tab("Original text"):
+                    with L(gr.Tab(t("tab_original", lang0), elem_id="tab-original"), label="tab_original"):
                         doc_html = gr.HTML(elem_id="lib-doc")
 
             # --- Targets ---------------------------------------------------------------------
-            with gr.Tab("Targets", id="targets"):
-                gr.Markdown("Targets set for a period beside the results reported for them, from the extracted records. "
-                            "Each row names its evidence paragraph (doc_id/paragraph_id).")
-                tgt_refresh = gr.Button("Refresh")
+            with L(gr.Tab(t("tab_targets", lang0), id="targets", elem_id="tab-targets"), label="tab_targets"):
+                tgt_intro = L(gr.Markdown(t("tgt_intro", lang0)), value="tgt_intro")
+                with gr.Row():
+                    tgt_prov, tgt_org = dd("f_province", "tgt-province"), dd("f_org", "tgt-org")
+                    tgt_refresh = L(gr.Button(t("tgt_refresh", lang0), elem_id="tgt-refresh"), value="tgt_refresh")
+                    tgt_export = L(gr.DownloadButton(t("tgt_export", lang0), elem_id="tgt-export"), label="tgt_export")
+                tgt_rows = gr.State([])
                 tgt_chart = gr.HTML(elem_id="targets-chart")
                 tgt_table = gr.HTML(elem_id="targets-table")
+                tgt_ev = L(gr.Dropdown(choices=[], label=t("tgt_evidence", lang0), elem_id="tgt-evidence"), label="tgt_evidence")
+                tgt_ev_html = gr.HTML(elem_id="tgt-evidence-panel")
 
             # --- Ingest ----------------------------------------------------------------------
-            with gr.Tab("Ingest", id="ingest"):
-                files = gr.File(file_count="multiple", type="filepath", label="Article files (.txt, .html, .htm, .md)",
-                                elem_id="upload")
-                ingest_btn = gr.Button("Ingest", variant="primary", elem_id="ingest-btn")
+            with L(gr.Tab(t("tab_ingest", lang0), id="ingest", elem_id="tab-ingest"), label="tab_ingest"):
+                files = L(gr.File(file_count="multiple", type="filepath", label=t("files", lang0), elem_id="upload"), label="files")
+                ingest_btn = L(gr.Button(t("ingest", lang0), variant="primary", elem_id="ingest-btn"), value="ingest")
                 ingest_status = gr.Markdown(elem_id="ingest-status")
                 ingest_html = gr.HTML(elem_id="ingest-results")
 
             # --- Evals -----------------------------------------------------------------------
-            with gr.Tab("Evals", id="evals"):
-                ev_refresh = gr.Button("Reload")
+            with L(gr.Tab(t("tab_evals", lang0), id="evals", elem_id="tab-evals"), label="tab_evals"):
+                with gr.Row():
+                    ev_refresh = L(gr.Button(t("ev_reload", lang0), elem_id="ev-reload"), value="ev_reload")
+                    ev_run = L(gr.Button(t("ev_run", lang0), elem_id="ev-run"), value="ev_run")
                 ev_html = gr.HTML(elem_id="evals")
 
-        # --- handlers (thin: the logic is in ui.logic) --------------------------------------
-        def on_chat(message, history):
-            for hist, cits, labels, final in logic.stream_chat(pipeline, message, history):
+        # --- handlers (thin: the logic is in ui.logic and ui.views) ---------------------------
+        def on_chat(message, history, prov, period, org, art, lg):
+            filters = views.chosen_filters(prov, period, org, art)
+            names = views.article_names(pipeline) if filters.get("article") else None
+            for hist, cits, labels, final in logic.stream_chat(pipeline, message, history, filters=filters, lang=lg, names=names):
                 if final:
-                    yield hist, [c.model_dump() for c in cits], gr.update(choices=labels, value=None), render_hint(labels), ""
+                    hint = t("click_citation" if labels else "no_citations", lg)
+                    yield (hist, [c.model_dump() for c in cits], gr.update(choices=labels, value=None),
+                           f'<p class="tk-note">{render.esc(hint)}</p>', "")
                 else:
                     yield hist, gr.update(), gr.update(), gr.update(), ""
 
-        def render_hint(labels):
-            return ('<p class="tk-note">Click a citation to see its source.</p>' if labels
-                    else '<p class="tk-note">No citations for this answer.</p>')
-
-        chat_io = dict(fn=on_chat, inputs=[msg, chatbot], outputs=[chatbot, cits_state, cit_radio, cit_panel, msg],
+        chat_io = dict(fn=on_chat, inputs=[msg, chatbot, f_prov, f_period, f_org, f_article, lang_state],
+                       outputs=[chatbot, cits_state, cit_radio, cit_panel, msg],
                        concurrency_limit=1, concurrency_id=MODEL, api_visibility="private")
         msg.submit(**chat_io)
         send.click(**chat_io)
         clear.click(lambda: ([], [], gr.update(choices=[], value=None), ""), outputs=[chatbot, cits_state, cit_radio, cit_panel],
                     api_visibility="private", queue=False)
-        cit_radio.change(lambda cits, label: logic.citation_panel(pipeline, cits, label), inputs=[cits_state, cit_radio],
-                         outputs=cit_panel, api_visibility="private", concurrency_limit=read_limit)
+        cit_radio.change(lambda cits, label, lg: logic.citation_panel(pipeline, cits, label, lg),
+                         inputs=[cits_state, cit_radio, lang_state], outputs=cit_panel, api_visibility="private",
+                         concurrency_limit=read_limit)
 
         def ask(question: str) -> dict:
             """Answer one question from the ingested articles, with citations."""
@@ -117,68 +149,91 @@ def build_app(pipeline) -> "gr.Blocks":
 
         gr.api(ask, api_name="ask", concurrency_limit=1, concurrency_id=MODEL)
 
-        def on_filter(prov, dfrom, dto, txt):
-            rows, status = logic.library_rows(pipeline, prov, dfrom, dto, txt)
-            ids = [r[0] for r in rows]
-            return rows, status, gr.update(choices=ids, value=None)
+        def on_filter(prov, dfrom, dto, txt, lg):
+            rows, ids, status = views.library_table(pipeline, prov, dfrom, dto, txt, lg)
+            names = views.article_names(pipeline)
+            return (pd.DataFrame(rows, columns=views.library_headers(lg)), ids, status,
+                    gr.update(choices=[(names.get(d, d), d) for d in ids], value=None))
 
-        filt_io = dict(fn=on_filter, inputs=[province, date_from, date_to, text], outputs=[lib_table, lib_status, article],
-                       api_visibility="private", concurrency_limit=read_limit)
+        filt_io = dict(fn=on_filter, inputs=[province, date_from, date_to, text, lang_state],
+                       outputs=[lib_table, lib_ids, lib_status, article], api_visibility="private", concurrency_limit=read_limit)
         apply.click(**filt_io)
         text.submit(**filt_io)
         province.change(**filt_io)
 
-        def on_row(data, evt: gr.SelectData):
+        def on_row(ids, evt: gr.SelectData):
             row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-            try:
-                return gr.update(value=_cell(data, row, 0))
-            except (IndexError, KeyError, TypeError):
-                return gr.update()
+            return gr.update(value=ids[row]) if isinstance(row, int) and 0 <= row < len(ids) else gr.update()
 
-        lib_table.select(on_row, inputs=[lib_table], outputs=article, api_visibility="private")
-        article.change(lambda d: logic.article_view(pipeline, d), inputs=article, outputs=[rec_html, sum_html, doc_html],
-                       api_visibility="private", concurrency_limit=read_limit)
+        lib_table.select(on_row, inputs=[lib_ids], outputs=article, api_visibility="private")
+        article.change(lambda d, lg: logic.article_view(pipeline, d, lg), inputs=[article, lang_state],
+                       outputs=[rec_html, sum_html, doc_html], api_visibility="private", concurrency_limit=read_limit)
 
-        def on_extract(doc_id):
+        def on_extract(doc_id, lg):
             if not doc_id:
-                return "<p class=\"tk-note\">Select an article first.</p>", gr.update(), gr.update()
+                return f'<p class="tk-note">{t("select_article", lg)}</p>', gr.update(), gr.update()
             try:
                 pipeline.extract(doc_id)
             except Exception as e:  # noqa: BLE001 - shown, the app keeps running
-                return f'<p class="tk-note">Extraction failed: {render.esc(e)}</p>', gr.update(), gr.update()
-            return logic.article_view(pipeline, doc_id)
+                return f'<p class="tk-note">{t("extract_failed", lg)}: {render.esc(e)}</p>', gr.update(), gr.update()
+            return logic.article_view(pipeline, doc_id, lg)
 
-        extract_btn.click(on_extract, inputs=article, outputs=[rec_html, sum_html, doc_html], concurrency_limit=1,
+        extract_btn.click(on_extract, inputs=[article, lang_state], outputs=[rec_html, sum_html, doc_html], concurrency_limit=1,
                           concurrency_id=MODEL, api_visibility="private")
 
-        def on_targets():
-            rows = pipeline.targets()
-            return render.targets_svg(rows), render.targets_table(rows)
+        def on_targets(prov, org, lg):
+            chart, tbl, choices, rows = views.targets_view(pipeline, prov, org, lg)
+            return chart, tbl, gr.update(choices=choices, value=None), rows, "", str(views.write_csv(rows, export_dir))
 
-        tgt_refresh.click(on_targets, outputs=[tgt_chart, tgt_table], api_visibility="private")
+        export_dir = Path(tempfile.mkdtemp(prefix="toolkit-ui-"))
+        tgt_io = dict(fn=on_targets, inputs=[tgt_prov, tgt_org, lang_state],
+                      outputs=[tgt_chart, tgt_table, tgt_ev, tgt_rows, tgt_ev_html, tgt_export], api_visibility="private")
+        tgt_refresh.click(**tgt_io)
+        tgt_prov.change(**tgt_io)
+        tgt_org.change(**tgt_io)
+        tgt_ev.change(lambda ref, rows, lg: views.evidence_panel(pipeline, ref, rows, lg), inputs=[tgt_ev, tgt_rows, lang_state],
+                      outputs=tgt_ev_html, api_visibility="private", concurrency_limit=read_limit)
 
         def on_ingest(paths, progress=gr.Progress()):
             items = [(logic.upload_original_name(p), logic.upload_path(p)) for p in (paths or [])]
             results, status = logic.ingest_uploads(pipeline, items, progress=progress)
             return render.render_ingest_results(results), status, None
 
+        def on_choices(lg):
+            ch = views.filter_choices(pipeline, lg)
+            tp, to = views.target_filter_choices(pipeline, lg)
+            return [gr.update(choices=ch[k]) for k in ("province", "period", "organisation", "article")] + [
+                gr.update(choices=ch["province"]), gr.update(choices=tp), gr.update(choices=to)]
+
+        choice_outs = [f_prov, f_period, f_org, f_article, province, tgt_prov, tgt_org]
         ingest_btn.click(on_ingest, inputs=files, outputs=[ingest_html, ingest_status, files], concurrency_limit=1,
-                         concurrency_id="ingest", api_visibility="private").then(
-            on_filter, inputs=[province, date_from, date_to, text], outputs=[lib_table, lib_status, article],
-            api_visibility="private").then(on_targets, outputs=[tgt_chart, tgt_table], api_visibility="private")
+                         concurrency_id="ingest", api_visibility="private").then(**filt_io).then(**tgt_io).then(
+            on_choices, inputs=lang_state, outputs=choice_outs, api_visibility="private")
 
-        ev_refresh.click(lambda: render.render_eval_report(pipeline.latest_eval_report()), outputs=ev_html,
-                         api_visibility="private")
+        def on_evals(lg):
+            return evals_view.render_evals(evals_view.load_reports(report_path), lg, runner.status(lg))
 
-        def on_load():
-            rows, status = logic.library_rows(pipeline)
-            tgt = pipeline.targets()
-            return (rows, status, gr.update(choices=[r[0] for r in rows], value=None),
-                    gr.update(choices=["(all)"] + pipeline.provinces()),
-                    render.targets_svg(tgt), render.targets_table(tgt), render.render_eval_report(pipeline.latest_eval_report()))
+        ev_refresh.click(on_evals, inputs=lang_state, outputs=ev_html, api_visibility="private")
 
-        demo.load(on_load, outputs=[lib_table, lib_status, article, province, tgt_chart, tgt_table, ev_html],
-                  api_visibility="private")
+        def on_run(lg):
+            started = runner.start()
+            return evals_view.render_evals(evals_view.load_reports(report_path), lg,
+                                           t("ev_started", lg) if started else runner.status(lg))
+
+        ev_run.click(on_run, inputs=lang_state, outputs=ev_html, api_visibility="private", queue=False)
+
+        def on_lang(lg):
+            lg = lang_code(lg)
+            labels = [gr.update(**{attr: t(key, lg) for attr, key in keys.items()}) for _, keys in reg]
+            return [lg, f"## {t('app_title', lg)}\n{t('app_intro', lg)}", *labels]
+
+        lang_radio.change(on_lang, inputs=lang_radio, outputs=[lang_state, header, *[c for c, _ in reg]],
+                          api_visibility="private", queue=False).then(
+            on_choices, inputs=lang_state, outputs=choice_outs, api_visibility="private").then(**filt_io).then(
+            **tgt_io).then(on_evals, inputs=lang_state, outputs=ev_html, api_visibility="private")
+
+        demo.load(on_choices, inputs=lang_state, outputs=choice_outs, api_visibility="private").then(**filt_io).then(
+            **tgt_io).then(on_evals, inputs=lang_state, outputs=ev_html, api_visibility="private")
     return demo
 
 

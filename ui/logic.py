@@ -14,10 +14,12 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Iterator
 
+from toolkit.conversation import lang_of, resolve_turns, understood_line
 from toolkit.errors import ToolkitError
 from toolkit.schemas import Answer, Citation
 
 from . import render
+from .i18n import t
 
 # --- chat ----------------------------------------------------------------------------------------
 
@@ -33,8 +35,9 @@ def content_text(content: Any) -> str:
     return ""
 
 
-def citation_choices(pipeline, citations: list[Citation]) -> list[str]:
-    return [render.citation_label(i, c, _safe_doc(pipeline, c.doc_id)) for i, c in enumerate(citations, 1)]
+def citation_choices(pipeline, citations: list[Citation], lang: str = "vi") -> list[str]:
+    return [render.citation_label(i, c, _safe_doc(pipeline, c.doc_id), lang, _safe_record(pipeline, c.doc_id))
+            for i, c in enumerate(citations, 1)]
 
 
 def _safe_doc(pipeline, doc_id: str):
@@ -44,66 +47,89 @@ def _safe_doc(pipeline, doc_id: str):
         return None
 
 
-def ask_safely(pipeline, question: str) -> tuple[Answer | None, str]:
+def _safe_record(pipeline, doc_id: str):
+    try:
+        return pipeline.record(doc_id)
+    except ToolkitError:
+        return None
+
+
+def ask_safely(pipeline, question: str, filters: dict | None = None) -> tuple[Answer | None, str]:
     """The pipeline's answer, or (None, one-line error) — the UI never crashes on a pipeline error."""
     try:
-        return pipeline.ask(question), ""
+        return (pipeline.ask(question, filters=filters) if filters else pipeline.ask(question)), ""
     except ToolkitError as e:
         return None, str(e)
     except Exception as e:  # noqa: BLE001 - shown to the user, the app keeps running
         return None, f"internal error ({type(e).__name__}: {e}); see the server log"
 
 
-def chat_step(pipeline, message: str, history: list[dict] | None) -> tuple[list[dict], list[Citation], list[str]]:
+def chat_step(pipeline, message: str, history: list[dict] | None, filters: dict | None = None, lang: str = "vi"
+              ) -> tuple[list[dict], list[Citation], list[str]]:
     """One chat turn, not streamed: (new history, citations, citation labels)."""
-    *_, (hist, cits, labels, _final) = stream_chat(pipeline, message, history)
+    *_, (hist, cits, labels, _final) = stream_chat(pipeline, message, history, filters=filters, lang=lang)
     return hist, cits, labels
 
 
-def stream_chat(pipeline, message: str, history: list[dict] | None, chunk_words: int = 3
+def applied_filters(filters: dict | None, names: dict[str, str] | None, lang: str) -> str:
+    """'Đã lọc theo: Tỉnh: Lâm Đồng; Kỳ (năm): 2022' — the filters the search honoured, or ''."""
+    keys = [("province", "f_province"), ("period", "f_period"), ("organisation", "f_org"), ("article", "f_article")]
+    parts = [f"{t(label, lang)}: {(names or {}).get(filters[k], filters[k]) if k == 'article' else filters[k]}"
+             for k, label in keys if (filters or {}).get(k)]
+    return f"{t('filters_applied', lang)}: " + "; ".join(parts) if parts else ""
+
+
+def stream_chat(pipeline, message: str, history: list[dict] | None, chunk_words: int = 3, filters: dict | None = None,
+                lang: str = "vi", names: dict[str, str] | None = None
                 ) -> Iterator[tuple[list[dict], list[Citation], list[str], bool]]:
     """Yield (history, citations, labels, final) progressively: the answer text grows a few words at a
-    time; the citations arrive with the last yield, the only one with final=True."""
+    time; the citations arrive with the last yield, the only one with final=True.
+
+    The question is first completed from the earlier user turns (toolkit.conversation) and the
+    completed question is shown; the chosen filters narrow the search and are named under the answer.
+    `lang` is the interface's (citation labels); the answer's framing follows the answer's language."""
     history = [{"role": m["role"], "content": content_text(m.get("content"))} for m in (history or [])]
     question = (message or "").strip()
     if not question:
         yield list(history), [], [], True
         return
+    filters = {k: v for k, v in (filters or {}).items() if v}
+    prior = [render.md_unesc(m["content"]) for m in history if m["role"] == "user"]
+    resolved = resolve_turns(prior + [question])[-1]
+    q_lang = lang_of(question)
+    understood = understood_line(resolved, q_lang)
+    lead = f"_{render.md_esc(understood)}_\n\n" if understood else ""
     history = history + [{"role": "user", "content": render.md_esc(question)},
-                         {"role": "assistant", "content": "…"}]
+                         {"role": "assistant", "content": lead + "…"}]
     yield list(history), [], [], False
-    answer, error = ask_safely(pipeline, question)
+    answer, error = ask_safely(pipeline, resolved.question, filters or None)
     if answer is None:
-        history[-1] = {"role": "assistant", "content": "**Error:** " + render.md_esc(error)}
+        history[-1] = {"role": "assistant", "content": lead + f"**{t('error', q_lang)}:** " + render.md_esc(error)}
         yield list(history), [], [], True
         return
     cits = [] if answer.abstained else list(answer.citations)
-    final = render.answer_markdown(answer.answer, answer.abstained, len(cits))
+    applied = applied_filters(filters, names, answer.language)
+    tail = f"\n\n_{render.md_esc(applied)}_" if applied else ""
+    final = render.answer_markdown(answer.answer, answer.abstained, cits, answer.language)
     words = re.split(r"(\s+)", render.md_esc(answer.answer) if not answer.abstained else final)
     step = max(1, chunk_words) * 2
     for i in range(step, len(words), step):
-        history[-1] = {"role": "assistant", "content": "".join(words[:i]) + " …"}
+        history[-1] = {"role": "assistant", "content": lead + "".join(words[:i]) + " …"}
         yield [dict(m) for m in history], [], [], False
-    history[-1] = {"role": "assistant", "content": final}
-    yield list(history), cits, citation_choices(pipeline, cits), True
+    history[-1] = {"role": "assistant", "content": lead + final + tail}
+    yield list(history), cits, citation_choices(pipeline, cits, lang), True
 
 
-def citation_panel(pipeline, citations: list[Citation] | list[dict], label: str | None) -> str:
+def citation_panel(pipeline, citations: list[Citation] | list[dict], label: str | None, lang: str = "vi") -> str:
     """HTML for the citation whose label ("[n] ...") was clicked."""
     if not label:
-        return '<p class="tk-note">Click a citation to see its source.</p>'
+        return f'<p class="tk-note">{render.esc(t("click_citation", lang))}</p>'
     m = re.match(r"\[(\d+)\]", label)
     if not m or not (1 <= int(m.group(1)) <= len(citations)):
-        return '<p class="tk-note">That citation is no longer available; ask again.</p>'
+        return f'<p class="tk-note">{render.esc(t("citation_gone", lang))}</p>'
     c = citations[int(m.group(1)) - 1]
     c = c if isinstance(c, Citation) else Citation.model_validate(c)
-    doc = _safe_doc(pipeline, c.doc_id)
-    rec = None
-    try:
-        rec = pipeline.record(c.doc_id)
-    except ToolkitError:
-        pass
-    return render.render_citation(c, doc, rec)
+    return render.render_citation(c, _safe_doc(pipeline, c.doc_id), _safe_record(pipeline, c.doc_id), lang)
 
 
 def api_ask(pipeline, question: str) -> dict:
@@ -148,15 +174,15 @@ def library_rows(pipeline, province: str | None = None, date_from: str | None = 
     return rows, f"{len(rows)} article(s)"
 
 
-def article_view(pipeline, doc_id: str | None) -> tuple[str, str, str]:
+def article_view(pipeline, doc_id: str | None, lang: str = "vi") -> tuple[str, str, str]:
     """(record html, summaries html, original text html) of one article."""
     if not doc_id:
-        return render.render_document(None), "", ""
+        return render.render_document(None, lang), "", ""
     doc = pipeline.document(doc_id)
     if doc is None:
-        return f'<p class="tk-note">No article {render.esc(doc_id)} in the store.</p>', "", ""
-    return (render.render_record(pipeline.record(doc_id), doc_id), render.render_summaries(pipeline.summary(doc_id), doc_id),
-            render.render_document(doc))
+        return f'<p class="tk-note">{render.esc(t("no_article", lang))} ({render.esc(doc_id)})</p>', "", ""
+    return (render.render_record(pipeline.record(doc_id), doc_id, lang),
+            render.render_summaries(pipeline.summary(doc_id), doc_id, lang), render.render_document(doc, lang))
 
 
 # --- ingest --------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any, Iterable
 
 from toolkit.schemas import Citation, Document, Record, Summary
 
+from .i18n import EVENT_TYPES, KINDS, ROLES, t, term
+
 
 def esc(s: Any) -> str:
     return html.escape("" if s is None else str(s), quote=True)
@@ -19,8 +21,13 @@ def esc(s: Any) -> str:
 
 def md_esc(s: str) -> str:
     """Text for a Markdown component (the chatbot): HTML escaped, and Markdown link/emphasis syntax neutralised."""
-    s = html.escape(s or "", quote=True)
+    s = html.escape(s or "", quote=False)  # quotes are plain text in Markdown; an entity's '#' would be escaped
     return re.sub(r"([\\`*_\[\]()#!|<>~])", r"\\\1", s)
+
+
+def md_unesc(s: str) -> str:
+    """The text md_esc was given (the chat history holds user turns escaped)."""
+    return html.unescape(re.sub(r"\\([\\`*_\[\]()#!|<>~])", r"\1", s or ""))
 
 
 def fmt_num(v: float | None) -> str:
@@ -38,7 +45,7 @@ def table(headers: list[str], rows: Iterable[Iterable[Any]], cls: str = "tk-tabl
         cells = "".join(f"<td>{c if i in raw_cols else esc(c)}</td>" for i, c in enumerate(row))
         body.append(f"<tr>{cells}</tr>")
     if not body:
-        body.append(f'<tr><td colspan="{len(headers)}"><em>none</em></td></tr>')
+        body.append(f'<tr><td colspan="{len(headers)}"><em>—</em></td></tr>')
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
@@ -81,14 +88,22 @@ def doc_meta(doc: Document | None, record: Record | None) -> dict[str, str]:
     return {"title": title, "date": day, "province": province}
 
 
-def citation_label(i: int, c: Citation | dict, doc: Document | None = None) -> str:
+def article_name(doc: Document | None, record: Record | None = None, doc_id: str = "", width: int = 70) -> str:
+    """A readable article name: its title (shortened) and date; the id only when nothing else is known."""
+    meta = doc_meta(doc, record)
+    title = meta["title"].strip() or doc_id
+    if len(title) > width:
+        title = title[: width - 1].rsplit(" ", 1)[0] + "…"
+    return f"{title} ({meta['date']})" if meta["date"] else title
+
+
+def citation_label(i: int, c: Citation | dict, doc: Document | None = None, lang: str = "vi", record: Record | None = None) -> str:
     doc_id = c["doc_id"] if isinstance(c, dict) else c.doc_id
     pid = c["paragraph_id"] if isinstance(c, dict) else c.paragraph_id
-    title = (doc.title if doc else "")[:60]
-    return f"[{i}] {doc_id} · {pid}" + (f" — {title}" if title else "")
+    return f"[{i}] {article_name(doc, record, doc_id, 60)} · {t('paragraph', lang)} {pid}"
 
 
-def render_citation(citation: Citation, doc: Document | None, record: Record | None = None) -> str:
+def render_citation(citation: Citation, doc: Document | None, record: Record | None = None, lang: str = "vi") -> str:
     """The source paragraph of a citation, the supporting sentence in <mark>, with title, date, province."""
     meta = doc_meta(doc, record)
     text = citation.text
@@ -99,28 +114,62 @@ def render_citation(citation: Citation, doc: Document | None, record: Record | N
             pass
     span = quote_span(text, citation.quote, citation.start, citation.end)
     rows = [
-        ("Title", meta["title"] or "(unknown)"),
-        ("Date", meta["date"] or "(not stated)"),
-        ("Province", meta["province"] or "(not stated)"),
-        ("Source", f"{citation.doc_id} / {citation.paragraph_id}"),
+        (t("title", lang), meta["title"] or t("unknown", lang)),
+        (t("date", lang), meta["date"] or t("not_stated", lang)),
+        (t("province", lang), meta["province"] or t("not_stated", lang)),
+        (t("source", lang), f"{t('paragraph', lang)} {citation.paragraph_id} · {citation.doc_id}"),
     ]
     head = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    missing = "" if span else '<p class="tk-note">(the supporting sentence could not be located in this paragraph)</p>'
+    missing = "" if span else f'<p class="tk-note">{esc(t("quote_missing", lang))}</p>'
     return (f'<div class="tk-citation"><table class="tk-meta">{head}</table>'
             f'<blockquote class="tk-para">{highlight(text, span)}</blockquote>{missing}</div>')
 
 
-ABSTAIN_PREFIX = "**No answer in the articles.** "
+def abstain_prefix(lang: str = "vi") -> str:
+    return f"**{t('abstain_lead', lang)}** "
 
 
-def answer_markdown(answer_text: str, abstained: bool, n_citations: int) -> str:
-    """The chatbot message for an answer: escaped text, abstention said plainly, citation markers."""
-    body = md_esc(answer_text)
+ABSTAIN_PREFIX = abstain_prefix("en")
+
+
+def _marker(i: int) -> str:
+    return f"\\[{i}\\]"
+
+
+def cite_inline(answer_text: str, citations: list[Citation]) -> str:
+    """Markdown of the answer with [n] after each sentence, n the citations whose quote shares the
+    most words with it; a citation no sentence took is marked at the end. Text escaped."""
+    from toolkit.textnorm import sentence_spans, syllables
+
+    spans = sentence_spans(answer_text) or [(0, len(answer_text))]
+    quotes = [set(syllables(c.quote or c.text)) for c in citations]
+    used: set[int] = set()
+    out, pos = [], 0
+    for a, b in spans:
+        words = set(syllables(answer_text[a:b]))
+        shares = [len(words & q) / max(1, len(words)) for q in quotes]
+        best = max(shares, default=0.0)
+        marks = [i for i, s in enumerate(shares) if best > 0 and s >= max(0.3, best * 0.6)]
+        used.update(marks)
+        end = b
+        while end > a and answer_text[end - 1] in ".!?…;:":
+            end -= 1
+        out.append(md_esc(answer_text[pos:end]) + "".join(" " + _marker(i + 1) for i in marks) + md_esc(answer_text[end:b]))
+        pos = b
+    out.append(md_esc(answer_text[pos:]))
+    rest = [i for i in range(len(citations)) if i not in used]
+    text = "".join(out)
+    return text + ("".join(" " + _marker(i + 1) for i in rest) if rest else "")
+
+
+def answer_markdown(answer_text: str, abstained: bool, citations: list[Citation] | int = (), lang: str = "vi") -> str:
+    """The chatbot message for an answer: escaped text with a marker after each claim, abstention
+    said plainly in the answer's language."""
     if abstained:
-        return ABSTAIN_PREFIX + (body or "I could not find this in the ingested articles, so I do not answer.")
-    if n_citations:
-        body += "\n\nSources: " + " ".join(f"\\[{i}\\]" for i in range(1, n_citations + 1))
-    return body
+        return abstain_prefix(lang) + (md_esc(answer_text) or t("abstain_body", lang))
+    if isinstance(citations, int):  # a count only: markers at the end
+        return md_esc(answer_text) + ("".join(" " + _marker(i) for i in range(1, citations + 1)))
+    return cite_inline(answer_text, list(citations)) if citations else md_esc(answer_text)
 
 
 # --- library ----------------------------------------------------------------------------------
@@ -130,153 +179,52 @@ def _ev(ev) -> str:
     return f"{ev.paragraph_id}: “{ev.quote}”" if ev else ""
 
 
-def render_record(record: Record | None, doc_id: str = "") -> str:
+def render_record(record: Record | None, doc_id: str = "", lang: str = "vi") -> str:
     if record is None:
-        return (f'<p class="tk-note">No record extracted yet for {esc(doc_id)}: press “Extract record”, '
-                f'or run <code>toolkit extract {esc(doc_id)}</code>.</p>')
-    meta = table(["Field", "Value"], [
-        ("Title", record.title), ("Date", record.date.isoformat() if record.date else ""),
-        ("Province", record.province or ""), ("Organisation", record.organization or ""),
-        ("Event", record.event_type), ("Period", record.period or ""),
-        ("Model", f"{record.model} {record.prompt_version}".strip()),
+        return f'<p class="tk-note">{esc(t("no_record", lang))} <code>toolkit extract {esc(doc_id)}</code>.</p>'
+    meta = table([t("field", lang), t("value", lang)], [
+        (t("title", lang), record.title), (t("date", lang), record.date.isoformat() if record.date else ""),
+        (t("province", lang), record.province or ""), (t("organisation", lang), record.organization or ""),
+        (t("event", lang), term(EVENT_TYPES, record.event_type, lang)), (t("period", lang), record.period or ""),
     ])
-    people = table(["Name", "Title", "Role", "Evidence"],
-                   [(p.name, p.title, p.role, _ev(p.evidence)) for p in record.people])
-    figures = table(["Label", "Kind", "Value", "Target", "% of target", "Raw", "Unit", "Period", "Evidence"], [
-        (f.label, f.kind, fmt_num(f.value), fmt_num(f.target),
+    people = table([t("name", lang), t("position", lang), t("role", lang), t("evidence", lang)],
+                   [(p.name, p.title, term(ROLES, p.role, lang), _ev(p.evidence)) for p in record.people])
+    figures = table([t("label", lang), t("kind", lang), t("value", lang), t("target", lang), t("pct_target", lang), t("raw", lang),
+                     t("unit", lang), t("period", lang), t("evidence", lang)], [
+        (f.label, term(KINDS, f.kind, lang), fmt_num(f.value), fmt_num(f.target),
          fmt_num(round(f.value / f.target * 100, 2)) if f.target else "", f.raw, f.unit, f.period or "", _ev(f.evidence))
         for f in record.figures])
-    docs = table(["Code", "Type", "Issuer", "Date", "Evidence"],
+    docs = table([t("code", lang), t("type", lang), t("issuer", lang), t("date", lang), t("evidence", lang)],
                  [(d.code, d.type, d.issuer or "", d.date or "", _ev(d.evidence)) for d in record.documents])
-    return (f'<div class="tk-record">{meta}<h4>People</h4>{people}<h4>Figures (targets against results)</h4>{figures}'
-            f'<h4>Documents cited</h4>{docs}</div>')
+    return (f'<div class="tk-record">{meta}<h4>{esc(t("people", lang))}</h4>{people}<h4>{esc(t("figures", lang))}</h4>{figures}'
+            f'<h4>{esc(t("documents_cited", lang))}</h4>{docs}</div>')
 
 
-def render_summaries(summary: Summary | None, doc_id: str = "") -> str:
+def render_summaries(summary: Summary | None, doc_id: str = "", lang: str = "vi") -> str:
     if summary is None:
-        return f'<p class="tk-note">No summary yet: run <code>toolkit summarize {esc(doc_id)}</code>.</p>'
+        return f'<p class="tk-note">{esc(t("no_summary", lang))} <code>toolkit summarize {esc(doc_id)}</code>.</p>'
 
-    def col(lang: str, sentences) -> str:
+    def col(name: str, sentences) -> str:
         items = "".join(
             f"<li>{esc(s.text)} <span class=\"tk-refs\">{esc(' '.join('[' + c.paragraph_id + ']' for c in s.citations))}</span></li>"
             for s in sentences)
-        return f'<div class="tk-col"><h4>{esc(lang)}</h4><ul>{items}</ul></div>'
+        return f'<div class="tk-col"><h4>{esc(name)}</h4><ul>{items}</ul></div>'
 
-    return f'<div class="tk-cols">{col("Tiếng Việt", summary.summary_vi)}{col("English", summary.summary_en)}</div>'
+    cols = [("Tiếng Việt", summary.summary_vi), ("English", summary.summary_en)]
+    if lang == "en":
+        cols.reverse()
+    return '<div class="tk-cols">' + "".join(col(n, s) for n, s in cols) + "</div>"
 
 
-def render_document(doc: Document | None) -> str:
+def render_document(doc: Document | None, lang: str = "vi") -> str:
     if doc is None:
-        return '<p class="tk-note">Select an article.</p>'
+        return f'<p class="tk-note">{esc(t("select_article", lang))}</p>'
     rows = "".join(
         f'<tr class="tk-{esc(p.kind)}"><td class="tk-pid">{esc(p.paragraph_id)}</td><td class="tk-kind">{esc(p.kind)}</td>'
         f"<td>{esc(p.text)}</td></tr>" for p in doc.paragraphs)
-    head = f"<h3>{esc(doc.title)}</h3><p class=\"tk-note\">{esc(doc.doc_id)} · {esc(doc.published or '')} · {esc(doc.author or '')}</p>"
+    day = doc.published.date().isoformat() if doc.published else ""
+    head = f"<h3>{esc(doc.title)}</h3><p class=\"tk-note\">{esc(day)} · {esc(doc.author or '')} · {esc(doc.doc_id)}</p>"
     return f'<div class="tk-doc">{head}<table class="tk-table">{rows}</table></div>'
-
-
-# --- targets ----------------------------------------------------------------------------------
-
-
-def targets_rows(rows: list[dict[str, Any]]) -> list[list[str]]:
-    return [[r["organisation"], r["period"], r["label"], r["unit"], fmt_num(r["target"]), fmt_num(r["result"]),
-             fmt_num(r["percent"]) + ("%" if r["percent"] is not None else ""), r["target_ref"], r["result_ref"]]
-            for r in rows]
-
-
-TARGET_HEADERS = ["Organisation", "Period", "Label", "Unit", "Target", "Result", "% of target", "Target evidence", "Result evidence"]
-
-
-def targets_table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return ('<p class="tk-note">No targets yet: they come from the records\' figures. Ingest articles and run '
-                '<code>toolkit extract</code>.</p>')
-    return table(TARGET_HEADERS, targets_rows(rows))
-
-
-def targets_svg(rows: list[dict[str, Any]], width: int = 720) -> str:
-    """A grouped bar chart (target grey, result blue) as inline SVG; labels escaped."""
-    rows = [r for r in rows if r["target"] is not None][:30]
-    if not rows:
-        return ""
-    bar_h, gap, left = 12, 10, 300
-    h = len(rows) * (2 * bar_h + gap) + 30
-    vmax = max(max(r["target"] or 0, r["result"] or 0) for r in rows) or 1
-    scale = (width - left - 60) / vmax
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" class="tk-chart" role="img" aria-label="targets against results">']
-    y = 10
-    for r in rows:
-        name = f"{r['organisation'][:28]} · {r['label'][:24]} {r['period'][:14]}"
-        parts.append(f'<text x="{left - 6}" y="{y + bar_h + 3}" text-anchor="end" font-size="11">{esc(name)}</text>')
-        tw = r["target"] * scale
-        parts.append(f'<rect x="{left}" y="{y}" width="{tw:.1f}" height="{bar_h}" fill="#b0b7c3"><title>{esc("target " + fmt_num(r["target"]) + " — " + r["target_ref"])}</title></rect>')
-        parts.append(f'<text x="{left + tw + 4:.1f}" y="{y + bar_h - 2}" font-size="10">{esc(fmt_num(r["target"]))}</text>')
-        if r["result"] is not None:
-            rw = r["result"] * scale
-            parts.append(f'<rect x="{left}" y="{y + bar_h}" width="{rw:.1f}" height="{bar_h}" fill="#2f6fde"><title>{esc("result " + fmt_num(r["result"]) + " — " + r["result_ref"])}</title></rect>')
-            pct = f" ({fmt_num(r['percent'])}%)" if r["percent"] is not None else ""
-            parts.append(f'<text x="{left + rw + 4:.1f}" y="{y + 2 * bar_h - 2}" font-size="10">{esc(fmt_num(r["result"]) + pct)}</text>')
-        y += 2 * bar_h + gap
-    parts.append(f'<text x="{left}" y="{h - 4}" font-size="10" fill="#555">grey: target · blue: result</text></svg>')
-    return "".join(parts)
-
-
-# --- evals ------------------------------------------------------------------------------------
-
-
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    if isinstance(v, (dict, list)):
-        import json
-
-        return json.dumps(v, ensure_ascii=False)[:300]
-    return "" if v is None else str(v)
-
-
-def _bars(metrics: dict[str, Any]) -> str:
-    """Tiny inline bars for metrics in [0, 1]."""
-    vals = [(k, v) for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1]
-    if not vals:
-        return ""
-    h = 18 * len(vals) + 6
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="420" height="{h}" class="tk-chart">']
-    for i, (k, v) in enumerate(vals):
-        y = 4 + 18 * i
-        parts.append(f'<text x="150" y="{y + 11}" text-anchor="end" font-size="11">{esc(k)}</text>'
-                     f'<rect x="156" y="{y}" width="200" height="13" fill="#eef0f3"/>'
-                     f'<rect x="156" y="{y}" width="{200 * v:.1f}" height="13" fill="#2f6fde"/>'
-                     f'<text x="362" y="{y + 11}" font-size="11">{v:.3f}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def render_eval_report(report: dict | None) -> str:
-    if report is None:
-        return ('<p class="tk-note">No eval report yet. Produce one with <code>toolkit evals</code> '
-                '(it writes <code>evals/reports/latest.json</code>), then press “Reload”.</p>')
-    out = []
-    meta = report.get("meta") or {}
-    if isinstance(meta, dict) and meta:
-        out.append("<h3>Run</h3>" + table(["Key", "Value"], [(k, _cell(v)) for k, v in meta.items()]))
-    totals = report.get("totals") or {}
-    if isinstance(totals, dict):
-        for part, metrics in totals.items():
-            if isinstance(metrics, dict):
-                out.append(f"<h3>{esc(part)}: totals</h3>" + table(["Metric", "Value"], [(k, _cell(v)) for k, v in metrics.items()])
-                           + _bars(metrics))
-    items = report.get("items") or {}
-    if isinstance(items, dict):
-        for part, rows in items.items():
-            if not isinstance(rows, list) or not rows:
-                continue
-            keys: list[str] = []
-            for r in rows:
-                if isinstance(r, dict):
-                    keys += [k for k in r if k not in keys]
-            body = [[_cell(r.get(k)) if isinstance(r, dict) else _cell(r) for k in keys] for r in rows[:500]]
-            out.append(f"<details><summary>{esc(part)}: {len(rows)} items</summary>{table(keys or ['value'], body)}</details>")
-    return '<div class="tk-evals">' + ("".join(out) or "<p>Empty report.</p>") + "</div>"
 
 
 # --- ingest -----------------------------------------------------------------------------------
@@ -300,4 +248,6 @@ CSS = """
 .tk-cols { display: flex; gap: 18px; } .tk-col { flex: 1; }
 .tk-pid, .tk-kind { white-space: nowrap; color: #555; font-family: monospace; }
 .tk-boilerplate td, .tk-byline td { color: #888; }
+#lib-table, #lib-table * { font-family: inherit; }
+.tk-ref { color: #666; font-size: 11px; font-family: monospace; }
 """

@@ -18,13 +18,13 @@ records and never extracts them (`toolkit extract DOC` first).
 
 from ..verify import foreign_provinces, vi_ratio, vietnamese_share
 from .base import Fact, article_provinces, date_en, name_tokens, period_en, source_paragraphs
+from .batch import summarise_store
 from .build import build_facts, summarise
 from .cache import (
     MissingRecordError,
     expected_model_name,
     is_current,
     prompt_version,
-    summarise_store,
     summary_json,
     summary_version,
 )

@@ -9,6 +9,7 @@ from ..glossary import Glossary, load_events, load_glossary
 from ..schemas import Document, Record, Summary, SummarySentence
 from ..settings import SummarySettings
 from ..textnorm import fold, nfc
+from .cache import remember, summary_version
 from .base import Ctx, Fact, article_provinces, fact_problems, name_tokens, source_paragraphs
 from .figures import award_fact, documents_fact, figure_facts, figure_positions
 from .lead import event_type, inspection_parties, lead_fact, lead_paragraph, people_fact
@@ -107,7 +108,6 @@ def _overlap(a: Fact, b: Fact) -> bool:
 def summarise(doc: Document, record: Record, llm: "LLM | None", settings: "Settings") -> Summary:
     """A Vietnamese and an English summary of one article, every sentence cited and verified."""
     from ..numbers import same_value, values_in
-    from .cache import remember, summary_version
 
     remember(doc)
     ctx = context(doc, record, settings=settings.summary)
