@@ -124,6 +124,14 @@ def report(title: str, rows: list[dict]) -> None:
             print(f"   {lang}: {summarise(sub)}")
 
 
+def show(rows: list[dict]) -> None:
+    for r in rows:
+        it, a = r["item"], r["a"]
+        ok = item_answer_correct(it, a["answer"], a["abstained"], a["citations"])
+        print(f"{it['id']} {half_of(it)[:1]} {it.get('lang', 'vi')} {'PASS' if ok else ('ABST' if a['abstained'] else 'WRONG')} "
+              f"{a['route']}: {a['answer'][:160]!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default="/tmp/reader-store")
@@ -131,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev-gold", default=str(SHARED / "gold" / "qa.dev.jsonl"))
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--keep-weights", action="store_true", help="score with the Settings weights, do not fit")
+    ap.add_argument("--recalibrate", action="store_true", help="with --keep-weights: calibrate abstain_below anew on the tuning half")
     ap.add_argument("--show", action="store_true", help="print every answer")
     ap.add_argument("--threshold", type=float, default=None, help="use this abstain_below instead of calibrating")
     args = ap.parse_args(argv)
@@ -237,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threshold is not None:
         best_t = best_en = args.threshold
-    elif args.keep_weights:
+    elif args.keep_weights and not args.recalibrate:
         best_t, best_en = settings.answer.abstain_below, settings.answer.abstain_below_en
     else:
         best_t = calibrated([p for p in tuning if p["item"].get("lang") != "en"])
@@ -249,15 +258,14 @@ def main(argv: list[str] | None = None) -> int:
         report(f"web {half}", [r for r in rows if half_of(r["item"]) == half])
     report("web all", rows)
     if args.show:
-        for r in rows:
-            it, a = r["item"], r["a"]
-            ok = item_answer_correct(it, a["answer"], a["abstained"], a["citations"])
-            print(f"{it['id']} {half_of(it)[:1]} {it['lang']} {'PASS' if ok else ('ABST' if a['abstained'] else 'WRONG')} "
-                  f"{a['route']}: {a['answer'][:160]!r}")
+        show(rows)
     dev = Path(args.dev_gold)
     if dev.exists():
         dev_items = [json.loads(l) for l in dev.read_text(encoding="utf-8").splitlines() if l.strip()]
-        report("original dev gold", answers(prepare(dev_items), best_t, best_en))
+        dev_rows = answers(prepare(dev_items), best_t, best_en)
+        report("original dev gold", dev_rows)
+        if args.show:
+            show(dev_rows)
     return 0
 
 

@@ -51,7 +51,7 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     sentences (at least extra_ratio of the best's probability) that add a question concept the
     chosen ones lack or a figure of the asked kind. Nothing when the best probability is under
     abstain_below."""
-    typed = [c for c in cands if _typed(c)]
+    typed = [c for c in cands if _typed(c) and not c.gated]
     bar = settings.abstain_below_en if info.lang == "en" else settings.abstain_below
     if not typed or typed[0].score < bar:
         return []
