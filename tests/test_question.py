@@ -90,3 +90,25 @@ def test_own_years_counts_each_mention():
     # the year of a range does not hide the same year written on its own
     assert own_years("tiêu biểu năm 2021; 12 đảng viên 5 năm liền (2017-2021)") == {2021}
     assert own_years("quý III/2022, tăng 4% so với cùng kỳ năm 2021") == {2022}
+
+
+from toolkit.vi.periods import role_of_who, states_role  # noqa: E402
+
+
+@pytest.mark.parametrize("q, role", [
+    ("Ai chủ trì hội nghị sơ kết ở xã Tam Đa?", "chair"),
+    ("Hội nghị do ai chủ trì?", "chair"),
+    ("Who led the Central inspection delegation to Bình Liêu?", "head"),
+    ("Who attended the congress of the Vĩnh Thạnh ward committee?", "attend"),
+    # a role named as context is not the asked one
+    ("Ai trình bày báo cáo tại hội nghị do ông Hà Văn Sơn chủ trì?", "present"),
+    ("Ai là Bí thư Huyện ủy Krông Pắc?", None),
+    ("How many members were elected to the standing committee?", None),
+])
+def test_role_of_who(q, role):
+    assert role_of_who(q) == role
+
+
+def test_states_role():
+    assert states_role("chair", "Đồng chí Vi Thị Mai, Phó Bí thư Huyện ủy chủ trì hội nghị.")
+    assert not states_role("chair", "Dự hội nghị có đồng chí Vi Thị Mai, Phó Bí thư Huyện ủy.")

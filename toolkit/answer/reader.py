@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from ..vi.periods import role_of_who, states_role
 from ..vi.question import QuestionInfo
 from .candidates import FEATURES, Candidate
 
@@ -53,6 +54,9 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     abstain_below."""
     typed = [c for c in cands if _typed(c) and not c.gated]
     bar = settings.abstain_below_en if info.lang == "en" else settings.abstain_below
+    who_role = role_of_who(info.question) if "person" in info.wants else None
+    if typed and who_role and states_role(who_role, typed[0].quote):
+        bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
     if not typed or typed[0].score < bar:
         return []
     best = typed[0]

@@ -97,3 +97,25 @@ def period_gate(years: set[int], periods: set[str], target: bool, sentence: str,
         if periods_in(sentence) and not _WHOLE_YEAR.search(strip_marks(fold(sentence))):
             return True
     return False
+
+
+_WHO = r"(?:^|[\s,;:(])(?:ai|who|do ai|boi ai)\s+(?:(?:da|la|duoc|se|was|were|has|had|is)\s+)?"
+
+
+def role_of_who(question: str) -> str | None:
+    """The role a who-question asks about: the role verb right after its who-word ('Ai chủ trì
+    ...' -> 'chair', 'Who led the delegation' -> 'head'); None when the who-word is followed by
+    no role verb (a role named elsewhere in the question is context, not the asked one)."""
+    q = strip_marks(fold(question))
+    for m in re.finditer(_WHO, q):
+        after = q[m.end(): m.end() + 30]
+        for role, (ask_re, _) in ROLE_CUES.items():
+            hit = re.match(rf"(?:{ask_re})", after)
+            if hit:
+                return role
+    return None
+
+
+def states_role(role: str, sentence: str) -> bool:
+    """The sentence states the role with its own verb ('chủ trì', 'làm trưởng đoàn')."""
+    return bool(re.search(ROLE_CUES[role][1], strip_marks(fold(sentence))))
