@@ -295,3 +295,61 @@ def test_place_named_like_a_person_is_not_a_name():
     assert names("Đảng ủy Khối các cơ quan tỉnh Hà Giang tổ chức hội nghị") == []
     assert names("Phó Bí thư Tỉnh ủy Lâm Minh Đằng làm trưởng đoàn") == ["Lâm Minh Đằng"]
     assert names("đồng chí Lò Thị Hạnh - Tỉnh ủy viên") == ["Lò Thị Hạnh"]
+
+
+# --- the reader's choice over hand-set candidates (no index): parts, period gate, role bar ------------
+from toolkit.answer.candidates import Candidate, focus_hits  # noqa: E402
+from toolkit.answer.reader import choose  # noqa: E402
+from toolkit.answer.spans import spans_of  # noqa: E402
+from toolkit.settings import AnswerSettings  # noqa: E402
+from toolkit.vi.question import analyse_question  # noqa: E402
+
+
+def _cand(text: str, info, score: float, pid: str = "p001", gated: bool = False) -> Candidate:
+    c = Candidate("doc_x", pid, text, 0, len(text), 0)
+    c.spans = spans_of(text, info.numbers)
+    c.covers = focus_hits(c.spans, text, info)
+    c.feats, c.score, c.gated = {"type": 1.0}, score, gated
+    return c
+
+
+Q2 = "Năm 2024, Đảng bộ huyện Bảo Lạc kết nạp mới bao nhiêu đảng viên và đạt bao nhiêu phần trăm chỉ tiêu?"
+S_BOTH = "Năm 2024, Đảng bộ huyện kết nạp mới 64 đảng viên, đạt 106,6% chỉ tiêu."
+S_COUNT = "Năm 2024, Đảng bộ huyện kết nạp mới 64 đảng viên."
+S_SHARE = "Kết quả công tác phát triển đảng đạt 106,6% chỉ tiêu cả năm."
+S_OTHER = "Đảng bộ huyện kiểm tra 31 tổ chức đảng và 48 đảng viên."
+
+
+def test_two_part_question_one_sentence_holding_both_parts_is_the_whole_answer():
+    info = analyse_question(Q2)
+    got = choose([_cand(S_BOTH, info, .95), _cand(S_OTHER, info, .94, "p002")], info, AnswerSettings())
+    assert [c.quote for c in got] == [S_BOTH]  # no unrelated same-article sentence joins
+
+
+def test_two_part_question_takes_a_sentence_per_part():
+    info = analyse_question(Q2)
+    got = choose([_cand(S_COUNT, info, .95), _cand(S_OTHER, info, .94, "p002"), _cand(S_SHARE, info, .9, "p003")],
+                 info, AnswerSettings())
+    assert [c.quote for c in got] == [S_COUNT, S_SHARE]
+
+
+def test_two_part_question_with_a_part_unanswered_abstains():
+    info = analyse_question(Q2)
+    assert choose([_cand(S_COUNT, info, .95), _cand(S_OTHER, info, .94, "p002")], info, AnswerSettings()) == []
+
+
+def test_a_gated_sentence_is_never_chosen():
+    info = analyse_question("Năm 2022 huyện Bảo Lạc kết nạp bao nhiêu đảng viên?")
+    trap = _cand("9 tháng năm 2024, huyện kết nạp 51 đảng viên.", info, .97, gated=True)
+    assert choose([trap], info, AnswerSettings()) == []
+
+
+def test_who_question_answered_below_the_bar_only_from_a_sentence_stating_the_asked_role():
+    s = AnswerSettings(abstain_below=0.9, role_below=0.5)
+    info = analyse_question("Ai chủ trì hội nghị sơ kết của Huyện ủy Bảo Lạc?")
+    chair = _cand("Đồng chí Nông Văn Tường, Bí thư Huyện ủy chủ trì hội nghị.", info, .8)
+    guest = _cand("Dự hội nghị có đồng chí Nông Văn Tường, Bí thư Huyện ủy.", info, .8)
+    assert choose([chair], info, s) == [chair]
+    assert choose([guest], info, s) == []
+    context = analyse_question("Ai trình bày báo cáo tại hội nghị do đồng chí Nông Văn Tường chủ trì?")
+    assert choose([_cand(chair.quote, context, .8)], context, s) == []  # the chair is context there, not asked

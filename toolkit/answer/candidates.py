@@ -44,6 +44,7 @@ class Candidate:
     spans: list[Span] = field(default_factory=list)
     matched: frozenset[int] = frozenset()
     score: float = 0.0  # the reader's probability that the sentence answers
+    covers: frozenset[str] = frozenset()  # the question's counted things stated next to a figure here
     gated: bool = False  # its year or period contradicts the question's: never an answer
 
     @property
@@ -127,15 +128,18 @@ def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float
     return min(s) if s else 1.0
 
 
-def _focus_hit(spans: list[Span], sentence: str, info: QuestionInfo) -> float:
+def focus_hits(spans: list[Span], sentence: str, info: QuestionInfo) -> frozenset[str]:
+    """The counted things of the question (info.focus) that stand right after a figure of the
+    sentence ('155 đảng viên'), '%' for a percentage."""
+    out = set()
     for sp in spans:
         if sp.kind != "number":
             continue
         after = " ".join(syllables(fold(sentence[sp.start: sp.end + 30]))[:5])
         for f in info.focus:
             if (f == "%" and "%" in sp.text) or (f != "%" and f" {f}" in f" {after}"):
-                return 1.0
-    return 0.0
+                out.add(f)
+    return frozenset(out)
 
 
 def _role_feat(info: QuestionInfo, sent: str) -> float:
@@ -248,6 +252,7 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
             c = Candidate(doc_id, pid, text, s, e, rank)
             c.spans = spans_of(sent, info.numbers)
             c.matched = matched_terms(sent, info)
+            c.covers = focus_hits(c.spans, sent, info) if info.focus else frozenset()
             n_new = sum(1 for sp in c.spans if sp.kind == "number" and not (sp.values and 1900 <= sp.values[0] <= 2100 and float(sp.values[0]).is_integer()))
             pm, pc = _period_feats(info, sent, text[:s], title)
             c.gated = period_gate(info.years, info.periods, "target" in info.wants, sent, text[:s], title, published)
@@ -260,7 +265,7 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
                 "lex_doc": dcov,
                 "missing": missing,
                 "type": type_cue(c.spans, info, n_new),
-                "focus": _focus_hit(c.spans, sent, info) if info.focus else 0.0,
+                "focus": 1.0 if c.covers else 0.0,
                 "period_match": pm,
                 "period_clash": pc,
                 "target_match": 1.0 if ("target" in info.wants and target_marks) else 0.0,

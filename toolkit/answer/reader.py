@@ -62,17 +62,26 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     best = typed[0]
     chosen = [best]
     need = min(parts_wanted(info), settings.max_citations)
-    have = set(best.matched)
+    counted = len(info.focus) >= 2 and need >= 2  # "how many X and what share": one counted thing per part
+    have, covered = set(best.matched), set(best.covers)
     for c in typed[1:]:
         if len(chosen) >= need or c.score < settings.extra_ratio * best.score:
             break
+        if counted and covered >= set(info.focus):
+            break  # every part is answered
         if any(c.doc_id == o.doc_id and c.paragraph_id == o.paragraph_id and c.start == o.start for o in chosen):
             continue
         if any(o.quote in c.quote or c.quote in o.quote for o in chosen):
             continue
-        gain = _new_terms(c, info, have)
-        if gain or c.doc_id == best.doc_id:
+        if counted:
+            ok = bool(c.covers - covered)  # it answers a part the chosen sentences leave open
+        else:
+            ok = bool(_new_terms(c, info, have)) or c.doc_id == best.doc_id
+        if ok:
             chosen.append(c)
             have |= c.matched
+            covered |= c.covers
+    if counted and info.lang == "vi" and len(covered) < min(len(info.focus), need):
+        return []  # a part of the question is left unanswered: abstain rather than answer half
     chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.paragraph_id, c.start))
     return chosen
