@@ -353,3 +353,12 @@ def test_who_question_answered_below_the_bar_only_from_a_sentence_stating_the_as
     assert choose([guest], info, s) == []
     context = analyse_question("Ai trình bày báo cáo tại hội nghị do đồng chí Nông Văn Tường chủ trì?")
     assert choose([_cand(chair.quote, context, .8)], context, s) == []  # the chair is context there, not asked
+
+
+def test_question_for_two_people_takes_a_sentence_per_person_or_abstains():
+    info = analyse_question("Ai chủ trì đại hội Đảng bộ xã Cốc Pài và ai trình bày báo cáo chính trị?")
+    chair = _cand("Đồng chí Sùng Seo Dìn, Bí thư Đảng ủy xã chủ trì đại hội.", info, .95)
+    same = _cand("Đồng chí Sùng Seo Dìn phát biểu khai mạc đại hội.", info, .94, "p002")
+    report = _cand("Đồng chí Lù Thị Pham, Phó Bí thư Đảng ủy xã trình bày báo cáo chính trị.", info, .9, "p003")
+    assert choose([chair, same, report], info, AnswerSettings()) == [chair, report]
+    assert choose([chair, same], info, AnswerSettings()) == []

@@ -39,6 +39,10 @@ def _new_terms(c: Candidate, info: QuestionInfo, have: set[int]) -> set[int]:
     return {i for i in c.matched - have if info.terms[i].kind in ("name", "word", "gloss") and info.terms[i].weight > 0}
 
 
+def _people(c: Candidate) -> set[str]:
+    return {s.text for s in c.spans if s.kind == "person"}
+
+
 def parts_wanted(info: QuestionInfo) -> int:
     """How many answering sentences a question may need: its parts, the figures it asks for, or
     one per place/body it names when it compares them."""
@@ -63,11 +67,13 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     chosen = [best]
     need = min(parts_wanted(info), settings.max_citations)
     counted = len(info.focus) >= 2 and need >= 2  # "how many X and what share": one counted thing per part
-    have, covered = set(best.matched), set(best.covers)
+    people = info.n_people if "person" in info.wants and info.n_people >= 2 else 0  # "who ... and who ..."
+    need = max(need, min(people, settings.max_citations))
+    have, covered, named = set(best.matched), set(best.covers), _people(best)
     for c in typed[1:]:
         if len(chosen) >= need or c.score < settings.extra_ratio * best.score:
             break
-        if counted and covered >= set(info.focus):
+        if (counted and covered >= set(info.focus)) or (people and len(named) >= people):
             break  # every part is answered
         if any(c.doc_id == o.doc_id and c.paragraph_id == o.paragraph_id and c.start == o.start for o in chosen):
             continue
@@ -75,13 +81,18 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
             continue
         if counted:
             ok = bool(c.covers - covered)  # it answers a part the chosen sentences leave open
+        elif people:
+            ok = bool(_people(c) - named)  # it names a person the chosen sentences do not
         else:
             ok = bool(_new_terms(c, info, have)) or c.doc_id == best.doc_id
         if ok:
             chosen.append(c)
             have |= c.matched
             covered |= c.covers
+            named |= _people(c)
     if counted and info.lang == "vi" and len(covered) < min(len(info.focus), need):
         return []  # a part of the question is left unanswered: abstain rather than answer half
+    if people and len(named) < people:
+        return []  # fewer people than the question asks for
     chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.paragraph_id, c.start))
     return chosen

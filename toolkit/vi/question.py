@@ -156,6 +156,7 @@ class QuestionInfo:
     periods: set[str] = field(default_factory=set)  # period keys: 'm6' (first six months), 'm9', 'q3', ...
     roles: list[str] = field(default_factory=list)  # roles asked about: chair, head, attend, speak, present, ...
     n_parts: int = 1  # how many things are asked ("how many X and what share": 2)
+    n_people: int = 0  # how many people are asked for ("who ... and who ...", "which two officials": 2)
 
 
 def _plain(s: str) -> str:
@@ -240,7 +241,8 @@ def analyse_question(question: str) -> QuestionInfo:
     m_count = _COUNT_CUE.search(pl)
     if m_count:
         n_parts = max(n_parts, _COUNT_WORDS[m_count.group(1) or m_count.group(2)])
-    return QuestionInfo(question=q, lang=lang, wants=wants, n_numbers=max(1, n_num) if "number" in wants else 0,
+    n_people = len(person_re.findall(pl)) + (_COUNT_WORDS[m_count.group(1) or m_count.group(2)] - 1 if m_count else 0)
+    return QuestionInfo(question=q, lang=lang, wants=wants, n_people=min(3, n_people), n_numbers=max(1, n_num) if "number" in wants else 0,
                         terms=terms, numbers=numbers, code_types=code_types,
                         focus=_focus(q, lang, terms) if "number" in wants else (),
                         years=years_in(q), periods=periods_in(q), roles=roles_asked(q), n_parts=min(3, n_parts))
