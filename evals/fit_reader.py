@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--recalibrate", action="store_true", help="with --keep-weights: calibrate abstain_below anew on the tuning half")
     ap.add_argument("--show", action="store_true", help="print every answer")
     ap.add_argument("--threshold", type=float, default=None, help="use this abstain_below instead of calibrating")
+    ap.add_argument("--threshold-en", type=float, default=None, help="use this abstain_below_en (default: --threshold)")
     args = ap.parse_args(argv)
 
     from toolkit import library
@@ -246,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threshold is not None:
         best_t = best_en = args.threshold
+        if args.threshold_en is not None:
+            best_en = args.threshold_en
     elif args.keep_weights and not args.recalibrate:
         best_t, best_en = settings.answer.abstain_below, settings.answer.abstain_below_en
     else:

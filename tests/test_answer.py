@@ -362,3 +362,11 @@ def test_question_for_two_people_takes_a_sentence_per_person_or_abstains():
     report = _cand("Đồng chí Lù Thị Pham, Phó Bí thư Đảng ủy xã trình bày báo cáo chính trị.", info, .9, "p003")
     assert choose([chair, same, report], info, AnswerSettings()) == [chair, report]
     assert choose([chair, same], info, AnswerSettings()) == []
+
+
+def test_vietnamese_count_question_is_not_answered_by_a_figure_of_another_thing():
+    info = analyse_question("Đảng bộ huyện Bảo Lạc kết nạp bao nhiêu đảng viên?")
+    revenue = _cand("Đảng bộ huyện Bảo Lạc: đạt doanh thu 412 tỷ đồng.", info, .95)
+    members = _cand("Đảng bộ huyện Bảo Lạc kết nạp 64 đảng viên mới.", info, .9, "p002")
+    assert choose([revenue], info, AnswerSettings()) == []
+    assert choose([revenue, members], info, AnswerSettings()) == [members]

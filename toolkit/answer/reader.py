@@ -56,7 +56,9 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     sentences (at least extra_ratio of the best's probability) that add a question concept the
     chosen ones lack or a figure of the asked kind. Nothing when the best probability is under
     abstain_below."""
-    typed = [c for c in cands if _typed(c) and not c.gated]
+    # "bao nhiêu đảng viên": a Vietnamese figure answers only next to the counted thing asked for
+    counted_vi = info.lang == "vi" and bool(info.focus) and info.n_parts == 1
+    typed = [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
     bar = settings.abstain_below_en if info.lang == "en" else settings.abstain_below
     who_role = role_of_who(info.question) if "person" in info.wants else None
     if typed and who_role and states_role(who_role, typed[0].quote):
