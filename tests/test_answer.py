@@ -370,3 +370,15 @@ def test_vietnamese_count_question_is_not_answered_by_a_figure_of_another_thing(
     members = _cand("Đảng bộ huyện Bảo Lạc kết nạp 64 đảng viên mới.", info, .9, "p002")
     assert choose([revenue], info, AnswerSettings()) == []
     assert choose([revenue, members], info, AnswerSettings()) == [members]
+
+
+def test_vietnamese_answer_window_centres_on_the_counted_thing():
+    from toolkit.answer.compose import compose_vi
+
+    info = analyse_question("Bao nhiêu đảng viên được tặng Giấy khen?")
+    long = ("Nhân dịp này, Ban Thường vụ Huyện ủy Bảo Lạc đã tặng Giấy khen cho 21 tổ chức cơ sở đảng đạt tiêu chuẩn "
+            "“trong sạch, vững mạnh” tiêu biểu nhiều năm liền trong giai đoạn vừa qua; 9 tập thể có thành tích đặc biệt "
+            "xuất sắc trong từng lĩnh vực công tác xây dựng Đảng và hệ thống chính trị ở cơ sở; và 14 đảng viên đạt tiêu "
+            "chuẩn hoàn thành xuất sắc nhiệm vụ nhiều năm liền.")
+    text, _ = compose_vi([_cand(long, info, .9)], info, 20)
+    assert "14 đảng viên" in text, text
