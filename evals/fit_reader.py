@@ -2,6 +2,7 @@
 
     python -m evals.fit_reader --store /tmp/reader-store [--gold ../shared/gold/web/qa.jsonl]
                                [--dev-gold ../shared/gold/qa.dev.jsonl] [--l2 1.0] [--show]
+                               [--keep-weights [--recalibrate]] [--threshold T [--threshold-en T]]
 
 Tuning half: items whose first document is an odd-numbered web article (w01, w03, ...), and
 document-less items (unanswerable, some injections) with an odd id; check half: the rest.
