@@ -52,10 +52,13 @@ def parts_wanted(info: QuestionInfo) -> int:
 
 
 def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings") -> list[Candidate]:
-    """The best sentence that holds the asked type; for a question of several parts, further
-    sentences (at least extra_ratio of the best's probability) that add a question concept the
-    chosen ones lack or a figure of the asked kind. Nothing when the best probability is under
-    abstain_below."""
+    """The best sentence that holds the asked type, never one whose year or period contradicts the
+    question's (Candidate.gated), and for a one-part Vietnamese count question only one stating the
+    counted thing next to a figure; for a question of several parts, further sentences (at least
+    extra_ratio of the best's probability) that answer a part the chosen ones leave open (a counted
+    thing, a further person) or add a question concept. Nothing (abstain) when the best probability
+    is under abstain_below (role_below for a who-question whose sentence states the asked role), or
+    when a part of a counted or several-people question stays unanswered."""
     # "bao nhiêu đảng viên": a Vietnamese figure answers only next to the counted thing asked for
     counted_vi = info.lang == "vi" and bool(info.focus) and info.n_parts == 1
     typed = [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
