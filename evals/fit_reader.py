@@ -2,6 +2,7 @@
 
     python -m evals.fit_reader --store /tmp/reader-store [--gold ../shared/gold/web/qa.jsonl]
                                [--dev-gold ../shared/gold/qa.dev.jsonl] [--l2 1.0] [--show]
+                               [--keep-weights [--recalibrate]] [--threshold T [--threshold-en T]]
 
 Tuning half: items whose first document is an odd-numbered web article (w01, w03, ...), and
 document-less items (unanswerable, some injections) with an odd id; check half: the rest.
@@ -124,6 +125,14 @@ def report(title: str, rows: list[dict]) -> None:
             print(f"   {lang}: {summarise(sub)}")
 
 
+def show(rows: list[dict]) -> None:
+    for r in rows:
+        it, a = r["item"], r["a"]
+        ok = item_answer_correct(it, a["answer"], a["abstained"], a["citations"])
+        print(f"{it['id']} {half_of(it)[:1]} {it.get('lang', 'vi')} {'PASS' if ok else ('ABST' if a['abstained'] else 'WRONG')} "
+              f"{a['route']}: {a['answer'][:160]!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default="/tmp/reader-store")
@@ -131,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev-gold", default=str(SHARED / "gold" / "qa.dev.jsonl"))
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--keep-weights", action="store_true", help="score with the Settings weights, do not fit")
+    ap.add_argument("--recalibrate", action="store_true", help="with --keep-weights: calibrate abstain_below anew on the tuning half")
     ap.add_argument("--show", action="store_true", help="print every answer")
     ap.add_argument("--threshold", type=float, default=None, help="use this abstain_below instead of calibrating")
+    ap.add_argument("--threshold-en", type=float, default=None, help="use this abstain_below_en (default: --threshold)")
     args = ap.parse_args(argv)
 
     from toolkit import library
@@ -237,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threshold is not None:
         best_t = best_en = args.threshold
-    elif args.keep_weights:
+        if args.threshold_en is not None:
+            best_en = args.threshold_en
+    elif args.keep_weights and not args.recalibrate:
         best_t, best_en = settings.answer.abstain_below, settings.answer.abstain_below_en
     else:
         best_t = calibrated([p for p in tuning if p["item"].get("lang") != "en"])
@@ -249,15 +262,14 @@ def main(argv: list[str] | None = None) -> int:
         report(f"web {half}", [r for r in rows if half_of(r["item"]) == half])
     report("web all", rows)
     if args.show:
-        for r in rows:
-            it, a = r["item"], r["a"]
-            ok = item_answer_correct(it, a["answer"], a["abstained"], a["citations"])
-            print(f"{it['id']} {half_of(it)[:1]} {it['lang']} {'PASS' if ok else ('ABST' if a['abstained'] else 'WRONG')} "
-                  f"{a['route']}: {a['answer'][:160]!r}")
+        show(rows)
     dev = Path(args.dev_gold)
     if dev.exists():
         dev_items = [json.loads(l) for l in dev.read_text(encoding="utf-8").splitlines() if l.strip()]
-        report("original dev gold", answers(prepare(dev_items), best_t, best_en))
+        dev_rows = answers(prepare(dev_items), best_t, best_en)
+        report("original dev gold", dev_rows)
+        if args.show:
+            show(dev_rows)
     return 0
 
 

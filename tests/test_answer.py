@@ -295,3 +295,90 @@ def test_place_named_like_a_person_is_not_a_name():
     assert names("Đảng ủy Khối các cơ quan tỉnh Hà Giang tổ chức hội nghị") == []
     assert names("Phó Bí thư Tỉnh ủy Lâm Minh Đằng làm trưởng đoàn") == ["Lâm Minh Đằng"]
     assert names("đồng chí Lò Thị Hạnh - Tỉnh ủy viên") == ["Lò Thị Hạnh"]
+
+
+# --- the reader's choice over hand-set candidates (no index): parts, period gate, role bar ------------
+from toolkit.answer.candidates import Candidate, focus_hits  # noqa: E402
+from toolkit.answer.reader import choose  # noqa: E402
+from toolkit.answer.spans import spans_of  # noqa: E402
+from toolkit.settings import AnswerSettings  # noqa: E402
+from toolkit.vi.question import analyse_question  # noqa: E402
+
+
+def _cand(text: str, info, score: float, pid: str = "p001", gated: bool = False) -> Candidate:
+    c = Candidate("doc_x", pid, text, 0, len(text), 0)
+    c.spans = spans_of(text, info.numbers)
+    c.covers = focus_hits(c.spans, text, info)
+    c.feats, c.score, c.gated = {"type": 1.0}, score, gated
+    return c
+
+
+Q2 = "Năm 2024, Đảng bộ huyện Bảo Lạc kết nạp mới bao nhiêu đảng viên và đạt bao nhiêu phần trăm chỉ tiêu?"
+S_BOTH = "Năm 2024, Đảng bộ huyện kết nạp mới 64 đảng viên, đạt 106,6% chỉ tiêu."
+S_COUNT = "Năm 2024, Đảng bộ huyện kết nạp mới 64 đảng viên."
+S_SHARE = "Kết quả công tác phát triển đảng đạt 106,6% chỉ tiêu cả năm."
+S_OTHER = "Đảng bộ huyện kiểm tra 31 tổ chức đảng và 48 đảng viên."
+
+
+def test_two_part_question_one_sentence_holding_both_parts_is_the_whole_answer():
+    info = analyse_question(Q2)
+    got = choose([_cand(S_BOTH, info, .95), _cand(S_OTHER, info, .94, "p002")], info, AnswerSettings())
+    assert [c.quote for c in got] == [S_BOTH]  # no unrelated same-article sentence joins
+
+
+def test_two_part_question_takes_a_sentence_per_part():
+    info = analyse_question(Q2)
+    got = choose([_cand(S_COUNT, info, .95), _cand(S_OTHER, info, .94, "p002"), _cand(S_SHARE, info, .9, "p003")],
+                 info, AnswerSettings())
+    assert [c.quote for c in got] == [S_COUNT, S_SHARE]
+
+
+def test_two_part_question_with_a_part_unanswered_abstains():
+    info = analyse_question(Q2)
+    assert choose([_cand(S_COUNT, info, .95), _cand(S_OTHER, info, .94, "p002")], info, AnswerSettings()) == []
+
+
+def test_a_gated_sentence_is_never_chosen():
+    info = analyse_question("Năm 2022 huyện Bảo Lạc kết nạp bao nhiêu đảng viên?")
+    trap = _cand("9 tháng năm 2024, huyện kết nạp 51 đảng viên.", info, .97, gated=True)
+    assert choose([trap], info, AnswerSettings()) == []
+
+
+def test_who_question_answered_below_the_bar_only_from_a_sentence_stating_the_asked_role():
+    s = AnswerSettings(abstain_below=0.9, role_below=0.5)
+    info = analyse_question("Ai chủ trì hội nghị sơ kết của Huyện ủy Bảo Lạc?")
+    chair = _cand("Đồng chí Nông Văn Tường, Bí thư Huyện ủy chủ trì hội nghị.", info, .8)
+    guest = _cand("Dự hội nghị có đồng chí Nông Văn Tường, Bí thư Huyện ủy.", info, .8)
+    assert choose([chair], info, s) == [chair]
+    assert choose([guest], info, s) == []
+    context = analyse_question("Ai trình bày báo cáo tại hội nghị do đồng chí Nông Văn Tường chủ trì?")
+    assert choose([_cand(chair.quote, context, .8)], context, s) == []  # the chair is context there, not asked
+
+
+def test_question_for_two_people_takes_a_sentence_per_person_or_abstains():
+    info = analyse_question("Ai chủ trì đại hội Đảng bộ xã Cốc Pài và ai trình bày báo cáo chính trị?")
+    chair = _cand("Đồng chí Sùng Seo Dìn, Bí thư Đảng ủy xã chủ trì đại hội.", info, .95)
+    same = _cand("Đồng chí Sùng Seo Dìn phát biểu khai mạc đại hội.", info, .94, "p002")
+    report = _cand("Đồng chí Lù Thị Pham, Phó Bí thư Đảng ủy xã trình bày báo cáo chính trị.", info, .9, "p003")
+    assert choose([chair, same, report], info, AnswerSettings()) == [chair, report]
+    assert choose([chair, same], info, AnswerSettings()) == []
+
+
+def test_vietnamese_count_question_is_not_answered_by_a_figure_of_another_thing():
+    info = analyse_question("Đảng bộ huyện Bảo Lạc kết nạp bao nhiêu đảng viên?")
+    revenue = _cand("Đảng bộ huyện Bảo Lạc: đạt doanh thu 412 tỷ đồng.", info, .95)
+    members = _cand("Đảng bộ huyện Bảo Lạc kết nạp 64 đảng viên mới.", info, .9, "p002")
+    assert choose([revenue], info, AnswerSettings()) == []
+    assert choose([revenue, members], info, AnswerSettings()) == [members]
+
+
+def test_vietnamese_answer_window_centres_on_the_counted_thing():
+    from toolkit.answer.compose import compose_vi
+
+    info = analyse_question("Bao nhiêu đảng viên được tặng Giấy khen?")
+    long = ("Nhân dịp này, Ban Thường vụ Huyện ủy Bảo Lạc đã tặng Giấy khen cho 21 tổ chức cơ sở đảng đạt tiêu chuẩn "
+            "“trong sạch, vững mạnh” tiêu biểu nhiều năm liền trong giai đoạn vừa qua; 9 tập thể có thành tích đặc biệt "
+            "xuất sắc trong từng lĩnh vực công tác xây dựng Đảng và hệ thống chính trị ở cơ sở; và 14 đảng viên đạt tiêu "
+            "chuẩn hoàn thành xuất sắc nhiệm vụ nhiều năm liền.")
+    text, _ = compose_vi([_cand(long, info, .9)], info, 20)
+    assert "14 đảng viên" in text, text

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from ..schemas import Document
 from ..textnorm import fold, sentence_spans, strip_marks, syllables
-from ..vi.question import INJECTION, ROLE_CUES, QuestionInfo, number_values, periods_in, years_in
+from ..vi.periods import ROLE_CUES, period_gate, periods_in, years_in
+from ..vi.question import INJECTION, QuestionInfo, number_values
 from .spans import Span, spans_of
 from .stats import Stats
 
@@ -43,6 +44,8 @@ class Candidate:
     spans: list[Span] = field(default_factory=list)
     matched: frozenset[int] = frozenset()
     score: float = 0.0  # the reader's probability that the sentence answers
+    covers: frozenset[str] = frozenset()  # the question's counted things stated next to a figure here
+    gated: bool = False  # its year or period contradicts the question's: never an answer
 
     @property
     def quote(self) -> str:
@@ -125,15 +128,18 @@ def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float
     return min(s) if s else 1.0
 
 
-def _focus_hit(spans: list[Span], sentence: str, info: QuestionInfo) -> float:
+def focus_hits(spans: list[Span], sentence: str, info: QuestionInfo) -> frozenset[str]:
+    """The counted things of the question (info.focus) that stand right after a figure of the
+    sentence ('155 đảng viên'), '%' for a percentage."""
+    out = set()
     for sp in spans:
         if sp.kind != "number":
             continue
         after = " ".join(syllables(fold(sentence[sp.start: sp.end + 30]))[:5])
         for f in info.focus:
             if (f == "%" and "%" in sp.text) or (f != "%" and f" {f}" in f" {after}"):
-                return 1.0
-    return 0.0
+                out.add(f)
+    return frozenset(out)
 
 
 def _role_feat(info: QuestionInfo, sent: str) -> float:
@@ -228,15 +234,16 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
                      embedder, n_paragraphs: int, max_chars: int = 600, n_docs: int = 3) -> list[Candidate]:
     """Every sentence of the top retrieved paragraphs, with its features."""
     weights = term_weights(info, stats)
-    doc_info: dict[str, tuple[float, float, str]] = {}
+    doc_info: dict[str, tuple[float, float, str, int | None]] = {}
     out: list[Candidate] = []
     for rank, doc_id, pid, text in paragraphs_to_read(hits, docs, n_paragraphs, n_docs):
         doc = docs.get(doc_id)
         if doc_id not in doc_info:
             whole = doc.text if doc is not None else text
             m = matched_terms(whole, info)
-            doc_info[doc_id] = (_cov(m, weights), _missing(info, weights, m), doc.title if doc is not None else "")
-        dcov, missing, title = doc_info[doc_id]
+            published = doc.published.year if doc is not None and doc.published else None
+            doc_info[doc_id] = (_cov(m, weights), _missing(info, weights, m), doc.title if doc is not None else "", published)
+        dcov, missing, title, published = doc_info[doc_id]
         pcov = _cov(matched_terms(text, info), weights)
         for s, e in _sentences(text, max_chars):
             sent = text[s:e]
@@ -245,8 +252,10 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
             c = Candidate(doc_id, pid, text, s, e, rank)
             c.spans = spans_of(sent, info.numbers)
             c.matched = matched_terms(sent, info)
+            c.covers = focus_hits(c.spans, sent, info) if info.focus else frozenset()
             n_new = sum(1 for sp in c.spans if sp.kind == "number" and not (sp.values and 1900 <= sp.values[0] <= 2100 and float(sp.values[0]).is_integer()))
             pm, pc = _period_feats(info, sent, text[:s], title)
+            c.gated = period_gate(info.years, info.periods, "target" in info.wants, sent, text[:s], title, published)
             target_marks = bool(_TARGET_MARKS.search(sent))
             q_nums = [t for t in info.terms if t.is_number]
             c.feats = {
@@ -256,7 +265,7 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
                 "lex_doc": dcov,
                 "missing": missing,
                 "type": type_cue(c.spans, info, n_new),
-                "focus": _focus_hit(c.spans, sent, info) if info.focus else 0.0,
+                "focus": 1.0 if c.covers else 0.0,
                 "period_match": pm,
                 "period_clash": pc,
                 "target_match": 1.0 if ("target" in info.wants and target_marks) else 0.0,

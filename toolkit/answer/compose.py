@@ -13,7 +13,7 @@ import re
 from ..glossary import en_number, load_glossary
 from ..textnorm import clause_spans
 from ..vi.question import QuestionInfo
-from .candidates import Candidate
+from .candidates import Candidate, focus_hits
 from .spans import Span, span_relevance
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -93,7 +93,10 @@ def compose_vi(chosen: list[Candidate], info: QuestionInfo, max_words: int) -> t
     kind = wanted_kind(info) or "number"
     parts, wins = [], []
     for c in chosen:
-        a, b = window(c, relevant_spans(c, info, kind), max_words)
+        spans = relevant_spans(c, info, kind)
+        if kind == "number" and info.focus:  # centre on the figures of the counted thing asked for
+            spans = [sp for sp in spans if focus_hits([sp], c.quote, info)] or spans
+        a, b = window(c, spans, max_words)
         parts.append(c.paragraph_text[a:b].strip())
         wins.append((a, b))
     return " ".join(parts), wins

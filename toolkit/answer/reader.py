@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from ..vi.periods import role_of_who, states_role
 from ..vi.question import QuestionInfo
 from .candidates import FEATURES, Candidate
 
@@ -38,6 +39,10 @@ def _new_terms(c: Candidate, info: QuestionInfo, have: set[int]) -> set[int]:
     return {i for i in c.matched - have if info.terms[i].kind in ("name", "word", "gloss") and info.terms[i].weight > 0}
 
 
+def _people(c: Candidate) -> set[str]:
+    return {s.text for s in c.spans if s.kind == "person"}
+
+
 def parts_wanted(info: QuestionInfo) -> int:
     """How many answering sentences a question may need: its parts, the figures it asks for, or
     one per place/body it names when it compares them."""
@@ -47,28 +52,52 @@ def parts_wanted(info: QuestionInfo) -> int:
 
 
 def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings") -> list[Candidate]:
-    """The best sentence that holds the asked type; for a question of several parts, further
-    sentences (at least extra_ratio of the best's probability) that add a question concept the
-    chosen ones lack or a figure of the asked kind. Nothing when the best probability is under
-    abstain_below."""
-    typed = [c for c in cands if _typed(c)]
+    """The best sentence that holds the asked type, never one whose year or period contradicts the
+    question's (Candidate.gated), and for a one-part Vietnamese count question only one stating the
+    counted thing next to a figure; for a question of several parts, further sentences (at least
+    extra_ratio of the best's probability) that answer a part the chosen ones leave open (a counted
+    thing, a further person) or add a question concept. Nothing (abstain) when the best probability
+    is under abstain_below (role_below for a who-question whose sentence states the asked role), or
+    when a part of a counted or several-people question stays unanswered."""
+    # "bao nhiêu đảng viên": a Vietnamese figure answers only next to the counted thing asked for
+    counted_vi = info.lang == "vi" and bool(info.focus) and info.n_parts == 1
+    typed = [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
     bar = settings.abstain_below_en if info.lang == "en" else settings.abstain_below
+    who_role = role_of_who(info.question) if "person" in info.wants else None
+    if typed and who_role and states_role(who_role, typed[0].quote):
+        bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
     if not typed or typed[0].score < bar:
         return []
     best = typed[0]
     chosen = [best]
     need = min(parts_wanted(info), settings.max_citations)
-    have = set(best.matched)
+    counted = len(info.focus) >= 2 and need >= 2  # "how many X and what share": one counted thing per part
+    people = info.n_people if "person" in info.wants and info.n_people >= 2 else 0  # "who ... and who ..."
+    need = max(need, min(people, settings.max_citations))
+    have, covered, named = set(best.matched), set(best.covers), _people(best)
     for c in typed[1:]:
         if len(chosen) >= need or c.score < settings.extra_ratio * best.score:
             break
+        if (counted and covered >= set(info.focus)) or (people and len(named) >= people):
+            break  # every part is answered
         if any(c.doc_id == o.doc_id and c.paragraph_id == o.paragraph_id and c.start == o.start for o in chosen):
             continue
         if any(o.quote in c.quote or c.quote in o.quote for o in chosen):
             continue
-        gain = _new_terms(c, info, have)
-        if gain or c.doc_id == best.doc_id:
+        if counted:
+            ok = bool(c.covers - covered)  # it answers a part the chosen sentences leave open
+        elif people:
+            ok = bool(_people(c) - named)  # it names a person the chosen sentences do not
+        else:
+            ok = bool(_new_terms(c, info, have)) or c.doc_id == best.doc_id
+        if ok:
             chosen.append(c)
             have |= c.matched
+            covered |= c.covers
+            named |= _people(c)
+    if counted and info.lang == "vi" and len(covered) < min(len(info.focus), need):
+        return []  # a part of the question is left unanswered: abstain rather than answer half
+    if people and len(named) < people:
+        return []  # fewer people than the question asks for
     chosen.sort(key=lambda c: (c.doc_id != best.doc_id, c.doc_id, c.paragraph_id, c.start))
     return chosen

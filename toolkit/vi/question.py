@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Literal
 
 from ..textnorm import fold, nfc, strip_marks, syllables
+from .periods import ROLE_CUES, periods_in, roles_asked, years_in  # noqa: F401  (re-exported)
 
 MAX_QUESTION_CHARS = 10_000  # longer questions are cut here
 RETRIEVAL_CHARS = 600  # what retrieval and scoring see of a (cleaned) question
@@ -155,6 +156,7 @@ class QuestionInfo:
     periods: set[str] = field(default_factory=set)  # period keys: 'm6' (first six months), 'm9', 'q3', ...
     roles: list[str] = field(default_factory=list)  # roles asked about: chair, head, attend, speak, present, ...
     n_parts: int = 1  # how many things are asked ("how many X and what share": 2)
+    n_people: int = 0  # how many people are asked for ("who ... and who ...", "which two officials": 2)
 
 
 def _plain(s: str) -> str:
@@ -239,7 +241,8 @@ def analyse_question(question: str) -> QuestionInfo:
     m_count = _COUNT_CUE.search(pl)
     if m_count:
         n_parts = max(n_parts, _COUNT_WORDS[m_count.group(1) or m_count.group(2)])
-    return QuestionInfo(question=q, lang=lang, wants=wants, n_numbers=max(1, n_num) if "number" in wants else 0,
+    n_people = len(person_re.findall(pl)) + (_COUNT_WORDS[m_count.group(1) or m_count.group(2)] - 1 if m_count else 0)
+    return QuestionInfo(question=q, lang=lang, wants=wants, n_people=min(3, n_people), n_numbers=max(1, n_num) if "number" in wants else 0,
                         terms=terms, numbers=numbers, code_types=code_types,
                         focus=_focus(q, lang, terms) if "number" in wants else (),
                         years=years_in(q), periods=periods_in(q), roles=roles_asked(q), n_parts=min(3, n_parts))
@@ -392,49 +395,3 @@ _PART_SPLIT = re.compile(r"\b(va|and)\s+(bao nhieu|may|ai|ngay nao|what|how many
 
 _COUNT_WORDS = {"two": 2, "three": 3, "hai": 2, "ba": 3, "both": 2}
 _COUNT_CUE = re.compile(r"\b(?:which|what|who were the|name the)\s+(two|three|both)\b|\b(hai|ba)\s+(?:dong chi|nguoi|vi|ong|ba|can bo|lanh dao)\b.{0,20}\b(nao|la ai)\b")
-_YEAR_RE = re.compile(r"(?<![\d/.,-])((?:19|20)\d{2})(?!\d)(?![/.,-]\d)")
-
-
-def years_in(text: str) -> set[int]:
-    """Years written in a text (not inside dates such as 19/12/2022, whose year is also kept)."""
-    out = {int(y) for y in _YEAR_RE.findall(text)}
-    out |= {int(y) for y in re.findall(r"\d{1,2}[/.-]\d{1,2}[/.-]((?:19|20)\d{2})\b", text)}
-    out |= {int(y) for y in re.findall(r"\b[IV]{1,3}/((?:19|20)\d{2})\b", text)}
-    return out
-
-
-# (period key, pattern on strip_marks(fold(text))): facts of how reports name their period.
-_PERIODS = [
-    ("m6", r"\b6 thang( dau nam)?\b|\bsau thang\b|\bfirst (half|six months)\b|\bsix months\b|\bmid-?(year|20\d\d)\b|\bnua dau nam\b"),
-    ("m9", r"\b9 thang\b|\bchin thang\b|\bnine months\b"),
-    ("m10", r"\b10 thang\b|\bten months\b"),
-    ("m11", r"\b11 thang\b|\beleven months\b"),
-    ("q1", r"\bquy (i|1)\b|\bfirst quarter\b|\bq1\b"),
-    ("q2", r"\bquy (ii|2)\b|\bsecond quarter\b|\bq2\b"),
-    ("q3", r"\bquy (iii|3)\b|\bthird quarter\b|\bq3\b"),
-    ("q4", r"\bquy (iv|4)\b|\bfourth quarter\b|\bq4\b"),
-]
-
-
-def periods_in(text: str) -> set[str]:
-    """Sub-year periods a text names ('6 tháng đầu năm' -> 'm6', 'quý III' -> 'q3')."""
-    pl = strip_marks(fold(text))
-    return {key for key, pat in _PERIODS if re.search(pat, pl)}
-
-
-# role -> (asked in a question, stated in a sentence), on strip_marks(fold(text))
-ROLE_CUES = {
-    "chair": (r"\bchu tri\b|\bchair(ed|s|man|woman|ing)?\b|\bpresid(ed|es|ing)\b", r"\bchu tri\b"),
-    "head": (r"\btruong doan\b|\bdan dau\b|\bhead(ed|s)?\b|\bled\b|\blead(s|ing)?\b", r"\btruong doan\b|\bdan dau\b|\blam truong doan\b"),
-    "attend": (r"\bdu\b|\btham du\b|\battend(ed|s|ing|ance)?\b", r"\bdu\b|\btham du\b"),
-    "speak": (r"\bphat bieu\b|\bspo?ke\b|\bspeak(s|ing)?\b|\baddress(ed)?\b|\bspeech\b", r"\bphat bieu\b"),
-    "present": (r"\btrao\b|\bpresent(ed|s)?\b|\baward(ed|s)?\b|\bhand(ed)? over\b|\btrinh bay\b", r"\btrao\b|\btrinh bay\b"),
-    "elect": (r"\bbau\b|\belected\b|\bre-?elected\b|\bchi dinh\b|\bappointed\b", r"\bbau\b|\btai dac cu\b|\bchi dinh\b"),
-    "receive": (r"\btiep\b|\breceived\b|\bhosted\b|\blam viec voi\b", r"\btiep\b|\blam viec\b"),
-}
-
-
-def roles_asked(question: str) -> list[str]:
-    """The roles a who-question names (chair, head, attend, speak, present, elect, receive)."""
-    q = strip_marks(fold(question))
-    return [role for role, (ask_re, _) in ROLE_CUES.items() if re.search(ask_re, q)]
