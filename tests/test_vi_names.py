@@ -57,3 +57,12 @@ def test_places_and_bodies_are_not_people():
 def test_name_like_runs_in_english_and_vietnamese():
     assert name_like_runs("Mr Tran Van Hung chaired the Provincial Party Committee meeting.") == ["Tran Van Hung"]
     assert name_like_runs("Hội nghị Ban Chấp hành Đảng bộ tỉnh") == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Đồng chí Lù Thị Pham, Phó Bí thư Đảng ủy xã trình bày báo cáo.", "Lù Thị Pham"),
+    ("Bà Giàng Thị Mai - Chủ tịch Hội Phụ nữ huyện phát biểu.", "Giàng Thị Mai"),
+    ("Dự hội nghị có đồng chí Sùng Seo Dìn, Bí thư Đảng ủy xã.", "Sùng Seo Dìn"),
+])
+def test_minority_surnames_and_the_middle_name_thi(text, name):
+    assert [text[a:b] for a, b in person_names(text)] == [name]

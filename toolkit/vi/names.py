@@ -177,7 +177,7 @@ def name_spans(text: str) -> list[tuple[int, int, str]]:
                 break
         honorific = honorific_before(text, run[k].start() if k is not None else run[0].start())
         if k is None:
-            if not honorific or starts_with_title(text[run[0].start():]) or any(f in _org_words() for f in folded[:2]):
+            if not honorific or starts_with_title(text[run[0].start():]) or any(f in _org_words() for f in folded[:2] if f != "thị"):  # "Thị" inside a capitalised run is a middle name
                 continue  # "các đồng chí Ban Chấp hành": a body, not a person
             k = 0
         words = [run[k]]
