@@ -208,3 +208,14 @@ def test_every_gold_figure_is_found() -> None:
             if not any(same_value(s.value, value) or (s.target is not None and same_value(s.target, value)) for s in spans):
                 missing.append((doc_id, value))
     assert missing == []
+
+
+@pytest.mark.parametrize("text, kind, value, unit", [
+    ("Huyện ủy thi hành kỷ luật 57 đảng viên vi phạm.", "number", 57.0, "đảng viên"),  # discipline, not a law
+    ("Thực hiện Luật 57 về đất đai.", "code", 57.0, ""),
+    ("Xã Tân Lập làm mới 4.435m đường giao thông nông thôn.", "number", 4435.0, "m"),  # a glued metric unit, not "million"
+    ("Phường Hòa Bình trồng 1.250m2 cây xanh.", "number", 1250.0, "m2"),
+])
+def test_discipline_is_not_a_law_and_glued_metric_units_stay_units(text, kind, value, unit):
+    [n] = find_numbers(text)
+    assert (n.kind, n.value, n.unit) == (kind, value, unit)
