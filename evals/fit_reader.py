@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from toolkit import library
-    from toolkit.answer import answer_json, read, respond
+    from toolkit.answer import answer_json, read, read_parts, respond
     from toolkit.answer.candidates import FEATURES
     from toolkit.answer.reader import score
     from toolkit.settings import Settings
@@ -169,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             info = analyse_question(clean_question(it["question"]) or it["question"])
             cands = read(info, settings=settings, store=store, index=index)
-            out.append({"item": it, "info": info, "cands": cands, "t": time.perf_counter() - t})
+            parts = read_parts(info, cands, settings=settings, store=store, index=index)
+            out.append({"item": it, "info": info, "cands": cands, "parts": parts, "t": time.perf_counter() - t})
         return out
 
     items = [json.loads(l) for l in gold.read_text(encoding="utf-8").splitlines() if l.strip()]
@@ -227,8 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for p in prep:
             score(p["cands"], weights)
+            for _, pc in p["parts"]:
+                score(pc, weights)
             t0 = time.perf_counter() - p["t"]
-            a = respond(p["item"]["question"], p["info"], p["cands"], settings=s, store=store, llm=None, t0=t0)
+            a = respond(p["item"]["question"], p["info"], p["cands"], settings=s, store=store, llm=None, t0=t0, parts=p["parts"])
             rows.append({"item": p["item"], "a": answer_json(a, p["item"]["id"])})
         return rows
 

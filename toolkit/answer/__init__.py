@@ -25,7 +25,7 @@ from ..schemas import Answer, Citation, Document
 from ..textnorm import nfc
 from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
 from .candidates import Candidate, build_candidates
-from .compose import TEMPLATE_WORDS, compose_en, compose_vi, relevant_spans, render_span, wanted_kind
+from .compose import TEMPLATE_WORDS, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
 from .reader import choose, score
 from .records import role_people
 from .stats import readable_documents, stats_of
@@ -72,6 +72,91 @@ def read(info: QuestionInfo, *, settings: "Settings", store: "Store", index: "In
     return score(cands, cfg.weights)
 
 
+def read_parts(info: QuestionInfo, cands: list[Candidate], *, settings: "Settings", store: "Store",
+               index: "Index") -> list[tuple[QuestionInfo, list[Candidate]]]:
+    """For a question that asks several things (toolkit.vi.parts), each part read as a question of
+    its own (its own retrieval, candidates and scores), carrying the question's years and periods and
+    kept to the documents the whole question reads best (cands, scored); empty for a one-part
+    question."""
+    from ..vi.parts import split_parts
+
+    texts = split_parts(info.question, settings.answer.max_citations)
+    if len(texts) < 2 or not cands:
+        return []
+    docs = set(list(dict.fromkeys(c.doc_id for c in cands))[: settings.answer.part_documents])
+    out = []
+    for t in texts:
+        pinfo = analyse_question(t)
+        pinfo.lang = info.lang
+        pinfo.years |= info.years
+        pinfo.periods |= info.periods
+        out.append((pinfo, [c for c in read(pinfo, settings=settings, store=store, index=index) if c.doc_id in docs]))
+    return out
+
+
+def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[QuestionInfo, list[Candidate]]], *,
+                   settings: "Settings", t0: float) -> Answer | None:
+    """Every part answered by its own best sentence, a citation per part; None (abstain) when a part
+    finds no answer above the bar, so that no question is answered in half."""
+    from ..verify import verify_answer
+
+    cfg = settings.answer
+    bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
+    part_cfg = cfg.model_copy(update={"abstain_below": 0.0, "abstain_below_en": 0.0})
+    best = []
+    for pinfo, pcands in parts:
+        chosen = choose(pcands, pinfo, part_cfg, single=True)
+        if not chosen:
+            return None
+        best.append((pinfo, chosen[0]))
+    picks: list[tuple[QuestionInfo, Candidate]] = []
+    keys: set[tuple[str, str, int]] = set()
+    for pinfo, c in sorted(best, key=lambda x: -x[1].score):
+        key = (c.doc_id, c.paragraph_id, c.start)
+        # a part answered by a sentence another part already stands on needs less of its own
+        if c.score < (cfg.extra_ratio * bar if key in keys else bar):
+            return None
+        keys.add(key)
+        picks.append((pinfo, c))
+    picks.sort(key=lambda x: (x[1].doc_id, x[1].paragraph_id, x[1].start))
+    seen: dict[tuple[str, str, int], int] = {}
+    if info.lang == "vi":
+        texts, cits = [], []
+        for pinfo, c in picks:
+            key = (c.doc_id, c.paragraph_id, c.start)
+            if key in seen:
+                continue
+            seen[key] = 1
+            text, wins = compose_vi([c], pinfo, settings.answer.max_words)
+            texts.append(text)
+            cits.append(_cite(c, *wins[0]))
+        return _answer(original, info.lang, " ".join(texts), cits, "extractive", t0)
+    picked: list[tuple[Candidate, list]] = []
+    for pinfo, c in picks:
+        kind = wanted_kind(pinfo)
+        spans = relevant_spans(c, pinfo, kind) if kind else []
+        if not spans:
+            return None
+        key = (c.doc_id, c.paragraph_id, c.start)
+        if key in seen:
+            have = picked[seen[key]][1]
+            have.extend(s for s in spans if s not in have)
+            continue
+        seen[key] = len(picked)
+        picked.append((c, list(spans)))
+    kind = wanted_kind(info) or wanted_kind(picks[0][0]) or "number"
+    text = compose_en(picked, kind)
+    if not text:
+        return None
+    spans_text = [t for _, sp in picked for s in sp for t in (s.text, s.label) if t]
+    allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, sp in picked for s in sp]
+    if not verify_answer(text, spans_text, [c.quote for c, _ in picked], allowed).ok:
+        return None
+    evidence, wins = evidence_en(picked, settings.answer.max_words)
+    return _answer(original, info.lang, f"{text} {evidence}", [_cite(c, a, b) for (c, _), (a, b) in zip(picked, wins)],
+                   "extractive", t0)
+
+
 def _cite(c: Candidate, a: int | None = None, b: int | None = None) -> Citation:
     a = c.start if a is None else a
     b = c.end if b is None else b
@@ -111,11 +196,12 @@ def ask(question: str, *, settings: "Settings", store: "Store", index: "Index", 
     info = analyse_question(cleaned)
     lang = info.lang
     cands = read(info, settings=settings, store=store, index=index)
-    return respond(original, info, cands, settings=settings, store=store, llm=llm, t0=t0)
+    parts = read_parts(info, cands, settings=settings, store=store, index=index)
+    return respond(original, info, cands, settings=settings, store=store, llm=llm, t0=t0, parts=parts)
 
 
 def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settings: "Settings", store: "Store",
-            llm: "LLM | None", t0: float) -> Answer:
+            llm: "LLM | None", t0: float, parts: list[tuple[QuestionInfo, list[Candidate]]] | None = None) -> Answer:
     """The answer from scored candidates (best first): record roles, the chosen sentences composed in
     the question's language and verified, or an abstention."""
     from ..verify import verify_answer
@@ -127,6 +213,10 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
         role = _role_answer(info, cands, store)
         if role is not None:
             return _answer(original, lang, role[0], role[1], "record", t0)
+    if parts:
+        got = _respond_parts(original, info, parts, settings=settings, t0=t0)
+        if got is not None:
+            return got
     chosen = choose(cands, info, settings.answer)
     if not chosen:
         return _abstain(original, lang, t0)
@@ -155,7 +245,8 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
     cited = [c.quote for c, _ in picked]
     if not verify_answer(text, spans_text, cited, allowed).ok:
         return _abstain(original, lang, t0)
-    return _answer(original, lang, text, [_cite(c) for c, _ in picked], route, t0)
+    evidence, wins = evidence_en(picked, settings.answer.max_words)  # verbatim source: grounded by construction
+    return _answer(original, lang, f"{text} {evidence}", [_cite(c, a, b) for (c, _), (a, b) in zip(picked, wins)], route, t0)
 
 
 

@@ -131,9 +131,9 @@ def render_span(s: Span) -> str:
         tr = g.translate(rest)
         unit = tr.text if tr.ok else f"«{rest}»"
     label = ""
-    if s.label:
+    if s.label:  # a label the glossary cannot render is left out: the quoted evidence carries it
         tr = g.translate(s.label)
-        label = tr.text if tr.ok else f"«{s.label}»"
+        label = tr.text if tr.ok else ""
     return " ".join(p for p in (label + (":" if label else ""), value, unit) if p).replace(" %", "%")
 
 
@@ -149,3 +149,14 @@ def compose_en(picked: list[tuple[Candidate, list[Span]]], kind: str) -> str | N
     if not items:
         return None
     return EN_LEADS[kind].format(items="; ".join(items))
+
+
+def evidence_en(picked: list[tuple[Candidate, list[Span]]], max_words: int) -> tuple[str, list[tuple[int, int]]]:
+    """The Vietnamese source words that carry the English answer, quoted after it as evidence (each
+    sentence cut to max_words around its picked spans), and their offsets in the paragraphs."""
+    quotes, wins = [], []
+    for i, (c, spans) in enumerate(picked, 1):
+        a, b = window(c, spans, max_words)
+        quotes.append(f"[{i}] «{c.paragraph_text[a:b].strip()}»")
+        wins.append((a, b))
+    return "Source (Vietnamese): " + " ".join(quotes), wins

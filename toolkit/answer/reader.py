@@ -51,7 +51,7 @@ def parts_wanted(info: QuestionInfo) -> int:
     return max(info.n_parts, info.n_numbers, 2 if compare or "list" in info.wants else 1)
 
 
-def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings") -> list[Candidate]:
+def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings", single: bool = False) -> list[Candidate]:
     """The best sentence that holds the asked type, never one whose year or period contradicts the
     question's (Candidate.gated), and for a one-part Vietnamese count question only one stating the
     counted thing next to a figure; for a question of several parts, further sentences (at least
@@ -70,6 +70,8 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
         return []
     best = typed[0]
     chosen = [best]
+    if single:  # one part of a multi-part question: its best sentence
+        return chosen
     need = min(parts_wanted(info), settings.max_citations)
     counted = len(info.focus) >= 2 and need >= 2  # "how many X and what share": one counted thing per part
     people = info.n_people if "person" in info.wants and info.n_people >= 2 else 0  # "who ... and who ..."

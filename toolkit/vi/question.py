@@ -125,7 +125,7 @@ _CODE_CUES_VI = re.compile(r"\b(nghi quyet|chi thi|ket luan|quyet dinh|quy dinh|
 
 # Per question language: (date, person, code cues; the code-cue group naming the document type and
 # that language's column in _CODE_TYPES; number cues)
-_CUES = {
+CUES = {
     "en": (_DATE_CUES_EN, _PERSON_CUES_EN, _CODE_CUES_EN, 3, 0, _NUM_CUES_EN),
     "vi": (_DATE_CUES_VI, _PERSON_CUES_VI, _CODE_CUES_VI, 1, 1, _NUM_CUES_VI),
 }
@@ -206,7 +206,7 @@ def analyse_question(question: str) -> QuestionInfo:
     pl = _plain(q)
     wants: set[str] = set()
     code_types: set[str] = set()
-    date_re, person_re, code_re, type_group, column, num_re = _CUES["en" if lang == "en" else "vi"]
+    date_re, person_re, code_re, type_group, column, num_re = CUES["en" if lang == "en" else "vi"]
     if date_re.search(pl):
         wants.add("date")
     if person_re.search(pl):

@@ -1,0 +1,86 @@
+"""The parts of a question that asks several things at once, each made a question of its own.
+
+    split_parts("Năm 2021, xã A kết nạp bao nhiêu đảng viên và làm được bao nhiêu mét đường?")
+      -> ["Năm 2021, xã A kết nạp bao nhiêu đảng viên",
+          "làm được bao nhiêu mét đường (Năm 2021; xã A)"]        (the context in brackets)
+
+A part starts where a clause joined by "và" / "and" / a comma holds its own question cue (a
+number, date, person or document cue of the question's language: the same cue tables that set
+the answer type). Every part after the first carries the question's context: the names (runs of
+capitalised syllables), the years and the period words, so that each part is read against the
+same body, place and period. A question with one cue, or whose cues share one clause, is one part.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .question import CUES, _name_runs, _plain, detect_language
+
+# separators between two asked clauses, strongest first (a list inside one clause uses commas)
+_SEPARATORS = {
+    "vi": (re.compile(r"\s(va|con)\s"), re.compile(r";\s"), re.compile(r",\s")),
+    "en": (re.compile(r",\s(and|while)\s"), re.compile(r"\s(and)\s"), re.compile(r";\s"), re.compile(r",\s")),
+}
+_PERIOD_WORDS = re.compile(r"(\d+ tháng (đầu|cuối) năm|quý [IV]+|nhiệm kỳ \d{4}\s*[-–]\s*\d{4}|first (half|six months|nine months)|"
+                           r"(the )?\d{4}\s*[-–]\s*\d{4} term|in \d{4}|năm \d{4})", re.I)
+_LEAD = re.compile(r"^\s*(và|còn|and|while|,|;)\s*", re.I)
+
+
+def _cues(plain: str, lang: str) -> list[re.Match]:
+    date_re, person_re, code_re, _, _, num_re = CUES[lang]
+    found = [m for r in (num_re, date_re, person_re, code_re) for m in r.finditer(plain)]
+    found.sort(key=lambda m: (m.start(), -m.end()))
+    out: list[re.Match] = []
+    for m in found:  # overlapping cues ("what share" inside "what share of members") count once
+        if out and m.start() < out[-1].end():
+            continue
+        out.append(m)
+    return out
+
+
+def _cut(plain: str, a: int, b: int, lang: str) -> int | None:
+    """Where the clause of the cue ending at a ends, before the cue starting at b (None: one clause)."""
+    for sep in _SEPARATORS[lang]:
+        last = None
+        for m in sep.finditer(plain, a, b):
+            last = m
+        if last is not None:
+            return last.start()
+    return None
+
+
+def context_of(question: str) -> str:
+    """The names, years and period words of the question, to carry into each of its parts."""
+    bits = [t.source for t in _name_runs(question)]
+    bits += [m.group(0) for m in _PERIOD_WORDS.finditer(question)]
+    bits += [y for y in re.findall(r"\b(?:19|20)\d\d\b", question) if not any(y in b for b in bits)]
+    return "; ".join(dict.fromkeys(bits))
+
+
+def split_parts(question: str, max_parts: int = 3) -> list[str]:
+    """The question's asked parts as questions of their own (one element: not a multi-part question)."""
+    lang = detect_language(question)
+    plain = _plain(question)
+    if len(plain) != len(question):
+        return [question]
+    cues = _cues(plain, "en" if lang == "en" else "vi")
+    cuts = []
+    for left, right in zip(cues, cues[1:]):
+        at = _cut(plain, left.end(), right.start(), "en" if lang == "en" else "vi")
+        if at is not None:
+            cuts.append(at)
+    if not cuts:
+        return [question]
+    cuts = cuts[: max_parts - 1]
+    bounds = [0] + cuts + [len(question)]
+    pieces = [question[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    pieces = [_LEAD.sub("", p).strip(" ?.,;") for p in pieces]
+    if any(len(p.split()) < 2 for p in pieces):
+        return [question]
+    context = context_of(question)
+    out = [pieces[0]]
+    for p in pieces[1:]:
+        missing = "; ".join(b for b in context.split("; ") if b and b.lower() not in p.lower())
+        out.append(f"{p} ({missing})" if missing else p)
+    return out
