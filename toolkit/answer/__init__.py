@@ -95,13 +95,14 @@ def read_parts(info: QuestionInfo, cands: list[Candidate], *, settings: "Setting
 
 
 def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[QuestionInfo, list[Candidate]]], *,
-                   settings: "Settings", t0: float) -> Answer | None:
+                   settings: "Settings", t0: float, bar: float | None = None) -> Answer | None:
     """Every part answered by its own best sentence, a citation per part; None (abstain) when a part
     finds no answer above the bar, so that no question is answered in half."""
     from ..verify import verify_answer
 
     cfg = settings.answer
-    bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
+    if bar is None:
+        bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
     part_cfg = cfg.model_copy(update={"abstain_below": 0.0, "abstain_below_en": 0.0})
     best = []
     for pinfo, pcands in parts:
@@ -155,6 +156,27 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
     evidence, wins = evidence_en(picked, settings.answer.max_words)
     return _answer(original, info.lang, f"{text} {evidence}", [_cite(c, a, b) for (c, _), (a, b) in zip(picked, wins)],
                    "extractive", t0)
+
+
+def _respond_compare(original: str, info: QuestionInfo, cands: list[Candidate], *, settings: "Settings",
+                     t0: float) -> Answer | None:
+    """A question that sets bodies or places side by side: the best sentence of each of the best
+    documents that holds the asked kind (a figure when the question names none) at the part bar,
+    a citation per document; None when fewer than two documents answer."""
+    import dataclasses
+
+    cfg = settings.answer
+    bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
+    kind = wanted_kind(info) or "number"
+    one = info if wanted_kind(info) else dataclasses.replace(info, wants=info.wants | {"number"}, n_numbers=1)
+    per_doc: dict[str, Candidate] = {}
+    for c in cands:  # best first
+        if not c.gated and c.doc_id not in per_doc and any(sp.kind == kind for sp in c.spans):
+            per_doc[c.doc_id] = c
+    best = [c for c in per_doc.values() if c.score >= cfg.compare_below][:2]
+    if len(best) < 2:
+        return None
+    return _respond_parts(original, one, [(one, [c]) for c in best], settings=settings, t0=t0, bar=0.0)
 
 
 def _cite(c: Candidate, a: int | None = None, b: int | None = None) -> Citation:
@@ -213,6 +235,12 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
         role = _role_answer(info, cands, store)
         if role is not None:
             return _answer(original, lang, role[0], role[1], "record", t0)
+    from ..vi.parts import is_comparison
+
+    if is_comparison(info.question):
+        got = _respond_compare(original, info, cands, settings=settings, t0=t0)
+        if got is not None:
+            return got
     if parts:
         got = _respond_parts(original, info, parts, settings=settings, t0=t0)
         if got is not None:

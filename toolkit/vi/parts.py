@@ -84,3 +84,14 @@ def split_parts(question: str, max_parts: int = 3) -> list[str]:
         missing = "; ".join(b for b in context.split("; ") if b and b.lower() not in p.lower())
         out.append(f"{p} ({missing})" if missing else p)
     return out
+
+
+# a question that compares bodies or places, or asks the same thing of each ("lần lượt", "respectively")
+_COMPARE = re.compile(r"\b(so sanh|compare|comparison|lan luot|moi noi|respectively|each of|both figures)\b"
+                      r"|\b(nao|ai) (cao|nhieu|lon|thap|it|nho) hon\b|\bwhich\b[^?]{0,40}\b(more|higher|larger|bigger|fewer|lower|less)\b")
+
+
+def is_comparison(question: str) -> bool:
+    """True when the question asks the same figure of two or more bodies or places to set them side
+    by side (each is then answered from its own document)."""
+    return bool(_COMPARE.search(_plain(question)))
