@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import re
+
 from ..schemas import Citation, Person, Record
+from ..textnorm import syllables
 from ..vi.question import QuestionInfo
 
 if TYPE_CHECKING:
@@ -26,6 +29,20 @@ def record_of(store: "Store", doc_id: str) -> Record | None:
         return None
 
 
+_PRESENT = {"attendee", "chair", "speaker", "presenter", "head_of_delegation"}
+
+
+def named_by_title(people: list[Person], question: str) -> list[Person]:
+    """Of the people, those holding a title the question names ("Ai là Phó Bí thư Thường trực Tỉnh
+    ủy dự ..." asks for the holder of that title); all of them when the question names none of
+    their titles."""
+    q = " " + " ".join(syllables(question)) + " "
+    held = [p for p in people if p.title and any(
+        len(piece) >= 2 and f" {' '.join(piece)} " in q
+        for piece in (syllables(t) for t in re.split(r"[,;]| kiêm ", p.title)))]
+    return held or people
+
+
 def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store") -> list[tuple[Person, Citation]]:
     """People of the asked role from the records of the read paragraphs' documents (best document
     first), each with the citation of its evidence; empty when the question asks no role or no
@@ -38,11 +55,12 @@ def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store")
         rec = record_of(store, doc_id)
         if rec is None:
             continue
-        found = []
-        for p in rec.people:
-            ev = p.evidence
-            if p.role in roles and ev is not None and (ev.doc_id, ev.paragraph_id) in read_set:
-                found.append(p)
+        # whoever chaired, spoke, presented or led a delegation also attended
+        present = set(roles) | (_PRESENT if "attendee" in roles else set())
+        found = [p for p in rec.people if p.role in present and p.evidence is not None
+                 and (p.evidence.doc_id, p.evidence.paragraph_id) in read_set]
+        titled = named_by_title(found, info.question)
+        found = titled if titled is not found else [p for p in found if p.role in roles]
         if found:
             doc = store.get_document(doc_id)
             out = []

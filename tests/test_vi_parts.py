@@ -1,0 +1,48 @@
+"""Questions that ask several things are split into parts, each with the question's context;
+comparisons are recognised. Invented fixtures in several styles."""
+
+from toolkit.answer.records import named_by_title
+from toolkit.schemas import Evidence, Person
+from toolkit.vi.parts import is_comparison, split_parts
+
+
+def test_vietnamese_two_counts_split_with_context():
+    parts = split_parts("Năm 2023, Đảng bộ xã Phú Lộc kết nạp bao nhiêu đảng viên mới và làm được bao nhiêu km đường giao thông?")
+    assert len(parts) == 2
+    assert parts[0].startswith("Năm 2023, Đảng bộ xã Phú Lộc kết nạp bao nhiêu")
+    assert parts[1].startswith("làm được bao nhiêu km đường giao thông")
+    assert "Phú Lộc" in parts[1] and "2023" in parts[1]
+
+
+def test_english_two_questions_split_at_comma_and():
+    parts = split_parts("In the first nine months of 2024, how many households did Tân Hòa commune help out of poverty, "
+                        "and what was its per-capita income?")
+    assert len(parts) == 2
+    assert "per-capita income" in parts[1] and "Tân Hòa" in parts[1]
+
+
+def test_one_cue_or_a_list_inside_one_clause_is_one_part():
+    assert split_parts("Huyện Lạc Sơn đã kiểm tra, giám sát bao nhiêu tổ chức đảng?") == [
+        "Huyện Lạc Sơn đã kiểm tra, giám sát bao nhiêu tổ chức đảng?"]
+    assert len(split_parts("Who chaired the Bắc Kạn conference on 3 March?")) == 1
+
+
+def test_comparisons_are_recognised():
+    assert is_comparison("So sánh thu ngân sách năm 2023 của huyện A Lưới và huyện Phong Điền: huyện nào cao hơn?")
+    assert is_comparison("Which admitted more new members in 2023: Hòa Bình or Sơn La?")
+    assert is_comparison("Tổng thu ngân sách của huyện X và huyện Y lần lượt là bao nhiêu?")
+    assert not is_comparison("Huyện Mai Châu thu ngân sách bao nhiêu năm 2023?")
+
+
+def _p(name: str, title: str, role: str) -> Person:
+    ev = Evidence(doc_id="d1", paragraph_id="p1", quote=name, start=0, end=len(name))
+    return Person(name=name, title=title, role=role, evidence=ev)
+
+
+def test_a_title_named_in_the_question_picks_its_holder():
+    people = [_p("Hà Văn Bình", "Ủy viên Ban Thường vụ, Trưởng Ban Tổ chức Tỉnh ủy", "attendee"),
+              _p("Lò Thị Mai", "Phó Bí thư Thường trực Tỉnh ủy, Chủ tịch HĐND tỉnh", "speaker")]
+    got = named_by_title(people, "Ai là Phó Bí thư Thường trực Tỉnh ủy dự hội nghị của Đảng bộ Khối tỉnh Lai Châu?")
+    assert [p.name for p in got] == ["Lò Thị Mai"]
+    # no title of theirs in the question: everyone stays
+    assert named_by_title(people, "Ai dự hội nghị của Đảng bộ Khối tỉnh Lai Châu?") == people
