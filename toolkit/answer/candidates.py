@@ -19,6 +19,7 @@ from ..schemas import Document
 from ..textnorm import fold, sentence_spans, strip_marks, syllables
 from ..vi.periods import ROLE_CUES, period_gate, periods_in, years_in
 from ..vi.question import INJECTION, QuestionInfo, number_values
+from ..vi.codes import find_codes
 from .spans import Span, spans_of
 from .stats import Stats
 
@@ -113,12 +114,23 @@ def _missing(info: QuestionInfo, weights: list[float], matched: frozenset[int]) 
     return worst
 
 
+def asks_document_date(info: QuestionInfo) -> bool:
+    """The question asks when a document was issued (it names a code, or issuing)."""
+    return bool(info.code_types or find_codes(info.question) or _ISSUED.search(info.question))
+
+
+_ISSUED = re.compile(r"ban hành|\bký\b|issued|signed|adopted", re.I)
+
+
 def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float:
     """1.0 when the sentence holds what the question asks for (figure, date, name, code)."""
     s = []
     kinds = {sp.kind for sp in spans}
-    if "date" in info.wants:
-        s.append(1.0 if "date" in kinds else 0.0)
+    if "date" in info.wants:  # an event's date, unless the question asks when a document was issued
+        named = {c for _, _, c in find_codes(info.question)}
+        dates = [sp for sp in spans if sp.kind == "date"
+                 and (not sp.label or (asks_document_date(info) and (not named or sp.label in named)))]
+        s.append(1.0 if dates else 0.0)
     if "code" in info.wants:
         s.append(1.0 if "code" in kinds else 0.0)
     if "person" in info.wants or "title" in info.wants:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ..numbers import find_numbers
+from ..vi.codes import find_codes
 from ..textnorm import fold, strip_marks, syllables
 from ..vi.names import person_names
 
@@ -70,6 +71,17 @@ def _title_near(sentence: str, a: int, b: int) -> str:
     return tail if _TITLE_HEADS.match(tail) and len(tail.split()) <= 12 else ""
 
 
+def _code_before(sentence: str, start: int) -> str:
+    """The code of the document a date belongs to ("Nghị quyết số 48-NQ/TU, ngày 15-11-2021": a code
+    is followed by its date of issue, a fact of the genre), or "" for the date of an event. A date
+    span's label holds it."""
+    head = sentence[max(0, start - 40):start]
+    codes = find_codes(head)
+    if codes and re.fullmatch(r"[\s,(]*(ngày\s*)?", head[codes[-1][1]:], re.I):
+        return codes[-1][2]
+    return ""
+
+
 def spans_of(sentence: str, question_numbers: list[set[float]] | None = None) -> list[Span]:
     """Every span of the sentence, in text order. Figures the question itself states are left out
     (they say which figure is asked, not the answer)."""
@@ -80,7 +92,8 @@ def spans_of(sentence: str, question_numbers: list[set[float]] | None = None) ->
             # the cue word before a bare day/month ("ngày 03/01") keeps the span readable as a date
             cue = re.search(r"(?:ngày|sáng|chiều|tối|trưa|đêm)\s+(?:ngày\s+)?$", sentence[max(0, ns.start - 16):ns.start], re.I)
             a = ns.start - len(cue.group(0)) if cue else ns.start
-            out.append(Span("date", a, ns.end, sentence[a:ns.end], date=(ns.day or 0, ns.month or 0, ns.year)))
+            out.append(Span("date", a, ns.end, sentence[a:ns.end], date=(ns.day or 0, ns.month or 0, ns.year),
+                            label=_code_before(sentence, a)))
         elif ns.kind == "code" and re.search(r"[A-ZĐ]", ns.raw):
             out.append(Span("code", ns.start, ns.end, ns.raw, label=_label_before(sentence, ns.start, 3)))
         elif ns.is_figure:
