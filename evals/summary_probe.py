@@ -34,7 +34,7 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 
 def check_summary(doc, record, summary) -> dict:
     """The issue's checks for one summary (pure; used by the probe and the tests)."""
-    from toolkit.numbers import same_value, values_in
+    from toolkit.vi.numbers import same_value, values_in
     from toolkit.summarise import build_facts, foreign_provinces, article_provinces, name_tokens, source_paragraphs, vietnamese_share
     from toolkit.verify import unsupported_numbers
 

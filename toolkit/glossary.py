@@ -63,7 +63,7 @@ _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?:[-–]\d+)?%?|[^\W\d_]+|\S")
 def en_number(raw: str) -> str:
     """A number written in Vietnamese notation, in English notation: '103,33%' -> '103.33%',
     '6.059' -> '6,059', '04' -> '4'. Years and anything unparseable are returned unchanged."""
-    from .numbers import parse_number
+    from .vi.numbers import parse_number
 
     s = raw.strip()
     pct = s.endswith("%")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..numbers import find_numbers
+from ..vi.number_spans import find_numbers
 from ..textnorm import fold, strip_marks, syllables
 from ..vi.names import person_names
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 def verify_items(doc: Document, people: Iterable[Person], figures: Iterable[Figure], documents: Iterable[DocumentRef],
                  awards: Iterable[Award], tally: _Tally) -> tuple[list[Person], list[Figure], list[DocumentRef], list[Award]]:
     """Re-derive every item's Evidence from the source; drop (and count) anything unsupported."""
-    from ..numbers import parse_number, same_value
+    from ..vi.numbers import parse_number, same_value
     from ..verify import evidence_for
 
     def keep(items, what, problem) -> list:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..numbers import dates_in, number_tokens, same_value
+from ..vi.dates import dates_in
+from ..vi.numbers import number_tokens, same_value
 from ..textnorm import fold
 from .core import check
 
@@ -71,7 +72,7 @@ def sentence_problems(text: str, sources: Sequence[str], *, lang: str, body_prov
     names not in them, a province the article does not name, a required name/term/figure missing,
     chrome, and for English too many Vietnamese words."""
     from toolkit.glossary import format_en
-    from toolkit.numbers import values_in
+    from toolkit.vi.numbers import values_in
     from toolkit.textnorm import nfc
 
     problems = chrome_problems(text, 6 if lang == "vi" else 4)  # "761 tổ chức cơ sở đảng." is a list item

@@ -193,7 +193,7 @@ def glossary() -> dict[str, tuple[str, ...]]:
 
 def number_values(text: str) -> list[set[float]]:
     """The values of every number written in text (either notation)."""
-    from ..numbers import values_in
+    from .numbers import values_in
 
     return [set(v) for v in values_in(text, "auto") if v]
 
