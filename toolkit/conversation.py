@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .gazetteer import find_provinces
-from .periods import PERIOD_RE as _PERIOD_RE
+from .vi.periods import PERIOD_RE as _PERIOD_RE
 from .textnorm import fold, nfc, strip_marks
 
 # --- slots -------------------------------------------------------------------------------------

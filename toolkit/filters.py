@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .periods import period_key
+from .vi.periods import period_key
 from .textnorm import fold, strip_marks
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Iterable
 
-from .periods import find_periods, period_key, period_label, within
+from .vi.periods import find_periods, period_key, period_label, within
 from .schemas import Figure, Record
 from .textnorm import fold, strip_marks
 
