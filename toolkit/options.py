@@ -12,7 +12,7 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, TextIO
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence, TextIO
 
 from .errors import ToolkitError
 
@@ -106,26 +106,47 @@ def read_text(path: str, what: str) -> str:
         raise UsageError(f"{p}: cannot read ({e.strerror}); check the path and its permissions") from None
 
 
-def read_questions(path: str) -> list[tuple[Any, str]]:
-    """(id, question) pairs from a JSONL file of {"id", "question"} objects ('-' reads stdin)."""
+def read_jsonl(path: str | Path, required: Sequence[str] = (), *, error: type[ToolkitError] = UsageError,
+               what: str = "JSONL file", check: Callable[[dict], str | None] | None = None) -> list[dict]:
+    """The JSON objects of a JSONL file, one per non-blank line ('-' reads stdin), each holding the
+    `required` keys and passing `check` (which names the problem, or None). Every problem is one
+    line naming the file and line, raised as `error`."""
+    path = str(path)
     where = "stdin" if path == STDIN else path
-    out: list[tuple[Any, str]] = []
-    for n, line in enumerate(read_text(path, "questions file (JSONL)").splitlines(), 1):
+    shape = "{" + ", ".join(f'"{k}": ...' for k in required) + "}" if required else "JSON"
+    try:
+        text = read_text(path, what)
+    except UsageError as e:
+        raise error(str(e)) from None
+    out: list[dict] = []
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as e:
-            raise UsageError(f"{where}:{n}: not JSON ({e.msg}); write one {{\"id\": ..., \"question\": ...}} object per line") from None
+            raise error(f"{where}:{n}: not JSON ({e.msg}); write one {shape} object per line") from None
         if not isinstance(item, dict):
-            raise UsageError(f"{where}:{n}: not a JSON object; write one {{\"id\": ..., \"question\": ...}} object per line")
-        missing = [k for k in ("id", "question") if k not in item]
+            raise error(f"{where}:{n}: not a JSON object; write one {shape} object per line")
+        missing = [k for k in required if k not in item]
         if missing:
-            raise UsageError(f"{where}:{n}: no {' or '.join(repr(k) for k in missing)}; every line needs \"id\" and \"question\"")
-        if not isinstance(item["question"], str) or not item["question"].strip():
-            raise UsageError(f"{where}:{n}: \"question\" must be a non-empty string")
-        out.append((item["id"], item["question"]))
+            raise error(f"{where}:{n}: no {' or '.join(repr(k) for k in missing)}; every line needs "
+                        f"{' and '.join(repr(k) for k in required)}")
+        if check and (problem := check(item)):
+            raise error(f"{where}:{n}: {problem}")
+        out.append(item)
     return out
+
+
+def read_questions(path: str) -> list[tuple[Any, str]]:
+    """(id, question) pairs from a JSONL file of {"id", "question"} objects ('-' reads stdin)."""
+    items = read_jsonl(path, ("id", "question"), what="questions file (JSONL)", check=_question_problem)
+    return [(item["id"], item["question"]) for item in items]
+
+
+def _question_problem(item: dict) -> str | None:
+    q = item["question"]
+    return None if isinstance(q, str) and q.strip() else '"question" must be a non-empty string'
 
 
 def open_out(path: str | None) -> ContextManager[TextIO]:
