@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace], int]
 PRESETS = ["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
+# how --llm-url asks a server for a JSON schema (toolkit/llm/dialect.py; settings.llm.dialect)
+LLM_DIALECTS = ("auto", "json_schema", "llamacpp")
 STDIN = "-"
 
 
@@ -49,6 +51,26 @@ def add_common(p: argparse.ArgumentParser, llm: bool = False, json_out: bool = T
         p.add_argument("--model", help="path to any GGUF model file (overrides the preset)")
         p.add_argument("--preset", choices=PRESETS, help="bundled model preset")
         p.add_argument("--llm-url", help="OpenAI-compatible server base URL, e.g. http://127.0.0.1:8080/v1")
+        p.add_argument("--llm-dialect", choices=LLM_DIALECTS, default=None,
+                       help="how --llm-url asks for a JSON schema: json_schema (the OpenAI standard: vLLM, Ollama, "
+                            "OpenAI-style services), llamacpp (llama.cpp's servers), auto (ask the server; the default)")
+
+
+def add_workers(p: argparse.ArgumentParser) -> None:
+    """--workers: requests sent at once to the --llm-url server (commands that make one request per document)."""
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="requests sent at once to the --llm-url server (default 1); pays off with a server that "
+                        "decodes in parallel, e.g. llama-server --parallel N (the in-process model runs one at a time)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
 
 
 def settings_from_args(args: argparse.Namespace) -> "Settings":
@@ -66,6 +88,10 @@ def settings_from_args(args: argparse.Namespace) -> "Settings":
         llm["preset"] = args.preset
     if getattr(args, "llm_url", None):
         llm["url"] = args.llm_url
+    if getattr(args, "llm_dialect", None):
+        llm["dialect"] = args.llm_dialect
+    if getattr(args, "workers", None):
+        llm["workers"] = args.workers
     if llm:
         settings.llm = settings.llm.model_copy(update=llm)
     if getattr(args, "chroma_url", None):
