@@ -16,7 +16,7 @@ Checks, per article and language:
   when it has a letter outside ASCII (ă â đ ê ô ơ ư or a tone mark) or is in a small list of
   unmarked Vietnamese words (va, cua, cac, dang, uy...); words of person names in the record,
   provinces (gazetteer) and places named after huyện/xã/tỉnh/Huyện ủy... are set aside; must be < 15%;
-- provinces: every province the summary names (toolkit.gazetteer.find_provinces) is named by the article.
+- provinces: every province the summary names (toolkit.vi.places.find_provinces) is named by the article.
 """
 
 from __future__ import annotations

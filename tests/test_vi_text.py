@@ -59,10 +59,8 @@ def test_event_types_from_data(lead, kind):
 
 
 def test_places_before_and_after_the_2025_merger():
-    from toolkit.gazetteer import find_provinces as old_home
     from toolkit.vi.places import MERGED_2025, PROVINCES, UNITS_2025, find_provinces, unit_2025
 
-    assert old_home is find_provinces  # one home, still importable from its old place
     assert len(PROVINCES) == 63 and set(MERGED_2025) == set(PROVINCES) and len(UNITS_2025) == 34
     assert unit_2025("Bạc Liêu") == "Cà Mau" and unit_2025("Thanh Hóa") == "Thanh Hóa"
     assert [c for c, _, _ in find_provinces("Đoàn công tác làm việc tại tỉnh Kon Tum và Quảng Ngãi")] == ["Kon Tum", "Quảng Ngãi"]

@@ -49,7 +49,7 @@ def vi_ratio(text: str, exclude: set[str] = frozenset()) -> float:
 
 def foreign_provinces(text: str, body_provinces: set[str]) -> list[str]:
     """Provinces named in `text` that the article does not name."""
-    from toolkit.gazetteer import find_provinces
+    from toolkit.vi.places import find_provinces
 
     return [name for name, _, _ in find_provinces(text) if name not in body_provinces]
 
