@@ -108,8 +108,10 @@ def year_from_marker(day: int, month: int, marker: tuple[int, int] | None) -> in
     return y if month <= m else y - 1
 
 
-def years_in(text: str) -> list[int]:
-    """Years written in text, leaving out ranges ('2020-2025', 'nhiệm kỳ 2021 - 2026') and cited documents' dates."""
+def _years_named(text: str) -> list[int]:
+    """Years written in a lead, leaving out ranges ('2020-2025', 'nhiệm kỳ 2021 - 2026') and cited documents'
+    dates: what the meeting date may take its year from (the years a question or sentence names are
+    toolkit.vi.periods.years_in)."""
     masked = _RANGE_RE.sub(lambda m: " " * len(m.group(0)), text)
     for dm in mentions(text):
         if dm.cited:
@@ -120,7 +122,7 @@ def years_in(text: str) -> list[int]:
 def year_from_period(day: int, month: int, text: str) -> int | None:
     """Year of a meeting from the periods its lead names: 'tổng kết năm 2021 và triển khai năm 2022' is a
     meeting early in 2022 or late in 2021; a single year Y under review ('tổng kết năm Y') in Jan-Mar is Y+1."""
-    years = sorted(set(years_in(text)))
+    years = sorted(set(_years_named(text)))
     if not years:
         return None
     if len(years) >= 2 and years[-1] - years[-2] == 1:
