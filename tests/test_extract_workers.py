@@ -107,3 +107,22 @@ def test_extract_store_runs_a_concurrent_llm_on_worker_threads(env, tmp_path):
     assert state["most"] == 1
     dump = lambda rs: [r.model_dump(mode="json", exclude={"seconds"}) for r in rs]  # noqa: E731
     assert dump(many) == dump(one) and len(many) == len(ARTICLES)  # same records, in the documents' order
+
+
+@pytest.mark.parametrize("workers, show", [(1, False), (3, False), (3, True), (1, True)])
+def test_run_each_hands_every_result_to_then_on_the_calling_thread(workers, show):
+    from toolkit.progress import run_each
+
+    seen: list[tuple[int, int, int]] = []
+    caller = threading.get_ident()
+
+    def square(x: int) -> int:
+        time.sleep(0.01 * (5 - x))
+        return x * x
+
+    run_each(list(range(5)), square, label="t", show=show, workers=workers,
+             then=lambda x, r: seen.append((x, r, threading.get_ident())))
+    assert sorted((x, r) for x, r, _ in seen) == [(x, x * x) for x in range(5)]
+    assert {t for _, _, t in seen} == {caller}
+    if workers == 1:
+        assert [x for x, _, _ in seen] == list(range(5))  # one worker keeps the order
