@@ -105,7 +105,7 @@ def documents_found(record: dict, gold: dict) -> tuple[int, int]:
 
 def unsupported_figures(record: dict) -> list[str]:
     """Figures whose value does not follow from raw, or whose raw is not in their evidence quote."""
-    from toolkit.numbers import parse_number
+    from toolkit.vi.numbers import parse_number
 
     bad: list[str] = []
     for f in record.get("figures") or []:

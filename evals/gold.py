@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from toolkit.errors import ToolkitError
+from toolkit.options import read_jsonl
 
 QA_FILES = ("qa.jsonl", "qa.dev.jsonl")
 EXTRACT_FILES = ("extract.json", "extract.dev.json")
@@ -60,19 +61,8 @@ def _first(gold_dir: Path, names: Iterable[str]) -> Path | None:
 
 
 def read_qa(path: Path) -> list[dict]:
-    """A questions file: one JSON object per line with at least `id` and `question`."""
-    items = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            it = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise GoldError(f"{path}:{n}: not JSON ({e.msg}); fix the line") from e
-        if not isinstance(it, dict) or "id" not in it or "question" not in it:
-            raise GoldError(f"{path}:{n}: needs 'id' and 'question'; see evals/README.md")
-        items.append(it)
-    return items
+    """A questions file: one JSON object per line with at least `id` and `question` (evals/README.md)."""
+    return read_jsonl(path, ("id", "question"), error=GoldError, what="gold questions file (JSONL)")
 
 
 def read_json(path: Path | None):

@@ -3,7 +3,7 @@
 Per-item functions take plain strings / lists / dicts (the gold README format) and return numbers
 or booleans; aggregate functions take lists of per-item values. Text comparison follows the gold
 README: NFC + case folding (English answers may drop diacritics on names); numbers compare by value
-under Vietnamese and English notation (toolkit.numbers); citations are correct when the cited
+under Vietnamese and English notation (toolkit.vi.numbers); citations are correct when the cited
 paragraph contains an evidence string after NFC and whitespace folding.
 """
 
@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from typing import Iterable, Sequence
 
-from toolkit.numbers import number_tokens, parse_number
+from toolkit.vi.numbers import number_tokens, parse_number
 from toolkit.textnorm import strip_marks, syllables
 
 # An alternative that is only a number ("6.059", "103,33", "25%") is compared by value.
@@ -60,7 +60,7 @@ _LEADING_NUMBER = re.compile(r"^[+-]?\d[\d.,]*")
 def _written_values(answer: str) -> list[set[float]]:
     """Plausible values of every number in answer, each also as written without its multiplier word:
     the gold compares figures as the article writes them ("2.541" matches "2.541 tỷ đồng", which
-    toolkit.numbers reads as 2.541e12 too)."""
+    toolkit.vi.numbers reads as 2.541e12 too)."""
     out = []
     for _, _, raw, vals in number_tokens(nfc(answer), "auto"):
         m = _LEADING_NUMBER.match(raw)

@@ -16,7 +16,7 @@ Checks, per article and language:
   when it has a letter outside ASCII (ă â đ ê ô ơ ư or a tone mark) or is in a small list of
   unmarked Vietnamese words (va, cua, cac, dang, uy...); words of person names in the record,
   provinces (gazetteer) and places named after huyện/xã/tỉnh/Huyện ủy... are set aside; must be < 15%;
-- provinces: every province the summary names (toolkit.gazetteer.find_provinces) is named by the article.
+- provinces: every province the summary names (toolkit.vi.places.find_provinces) is named by the article.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 
 def check_summary(doc, record, summary) -> dict:
     """The issue's checks for one summary (pure; used by the probe and the tests)."""
-    from toolkit.numbers import same_value, values_in
+    from toolkit.vi.numbers import same_value, values_in
     from toolkit.summarise import build_facts, foreign_provinces, article_provinces, name_tokens, source_paragraphs, vietnamese_share
     from toolkit.verify import unsupported_numbers
 

@@ -44,7 +44,7 @@ def gold_dates() -> dict[str, str | None]:
 def wrong_gold_dates(text: str, gold: str | None) -> list[str]:
     """Dates in an English sentence that are not the gold meeting day (day and month compared); with no
     gold day, a sentence dated "On <date>," is wrong."""
-    from toolkit.numbers import dates_in
+    from toolkit.vi.dates import dates_in
 
     found = dates_in(text)
     if gold is None:

@@ -230,3 +230,20 @@ def test_ask_reads_the_question_from_stdin(env, article, monkeypatch, capsys):
     assert main(["ask", "-", "--json", *env]) == 0
     ans = json.loads(capsys.readouterr().out)
     assert ans["question"].startswith("Thị ủy Sông Lam") and "64" in ans["answer"]
+
+
+def test_one_jsonl_reader_for_questions_and_gold(tmp_path):
+    from evals.gold import GoldError, read_qa
+    from toolkit.options import UsageError, read_jsonl
+
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "k1", "question": "Ai chủ trì?", "docs": ["x01"]}\n\n{"id": "k2", "question": "  "}\n', encoding="utf-8")
+    assert [it["id"] for it in read_jsonl(f, ("id", "question"))] == ["k1", "k2"]
+    assert read_qa(f)[0]["docs"] == ["x01"]  # the gold keeps every field
+    with pytest.raises(UsageError, match=r"q.jsonl:3: \"question\" must be a non-empty string"):
+        read_questions(str(f))
+    f.write_text('{"id": "k1"}\n', encoding="utf-8")
+    with pytest.raises(GoldError, match=r"q.jsonl:1: no 'question'"):
+        read_qa(f)
+    with pytest.raises(GoldError, match="no such file"):
+        read_qa(tmp_path / "absent.jsonl")

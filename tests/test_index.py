@@ -18,7 +18,7 @@ import pytest
 from toolkit.chunking import bm25_tokens, chunk_document, doc_meta
 from toolkit.embed import HashEmbedder
 from toolkit.errors import StoreError
-from toolkit.gazetteer import find_provinces, main_province
+from toolkit.vi.places import find_provinces, main_province
 from toolkit.index import Index, expand_query
 from toolkit.schemas import Document, Paragraph, Record
 from toolkit.store import Store

@@ -16,7 +16,6 @@ from pydantic import BaseModel
 
 from toolkit.errors import LLMError
 from toolkit.llm import LazyLLM, load_llm
-from toolkit.llm.args import add_dialect_argument, add_workers_argument, server_overrides
 from toolkit.llm.dialect import detect_dialect, server_root
 from toolkit.llm.openai_server import OpenAIServerLLM
 from toolkit.llm.servers import free_port
@@ -275,16 +274,21 @@ def test_only_concurrent_models_get_more_than_one_worker():
 
 
 def test_cli_arguments_map_to_settings():
-    import argparse
+    from typing import get_args
 
-    p = argparse.ArgumentParser()
-    add_dialect_argument(p)
-    add_workers_argument(p)
-    args = p.parse_args(["--llm-dialect", "json_schema", "--workers", "3"])
-    s = LLMSettings(**server_overrides(args))
-    assert (s.dialect, s.workers) == ("json_schema", 3)
-    assert server_overrides(p.parse_args([])) == {}
-    with pytest.raises(SystemExit):
-        p.parse_args(["--workers", "0"])
+    from toolkit.llm.dialect import DIALECTS
+    from toolkit.options import LLM_DIALECTS, Parser, add_common, add_workers, settings_from_args
+
+    assert LLM_DIALECTS == DIALECTS == get_args(LLMSettings.model_fields["dialect"].annotation)
+    p = Parser(prog="t")
+    add_common(p, llm=True)
+    add_workers(p)
+    s = settings_from_args(p.parse_args(["--llm-url", "http://h:1/v1", "--llm-dialect", "json_schema", "--workers", "3"])).llm
+    assert (s.url, s.dialect, s.workers) == ("http://h:1/v1", "json_schema", 3)
+    s = settings_from_args(p.parse_args([])).llm
+    assert (s.dialect, s.workers) == ("auto", 1)
+    for bad in (["--workers", "0"], ["--workers", "two"], ["--llm-dialect", "openai"]):
+        with pytest.raises(SystemExit):
+            p.parse_args(bad)
     with pytest.raises(Exception):
         LLMSettings(dialect="openai")

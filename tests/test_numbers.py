@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.numbers import dates_in, find_numbers, parse_number, same_value, values_in
+from toolkit.vi.dates import dates_in
+from toolkit.vi.number_spans import find_numbers
+from toolkit.vi.numbers import parse_number, same_value, values_in
 from toolkit.textnorm import nfc
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date
 
-from toolkit.periods import period_key
+from toolkit.vi.periods import period_key
 from toolkit.schemas import Evidence, Figure, Record
 from toolkit.targets import build_timeline, filter_rows, indicator_words, to_csv
 

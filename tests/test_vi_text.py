@@ -59,10 +59,33 @@ def test_event_types_from_data(lead, kind):
 
 
 def test_places_before_and_after_the_2025_merger():
-    from toolkit.gazetteer import find_provinces as old_home
     from toolkit.vi.places import MERGED_2025, PROVINCES, UNITS_2025, find_provinces, unit_2025
 
-    assert old_home is find_provinces  # one home, still importable from its old place
     assert len(PROVINCES) == 63 and set(MERGED_2025) == set(PROVINCES) and len(UNITS_2025) == 34
     assert unit_2025("Bạc Liêu") == "Cà Mau" and unit_2025("Thanh Hóa") == "Thanh Hóa"
     assert [c for c, _, _ in find_provinces("Đoàn công tác làm việc tại tỉnh Kon Tum và Quảng Ngãi")] == ["Kon Tum", "Quảng Ngãi"]
+
+
+def test_chrome_spans_can_leave_clock_times_alone():
+    text = "Hội nghị khai mạc lúc 8h30 ngày 4/6, Cao Bằng 29°C (UTC+7) 2.104 lượt xem"
+    got = [text[s:e] for s, e in chrome.chrome_spans(text, clocks=False)]
+    assert got == ["29°C", "(UTC+7)", "2.104 lượt xem"]
+    assert "8h30" in [text[s:e] for s, e in chrome.chrome_spans(text)]
+
+
+def test_summary_sentences_are_judged_by_the_one_chrome_list():
+    from toolkit.verify import chrome_problems
+
+    # the hour of a meeting and ordinary words ("chia sẻ kinh nghiệm", "exchanged views") are not chrome
+    assert chrome_problems("Hội nghị khai mạc lúc 8h30 sáng 4/6 tại Hội trường tỉnh ủy.") == []
+    assert chrome_problems("Các đại biểu đã chia sẻ kinh nghiệm xây dựng chi bộ vững mạnh.") == []
+    assert chrome_problems("Delegates exchanged views on the 2026 plan of the district.") == []
+    # toolkit.vi.chrome's spans and lines
+    for text in ("Thời tiết Lạng Sơn hôm nay 24°C - 30°C trời nắng nhẹ",
+                 "Cập nhật lúc 09:15 (GMT+7) bài viết của phóng viên thường trú",
+                 "Bài viết này đã có 3.518 lượt xem từ bạn đọc",
+                 "Tổng biên tập: Lê Văn Sáu, Phó Tổng biên tập Hoàng Thị Bảy"):
+        assert chrome_problems(text), text
+    # what only a summary sentence must not carry: a menu row's pipes, an image file name
+    assert chrome_problems("Trang chủ | Tin tức | Hoạt động của Đảng bộ huyện")
+    assert chrome_problems("Đồng chí Bí thư phát biểu tại hội nghị anh-hoi-nghi-2.jpg")

@@ -19,9 +19,9 @@ from datetime import date as Date
 
 from pydantic import BaseModel, Field
 
-from .gazetteer import main_province
 from .schemas import Document, Paragraph, Record
 from .textnorm import sentence_spans, syllables
+from .vi.places import main_province
 
 INDEXED_KINDS = ("body", "caption")  # captions carry facts too (who handed over which award)
 

@@ -4,7 +4,7 @@
 "Năm 2021 xã Tân Phú kết nạp bao nhiêu đảng viên?". The mechanism, not a sentence list:
 
 - a question is read into slots: the period ("năm 2021", "6 tháng đầu năm 2022", "quý II/2023",
-  "the first half of 2021"), the place (a province from toolkit.gazetteer, or an administrative
+  "the first half of 2021"), the place (a province from toolkit.vi.places, or an administrative
   unit word and its capitalised name: "huyện Đức Trọng", "Lâm Đồng province"), the body (an
   organisation head from the glossary's org terms, or a few heads it lacks, with its name), and
   the facet (target or result) and whatever content words remain (the subject);
@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .gazetteer import find_provinces
-from .periods import PERIOD_RE as _PERIOD_RE
 from .textnorm import fold, nfc, strip_marks
+from .vi.periods import PERIOD_RE as _PERIOD_RE
+from .vi.places import find_provinces
 
 # --- slots -------------------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .periods import period_key
 from .textnorm import fold, strip_marks
+from .vi.periods import period_key
 
 if TYPE_CHECKING:
     from .store import Store

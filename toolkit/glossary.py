@@ -63,7 +63,7 @@ _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?:[-–]\d+)?%?|[^\W\d_]+|\S")
 def en_number(raw: str) -> str:
     """A number written in Vietnamese notation, in English notation: '103,33%' -> '103.33%',
     '6.059' -> '6,059', '04' -> '4'. Years and anything unparseable are returned unchanged."""
-    from .numbers import parse_number
+    from .vi.numbers import parse_number
 
     s = raw.strip()
     pct = s.endswith("%")
@@ -270,25 +270,35 @@ def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str
 
 @lru_cache(maxsize=4)
 def _load(path: str, mtime_ns: int) -> Glossary:
-    p = Path(path)
+    def build(data: dict, version: str) -> Glossary:
+        return Glossary([Term(vi=nfc(t["vi"]), en=t["en"], kind=t.get("kind", "term"), sg=t.get("sg")) for t in data["terms"]],
+                        version)
+
+    return _read_json(Path(path), "glossary", "terms: [{vi, en, kind}]", build)
+
+
+def _read_json(p: Path, what: str, shape: str, build):
+    """build(data, version) of a JSON data file (version: its content hash); every problem is one line."""
     try:
         raw = p.read_bytes()
-        data = json.loads(raw.decode("utf-8"))
-        terms = [Term(vi=nfc(t["vi"]), en=t["en"], kind=t.get("kind", "term"), sg=t.get("sg")) for t in data["terms"]]
+        return build(json.loads(raw.decode("utf-8")), hashlib.sha256(raw).hexdigest()[:8])
     except FileNotFoundError as e:
-        raise GlossaryError(f"{p}: glossary not found; restore it from git") from e
-    except (ValueError, KeyError, TypeError) as e:
-        raise GlossaryError(f"{p}: malformed glossary ({type(e).__name__}: {e}); fix the JSON (terms: [{{vi, en, kind}}])") from e
-    return Glossary(terms, hashlib.sha256(raw).hexdigest()[:8])
+        raise GlossaryError(f"{p}: {what} not found; restore it from git") from e
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise GlossaryError(f"{p}: malformed {what} ({type(e).__name__}: {e}); fix the JSON ({shape})") from e
 
 
 def load_glossary(path: Path | None = None) -> Glossary:
-    p = Path(path or GLOSSARY_PATH)
+    return _cached(_load, Path(path or GLOSSARY_PATH), "glossary")
+
+
+def _cached(loader, p: Path, what: str):
+    """loader(path, mtime): read again only when the file changed; a missing file is one line."""
     try:
         mtime = p.stat().st_mtime_ns
     except FileNotFoundError as e:
-        raise GlossaryError(f"{p}: glossary not found; restore it from git") from e
-    return _load(str(p), mtime)
+        raise GlossaryError(f"{p}: {what} not found; restore it from git") from e
+    return loader(str(p), mtime)
 
 
 # --- the English -> Vietnamese query glossary (one loader for answer.py and index.py) ----------
@@ -365,10 +375,7 @@ def _phrase_re(phrase: str) -> re.Pattern:
 
 @lru_cache(maxsize=4)
 def _load_events(path: str, mtime_ns: int) -> EventNames:
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-        data = json.loads(raw.decode("utf-8"))
+    def build(data: dict, version: str) -> EventNames:
         types = data["types"]
         words: dict[str, list[tuple[str, str]]] = {"en": [], "vi": []}
         for typ, t in types.items():
@@ -378,17 +385,10 @@ def _load_events(path: str, mtime_ns: int) -> EventNames:
         compatible = {k: frozenset(v) for k, v in data.get("compatible", {}).items() if not k.startswith("_")}
         return EventNames(en={k: t["en"] for k, t in types.items()}, noun_en={k: t["noun_en"] for k, t in types.items()},
                           vi={k: nfc(t["vi"]) for k, t in types.items()}, words=compiled, compatible=compatible,
-                          version=hashlib.sha256(raw).hexdigest()[:8])
-    except FileNotFoundError as e:
-        raise GlossaryError(f"{p}: event glossary not found; restore it from git") from e
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise GlossaryError(f"{p}: malformed event glossary ({type(e).__name__}: {e}); fix the JSON (types: {{type: {{en, noun_en, vi, en_words, vi_words}}}})") from e
+                          version=version)
+
+    return _read_json(Path(path), "event glossary", "types: {type: {en, noun_en, vi, en_words, vi_words}}", build)
 
 
 def load_events(path: Path | None = None) -> EventNames:
-    p = Path(path or EVENTS_PATH)
-    try:
-        mtime = p.stat().st_mtime_ns
-    except FileNotFoundError as e:
-        raise GlossaryError(f"{p}: event glossary not found; restore it from git") from e
-    return _load_events(str(p), mtime)
+    return _cached(_load_events, Path(path or EVENTS_PATH), "event glossary")

@@ -12,7 +12,7 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, TextIO
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence, TextIO
 
 from .errors import ToolkitError
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace], int]
 PRESETS = ["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
+# how --llm-url asks a server for a JSON schema (toolkit/llm/dialect.py; settings.llm.dialect)
+LLM_DIALECTS = ("auto", "json_schema", "llamacpp")
 STDIN = "-"
 
 
@@ -49,6 +51,26 @@ def add_common(p: argparse.ArgumentParser, llm: bool = False, json_out: bool = T
         p.add_argument("--model", help="path to any GGUF model file (overrides the preset)")
         p.add_argument("--preset", choices=PRESETS, help="bundled model preset")
         p.add_argument("--llm-url", help="OpenAI-compatible server base URL, e.g. http://127.0.0.1:8080/v1")
+        p.add_argument("--llm-dialect", choices=LLM_DIALECTS, default=None,
+                       help="how --llm-url asks for a JSON schema: json_schema (the OpenAI standard: vLLM, Ollama, "
+                            "OpenAI-style services), llamacpp (llama.cpp's servers), auto (ask the server; the default)")
+
+
+def add_workers(p: argparse.ArgumentParser) -> None:
+    """--workers: requests sent at once to the --llm-url server (commands that make one request per document)."""
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="requests sent at once to the --llm-url server (default 1); pays off with a server that "
+                        "decodes in parallel, e.g. llama-server --parallel N (the in-process model runs one at a time)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
 
 
 def settings_from_args(args: argparse.Namespace) -> "Settings":
@@ -66,6 +88,10 @@ def settings_from_args(args: argparse.Namespace) -> "Settings":
         llm["preset"] = args.preset
     if getattr(args, "llm_url", None):
         llm["url"] = args.llm_url
+    if getattr(args, "llm_dialect", None):
+        llm["dialect"] = args.llm_dialect
+    if getattr(args, "workers", None):
+        llm["workers"] = args.workers
     if llm:
         settings.llm = settings.llm.model_copy(update=llm)
     if getattr(args, "chroma_url", None):
@@ -106,26 +132,47 @@ def read_text(path: str, what: str) -> str:
         raise UsageError(f"{p}: cannot read ({e.strerror}); check the path and its permissions") from None
 
 
-def read_questions(path: str) -> list[tuple[Any, str]]:
-    """(id, question) pairs from a JSONL file of {"id", "question"} objects ('-' reads stdin)."""
+def read_jsonl(path: str | Path, required: Sequence[str] = (), *, error: type[ToolkitError] = UsageError,
+               what: str = "JSONL file", check: Callable[[dict], str | None] | None = None) -> list[dict]:
+    """The JSON objects of a JSONL file, one per non-blank line ('-' reads stdin), each holding the
+    `required` keys and passing `check` (which names the problem, or None). Every problem is one
+    line naming the file and line, raised as `error`."""
+    path = str(path)
     where = "stdin" if path == STDIN else path
-    out: list[tuple[Any, str]] = []
-    for n, line in enumerate(read_text(path, "questions file (JSONL)").splitlines(), 1):
+    shape = "{" + ", ".join(f'"{k}": ...' for k in required) + "}" if required else "JSON"
+    try:
+        text = read_text(path, what)
+    except UsageError as e:
+        raise error(str(e)) from None
+    out: list[dict] = []
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as e:
-            raise UsageError(f"{where}:{n}: not JSON ({e.msg}); write one {{\"id\": ..., \"question\": ...}} object per line") from None
+            raise error(f"{where}:{n}: not JSON ({e.msg}); write one {shape} object per line") from None
         if not isinstance(item, dict):
-            raise UsageError(f"{where}:{n}: not a JSON object; write one {{\"id\": ..., \"question\": ...}} object per line")
-        missing = [k for k in ("id", "question") if k not in item]
+            raise error(f"{where}:{n}: not a JSON object; write one {shape} object per line")
+        missing = [k for k in required if k not in item]
         if missing:
-            raise UsageError(f"{where}:{n}: no {' or '.join(repr(k) for k in missing)}; every line needs \"id\" and \"question\"")
-        if not isinstance(item["question"], str) or not item["question"].strip():
-            raise UsageError(f"{where}:{n}: \"question\" must be a non-empty string")
-        out.append((item["id"], item["question"]))
+            raise error(f"{where}:{n}: no {' or '.join(repr(k) for k in missing)}; every line needs "
+                        f"{' and '.join(repr(k) for k in required)}")
+        if check and (problem := check(item)):
+            raise error(f"{where}:{n}: {problem}")
+        out.append(item)
     return out
+
+
+def read_questions(path: str) -> list[tuple[Any, str]]:
+    """(id, question) pairs from a JSONL file of {"id", "question"} objects ('-' reads stdin)."""
+    items = read_jsonl(path, ("id", "question"), what="questions file (JSONL)", check=_question_problem)
+    return [(item["id"], item["question"]) for item in items]
+
+
+def _question_problem(item: dict) -> str | None:
+    q = item["question"]
+    return None if isinstance(q, str) and q.strip() else '"question" must be a non-empty string'
 
 
 def open_out(path: str | None) -> ContextManager[TextIO]:

@@ -14,6 +14,7 @@ import time
 from typing import Callable, Iterator, Protocol, Sequence, TextIO, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _console():
@@ -22,21 +23,56 @@ def _console():
     return Console(stderr=True)
 
 
-def run_each(items: Sequence[T], fn: Callable[[T], None], *, label: str, show: bool, name: Callable[[T], str] = str) -> None:
-    """Call fn on every item in order; with show, under a rich progress bar named label (on stderr)."""
-    if not (items and show):
+def run_each(items: Sequence[T], fn: Callable[[T], R], *, label: str, show: bool, name: Callable[[T], str] = str,
+             workers: int = 1, then: Callable[[T, R], None] | None = None) -> None:
+    """Call fn on every item; with show, under a rich progress bar named label (on stderr), and
+    `then(item, result)` on the calling thread as each item is done. workers > 1 runs fn on up to
+    that many threads at once (toolkit.llm.parallel.map_concurrent): items finish in completion order."""
+    with _bar(label, len(items), show) as bar:
+        if workers > 1 and len(items) > 1:
+            from .llm.parallel import map_concurrent
+
+            for it, result in map_concurrent(fn, items, workers):
+                if then is not None:
+                    then(it, result)
+                bar.advance(name(it))
+            return
         for it in items:
-            fn(it)
+            bar.describe(name(it))
+            result = fn(it)
+            if then is not None:
+                then(it, result)
+            bar.advance()
+
+
+class _NoBar:
+    def describe(self, text: str) -> None:
+        pass
+
+    def advance(self, text: str | None = None) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _bar(label: str, total: int, show: bool) -> Iterator[_NoBar]:
+    """A rich progress bar on stderr (with show and something to do), else one that draws nothing."""
+    if not (total and show):
+        yield _NoBar()
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn(f"{label} {{task.description}}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=_console()) as bar:
-        task = bar.add_task("", total=len(items))
-        for it in items:
-            bar.update(task, description=name(it))
-            fn(it)
-            bar.advance(task)
+                  console=_console()) as progress:
+        task = progress.add_task("", total=total)
+
+        class Bar(_NoBar):
+            def describe(self, text: str) -> None:
+                progress.update(task, description=text)
+
+            def advance(self, text: str | None = None) -> None:
+                progress.update(task, advance=1, **({"description": text} if text is not None else {}))
+
+        yield Bar()
 
 
 @contextlib.contextmanager

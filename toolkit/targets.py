@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Iterable
 
-from .periods import find_periods, period_key, period_label, within
 from .schemas import Figure, Record
 from .textnorm import fold, strip_marks
+from .vi.periods import find_periods, period_key, period_label, within
 
 # words saying "this is a target / a result", not what is counted (folded, unmarked)
 _NOISE = set("""chi tieu ke hoach muc phan dau dat ket qua thuc hien so voi nam giao duoc de ra

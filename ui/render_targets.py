@@ -4,7 +4,7 @@ percentages on one 0–100 % scale, counts each on its own row scale (a count of
 
 from __future__ import annotations
 
-from toolkit.periods import period_key, period_label
+from toolkit.vi.periods import period_key, period_label
 from toolkit.targets import Cell, Row
 
 from .i18n import t

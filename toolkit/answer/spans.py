@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..numbers import find_numbers
 from ..vi.codes import find_codes
+from ..vi.number_spans import find_numbers
 from ..textnorm import fold, strip_marks, syllables
 from ..vi.names import person_names
 

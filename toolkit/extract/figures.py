@@ -204,7 +204,7 @@ def _default_kind(sentence_before: str, unit: str, clause: str) -> FigureKind:
 
 def _as_written(raw: str, value: float, unit: str) -> tuple[str, float, str]:
     """'35.330 tỷ' đồng -> ('35.330', 35330, 'tỷ đồng'): the value as written, the multiplier in the unit."""
-    from ..numbers import parse_number
+    from ..vi.numbers import parse_number
 
     m = _MULT_RE.match(raw)
     if not m:
@@ -217,7 +217,7 @@ def _as_written(raw: str, value: float, unit: str) -> tuple[str, float, str]:
 
 
 def figure_candidates(doc: Document) -> list[FigureCandidate]:
-    from ..numbers import find_numbers
+    from ..vi.number_spans import find_numbers
 
     out: list[FigureCandidate] = []
     seen: set[tuple[float, str, int]] = set()

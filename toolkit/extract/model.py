@@ -3,7 +3,7 @@ through a schema (instructor / grammar), then every item is grounded to a source
 
 Grounding, item by item (LangExtract-style): the quote must stand in a paragraph of the article; a person's
 name must be a personal name inside that quote (toolkit.vi.names) and the title, when kept, too; a figure's
-raw number must be a number of the quote (toolkit.numbers) and its value is read from the source, never
+raw number must be a number of the quote (toolkit.vi.number_spans) and its value is read from the source, never
 from the model; a code must be a document code of the quote; the date is read by toolkit.vi.dates from the
 quoted words; the organisation must be a named body written in the article; the event type is kept only when
 the keyword rules agree or found nothing else. Province and period are the rules'.
@@ -86,7 +86,7 @@ def _person(doc: Document, m: _MPerson, tally: _Tally) -> Person | None:
 
 
 def _figure(doc: Document, m: _MFigure, tally: _Tally) -> Figure | None:
-    from ..numbers import find_numbers
+    from ..vi.number_spans import find_numbers
 
     e = _locate(doc, m.quote)
     if e is None or m.raw.strip() not in e.quote:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Iterable
 
+from ..llm.parallel import workers_for
 from ..progress import run_each
 from . import candidates as cands, gather
 from ..schemas import Award, Document, DocumentRef, Figure, Person, Record
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 def verify_items(doc: Document, people: Iterable[Person], figures: Iterable[Figure], documents: Iterable[DocumentRef],
                  awards: Iterable[Award], tally: _Tally) -> tuple[list[Person], list[Figure], list[DocumentRef], list[Award]]:
     """Re-derive every item's Evidence from the source; drop (and count) anything unsupported."""
-    from ..numbers import parse_number, same_value
+    from ..vi.numbers import parse_number, same_value
     from ..verify import evidence_for
 
     def keep(items, what, problem) -> list:
@@ -199,11 +200,12 @@ def extract_store(settings: "Settings", doc_ids: list[str] | None = None, force:
         else:
             todo.append(d)
 
-    def run_one(d: Document) -> None:
-        rec = extract(d, llm, settings)
+    def save(d: Document, rec: Record) -> None:
         with store.lock():
             store.put_record(rec)
         records[d.doc_id] = rec
 
-    run_each(todo, run_one, label="extract", show=progress, name=lambda d: d.doc_id)
+    # several documents at once only to a server that takes concurrent requests (llm.workers)
+    run_each(todo, lambda d: extract(d, llm, settings), then=save, label="extract", show=progress,
+             name=lambda d: d.doc_id, workers=workers_for(llm, settings.llm.workers))
     return [records[d.doc_id] for d in docs]

@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import BaseModel
 
 from ..chunking import number_key
-from ..gazetteer import find_provinces
 from ..textnorm import fold, syllables
+from ..vi.places import find_provinces
 
 Mode = Literal["hybrid", "bm25", "dense"]
 GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary_en_vi.json"

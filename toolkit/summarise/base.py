@@ -186,7 +186,7 @@ def evidence(doc: Document, pid: str, start: int, stop: int) -> Evidence | None:
 
 def article_provinces(doc: Document) -> set[str]:
     """Provinces the article itself names (title, dateline, body, captions)."""
-    from ..gazetteer import find_provinces
+    from ..vi.places import find_provinces
 
     return {n for n, _, _ in find_provinces("\n".join(source_paragraphs(doc)))}
 
@@ -198,7 +198,7 @@ _PLACE_RE = re.compile(r"(?:huyện|xã|thị trấn|thị xã|tỉnh|thành ph�
 
 def name_tokens(doc: Document | None, record: Record | None) -> set[str]:
     """Folded syllables of person and place names (set aside when measuring Vietnamese words)."""
-    from ..gazetteer import PROVINCES
+    from ..vi.places import PROVINCES
 
     names: list[str] = list(_ALWAYS_NAMES)
     if record is not None:

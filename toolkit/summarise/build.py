@@ -107,7 +107,7 @@ def _overlap(a: Fact, b: Fact) -> bool:
 
 def summarise(doc: Document, record: Record, llm: "LLM | None", settings: "Settings") -> Summary:
     """A Vietnamese and an English summary of one article, every sentence cited and verified."""
-    from ..numbers import same_value, values_in
+    from ..vi.numbers import same_value, values_in
 
     remember(doc)
     ctx = context(doc, record, settings=settings.summary)

@@ -206,7 +206,7 @@ def documents_fact(ctx: Ctx) -> Fact | None:
 
 
 def award_fact(ctx: Ctx) -> Fact | None:
-    from ..numbers import find_numbers
+    from ..vi.number_spans import find_numbers
 
     doc, g = ctx.doc, ctx.glossary
     awards = [a for a in ctx.record.awards if is_body(doc, a.evidence.paragraph_id)]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..numbers import dates_in, find_numbers
+from ..vi.dates import dates_in
+from ..vi.number_spans import find_numbers
 from ..textnorm import fold, locate, strip_marks
 from .core import _DIGITS_RE, Verdict, _name_candidates, unsupported_names, unsupported_numbers
 

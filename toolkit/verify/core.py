@@ -12,7 +12,9 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from ..numbers import Notation, _vi_word_number, dates_in, find_numbers, number_tokens, parse_number, same_value
+from ..vi.dates import dates_in
+from ..vi.number_spans import find_numbers
+from ..vi.numbers import Notation, _vi_word_number, number_tokens, parse_number, same_value
 from ..schemas import Document, Evidence
 from ..textnorm import fold, locate, strip_marks
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..numbers import dates_in, number_tokens, same_value
 from ..textnorm import fold
+from ..vi.chrome import chrome_spans, is_chrome
+from ..vi.dates import dates_in
+from ..vi.numbers import number_tokens, same_value
 from .core import check
 
 
@@ -21,11 +23,9 @@ _VI_STOPWORDS = frozenset(
     hoi nghi chi bo dan kheo nhan dip tang giay khen bang co thi dua truong pho thu bi""".split()
 )
 VI_SHARE_LIMIT = 0.15
-# Site chrome that must never become a summary sentence: pipes of menus, "date 2022-01" markers,
-# weather and time-zone widgets, view counters, share/print buttons (facts of the web genre).
-_SENT_CHROME_RE = re.compile(
-    r"\|\s*$|^\s*\|| \| |\bdate\s+\d{4}-\d{2}\b|°\s*[CF]\b|\bGMT\s*[+-]|\bUTC\s*[+-]|lượt\s+(?:xem|đọc|truy cập)"
-    r"|\b(?:views?|lượt thích|chia sẻ|in bài|cỡ chữ|font size|tiếng việt\s*\|)|\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
+# Site chrome (widgets, time zones, view counters, markers, whole chrome lines) is toolkit.vi.chrome's;
+# what only a summary sentence must not carry besides: the pipes of a menu row, an image file name.
+_SUMMARY_CHROME_RE = re.compile(r"\|\s*$|^\s*\||\s\|\s|\.(?:jpe?g|png|gif|webp)\b", re.IGNORECASE)
 
 
 def vietnamese_share(text: str, exclude: set[str] = frozenset()) -> tuple[int, int]:
@@ -49,18 +49,24 @@ def vi_ratio(text: str, exclude: set[str] = frozenset()) -> float:
 
 def foreign_provinces(text: str, body_provinces: set[str]) -> list[str]:
     """Provinces named in `text` that the article does not name."""
-    from toolkit.gazetteer import find_provinces
+    from toolkit.vi.places import find_provinces
 
     return [name for name, _, _ in find_provinces(text) if name not in body_provinces]
 
 
 def chrome_problems(text: str, min_words: int = 4) -> list[str]:
-    """Why `text` looks like site chrome or a fragment rather than a sentence ([] when it does not)."""
+    """Why `text` looks like site chrome or a fragment rather than a sentence ([] when it does not).
+    A clock time is not chrome here: a sentence may state the hour of the meeting."""
     words = _WORD_RE.findall(text)
     if len(words) < min_words:
         return [f"too short to be a sentence ({len(words)} words)"]
-    if m := _SENT_CHROME_RE.search(text):
+    if m := _SUMMARY_CHROME_RE.search(text):
         return [f"site chrome ({m.group(0).strip()!r})"]
+    if spans := chrome_spans(text, clocks=False):
+        s, e = spans[0]
+        return [f"site chrome ({text[s:e].strip()!r})"]
+    if is_chrome(text):
+        return [f"site chrome ({text.strip()!r})"]
     return []
 
 
@@ -71,7 +77,7 @@ def sentence_problems(text: str, sources: Sequence[str], *, lang: str, body_prov
     names not in them, a province the article does not name, a required name/term/figure missing,
     chrome, and for English too many Vietnamese words."""
     from toolkit.glossary import format_en
-    from toolkit.numbers import values_in
+    from toolkit.vi.numbers import values_in
     from toolkit.textnorm import nfc
 
     problems = chrome_problems(text, 6 if lang == "vi" else 4)  # "761 tổ chức cơ sở đảng." is a list item

@@ -63,10 +63,10 @@ def is_footer(text: str) -> bool:
 
 # --- spans inside a line ------------------------------------------------------------------------
 
+_CLOCK_RE = re.compile(r"(?<![\d.,])\d{1,2}\s*[:h]\s*\d{2}(?:\s*:\s*\d{2})?(?:\s*'|\s*(?:am|pm))?(?!\d|[.,]\d)")  # 12:26, 15:42:05
 _SPAN_RES = [
     re.compile(r"-?\d{1,2}\s*°\s*[cf]?(?:\s*[-–~]\s*-?\d{1,2}\s*°\s*[cf]?)?"),  # weather: 30°C, 27°C - 33°C
-    re.compile(r"[\[(]?\s*gmt\s*[+-]\s*\d{1,2}(?::?00)?\s*[\])]?"),  # (GMT +7), [GMT+7]
-    re.compile(r"(?<![\d.,])\d{1,2}\s*[:h]\s*\d{2}(?:\s*:\s*\d{2})?(?:\s*'|\s*(?:am|pm))?(?!\d|[.,]\d)"),  # clocks: 12:26, 15:42:05
+    re.compile(r"[\[(]?\s*(?:gmt|utc)\s*[+-]\s*\d{1,2}(?::?00)?\s*[\])]?"),  # (GMT +7), [GMT+7], UTC+7
     re.compile(r"(?<![\d.,])\d{1,2}:\d{5,}(?!\d)"),  # a clock glued to a view counter: 04:163670
     re.compile(r"\d[\d.,]*\s*luot (?:xem|doc|truy cap|thich|chia se)|luot (?:xem|doc|truy cap)\s*:?\s*\d[\d.,]*"),
     re.compile(r"^\s*date\s+\d{4}-\d{2}(?:-\d{2})?"),  # a leading "date 2022-12" marker
@@ -74,11 +74,13 @@ _SPAN_RES = [
 ]
 
 
-def chrome_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of chrome inside a line of text, in order (widgets, clocks, time zones, counters, markers)."""
+def chrome_spans(text: str, clocks: bool = True) -> list[tuple[int, int]]:
+    """Spans of chrome inside a line of text, in order (widgets, clocks, time zones, counters, markers).
+    clocks=False leaves clock times alone: in a dateline or a page header 12:26 is chrome, but a
+    sentence of the body may state the hour of the meeting ("khai mạc lúc 8h30")."""
     p = plain(text)
-    spans = sorted({(m.start(), m.end()) for rx in _SPAN_RES for m in rx.finditer(p) if m.end() > m.start()})
-    return spans
+    res = _SPAN_RES + [_CLOCK_RE] if clocks else _SPAN_RES
+    return sorted({(m.start(), m.end()) for rx in res for m in rx.finditer(p) if m.end() > m.start()})
 
 
 def in_chrome(text: str, start: int, end: int) -> bool:

@@ -108,8 +108,10 @@ def year_from_marker(day: int, month: int, marker: tuple[int, int] | None) -> in
     return y if month <= m else y - 1
 
 
-def years_in(text: str) -> list[int]:
-    """Years written in text, leaving out ranges ('2020-2025', 'nhiệm kỳ 2021 - 2026') and cited documents' dates."""
+def _years_named(text: str) -> list[int]:
+    """Years written in a lead, leaving out ranges ('2020-2025', 'nhiệm kỳ 2021 - 2026') and cited documents'
+    dates: what the meeting date may take its year from (the years a question or sentence names are
+    toolkit.vi.periods.years_in)."""
     masked = _RANGE_RE.sub(lambda m: " " * len(m.group(0)), text)
     for dm in mentions(text):
         if dm.cited:
@@ -120,7 +122,7 @@ def years_in(text: str) -> list[int]:
 def year_from_period(day: int, month: int, text: str) -> int | None:
     """Year of a meeting from the periods its lead names: 'tổng kết năm 2021 và triển khai năm 2022' is a
     meeting early in 2022 or late in 2021; a single year Y under review ('tổng kết năm Y') in Jan-Mar is Y+1."""
-    years = sorted(set(years_in(text)))
+    years = sorted(set(_years_named(text)))
     if not years:
         return None
     if len(years) >= 2 and years[-1] - years[-2] == 1:
@@ -165,3 +167,50 @@ def meeting_date(texts: list[str], datelines: list[Date], marker: tuple[int, int
             found = date_of(text, dm, datelines, marker)
             return MeetingDate(found[0], found[1], i, dm.raw) if found else None
     return None
+
+
+# --- written dates in free text (answers, summaries) --------------------------------------------------
+
+
+def valid_day_month(d: int, m: int) -> bool:
+    return 1 <= d <= 31 and 1 <= m <= 12
+
+
+_MONTHS_EN = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
+_MONTHS_EN.update({k[:3]: v for k, v in list(_MONTHS_EN.items())})
+_MONTH_NAMES = "|".join(sorted(_MONTHS_EN, key=len, reverse=True))
+_ANSWER_DATE_RES = (
+    re.compile(r"(?<![\w.,/-])(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})(?![\w/]|[.,]\d)"),
+    re.compile(r"(?<![\w.,/-])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\w/]|[.,]\d)"),
+    re.compile(r"(?<![\w])(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*(?:năm|,)\s*(?P<y>\d{4}))?(?![\w])", re.I),
+    re.compile(r"(?<![\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mn>" + _MONTH_NAMES + r")\.?(?:,?\s+(?P<y>\d{4}))?(?![\w])", re.I),
+    re.compile(r"(?<![\w])(?P<mn>" + _MONTH_NAMES + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?(?![\w])", re.I),
+)
+
+
+def dates_in(text: str) -> list[tuple[int, int, str, tuple[int, int, int | None]]]:
+    """(start, end, raw, (day, month, year|None)) for every written date in a free text:
+    19/10/2021, 19-10-2021, 2021-10-19, 19 tháng 10 năm 2021, 19 October 2021, October 19, 2021."""
+    out: list[tuple[int, int, str, tuple[int, int, int | None]]] = []
+    taken: list[tuple[int, int]] = []
+    for rx in _ANSWER_DATE_RES:
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            gd = m.groupdict()
+            mo = int(gd["m"]) if gd.get("m") else _MONTHS_EN.get((gd.get("mn") or "").lower().rstrip("."))
+            if mo is None:
+                continue
+            d = int(gd["d"])
+            y = int(gd["y"]) if gd.get("y") else None
+            if not valid_day_month(d, mo):
+                continue
+            taken.append((m.start(), m.end()))
+            out.append((m.start(), m.end(), m.group(0), (d, mo, y)))
+    out.sort()
+    return out

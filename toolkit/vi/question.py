@@ -10,15 +10,14 @@ here names an article.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from ..textnorm import fold, nfc, strip_marks, syllables
-from .periods import ROLE_CUES, periods_in, roles_asked, years_in  # noqa: F401  (re-exported)
+from .periods import periods_in, roles_asked, years_in
 
 MAX_QUESTION_CHARS = 10_000  # longer questions are cut here
 RETRIEVAL_CHARS = 600  # what retrieval and scoring see of a (cleaned) question
@@ -165,22 +164,13 @@ def _plain(s: str) -> str:
 
 @lru_cache(maxsize=1)
 def _glossary_cached(path: str, mtime: float) -> dict[str, tuple[str, ...]]:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    from ..glossary import load_en_vi  # the one loader of glossary_en_vi.json; shaped here for questions
+
     entries: dict[str, tuple[str, ...]] = {}
-    items: Iterable
-    if isinstance(raw, dict) and isinstance(raw.get("terms"), (dict, list)):
-        raw = raw["terms"]
-    if isinstance(raw, dict):
-        items = raw.items()
-    else:
-        items = [(e.get("en"), e.get("vi")) for e in raw if isinstance(e, dict)]
-    for en, vi in items:
-        if not en or not vi or str(en).startswith("_"):
-            continue
-        vis = [vi] if isinstance(vi, str) else list(vi)
+    for en, vis in load_en_vi(Path(path)).items():
         alts = tuple(dict.fromkeys(" ".join(syllables(v)) for v in vis if syllables(v)))
         if alts:
-            entries[" ".join(re.findall(r"[a-z0-9']+", str(en).lower()))] = alts
+            entries[" ".join(re.findall(r"[a-z0-9']+", en.lower()))] = alts
     return entries
 
 
@@ -193,7 +183,7 @@ def glossary() -> dict[str, tuple[str, ...]]:
 
 def number_values(text: str) -> list[set[float]]:
     """The values of every number written in text (either notation)."""
-    from ..numbers import values_in
+    from .numbers import values_in
 
     return [set(v) for v in values_in(text, "auto") if v]
 
