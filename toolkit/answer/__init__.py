@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ..llm import LazyLLM
@@ -26,7 +27,7 @@ from ..textnorm import nfc
 from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
 from .candidates import Candidate, build_candidates
 from .compose import TEMPLATE_WORDS, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
-from .reader import choose, score
+from .reader import choose, eligible, score
 from .records import role_people
 from .stats import readable_documents, stats_of
 
@@ -94,6 +95,10 @@ def read_parts(info: QuestionInfo, cands: list[Candidate], *, settings: "Setting
     return out
 
 
+def _key(c: Candidate) -> tuple[str, str, int]:
+    return (c.doc_id, c.paragraph_id, c.start)
+
+
 def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[QuestionInfo, list[Candidate]]], *,
                    settings: "Settings", t0: float, bar: float | None = None) -> Answer | None:
     """Every part answered by its own best sentence, a citation per part; None (abstain) when a part
@@ -103,17 +108,19 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
     cfg = settings.answer
     if bar is None:
         bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
-    part_cfg = cfg.model_copy(update={"abstain_below": 0.0, "abstain_below_en": 0.0})
-    best = []
+    near: list[tuple[QuestionInfo, list[Candidate]]] = []
     for pinfo, pcands in parts:
-        chosen = choose(pcands, pinfo, part_cfg, single=True)
-        if not chosen:
+        ok = eligible(pcands, pinfo)
+        if not ok:
             return None
-        best.append((pinfo, chosen[0]))
+        near.append((pinfo, [c for c in ok if c.score >= ok[0].score - cfg.part_tie]))
+    # of nearly tied sentences, the one that answers more parts: fewer sentences, read together
+    shared = Counter(k for _, cs in near for k in {_key(c) for c in cs})
+    best = [(pinfo, max(cs, key=lambda c: (shared[_key(c)], c.score))) for pinfo, cs in near]
     picks: list[tuple[QuestionInfo, Candidate]] = []
     keys: set[tuple[str, str, int]] = set()
     for pinfo, c in sorted(best, key=lambda x: -x[1].score):
-        key = (c.doc_id, c.paragraph_id, c.start)
+        key = _key(c)
         # a part answered by a sentence another part already stands on needs less of its own
         if c.score < (cfg.extra_ratio * bar if key in keys else bar):
             return None

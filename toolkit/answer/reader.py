@@ -51,6 +51,13 @@ def parts_wanted(info: QuestionInfo) -> int:
     return max(info.n_parts, info.n_numbers, 2 if compare or "list" in info.wants else 1)
 
 
+def eligible(cands: list[Candidate], info: QuestionInfo) -> list[Candidate]:
+    """The candidates (best first) that may answer: of the asked type, not gated by year or period,
+    and for a one-part Vietnamese count question stating the counted thing next to a figure."""
+    counted_vi = info.lang == "vi" and bool(info.focus) and info.n_parts == 1
+    return [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
+
+
 def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings", single: bool = False) -> list[Candidate]:
     """The best sentence that holds the asked type, never one whose year or period contradicts the
     question's (Candidate.gated), and for a one-part Vietnamese count question only one stating the
@@ -59,9 +66,7 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     thing, a further person) or add a question concept. Nothing (abstain) when the best probability
     is under abstain_below (role_below for a who-question whose sentence states the asked role), or
     when a part of a counted or several-people question stays unanswered."""
-    # "bao nhiêu đảng viên": a Vietnamese figure answers only next to the counted thing asked for
-    counted_vi = info.lang == "vi" and bool(info.focus) and info.n_parts == 1
-    typed = [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
+    typed = eligible(cands, info)
     bar = settings.abstain_below_en if info.lang == "en" else settings.abstain_below
     who_role = role_of_who(info.question) if "person" in info.wants else None
     if typed and who_role and states_role(who_role, typed[0].quote):
