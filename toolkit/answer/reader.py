@@ -71,6 +71,10 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     who_role = role_of_who(info.question) if "person" in info.wants else None
     if typed and who_role and states_role(who_role, typed[0].quote):
         bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
+    if typed and typed[0].score < bar and typed[0].score >= settings.lead_below:
+        runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), 0.0)
+        if typed[0].score - runner >= settings.lead_gap:
+            bar = typed[0].score  # a clear lead over every other sentence is confidence of its own
     if not typed or typed[0].score < bar:
         return []
     best = typed[0]
