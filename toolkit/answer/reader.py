@@ -72,8 +72,11 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     if typed and who_role and states_role(who_role, typed[0].quote):
         bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
     if typed and typed[0].score < bar and typed[0].score >= settings.lead_below:
-        runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), 0.0)
-        if typed[0].score - runner >= settings.lead_gap:
+        # the runner-up: the next sentence of the asked type, else the best of any other sentence
+        runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), None)
+        if runner is None:
+            runner = max((c.score for c in cands if c.quote != typed[0].quote), default=None)
+        if runner is not None and typed[0].score - runner >= settings.lead_gap:  # a lone sentence leads nothing
             bar = typed[0].score  # a clear lead over every other sentence is confidence of its own
     if not typed or typed[0].score < bar:
         return []
