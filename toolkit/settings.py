@@ -129,6 +129,7 @@ class AnswerSettings(BaseModel):
     part_below: float = Field(default=0.9, description="Reader probability each part of a multi-part Vietnamese question needs (its own best sentence); calibrated on the tuning half by evals/fit_reader.py --parts.")
     part_below_en: float = Field(default=0.86, description="part_below for English questions.")
     lead_below: float = Field(default=0.6, description="A best sentence under abstain_below still answers when its probability is at least this and it leads every other sentence by lead_gap (1.0: off); chosen on the tuning half of the web dev set (right minus three times wrong).")
+    lead_below_en: float = Field(default=0.6, description="lead_below for English questions (their probabilities run lower), chosen the same way on the English tuning questions.")
     lead_gap: float = Field(default=0.2, description="The lead over the next sentence that lets a best sentence under abstain_below answer (see lead_below).")
     part_tie: float = Field(default=0.03, ge=0.0, description="Sentences within this probability of a part's best count as tied; of tied sentences the one that also answers other parts is taken (fewer sentences for one answer).")
     compare_below: float = Field(default=0.5, description="Reader probability the best sentence of each compared document needs, for a question that sets bodies or places side by side (each sentence matches only its own body's half of the question, so this is lower than part_below).")

@@ -200,8 +200,8 @@ def _answer(original: str, lang: Lang, text: str, cits: list[Citation], route: s
 def _role_answer(info: QuestionInfo, cands: list[Candidate], store: "Store") -> tuple[str, list[Citation]] | None:
     read_pars = list(dict.fromkeys((c.doc_id, c.paragraph_id) for c in cands))
     people = role_people(info, read_pars[:3], store)
-    if not people:
-        return None
+    if not people or len(people) < info.n_people:
+        return None  # none, or fewer people than the question asks for: the reader answers instead
     from ..glossary import load_glossary
 
     g = load_glossary()

@@ -71,7 +71,8 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     who_role = role_of_who(info.question) if "person" in info.wants else None
     if typed and who_role and states_role(who_role, typed[0].quote):
         bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
-    if typed and typed[0].score < bar and typed[0].score >= settings.lead_below:
+    lead_below = settings.lead_below_en if info.lang == "en" else settings.lead_below
+    if typed and typed[0].score < bar and typed[0].score >= lead_below:
         # the runner-up: the next sentence of the asked type, else the best of any other sentence
         runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), None)
         if runner is None:
