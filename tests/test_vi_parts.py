@@ -65,3 +65,28 @@ def test_a_clear_lead_answers_under_the_bar_and_a_close_race_abstains():
     assert choose(race, info, cfg) == []
     low = [cand(0, 32, 0.55), cand(33, 64, 0.1)]  # a lead, but under lead_below
     assert choose(low, info, cfg) == []
+
+
+class _Store:
+    def __init__(self, record):
+        self.record = record
+
+    def get_record(self, doc_id):
+        return self.record
+
+    def get_document(self, doc_id):
+        return None
+
+
+def test_record_route_answers_the_role_after_the_who_word_and_never_a_person_the_question_names():
+    from toolkit.answer.records import role_people
+    from toolkit.schemas import Record
+    from toolkit.vi.question import analyse_question
+
+    chair = _p("Lường Văn Toản", "Bí thư Huyện ủy", "chair")
+    presenter = _p("Quàng Thị Nga", "Chánh Văn phòng Huyện ủy", "presenter")
+    store = _Store(Record(doc_id="d1", title="t", people=[chair, presenter]))
+    info = analyse_question("Ai trình bày báo cáo tại hội nghị do ông Lường Văn Toản chủ trì?")
+    assert [p.name for p, _ in role_people(info, [("d1", "p1")], store)] == ["Quàng Thị Nga"]
+    info = analyse_question("Ông Lường Văn Toản chủ trì hội nghị nào, ai chủ trì?")
+    assert role_people(info, [("d1", "p1")], store) == []  # the only chair is named by the question

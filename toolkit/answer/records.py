@@ -10,6 +10,7 @@ import re
 
 from ..schemas import Citation, Person, Record
 from ..textnorm import syllables
+from ..vi.periods import role_of_who
 from ..vi.question import QuestionInfo
 
 if TYPE_CHECKING:
@@ -47,7 +48,8 @@ def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store")
     """People of the asked role from the records of the read paragraphs' documents (best document
     first), each with the citation of its evidence; empty when the question asks no role or no
     record holds one there."""
-    roles = [RECORD_ROLES[r] for r in info.roles if r in RECORD_ROLES]
+    asked = role_of_who(info.question)  # the role verb after the who-word; other role words are context
+    roles = [RECORD_ROLES[r] for r in ([asked] if asked else info.roles) if r in RECORD_ROLES]
     if "person" not in info.wants or not roles:
         return []
     read_set = set(read)
@@ -59,6 +61,9 @@ def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store")
         present = set(roles) | (_PRESENT if "attendee" in roles else set())
         found = [p for p in rec.people if p.role in present and p.evidence is not None
                  and (p.evidence.doc_id, p.evidence.paragraph_id) in read_set]
+        # a person the question itself names is its context, not its answer
+        q_words = f" {' '.join(syllables(info.question))} "
+        found = [p for p in found if f" {' '.join(syllables(p.name))} " not in q_words]
         titled = named_by_title(found, info.question)
         found = titled if titled is not found else [p for p in found if p.role in roles]
         if found:
