@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from .progress import run_each, status
 
@@ -197,6 +197,21 @@ def ask(settings: "Settings", questions: Sequence[tuple[Any, str]], *, store: "S
 
     run_each(list(questions), one, label="ask", show=progress and len(questions) > 1, name=lambda it: str(it[0]))
     return out
+
+
+def ask_stream(settings: "Settings", question: str, *, store: "Store | None" = None, index: "Index | None" = None,
+               llm: "LLM | None" = None) -> Iterator[Any]:
+    """One question answered as events (toolkit.answer.stream): text released as the model phrases
+    it (with settings.answer.phrase), then one Final with the answer and its citations. Read-only."""
+    from .answer.stream import ask_stream as stream_one
+
+    store = store or open_store(settings)
+    index = index or open_index(settings, store, read_only=True)
+    if llm is None and (settings.answer.use_model or settings.answer.phrase):
+        from .llm import LazyLLM
+
+        llm = LazyLLM(settings)
+    return stream_one(question, settings=settings, store=store, index=index, llm=llm)
 
 
 def check(settings: "Settings") -> list[str]:

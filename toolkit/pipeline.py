@@ -14,7 +14,7 @@ import re
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .llm import LazyLLM
 from .schemas import Answer, Document, IngestReport, Record, Summary
@@ -109,6 +109,26 @@ class Pipeline:
         with self.lock:
             [(_, answer)] = library.ask(self.settings, [(None, question)], store=self.store, index=index, llm=llm)
             return answer
+
+    def ask_stream(self, question: str, filters: dict | None = None) -> Iterator[Any]:
+        """The answer as events (toolkit.answer.stream): Delta text as the model's phrasing is
+        released, then one Final. Runs in a worker thread that holds the model lock, so the lock is
+        released even when the consumer goes away."""
+        from . import library
+        from .filters import FilteredIndex, SearchFilters
+        from .llm.streaming import threaded
+
+        index, llm = self.reader, self.llm
+        chosen = SearchFilters.from_dict(filters)
+        if not chosen.empty:
+            index = FilteredIndex(index, **chosen.search_kwargs(self.store))
+
+        def produce(emit) -> None:
+            with self.lock:
+                for event in library.ask_stream(self.settings, question, store=self.store, index=index, llm=llm):
+                    emit(event)
+
+        return threaded(produce)
 
     def ingest_paths(self, paths: list[Path]) -> IngestReport:
         from . import library
