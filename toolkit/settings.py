@@ -127,6 +127,7 @@ class UISettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Address the app listens on (`toolkit ui --host`); 127.0.0.1 keeps it on this machine.")
     port: int = Field(default=7860, description="Port the app listens on (`toolkit ui --port`).")
     read_concurrency: int = Field(default=4, ge=1, description="Read-only events (browsing, citations, filters) that may run side by side; model-bound events always run one at a time.")
+    chat_waiting: int = Field(default=8, ge=1, description="Chat questions that may be open at once: one is answered while the others show their place in the line.")
     language: Literal["vi", "en"] = Field(default="vi", description="Interface language the app opens in; a switch in the app changes it per browser tab.")
     target_label_similarity: float = Field(default=0.5, ge=0, le=1, description="Targets timeline: least share of common words (folded, target/result words removed) for a target's and a result's labels to be one indicator.")
     target_org_similarity: float = Field(default=0.75, ge=0, le=1, description="Targets timeline: least share of common words for two records' organisation names to be one organisation.")

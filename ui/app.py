@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import evals_view, logic, render, views
 from .i18n import LANGS, lang_code, t
+from .turns import Turns
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -35,6 +36,7 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
     report_path = Path(getattr(pipeline, "report_path", None) or "evals/reports/latest.json")
     runner = evals_view.BackgroundEvals(report_path, ui_settings.evals_fast_args,
                                         cwd=getattr(getattr(pipeline, "settings", None), "home", None))
+    turns = Turns()
     reg: list[tuple[Any, dict[str, str]]] = []  # (component, {attribute: string key}) re-labelled on a language switch
 
     def L(component, **keys):
@@ -124,7 +126,8 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
         def on_chat(message, history, prov, period, org, art, lg):
             filters = views.chosen_filters(prov, period, org, art)
             names = views.article_names(pipeline) if filters.get("article") else None
-            for hist, cits, labels, final in logic.stream_chat(pipeline, message, history, filters=filters, lang=lg, names=names):
+            for hist, cits, labels, final in logic.stream_chat(pipeline, message, history, filters=filters, lang=lg, names=names,
+                                                               turns=turns):
                 if final:
                     hint = t("click_citation" if labels else "no_citations", lg)
                     yield (hist, [c.model_dump() for c in cits], gr.update(choices=labels, value=None),
@@ -132,9 +135,11 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
                 else:
                     yield hist, gr.update(), gr.update(), gr.update(), ""
 
+        # not in the model's concurrency group: every question shows at once with its place in the line
+        # (ui/turns.py); the pipeline's model lock runs the generations one at a time
         chat_io = dict(fn=on_chat, inputs=[msg, chatbot, f_prov, f_period, f_org, f_article, lang_state],
                        outputs=[chatbot, cits_state, cit_radio, cit_panel, msg],
-                       concurrency_limit=1, concurrency_id=MODEL, api_visibility="private")
+                       concurrency_limit=ui_settings.chat_waiting, api_visibility="private")
         msg.submit(**chat_io)
         send.click(**chat_io)
         clear.click(lambda: ([], [], gr.update(choices=[], value=None), ""), outputs=[chatbot, cits_state, cit_radio, cit_panel],

@@ -33,6 +33,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "abstain_body": ("Tôi không tìm thấy thông tin này trong các bài đã nạp nên không trả lời.",
                      "I could not find this in the ingested articles, so I do not answer."),
     "error": ("Lỗi", "Error"),
+    "queued": ("Đang chờ lượt: còn {n} câu hỏi trước câu này…", "Waiting: {n} question(s) ahead of this one…"),
     # citation panel, record
     "title": ("Tiêu đề", "Title"), "date": ("Ngày", "Date"), "province": ("Tỉnh", "Province"), "source": ("Nguồn", "Source"),
     "paragraph": ("đoạn", "paragraph"), "unknown": ("(không rõ)", "(unknown)"), "not_stated": ("(không nêu)", "(not stated)"),
