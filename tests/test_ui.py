@@ -486,3 +486,25 @@ def test_app_is_vietnamese_by_default_and_english_on_request(fp):
     vi, en = labels(build_app(fp)), labels(build_app(fp, lang="en"))
     assert {"Hỏi đáp", "Thư viện", "Chỉ tiêu", "Tỉnh", "Kỳ (năm)"} <= vi and "Chat" not in vi
     assert {"Chat", "Library", "Targets", "Province", "Period (year)"} <= en
+
+
+def test_background_records_fill_the_library_and_report_progress(fp):
+    assert "Còn 1 bài chưa có bản trích xuất, 2 bài chưa có tóm tắt" in views.records_progress(fp, "vi")  # b_002; b_002, c_003
+    assert ("Điện Biên", "Điện Biên") not in views.filter_choices(fp)["province"]
+    assert views.schedule_all(fp) == 3  # b_002: record and summary; c_003: summary only
+    assert fp.jobs.wait(10)
+    assert fp.missing() == {"extract": [], "summarise": []}
+    assert ("Điện Biên", "Điện Biên") in views.filter_choices(fp)["province"]  # the filters fill as records arrive
+    p = fp.progress()
+    assert p.done == p.total == 3 and p.changes == 3 and not p.busy
+    assert "xong (3 bước)" in views.records_progress(fp, "vi")
+
+
+def test_a_failed_record_is_reported_and_its_summary_skipped(fp):
+    doc = DOC_B.model_copy(update={"doc_id": "z_009", "title": "Bài hỏng"})
+    fp.docs["z_009"] = doc
+    fp.schedule(["z_009"])
+    assert fp.jobs.wait(10)
+    line = views.records_progress(fp, "en")
+    assert "Failed" in line and "record schema" in line
+    assert "z_009" not in fp.summaries

@@ -140,14 +140,17 @@ def ingest_text(settings: "Settings", text: str, name: str | None = None, **kw: 
 
 
 def extract(settings: "Settings", doc_ids: list[str] | None = None, *, force: bool = False, llm: "LLM | None" = None,
-            store: "Store | None" = None, index: "Index | None" = None, progress: bool = False) -> list["Record"]:
+            store: "Store | None" = None, index: "Index | None" = None, progress: bool = False,
+            sync_index: bool = True) -> list["Record"]:
     """Verified records of the stored documents (all, or doc_ids), cached unless `force`; then the
-    index is synced, because records refine the indexed date and province."""
+    index is synced, because records refine the indexed date and province (with `sync_index` off
+    the caller syncs, e.g. under its own writer lock)."""
     from .extract import extract_store
 
     store = store or open_store(settings)
     records = extract_store(settings, doc_ids=doc_ids, force=force, progress=progress, llm=llm, store=store)
-    sync(index or open_index(settings, store), progress=progress)
+    if sync_index:
+        sync(index or open_index(settings, store), progress=progress)
     return records
 
 

@@ -86,7 +86,14 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
                 with gr.Row():
                     article = L(gr.Dropdown(choices=[], label=t("lib_article", lang0), elem_id="lib-article",
                                             allow_custom_value=False, scale=4), label="lib_article")
-                    extract_btn = L(gr.Button(t("extract", lang0), scale=1), value="extract")
+                    extract_btn = L(gr.Button(t("extract", lang0), scale=1, elem_id="extract-one"), value="extract")
+                    summarise_btn = L(gr.Button(t("summarise", lang0), scale=1, elem_id="summarise-one"), value="summarise")
+                with gr.Row():
+                    jobs_md = gr.Markdown(elem_id="records-progress")
+                    all_btn = L(gr.Button(t("process_all", lang0), scale=0, elem_id="process-all"), value="process_all")
+                    redo_btn = L(gr.Button(t("redo_all", lang0), scale=0, elem_id="redo-all"), value="redo_all")
+                jobs_seen = gr.State(-1)
+                ticker = gr.Timer(ui_settings.progress_poll_s)
                 with gr.Tabs():
                     with L(gr.Tab(t("tab_record", lang0)), label="tab_record"):
                         rec_html = gr.HTML(elem_id="lib-record")
@@ -174,17 +181,23 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
         article.change(lambda d, lg: logic.article_view(pipeline, d, lg), inputs=[article, lang_state],
                        outputs=[rec_html, sum_html, doc_html], api_visibility="private", concurrency_limit=read_limit)
 
-        def on_extract(doc_id, lg):
-            if not doc_id:
-                return f'<p class="tk-note">{t("select_article", lg)}</p>', gr.update(), gr.update()
-            try:
-                pipeline.extract(doc_id)
-            except Exception as e:  # noqa: BLE001 - shown, the app keeps running
-                return f'<p class="tk-note">{t("extract_failed", lg)}: {render.esc(e)}</p>', gr.update(), gr.update()
-            return logic.article_view(pipeline, doc_id, lg)
+        def on_schedule(which, force):
+            def handler(doc_id, lg):
+                if which in ("one_extract", "one_summarise") and not doc_id:
+                    return t("select_article", lg)
+                if which == "one_extract":
+                    pipeline.schedule([doc_id], force=True)
+                elif which == "one_summarise":
+                    pipeline.schedule([doc_id], stages=("summarise",), force=True)
+                else:
+                    views.schedule_all(pipeline, force=force)
+                return views.records_progress(pipeline, lg)
+            return handler
 
-        extract_btn.click(on_extract, inputs=[article, lang_state], outputs=[rec_html, sum_html, doc_html], concurrency_limit=1,
-                          concurrency_id=MODEL, api_visibility="private")
+        for btn, which, force in ((extract_btn, "one_extract", True), (summarise_btn, "one_summarise", True),
+                                  (all_btn, "all", False), (redo_btn, "all", True)):
+            btn.click(on_schedule(which, force), inputs=[article, lang_state], outputs=jobs_md, api_visibility="private",
+                      queue=False)
 
         def on_targets(prov, org, lg):
             chart, tbl, choices, rows = views.targets_view(pipeline, prov, org, lg)
@@ -214,6 +227,24 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
         ingest_btn.click(on_ingest, inputs=files, outputs=[ingest_html, ingest_status, files], concurrency_limit=1,
                          concurrency_id="ingest", api_visibility="private").then(**filt_io).then(**tgt_io).then(
             on_choices, inputs=lang_state, outputs=choice_outs, api_visibility="private")
+
+        def on_tick(seen, lg, prov, dfrom, dto, txt, tprov, torg, doc_id):
+            """The background records' progress; the Library, filters and Targets again when a stage finished."""
+            changes = pipeline.progress().changes
+            md = views.records_progress(pipeline, lg)
+            keep = [gr.update()] * (len(tick_outs) - 2)
+            if changes == seen:
+                return [md, seen, *keep]
+            df, ids, status, art = on_filter(prov, dfrom, dto, txt, lg)
+            chart, tbl, ev, rows, _, csv = on_targets(tprov, torg, lg)
+            rec, summ, _ = logic.article_view(pipeline, doc_id, lg) if doc_id else (gr.update(), gr.update(), None)
+            return [md, changes, df, ids, status, gr.update(choices=art["choices"]), *on_choices(lg),
+                    chart, tbl, ev, rows, csv, rec, summ]
+
+        tick_outs = [jobs_md, jobs_seen, lib_table, lib_ids, lib_status, article, *choice_outs,
+                     tgt_chart, tgt_table, tgt_ev, tgt_rows, tgt_export, rec_html, sum_html]
+        ticker.tick(on_tick, inputs=[jobs_seen, lang_state, province, date_from, date_to, text, tgt_prov, tgt_org, article],
+                    outputs=tick_outs, api_visibility="private", queue=False)
 
         def on_evals(lg):
             return evals_view.render_evals(evals_view.load_reports(report_path), lg, runner.status(lg))
