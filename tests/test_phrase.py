@@ -127,3 +127,10 @@ def test_settled_holds_back_what_may_still_grow(text, upto):
 
 def test_fake_stream_cuts_digits_one_by_one():
     assert split_tokens("đạt 86,4%") == ["đạt", " ", "8", "6", ",", "4", "%"]
+
+
+def test_the_phrasing_stops_after_two_sentences():
+    events, _ = _run("Huyện Krông Pắc kết nạp 214 đảng viên mới. Đảng bộ huyện có tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ. Ngoài ra còn 999 việc.")
+    final = events[-1]
+    assert final.phrased, final.stopped
+    assert "999" not in final.answer.answer and final.answer.answer.endswith("nhiệm vụ.")

@@ -118,8 +118,9 @@ class AnswerSettings(BaseModel):
     model_sentences: int = Field(default=2, description="Top sentences whose spans the model may pick from.")
     model_max_tokens: int = Field(default=24, description="Token budget of the model's span pick (a short JSON list of ids).")
     phrase: bool = Field(default=False, description="Let the model phrase the answer (one or two sentences in the question's language) from the picked spans, streamed through a gate that releases text only while every number, name, date and code is a picked span; the composed answer stands when the phrasing fails the gate or the verifier.")
-    phrase_max_tokens: int = Field(default=80, ge=8, description="Token budget of the model's phrasing of an answer.")
-    phrase_sentence_chars: int = Field(default=220, ge=40, description="Characters of each cited sentence given to the phrasing prompt (cut around the picked spans; a shorter prompt gives an earlier first token).")
+    phrase_max_tokens: int = Field(default=64, ge=8, description="Token budget of the model's phrasing of an answer.")
+    phrase_sentences: int = Field(default=2, ge=1, description="The phrasing stops after this many sentences (or at a line break).")
+    phrase_sentence_chars: int = Field(default=160, ge=40, description="Characters of each cited sentence given to the phrasing prompt (cut around the picked spans; a shorter prompt gives an earlier first token).")
 
 
 class UISettings(BaseModel):

@@ -182,6 +182,22 @@ def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]
     return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
 
 
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)|\n")
+
+
+def enough(text: str, sentences: int) -> int:
+    """Where the text should end when it has written `sentences` sentences (or a line break after
+    some text): the offset after the last allowed stop, else 0 (go on)."""
+    n = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group(0) == "\n" and not text[:m.start()].strip():
+            continue
+        n += 1
+        if n >= sentences or m.group(0) == "\n":
+            return m.end() if m.group(0) != "\n" else m.start()
+    return 0
+
+
 def _tidy(text: str) -> str:
     """The reply as an answer: one paragraph, no surrounding quotes or markup."""
     text = re.sub(r"\s+", " ", text).strip().strip("*`\"“”")
@@ -209,6 +225,9 @@ def phrase_stream(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]]
             if out:
                 timings.setdefault("first_release_s", time.perf_counter() - t0)
                 yield Delta(out)
+            if enough(gate.text, settings.answer.phrase_sentences):
+                gate.text = gate.text[:enough(gate.text, settings.answer.phrase_sentences)]
+                break
     except ToolkitError as e:
         gate.stopped = f"model failed: {e}"
     finally:
