@@ -134,3 +134,22 @@ def test_the_phrasing_stops_after_two_sentences():
     final = events[-1]
     assert final.phrased, final.stopped
     assert "999" not in final.answer.answer and final.answer.answer.endswith("nhiệm vụ.")
+
+
+def test_library_ask_gives_the_phrased_answer_when_phrasing_is_on(tmp_settings, tmp_path):
+    from toolkit import library
+
+    art = tmp_path / "krong_pac.txt"
+    art.write_text("Hội nghị tổng kết năm 2025 của Đảng bộ huyện Krông Pắc\n\n" + SENT + "\n", encoding="utf-8")
+    library.ingest(tmp_settings, [art])
+    tmp_settings.answer.phrase = True
+    tmp_settings.answer.use_model = False
+    base = library.ask(tmp_settings.model_copy(update={"answer": tmp_settings.answer.model_copy(update={"phrase": False})}),
+                       [(1, Q_VI)], llm=FakeLLM())[0][1]
+    if base.abstained:
+        pytest.skip("the reader abstains on this fixture with the hash embedder")
+    [(_, got)] = library.ask(tmp_settings, [(1, Q_VI)], llm=FakeLLM(["Huyện Krông Pắc kết nạp 214 đảng viên mới."]))
+    assert got.route == "phrased" and got.answer == "Huyện Krông Pắc kết nạp 214 đảng viên mới."
+    assert got.citations == base.citations
+    [(_, wrong)] = library.ask(tmp_settings, [(1, Q_VI)], llm=FakeLLM(["Huyện Krông Pắc kết nạp 38 đảng viên mới."]))
+    assert wrong.answer == base.answer and wrong.route == base.route

@@ -188,7 +188,7 @@ def ask(settings: "Settings", questions: Sequence[tuple[Any, str]], *, store: "S
 
     store = store or open_store(settings)
     index = index or open_index(settings, store, read_only=True)
-    if llm is None and settings.answer.use_model:
+    if llm is None and (settings.answer.use_model or settings.answer.phrase):
         from .llm import LazyLLM
 
         llm = LazyLLM(settings)
@@ -196,6 +196,12 @@ def ask(settings: "Settings", questions: Sequence[tuple[Any, str]], *, store: "S
 
     def one(item: tuple[Any, str]) -> None:
         qid, question = item
+        if settings.answer.phrase:  # the model's phrasing, gated, as the chat shows it (its last event)
+            from .answer.stream import ask_stream as stream_one
+
+            *_, final = stream_one(question, settings=settings, store=store, index=index, llm=llm)
+            out.append((qid, final.answer))
+            return
         out.append((qid, answer_one(question, settings=settings, store=store, index=index, llm=llm)))
 
     run_each(list(questions), one, label="ask", show=progress and len(questions) > 1, name=lambda it: str(it[0]))

@@ -27,7 +27,7 @@ from ..vi.names import name_like_runs
 from ..vi.question import QuestionInfo
 from .candidates import Candidate
 from .compose import TEMPLATE_WORDS, render_span
-from .spans import Span
+from .spans import Span, span_relevance
 
 if TYPE_CHECKING:
     from ..llm import LLM
@@ -56,6 +56,24 @@ class Final:
 
 
 # --- grounds --------------------------------------------------------------------------------------
+
+
+def best_spans(c: Candidate, spans: list[Span], info: QuestionInfo) -> list[Span]:
+    """The spans of a sentence the phrasing may state: those whose words match the question best,
+    as many as it asks for. A Vietnamese composed answer quotes every figure of its clause in
+    context; a phrased one must not be free to pair a figure with another figure's words (the
+    share rated good for the share rated excellent), so it gets only the best of them."""
+    if len(spans) <= 1:
+        return spans
+    alts = [t.alts for t in info.terms]
+    weights = [t.weight for t in info.terms]
+    rel = sorted(((span_relevance(s, c.quote, alts, weights, info.focus), s) for s in spans), key=lambda x: -x[0])
+    need = max(1, info.n_parts, info.n_numbers if rel[0][1].kind == "number" else 1)
+    if "list" in info.wants or (rel[0][1].kind == "person" and "attend" in info.roles):
+        return spans
+    top = rel[0][0]
+    keep = [s for r, s in rel[:need] if r >= top - 1e-9 or need > 1]
+    return sorted(keep, key=lambda s: s.start)
 
 
 def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tuple[list[str], list[str]]:

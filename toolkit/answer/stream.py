@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from . import ask
-from .phrase import Delta, Final, phrase_stream
+from .phrase import Delta, Final, best_spans, phrase_stream
 
 if TYPE_CHECKING:
     from ..index import Index
@@ -26,8 +26,10 @@ def ask_stream(question: str, *, settings: "Settings", store: "Store", index: "I
                ) -> Iterator[Delta | Final]:
     grounds: dict = {}
     answer = ask(question, settings=settings, store=store, index=index, llm=llm, grounds=grounds)
-    picked = [(c, spans) for c, spans in grounds.get("picked") or [] if spans]
+    info = grounds.get("info")
+    narrow = answer.route != "model"  # spans the model did not pick: only the best-matching ones may be stated
+    picked = [(c, best_spans(c, spans, info) if narrow else spans) for c, spans in grounds.get("picked") or [] if spans]
     if answer.abstained or not picked or not settings.answer.phrase or llm is None:
         yield Final(answer)
         return
-    yield from phrase_stream(grounds["info"], picked, answer, settings=settings, llm=llm)
+    yield from phrase_stream(info, picked, answer, settings=settings, llm=llm)
