@@ -212,9 +212,11 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
         tgt_ev.change(lambda ref, rows, lg: views.evidence_panel(pipeline, ref, rows, lg), inputs=[tgt_ev, tgt_rows, lang_state],
                       outputs=tgt_ev_html, api_visibility="private", concurrency_limit=read_limit)
 
-        def on_ingest(paths, progress=gr.Progress()):
+        def on_ingest(paths, lg, progress=gr.Progress()):
             items = [(logic.upload_original_name(p), logic.upload_path(p)) for p in (paths or [])]
             results, status = logic.ingest_uploads(pipeline, items, progress=progress)
+            if hasattr(pipeline, "progress") and pipeline.progress().busy:
+                status += "  \n" + t("jobs_scheduled", lg)
             return render.render_ingest_results(results), status, None
 
         def on_choices(lg):
@@ -224,7 +226,7 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
                 gr.update(choices=ch["province"]), gr.update(choices=tp), gr.update(choices=to)]
 
         choice_outs = [f_prov, f_period, f_org, f_article, province, tgt_prov, tgt_org]
-        ingest_btn.click(on_ingest, inputs=files, outputs=[ingest_html, ingest_status, files], concurrency_limit=1,
+        ingest_btn.click(on_ingest, inputs=[files, lang_state], outputs=[ingest_html, ingest_status, files], concurrency_limit=1,
                          concurrency_id="ingest", api_visibility="private").then(**filt_io).then(**tgt_io).then(
             on_choices, inputs=lang_state, outputs=choice_outs, api_visibility="private")
 

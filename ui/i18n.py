@@ -66,6 +66,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "jobs_idle": ("Còn {records} bài chưa có bản trích xuất, {summaries} bài chưa có tóm tắt.",
                   "{records} article(s) without a record, {summaries} without a summary."),
     "jobs_failed": ("Lỗi", "Failed"),
+    "jobs_scheduled": ("Bản trích xuất và tóm tắt đang được tạo ở nền: xem tiến độ ở tab Thư viện.",
+                       "Records and summaries are being made in the background: see the Library tab for progress."),
     "filter_error": ("Lỗi bộ lọc", "Filter error"), "extract_failed": ("Trích xuất thất bại", "Extraction failed"),
     # targets
     "tgt_intro": ("Chỉ tiêu đặt ra cho một kỳ, cạnh kết quả được báo cáo sau đó cho chính kỳ ấy (có thể ở bài khác). "
