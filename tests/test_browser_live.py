@@ -62,7 +62,9 @@ def _ask_timed(page, question: str) -> tuple[str, list[str], float | None, float
         final = "[1]" in text or "Không tìm thấy" in text or "No answer" in text
         if final:
             return text, partials, first, time.perf_counter() - t0
-        if text != placeholder and text.endswith("…") and (not partials or text != partials[-1]) and "Đang chờ" not in text:
+        body = text.split("\n\n")[-1].strip()  # after the "Hiểu là: …" line
+        if (text != placeholder and body.endswith("…") and body != "…" and (not partials or text != partials[-1])
+                and "Đang chờ" not in text and "Waiting" not in text):
             partials.append(text)
             first = first if first is not None else time.perf_counter() - t0
         page.wait_for_timeout(100)
