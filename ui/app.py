@@ -2,8 +2,14 @@
 
 Tabs: Chat (follow-ups completed from the conversation, filters, cited with clickable markers; also
 the `ask` API endpoint), Library, Targets (timeline of targets against later results), Ingest,
-Evals. Vietnamese by default, English by the switch at the top (ui/i18n.py). The model-bound events share one concurrency group of size 1, so generations run one
-at a time and the others wait in Gradio's queue, which shows their position.
+Evals. Vietnamese by default, English by the switch at the top (ui/i18n.py).
+
+A question shows in the chat at once; while earlier questions are answered it shows its place in
+the line (ui/turns.py), then the answer: whole at once when composed, growing as the model's
+phrasing passes the grounding gate (answer.phrase). After an upload, records and summaries are made
+in the background (ui.records_on_ingest); a timer shows their progress in the Library and refreshes
+the Library, filters and Targets as they arrive. The pipeline's model lock lets questions go before
+the next background model call.
 """
 
 import os
