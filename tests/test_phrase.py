@@ -153,3 +153,10 @@ def test_library_ask_gives_the_phrased_answer_when_phrasing_is_on(tmp_settings, 
     assert got.citations == base.citations
     [(_, wrong)] = library.ask(tmp_settings, [(1, Q_VI)], llm=FakeLLM(["Huyện Krông Pắc kết nạp 38 đảng viên mới."]))
     assert wrong.answer == base.answer and wrong.route == base.route
+
+
+def test_vietnamese_function_words_are_not_taken_for_unsupported_words():
+    from toolkit.verify import verify_answer
+
+    v = verify_answer("Số đảng viên của huyện là 214 đảng viên", ["214 đảng viên"], [SENT], [])
+    assert "cua" not in v.unsupported_words
