@@ -1,7 +1,7 @@
 """First-token and total time of chat answers with the default model, as the chat gets them
 (toolkit.pipeline.Pipeline.ask_stream, with the phrasing step on).
 
-    python -m evals.stream_bench --store /tmp/stream-store [--n 8] [--prompt-cache-mb 0] [--ids w-q001,w-q002]
+    python -m evals.stream_bench --store /tmp/stream-store [--n 8] [--ids w-q001,w-q002]
 
 Loads the store, index, embedder and model and answers one warm-up question (not timed), then asks
 the chosen questions (answerable ones of ../shared/gold/web/qa.jsonl, alternating Vietnamese and
@@ -80,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gold", default=str(SHARED / "gold" / "web" / "qa.jsonl"))
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--ids", default="")
-    ap.add_argument("--prompt-cache-mb", type=int, default=None, help="llm.prompt_cache_mb for this run")
     args = ap.parse_args(argv)
 
     from toolkit.pipeline import Pipeline
@@ -88,8 +87,6 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings(store=Path(args.store))
     settings.answer.phrase = True
-    if args.prompt_cache_mb is not None:
-        settings.llm.prompt_cache_mb = args.prompt_cache_mb
     qs = pick_questions(Path(args.gold), args.n, [i for i in args.ids.split(",") if i] or None)
     if not qs:
         print(f"no questions from {args.gold}", file=sys.stderr)
@@ -97,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = Pipeline(settings)
     t = time.perf_counter()
     one(pipeline, "Năm 2021 kết nạp bao nhiêu đảng viên mới?")  # loads index, embedder, model
-    print(f"warm-up (loading) {time.perf_counter() - t:.1f} s; load average {load_avg()}; "
-          f"prompt cache {settings.llm.prompt_cache_mb} MB")
+    print(f"warm-up (loading) {time.perf_counter() - t:.1f} s; load average {load_avg()}")
     rows = []
     for q in qs:
         r = one(pipeline, q["question"])

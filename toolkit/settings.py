@@ -30,7 +30,6 @@ class LLMSettings(BaseModel):
     api_key: str = Field(default="sk-no-key", description="API key sent to the server when url is set.")
     n_ctx: int = Field(default=4096, description="Context length for the in-process model.")
     n_threads: int = Field(default=2, description="CPU threads for the in-process model.")
-    prompt_cache_mb: int = Field(default=0, ge=0, description="In-process model: RAM for llama.cpp states saved after each call and restored when a later prompt shares a longer prefix with one of them (e.g. the phrasing prompt's fixed system part after a span pick); 0 keeps only the last prompt's prefix.")
     max_tokens: int = Field(default=384, description="Upper bound on generated tokens per call.")
     temperature: float = Field(default=0.0, description="Sampling temperature.")
     max_retries: int = Field(default=2, description="Validation retries for structured output.")

@@ -77,9 +77,10 @@ def best_spans(c: Candidate, spans: list[Span], info: QuestionInfo) -> list[Span
 
 
 def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tuple[list[str], list[str]]:
-    """(grounded strings, cited sentences): the picked spans and their labels, plus the figures and
-    names of the question that a cited sentence also states (so "Năm 2023, ..." may echo the year
-    asked about, never a year the sentence does not give)."""
+    """(grounded strings, cited sentences): the picked spans and their labels, the year of a cited
+    sentence that states only one, and the figures and names of the question that a cited sentence
+    also states (so "Năm 2023, ..." may echo the year asked about, never a year the sentence does
+    not give, nor one of two years a sentence compares)."""
     cited = [c.quote for c, _ in picked]
     grounded = [t for _, spans in picked for s in spans for t in (s.text, s.label) if t]
     facts = SourceFacts(cited)
@@ -87,6 +88,10 @@ def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tup
         vals = {ns.value} | ({ns.target} if ns.target is not None else set())
         if facts.has_value(vals) and any(ns.raw in c for c in cited):
             grounded.append(ns.raw)
+    for c in cited:  # a sentence that states one year states its period: the answer may name it
+        years = {ns.raw for ns in find_numbers(c) if ns.kind == "year"}
+        if len(years) == 1:
+            grounded.append(years.pop())
     folded = [fold(c) for c in cited]
     for name in name_like_runs(question):
         if any(fold(name) in f for f in folded):

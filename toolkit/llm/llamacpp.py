@@ -109,11 +109,6 @@ class LlamaCppLLM:
         except (ValueError, RuntimeError, OSError) as e:
             raise ModelFileError(str(self.model_path), f"llama.cpp could not load it ({e})",
                                  "run `python -m toolkit.models check` or `make setup` to rebuild it") from e
-        cache_mb = int(getattr(self.settings, "prompt_cache_mb", 0) or 0)
-        if cache_mb:
-            from llama_cpp import LlamaRAMCache
-
-            llama.set_cache(LlamaRAMCache(capacity_bytes=cache_mb << 20))
         self.load_seconds = time.perf_counter() - t0
         return llama
 
