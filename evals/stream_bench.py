@@ -71,6 +71,7 @@ def one(pipeline, question: str) -> dict:
     return {"first_token_s": first_token, "first_release_s": first_release, "total_s": total,
             "phrased": bool(final and final.phrased), "route": final.answer.route if final else "?",
             "stopped": (final.stopped if final else "")[:90], "answer": final.answer.answer[:100] if final else "",
+            "draft": (final.draft if final else "")[:160],
             "stream_pieces": stats.pieces if stats else 0}
 
 
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gold", default=str(SHARED / "gold" / "web" / "qa.jsonl"))
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--ids", default="")
+    ap.add_argument("--drafts", action="store_true", help="print what the model wrote (also when the gate refused it)")
     args = ap.parse_args(argv)
 
     from toolkit.pipeline import Pipeline
@@ -104,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         fr = f"{r['first_release_s']:.2f}" if r["first_release_s"] is not None else "-"
         print(f"{r['id']} {r['lang']} first_token={ft}s first_release={fr}s total={r['total_s']:.2f}s "
               f"route={r['route']} phrased={r['phrased']} load=[{r['load']}] {r['stopped']}", flush=True)
+        if args.drafts and r["draft"]:
+            print(f"    model wrote: {r['draft']!r}", flush=True)
     for key in ("first_token_s", "first_release_s", "total_s"):
         vals = [r[key] for r in rows if r[key] is not None]
         if vals:

@@ -53,6 +53,7 @@ class Final:
     phrased: bool = False
     stopped: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    draft: str = ""  # what the model wrote (also when refused), for diagnostics; never shown
 
 
 # --- grounds --------------------------------------------------------------------------------------
@@ -260,11 +261,11 @@ def phrase_stream(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]]
     rest = gate.close() if not gate.stopped else ""
     timings["total_s"] = time.perf_counter() - t0
     if gate.stopped:
-        yield Final(fallback, phrased=False, stopped=gate.stopped, timings=timings)
+        yield Final(fallback, phrased=False, stopped=gate.stopped, timings=timings, draft=gate.text)
         return
     if rest:
         yield Delta(rest)
     text = _tidy(gate.text)
     answer = fallback.model_copy(update={"answer": text, "route": "phrased",
                                          "latency_s": round(fallback.latency_s + timings["total_s"], 3)})
-    yield Final(answer, phrased=True, timings=timings)
+    yield Final(answer, phrased=True, timings=timings, draft=gate.text)
