@@ -87,9 +87,12 @@ def test_a_name_not_picked_stops_the_stream():
     assert not final.phrased and "Sáng" not in "".join(e.text for e in events if isinstance(e, Delta))
 
 
-def test_an_unsupported_sentence_without_figures_is_refused_at_the_end():
-    events, _ = _run("Đảng bộ huyện Krông Pắc kết nạp 214 đảng viên mới nhờ chính sách thu hút nhân tài xuất sắc.")
+def test_an_unsupported_word_stops_the_stream_where_it_is_written():
+    events, llm = _run("Đảng bộ huyện Krông Pắc kết nạp 214 đảng viên mới nhờ chính sách thu hút nhân tài xuất sắc.")
+    shown = "".join(e.text for e in events if isinstance(e, Delta))
     assert not events[-1].phrased and "not grounded" in events[-1].stopped
+    assert "214" in shown and "nhờ" not in shown and "xuất sắc" not in shown
+    assert "xuất" not in events[-1].draft  # it stopped reading the model there
 
 
 def test_english_phrasing_passes_with_the_rendered_span():

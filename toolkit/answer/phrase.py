@@ -6,9 +6,10 @@ written by the model from the picked grounded spans and streamed through a gate.
 The gate releases text only while every number, name, date and document code completed so far is
 one of the picked spans (or a figure or name of the question that a cited sentence also states).
 It holds back the tail while a figure or a name may still be growing ("8" may become "87,5%",
-"Nguyễn Văn" may become "Nguyễn Văn An"). When a completed item is not grounded, the stream stops
-and the composed answer (`fallback`) stands; the finished text must also pass
-toolkit.verify.verify_answer (nothing of substance beyond the spans), else the fallback stands too.
+"Nguyễn Văn" may become "Nguyễn Văn An"). The settled text is checked by toolkit.verify's
+verify_answer as it grows (figures, names, dates, codes, and nothing of substance beyond the spans
+and cited sentences); at the first failure the stream stops and the composed answer (`fallback`)
+stands.
 """
 
 from __future__ import annotations
@@ -139,12 +140,12 @@ class Gate:
         self.released = 0
         self.stopped = ""
 
-    def _problems(self, text: str, final: bool) -> str:
+    def _problems(self, text: str) -> str:
+        """Why the (settled) text may not be shown: ungrounded figures, names, dates, codes, or a word
+        of substance the spans and cited sentences do not carry (a settled word is final, so the
+        stream stops at the first one instead of writing on to a refusal)."""
         v = verify_answer(text, self.grounded, self.cited, self.allowed)
-        bad = v.missing_numbers + v.missing_names + v.missing_codes + v.problems
-        if final:
-            bad += v.unsupported_words
-        return "; ".join(bad)
+        return "; ".join(v.missing_numbers + v.missing_names + v.missing_codes + v.problems + v.unsupported_words)
 
     def feed(self, piece: str) -> str:
         """The newly released text after one more piece ('' when nothing is settled or stopped)."""
@@ -154,7 +155,7 @@ class Gate:
         upto = settled(self.text)
         if upto <= self.released:
             return ""
-        bad = self._problems(self.text[:upto], final=False)
+        bad = self._problems(self.text[:upto])
         if bad:
             self.stopped = f"not grounded: {bad}"
             return ""
@@ -169,7 +170,7 @@ class Gate:
         if not self.text.strip():
             self.stopped = "empty reply"
             return ""
-        bad = self._problems(self.text, final=True)
+        bad = self._problems(self.text)
         if bad:
             self.stopped = f"not grounded: {bad}"
             return ""
