@@ -3,6 +3,7 @@ need them skip when absent. Tests that run the real model are marked `slow` and 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,10 @@ from toolkit.llm.fake import FakeLLM
 from toolkit.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# An ingest through the app's Pipeline makes records and summaries in the background with the real
+# model (ui.records_on_ingest); tests opt in explicitly, so no test loads the model by ingesting.
+os.environ.setdefault("TOOLKIT_UI__RECORDS_ON_INGEST", "false")
 
 
 @pytest.fixture(scope="session")

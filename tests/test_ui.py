@@ -38,14 +38,49 @@ def test_chat_is_multi_turn_and_accepts_gradio6_content_parts(fp):
     assert [m["content"] for m in hist[:2]] == ["xin chào", "Chào bạn"] and len(hist) == 4
 
 
-def test_stream_yields_growing_text_then_citations_last(fp):
-    steps = list(logic.stream_chat(fp, NUMBER_Q, [], chunk_words=2))
-    assert len(steps) >= 4
+def test_extractive_answer_shows_whole_at_once_with_citations_last(fp):
+    steps = list(logic.stream_chat(fp, NUMBER_Q, []))
     texts = [s[0][-1]["content"] for s in steps]
-    assert texts[0] == "…"
+    assert texts[0] == "…" and len(steps) == 2
+    assert steps[-1][3] and steps[-1][1] and not steps[0][3] and not steps[0][1]
+
+
+class _StreamingPipeline(FakePipeline):
+    """ask_stream as the real pipeline gives it: released text pieces, then the final answer."""
+
+    def ask_stream(self, question, filters=None):
+        from toolkit.answer.phrase import Delta, Final
+
+        self.asked.append(question)
+        for piece in ("Đảng bộ xã Tân Phú", " kết nạp", " 152 đảng viên", " mới."):
+            yield Delta(piece)
+        yield Final(ANSWER.model_copy(update={"answer": "Đảng bộ xã Tân Phú kết nạp 152 đảng viên mới.", "route": "phrased"}),
+                    phrased=True)
+
+
+def test_phrased_answer_grows_as_pieces_are_released_then_citations_last():
+    steps = list(logic.stream_chat(_StreamingPipeline(), NUMBER_Q, []))
+    texts = [s[0][-1]["content"].rstrip(" …") for s in steps]
+    growing = texts[1:-1]
+    assert len(growing) == 4 and all(len(a) < len(b) for a, b in zip(growing, growing[1:]))
     assert all(not s[3] and not s[1] for s in steps[:-1]) and steps[-1][3] and steps[-1][1]
-    middle = [t.rstrip(" …") for t in texts[1:-1]]
-    assert all(len(a) < len(b) for a, b in zip(middle, middle[1:]))
+    assert "152" in texts[-1] and r"\[1\]" in texts[-1]
+
+
+def test_a_waiting_question_shows_its_place_in_the_line(fp):
+    from ui.turns import Turns
+
+    turns = Turns()
+    first = logic.stream_chat(fp, NUMBER_Q, [], turns=turns)
+    next(first)  # question shown
+    next(first)  # its turn taken: it is being answered
+    second = logic.stream_chat(fp, "Ai chủ trì?", [], turns=turns)
+    next(second)
+    waiting = next(second)[0][-1]["content"]
+    assert "còn 1 câu hỏi" in waiting
+    list(first)  # the first finishes and passes the turn on
+    rest = list(second)
+    assert rest[-1][3] and "còn" not in rest[-1][0][-1]["content"]
 
 
 def test_abstention_is_said_plainly_and_cites_nothing(fp):
@@ -451,3 +486,25 @@ def test_app_is_vietnamese_by_default_and_english_on_request(fp):
     vi, en = labels(build_app(fp)), labels(build_app(fp, lang="en"))
     assert {"Hỏi đáp", "Thư viện", "Chỉ tiêu", "Tỉnh", "Kỳ (năm)"} <= vi and "Chat" not in vi
     assert {"Chat", "Library", "Targets", "Province", "Period (year)"} <= en
+
+
+def test_background_records_fill_the_library_and_report_progress(fp):
+    assert "Còn 1 bài chưa có bản trích xuất, 2 bài chưa có tóm tắt" in views.records_progress(fp, "vi")  # b_002; b_002, c_003
+    assert ("Điện Biên", "Điện Biên") not in views.filter_choices(fp)["province"]
+    assert views.schedule_all(fp) == 3  # b_002: record and summary; c_003: summary only
+    assert fp.jobs.wait(10)
+    assert fp.missing() == {"extract": [], "summarise": []}
+    assert ("Điện Biên", "Điện Biên") in views.filter_choices(fp)["province"]  # the filters fill as records arrive
+    p = fp.progress()
+    assert p.done == p.total == 3 and p.changes == 3 and not p.busy
+    assert "xong (3 bước)" in views.records_progress(fp, "vi")
+
+
+def test_a_failed_record_is_reported_and_its_summary_skipped(fp):
+    doc = DOC_B.model_copy(update={"doc_id": "z_009", "title": "Bài hỏng"})
+    fp.docs["z_009"] = doc
+    fp.schedule(["z_009"])
+    assert fp.jobs.wait(10)
+    line = views.records_progress(fp, "en")
+    assert "Failed" in line and "record schema" in line
+    assert "z_009" not in fp.summaries

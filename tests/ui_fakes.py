@@ -133,6 +133,35 @@ class FakePipeline:
     def latest_eval_report(self):
         return self.report
 
+    # background records and summaries, as toolkit.pipeline.Pipeline gives them (a real RecordJobs)
+    def _run_stage(self, doc_id, stage, force):
+        doc = self.docs[doc_id]
+        if stage == "extract":
+            if "hỏng" in doc.title:
+                raise ToolkitError(f"{doc_id}: the model's reply did not fit the record schema")
+            self.records[doc_id] = Record(doc_id=doc_id, title=doc.title, province="Điện Biên", organization="Đảng bộ xã Mường Phăng")
+        else:
+            self.summaries[doc_id] = Summary(doc_id=doc_id, summary_vi=[SummarySentence(text=f"Tóm tắt: {doc.title}")],
+                                             summary_en=[SummarySentence(text="Summary.")])
+
+    @property
+    def jobs(self):
+        from toolkit.jobs import RecordJobs
+
+        if getattr(self, "_jobs", None) is None:
+            self._jobs = RecordJobs(self._run_stage)
+        return self._jobs
+
+    def schedule(self, doc_ids, stages=("extract", "summarise"), force=False):
+        return self.jobs.submit(list(doc_ids), stages=stages, force=force)
+
+    def progress(self):
+        return self.jobs.progress()
+
+    def missing(self):
+        return {"extract": [d for d in self.docs if d not in self.records],
+                "summarise": [d for d in self.docs if d not in self.summaries]}
+
 
 class _MemStore:
     def __init__(self, fp: FakePipeline):

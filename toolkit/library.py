@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from .progress import run_each, status
 
@@ -140,14 +140,17 @@ def ingest_text(settings: "Settings", text: str, name: str | None = None, **kw: 
 
 
 def extract(settings: "Settings", doc_ids: list[str] | None = None, *, force: bool = False, llm: "LLM | None" = None,
-            store: "Store | None" = None, index: "Index | None" = None, progress: bool = False) -> list["Record"]:
+            store: "Store | None" = None, index: "Index | None" = None, progress: bool = False,
+            sync_index: bool = True) -> list["Record"]:
     """Verified records of the stored documents (all, or doc_ids), cached unless `force`; then the
-    index is synced, because records refine the indexed date and province."""
+    index is synced, because records refine the indexed date and province (with `sync_index` off
+    the caller syncs, e.g. under its own writer lock)."""
     from .extract import extract_store
 
     store = store or open_store(settings)
     records = extract_store(settings, doc_ids=doc_ids, force=force, progress=progress, llm=llm, store=store)
-    sync(index or open_index(settings, store), progress=progress)
+    if sync_index:
+        sync(index or open_index(settings, store), progress=progress)
     return records
 
 
@@ -185,7 +188,7 @@ def ask(settings: "Settings", questions: Sequence[tuple[Any, str]], *, store: "S
 
     store = store or open_store(settings)
     index = index or open_index(settings, store, read_only=True)
-    if llm is None and settings.answer.use_model:
+    if llm is None and (settings.answer.use_model or settings.answer.phrase):
         from .llm import LazyLLM
 
         llm = LazyLLM(settings)
@@ -193,10 +196,31 @@ def ask(settings: "Settings", questions: Sequence[tuple[Any, str]], *, store: "S
 
     def one(item: tuple[Any, str]) -> None:
         qid, question = item
+        if settings.answer.phrase:  # the model's phrasing, gated, as the chat shows it (its last event)
+            from .answer.stream import ask_stream as stream_one
+
+            *_, final = stream_one(question, settings=settings, store=store, index=index, llm=llm)
+            out.append((qid, final.answer))
+            return
         out.append((qid, answer_one(question, settings=settings, store=store, index=index, llm=llm)))
 
     run_each(list(questions), one, label="ask", show=progress and len(questions) > 1, name=lambda it: str(it[0]))
     return out
+
+
+def ask_stream(settings: "Settings", question: str, *, store: "Store | None" = None, index: "Index | None" = None,
+               llm: "LLM | None" = None) -> Iterator[Any]:
+    """One question answered as events (toolkit.answer.stream): text released as the model phrases
+    it (with settings.answer.phrase), then one Final with the answer and its citations. Read-only."""
+    from .answer.stream import ask_stream as stream_one
+
+    store = store or open_store(settings)
+    index = index or open_index(settings, store, read_only=True)
+    if llm is None and (settings.answer.use_model or settings.answer.phrase):
+        from .llm import LazyLLM
+
+        llm = LazyLLM(settings)
+    return stream_one(question, settings=settings, store=store, index=index, llm=llm)
 
 
 def check(settings: "Settings") -> list[str]:

@@ -14,8 +14,9 @@ import re
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
+from .jobs import ModelLock, Progress, RecordJobs
 from .llm import LazyLLM
 from .schemas import Answer, Document, IngestReport, Record, Summary
 from .store import Store
@@ -44,7 +45,8 @@ class Pipeline:
         self._reader = None
         self.report_path = Path(report_path) if report_path else Path(settings.eval_report)
         self._build_lock = threading.Lock()
-        self.lock = threading.Lock()  # one generation at a time
+        self.lock = ModelLock()  # one generation at a time; questions before background records
+        self._jobs: RecordJobs | None = None
         self._write_lock = threading.Lock()  # one ingest or index sync at a time
 
     # --- lazy parts -----------------------------------------------------------------------
@@ -110,12 +112,73 @@ class Pipeline:
             [(_, answer)] = library.ask(self.settings, [(None, question)], store=self.store, index=index, llm=llm)
             return answer
 
+    def ask_stream(self, question: str, filters: dict | None = None) -> Iterator[Any]:
+        """The answer as events (toolkit.answer.stream): Delta text as the model's phrasing is
+        released, then one Final. Runs in a worker thread that holds the model lock, so the lock is
+        released even when the consumer goes away."""
+        from . import library
+        from .filters import FilteredIndex, SearchFilters
+        from .llm.streaming import threaded
+
+        index, llm = self.reader, self.llm
+        chosen = SearchFilters.from_dict(filters)
+        if not chosen.empty:
+            index = FilteredIndex(index, **chosen.search_kwargs(self.store))
+
+        def produce(emit) -> None:
+            with self.lock:
+                for event in library.ask_stream(self.settings, question, store=self.store, index=index, llm=llm):
+                    emit(event)
+
+        return threaded(produce)
+
     def ingest_paths(self, paths: list[Path]) -> IngestReport:
+        """Store and index the files; with ui.records_on_ingest, their records and summaries are then
+        made in the background (schedule)."""
         from . import library
 
         index = self.index
         with self._write_lock:  # not self.lock: questions are answered meanwhile, from what is indexed
-            return library.ingest(self.settings, [Path(p) for p in paths], store=self.store, index=index).report
+            report = library.ingest(self.settings, [Path(p) for p in paths], store=self.store, index=index).report
+        if self.settings.ui.records_on_ingest and (report.added or report.replaced):
+            self.schedule(list(report.added) + list(report.replaced))
+        return report
+
+    # --- background records and summaries -------------------------------------------------
+    @property
+    def jobs(self) -> RecordJobs:
+        with self._build_lock:
+            if self._jobs is None:
+                self._jobs = RecordJobs(self._run_stage)
+            return self._jobs
+
+    def schedule(self, doc_ids: list[str], stages: tuple[str, ...] = ("extract", "summarise"), force: bool = False) -> int:
+        """Queue records and/or summaries of these articles for the background worker."""
+        return self.jobs.submit(doc_ids, stages=stages, force=force)
+
+    def progress(self) -> Progress:
+        return self.jobs.progress()
+
+    def missing(self) -> dict[str, list[str]]:
+        """Articles without a record of their current text, and without a summary."""
+        store = self.store
+        docs = store.documents()
+        no_rec = [d.doc_id for d in docs if (r := store.get_record(d.doc_id)) is None or r.content_hash != d.content_hash]
+        no_sum = [d.doc_id for d in docs if store.get_summary(d.doc_id) is None]
+        return {"extract": no_rec, "summarise": no_sum}
+
+    def _run_stage(self, doc_id: str, stage: str, force: bool) -> None:
+        """One background stage of one article, the model held one call at a time (LockedLLM)."""
+        from . import library
+        from .jobs import LockedLLM
+
+        llm, index = LockedLLM(self.llm, self.lock), self.index
+        if stage == "extract":
+            library.extract(self.settings, [doc_id], force=force, llm=llm, store=self.store, sync_index=False)
+            with self._write_lock:
+                library.sync(index)
+        else:
+            library.summarise(self.settings, [doc_id], force=force, llm=llm, store=self.store, index=index)
 
     def extract(self, doc_id: str) -> Record | None:
         """Extract (or re-use the cached) record of one document with the pipeline's model, then

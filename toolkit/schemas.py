@@ -147,7 +147,7 @@ class Citation(BaseModel):
     end: int = Field(default=0, description="End of quote in text.")
 
 
-AnswerRoute = Literal["record", "extractive", "model", "abstain"]
+AnswerRoute = Literal["record", "extractive", "model", "phrased", "abstain"]
 
 
 class Answer(BaseModel):

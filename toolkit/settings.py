@@ -139,6 +139,10 @@ class AnswerSettings(BaseModel):
     max_sentence_chars: int = Field(default=400, description="Longer sentences are read as their semicolon pieces (cut at this length).")
     model_sentences: int = Field(default=2, description="Top sentences whose spans the model may pick from.")
     model_max_tokens: int = Field(default=24, description="Token budget of the model's span pick (a short JSON list of ids).")
+    phrase: bool = Field(default=False, description="Let the model phrase the answer (one or two sentences in the question's language) from the picked spans, streamed through a gate that releases text only while every number, name, date and code is a picked span; the composed answer stands when the phrasing fails the gate or the verifier.")
+    phrase_max_tokens: int = Field(default=64, ge=8, description="Token budget of the model's phrasing of an answer.")
+    phrase_sentences: int = Field(default=2, ge=1, description="The phrasing stops after this many sentences (or at a line break).")
+    phrase_sentence_chars: int = Field(default=160, ge=40, description="Characters of each cited sentence given to the phrasing prompt (cut around the picked spans; a shorter prompt gives an earlier first token).")
 
 
 class UISettings(BaseModel):
@@ -147,6 +151,9 @@ class UISettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Address the app listens on (`toolkit ui --host`); 127.0.0.1 keeps it on this machine.")
     port: int = Field(default=7860, description="Port the app listens on (`toolkit ui --port`).")
     read_concurrency: int = Field(default=4, ge=1, description="Read-only events (browsing, citations, filters) that may run side by side; model-bound events always run one at a time.")
+    progress_poll_s: float = Field(default=2.0, gt=0, description="Seconds between the app's checks of the background records' progress (the Library, filters and Targets refresh when a stage finished).")
+    records_on_ingest: bool = Field(default=True, description="After an ingest in the app, make the new articles' records and summaries in the background (one model call at a time, questions first).")
+    chat_waiting: int = Field(default=8, ge=1, description="Chat questions that may be open at once: one is answered while the others show their place in the line.")
     language: Literal["vi", "en"] = Field(default="vi", description="Interface language the app opens in; a switch in the app changes it per browser tab.")
     target_label_similarity: float = Field(default=0.5, ge=0, le=1, description="Targets timeline: least share of common words (folded, target/result words removed) for a target's and a result's labels to be one indicator.")
     target_org_similarity: float = Field(default=0.75, ge=0, le=1, description="Targets timeline: least share of common words for two records' organisation names to be one organisation.")

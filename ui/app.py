@@ -2,8 +2,14 @@
 
 Tabs: Chat (follow-ups completed from the conversation, filters, cited with clickable markers; also
 the `ask` API endpoint), Library, Targets (timeline of targets against later results), Ingest,
-Evals. Vietnamese by default, English by the switch at the top (ui/i18n.py). The model-bound events share one concurrency group of size 1, so generations run one
-at a time and the others wait in Gradio's queue, which shows their position.
+Evals. Vietnamese by default, English by the switch at the top (ui/i18n.py).
+
+A question shows in the chat at once; while earlier questions are answered it shows its place in
+the line (ui/turns.py), then the answer: whole at once when composed, growing as the model's
+phrasing passes the grounding gate (answer.phrase). After an upload, records and summaries are made
+in the background (ui.records_on_ingest); a timer shows their progress in the Library and refreshes
+the Library, filters and Targets as they arrive. The pipeline's model lock lets questions go before
+the next background model call.
 """
 
 import os
@@ -14,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import evals_view, logic, render, views
 from .i18n import LANGS, lang_code, t
+from .turns import Turns
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -35,6 +42,7 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
     report_path = Path(getattr(pipeline, "report_path", None) or "evals/reports/latest.json")
     runner = evals_view.BackgroundEvals(report_path, ui_settings.evals_fast_args,
                                         cwd=getattr(getattr(pipeline, "settings", None), "home", None))
+    turns = Turns()
     reg: list[tuple[Any, dict[str, str]]] = []  # (component, {attribute: string key}) re-labelled on a language switch
 
     def L(component, **keys):
@@ -84,7 +92,14 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
                 with gr.Row():
                     article = L(gr.Dropdown(choices=[], label=t("lib_article", lang0), elem_id="lib-article",
                                             allow_custom_value=False, scale=4), label="lib_article")
-                    extract_btn = L(gr.Button(t("extract", lang0), scale=1), value="extract")
+                    extract_btn = L(gr.Button(t("extract", lang0), scale=1, elem_id="extract-one"), value="extract")
+                    summarise_btn = L(gr.Button(t("summarise", lang0), scale=1, elem_id="summarise-one"), value="summarise")
+                with gr.Row():
+                    jobs_md = gr.Markdown(elem_id="records-progress")
+                    all_btn = L(gr.Button(t("process_all", lang0), scale=0, elem_id="process-all"), value="process_all")
+                    redo_btn = L(gr.Button(t("redo_all", lang0), scale=0, elem_id="redo-all"), value="redo_all")
+                jobs_seen = gr.State(-1)
+                ticker = gr.Timer(ui_settings.progress_poll_s)
                 with gr.Tabs():
                     with L(gr.Tab(t("tab_record", lang0)), label="tab_record"):
                         rec_html = gr.HTML(elem_id="lib-record")
@@ -124,7 +139,8 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
         def on_chat(message, history, prov, period, org, art, lg):
             filters = views.chosen_filters(prov, period, org, art)
             names = views.article_names(pipeline) if filters.get("article") else None
-            for hist, cits, labels, final in logic.stream_chat(pipeline, message, history, filters=filters, lang=lg, names=names):
+            for hist, cits, labels, final in logic.stream_chat(pipeline, message, history, filters=filters, lang=lg, names=names,
+                                                               turns=turns):
                 if final:
                     hint = t("click_citation" if labels else "no_citations", lg)
                     yield (hist, [c.model_dump() for c in cits], gr.update(choices=labels, value=None),
@@ -132,9 +148,11 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
                 else:
                     yield hist, gr.update(), gr.update(), gr.update(), ""
 
+        # not in the model's concurrency group: every question shows at once with its place in the line
+        # (ui/turns.py); the pipeline's model lock runs the generations one at a time
         chat_io = dict(fn=on_chat, inputs=[msg, chatbot, f_prov, f_period, f_org, f_article, lang_state],
                        outputs=[chatbot, cits_state, cit_radio, cit_panel, msg],
-                       concurrency_limit=1, concurrency_id=MODEL, api_visibility="private")
+                       concurrency_limit=ui_settings.chat_waiting, api_visibility="private")
         msg.submit(**chat_io)
         send.click(**chat_io)
         clear.click(lambda: ([], [], gr.update(choices=[], value=None), ""), outputs=[chatbot, cits_state, cit_radio, cit_panel],
@@ -169,17 +187,23 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
         article.change(lambda d, lg: logic.article_view(pipeline, d, lg), inputs=[article, lang_state],
                        outputs=[rec_html, sum_html, doc_html], api_visibility="private", concurrency_limit=read_limit)
 
-        def on_extract(doc_id, lg):
-            if not doc_id:
-                return f'<p class="tk-note">{t("select_article", lg)}</p>', gr.update(), gr.update()
-            try:
-                pipeline.extract(doc_id)
-            except Exception as e:  # noqa: BLE001 - shown, the app keeps running
-                return f'<p class="tk-note">{t("extract_failed", lg)}: {render.esc(e)}</p>', gr.update(), gr.update()
-            return logic.article_view(pipeline, doc_id, lg)
+        def on_schedule(which, force):
+            def handler(doc_id, lg):
+                if which in ("one_extract", "one_summarise") and not doc_id:
+                    return t("select_article", lg)
+                if which == "one_extract":
+                    pipeline.schedule([doc_id], force=True)
+                elif which == "one_summarise":
+                    pipeline.schedule([doc_id], stages=("summarise",), force=True)
+                else:
+                    views.schedule_all(pipeline, force=force)
+                return views.records_progress(pipeline, lg)
+            return handler
 
-        extract_btn.click(on_extract, inputs=[article, lang_state], outputs=[rec_html, sum_html, doc_html], concurrency_limit=1,
-                          concurrency_id=MODEL, api_visibility="private")
+        for btn, which, force in ((extract_btn, "one_extract", True), (summarise_btn, "one_summarise", True),
+                                  (all_btn, "all", False), (redo_btn, "all", True)):
+            btn.click(on_schedule(which, force), inputs=[article, lang_state], outputs=jobs_md, api_visibility="private",
+                      queue=False)
 
         def on_targets(prov, org, lg):
             chart, tbl, choices, rows = views.targets_view(pipeline, prov, org, lg)
@@ -194,9 +218,11 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
         tgt_ev.change(lambda ref, rows, lg: views.evidence_panel(pipeline, ref, rows, lg), inputs=[tgt_ev, tgt_rows, lang_state],
                       outputs=tgt_ev_html, api_visibility="private", concurrency_limit=read_limit)
 
-        def on_ingest(paths, progress=gr.Progress()):
+        def on_ingest(paths, lg, progress=gr.Progress()):
             items = [(logic.upload_original_name(p), logic.upload_path(p)) for p in (paths or [])]
             results, status = logic.ingest_uploads(pipeline, items, progress=progress)
+            if hasattr(pipeline, "progress") and pipeline.progress().busy:
+                status += "  \n" + t("jobs_scheduled", lg)
             return render.render_ingest_results(results), status, None
 
         def on_choices(lg):
@@ -206,9 +232,27 @@ def build_app(pipeline, lang: str | None = None) -> "gr.Blocks":
                 gr.update(choices=ch["province"]), gr.update(choices=tp), gr.update(choices=to)]
 
         choice_outs = [f_prov, f_period, f_org, f_article, province, tgt_prov, tgt_org]
-        ingest_btn.click(on_ingest, inputs=files, outputs=[ingest_html, ingest_status, files], concurrency_limit=1,
+        ingest_btn.click(on_ingest, inputs=[files, lang_state], outputs=[ingest_html, ingest_status, files], concurrency_limit=1,
                          concurrency_id="ingest", api_visibility="private").then(**filt_io).then(**tgt_io).then(
             on_choices, inputs=lang_state, outputs=choice_outs, api_visibility="private")
+
+        def on_tick(seen, lg, prov, dfrom, dto, txt, tprov, torg, doc_id):
+            """The background records' progress; the Library, filters and Targets again when a stage finished."""
+            changes = pipeline.progress().changes
+            md = views.records_progress(pipeline, lg)
+            keep = [gr.update()] * (len(tick_outs) - 2)
+            if changes == seen:
+                return [md, seen, *keep]
+            df, ids, status, art = on_filter(prov, dfrom, dto, txt, lg)
+            chart, tbl, ev, rows, _, csv = on_targets(tprov, torg, lg)
+            rec, summ, _ = logic.article_view(pipeline, doc_id, lg) if doc_id else (gr.update(), gr.update(), None)
+            return [md, changes, df, ids, status, gr.update(choices=art["choices"]), *on_choices(lg),
+                    chart, tbl, ev, rows, csv, rec, summ]
+
+        tick_outs = [jobs_md, jobs_seen, lib_table, lib_ids, lib_status, article, *choice_outs,
+                     tgt_chart, tgt_table, tgt_ev, tgt_rows, tgt_export, rec_html, sum_html]
+        ticker.tick(on_tick, inputs=[jobs_seen, lang_state, province, date_from, date_to, text, tgt_prov, tgt_org, article],
+                    outputs=tick_outs, api_visibility="private", queue=False)
 
         def on_evals(lg):
             return evals_view.render_evals(evals_view.load_reports(report_path), lg, runner.status(lg))

@@ -20,6 +20,7 @@ from toolkit.schemas import Answer, Citation
 
 from . import render
 from .i18n import t
+from .turns import Turns
 
 # --- chat ----------------------------------------------------------------------------------------
 
@@ -79,15 +80,37 @@ def applied_filters(filters: dict | None, names: dict[str, str] | None, lang: st
     return f"{t('filters_applied', lang)}: " + "; ".join(parts) if parts else ""
 
 
-def stream_chat(pipeline, message: str, history: list[dict] | None, chunk_words: int = 3, filters: dict | None = None,
-                lang: str = "vi", names: dict[str, str] | None = None
+def _answer_events(pipeline, question: str, filters: dict | None) -> Iterator[tuple[str, Any]]:
+    """("delta", text) as the model's phrasing is released, then ("final", Answer) or ("error", line).
+    A pipeline without ask_stream answers in one piece."""
+    stream = getattr(pipeline, "ask_stream", None)
+    if stream is None:
+        answer, error = ask_safely(pipeline, question, filters)
+        yield ("final", answer) if answer is not None else ("error", error)
+        return
+    try:
+        for event in (stream(question, filters=filters) if filters else stream(question)):
+            if hasattr(event, "answer"):
+                yield "final", event.answer
+                return
+            yield "delta", event.text
+    except ToolkitError as e:
+        yield "error", str(e)
+    except Exception as e:  # noqa: BLE001 - shown to the user, the app keeps running
+        yield "error", f"internal error ({type(e).__name__}: {e}); see the server log"
+
+
+def stream_chat(pipeline, message: str, history: list[dict] | None, filters: dict | None = None,
+                lang: str = "vi", names: dict[str, str] | None = None, turns: Turns | None = None
                 ) -> Iterator[tuple[list[dict], list[Citation], list[str], bool]]:
-    """Yield (history, citations, labels, final) progressively: the answer text grows a few words at a
-    time; the citations arrive with the last yield, the only one with final=True.
+    """Yield (history, citations, labels, final) progressively: the question shows at once (with its
+    place in the line while earlier questions are answered, given `turns`); a composed answer shows
+    whole at once, a phrased one grows as the model's tokens pass the grounding gate; the citations
+    arrive with the last yield, the only one with final=True.
 
     The question is first completed from the earlier user turns (toolkit.conversation) and the
     completed question is shown; the chosen filters narrow the search and are named under the answer.
-    `lang` is the interface's (citation labels); the answer's framing follows the answer's language."""
+    `lang` is the interface's (citation labels, waiting line); the answer's framing follows the answer's language."""
     history = [{"role": m["role"], "content": content_text(m.get("content"))} for m in (history or [])]
     question = (message or "").strip()
     if not question:
@@ -102,20 +125,37 @@ def stream_chat(pipeline, message: str, history: list[dict] | None, chunk_words:
     history = history + [{"role": "user", "content": render.md_esc(question)},
                          {"role": "assistant", "content": lead + "…"}]
     yield list(history), [], [], False
-    answer, error = ask_safely(pipeline, resolved.question, filters or None)
+    ticket = turns.take() if turns is not None else None
+    try:
+        if ticket is not None:
+            while (ahead := turns.wait(ticket)) > 0:
+                history[-1] = {"role": "assistant", "content": lead + f"_{render.md_esc(t('queued', lang, n=ahead))}_"}
+                yield [dict(m) for m in history], [], [], False
+            history[-1] = {"role": "assistant", "content": lead + "…"}
+            yield [dict(m) for m in history], [], [], False
+        shown, answer = "", None
+        for kind, value in _answer_events(pipeline, resolved.question, filters or None):
+            if kind == "delta":
+                shown += value
+                history[-1] = {"role": "assistant", "content": lead + render.md_esc(shown) + " …"}
+                yield [dict(m) for m in history], [], [], False
+            elif kind == "error":
+                history[-1] = {"role": "assistant", "content": lead + f"**{t('error', q_lang)}:** " + render.md_esc(value)}
+                yield list(history), [], [], True
+                return
+            else:
+                answer = value
+    finally:
+        if ticket is not None:
+            turns.done(ticket)
     if answer is None:
-        history[-1] = {"role": "assistant", "content": lead + f"**{t('error', q_lang)}:** " + render.md_esc(error)}
+        history[-1] = {"role": "assistant", "content": lead + f"**{t('error', q_lang)}:** " + render.md_esc("no answer came back; ask again")}
         yield list(history), [], [], True
         return
     cits = [] if answer.abstained else list(answer.citations)
     applied = applied_filters(filters, names, answer.language)
     tail = f"\n\n_{render.md_esc(applied)}_" if applied else ""
     final = render.answer_markdown(answer.answer, answer.abstained, cits, answer.language)
-    words = re.split(r"(\s+)", render.md_esc(answer.answer) if not answer.abstained else final)
-    step = max(1, chunk_words) * 2
-    for i in range(step, len(words), step):
-        history[-1] = {"role": "assistant", "content": lead + "".join(words[:i]) + " …"}
-        yield [dict(m) for m in history], [], [], False
     history[-1] = {"role": "assistant", "content": lead + final + tail}
     yield list(history), cits, citation_choices(pipeline, cits, lang), True
 

@@ -118,3 +118,34 @@ def write_csv(rows: list[Row], folder: Path) -> Path:
     path = folder / "targets.csv"
     path.write_text("\ufeff" + to_csv(rows), encoding="utf-8")
     return path
+
+
+# --- background records and summaries -----------------------------------------------------------
+
+
+def schedule_all(pipeline, force: bool = False) -> int:
+    """Queue every article's missing record and summary (all of them again with force)."""
+    if force:
+        return pipeline.schedule([d.doc_id for d in pipeline.documents()], force=True)
+    missing = pipeline.missing()
+    n = pipeline.schedule(missing["extract"])
+    return n + pipeline.schedule([d for d in missing["summarise"] if d not in missing["extract"]], stages=("summarise",))
+
+
+def records_progress(pipeline, lang: str = "vi") -> str:
+    """One Markdown line: what the background worker does, how far it is, and what failed."""
+    p = pipeline.progress()
+    names = article_names(pipeline) if (p.current or p.failed) else {}
+    if p.busy:
+        doc_id, _, stage = p.current.partition(": ")
+        line = t("jobs_running", lang, done=p.done, total=p.total,
+                 article=names.get(doc_id, doc_id) if doc_id else "…", stage=t(f"stage_{stage or 'extract'}", lang))
+    elif p.total:
+        line = t("jobs_done", lang, done=p.done)
+    else:
+        missing = pipeline.missing()
+        line = t("jobs_idle", lang, records=len(missing["extract"]), summaries=len(missing["summarise"]))
+    fails = [f"{names.get(d, d)}: {e}" for d, e in p.failed.items()]
+    if fails:
+        line += "  \n" + t("jobs_failed", lang) + ": " + "; ".join(render.md_esc(f) for f in fails[:3])
+    return line

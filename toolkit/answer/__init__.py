@@ -26,7 +26,7 @@ from ..schemas import Answer, Citation, Document
 from ..textnorm import nfc
 from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
 from .candidates import Candidate, build_candidates
-from .compose import TEMPLATE_WORDS, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
+from .compose import TEMPLATE_WORDS, answer_spans, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
 from .reader import choose, eligible, score
 from .records import role_people
 from .stats import readable_documents, stats_of
@@ -214,8 +214,11 @@ def _role_answer(info: QuestionInfo, cands: list[Candidate], store: "Store") -> 
     return text, cits
 
 
-def ask(question: str, *, settings: "Settings", store: "Store", index: "Index", llm: "LLM | None") -> Answer:
-    """Answer one question from the indexed sources, with citations, or abstain."""
+def ask(question: str, *, settings: "Settings", store: "Store", index: "Index", llm: "LLM | None",
+        grounds: dict | None = None) -> Answer:
+    """Answer one question from the indexed sources, with citations, or abstain. A `grounds` dict
+    receives the question's analysis ("info") and the picked spans by sentence ("picked") of a
+    composed answer, for the phrasing step (phrase.py)."""
     t0 = time.perf_counter()
     original = nfc(question or "")[:MAX_QUESTION_CHARS]
     cleaned = clean_question(original)
@@ -226,11 +229,12 @@ def ask(question: str, *, settings: "Settings", store: "Store", index: "Index", 
     lang = info.lang
     cands = read(info, settings=settings, store=store, index=index)
     parts = read_parts(info, cands, settings=settings, store=store, index=index)
-    return respond(original, info, cands, settings=settings, store=store, llm=llm, t0=t0, parts=parts)
+    return respond(original, info, cands, settings=settings, store=store, llm=llm, t0=t0, parts=parts, grounds=grounds)
 
 
 def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settings: "Settings", store: "Store",
-            llm: "LLM | None", t0: float, parts: list[tuple[QuestionInfo, list[Candidate]]] | None = None) -> Answer:
+            llm: "LLM | None", t0: float, parts: list[tuple[QuestionInfo, list[Candidate]]] | None = None,
+            grounds: dict | None = None) -> Answer:
     """The answer from scored candidates (best first): record roles, the chosen sentences composed in
     the question's language and verified, or an abstention."""
     from ..verify import verify_answer
@@ -258,6 +262,8 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
 
     if lang == "vi":
         text, wins = compose_vi(chosen, info, settings.answer.max_words)
+        if grounds is not None:
+            grounds.update(info=info, picked=[(c, answer_spans(c, info)) for c in chosen])
         return _answer(original, lang, text, [_cite(c, a, b) for c, (a, b) in zip(chosen, wins)], "extractive", t0)
 
     kind = wanted_kind(info)
@@ -280,6 +286,8 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
     cited = [c.quote for c, _ in picked]
     if not verify_answer(text, spans_text, cited, allowed).ok:
         return _abstain(original, lang, t0)
+    if grounds is not None:
+        grounds.update(info=info, picked=picked)
     evidence, wins = evidence_en(picked, settings.answer.max_words)  # verbatim source: grounded by construction
     return _answer(original, lang, f"{text} {evidence}", [_cite(c, a, b) for (c, _), (a, b) in zip(picked, wins)], route, t0)
 

@@ -89,13 +89,19 @@ def window(c: Candidate, spans: list[Span], max_words: int) -> tuple[int, int]:
     return c.start + pieces[lo][0], c.start + pieces[hi][1]
 
 
-def compose_vi(chosen: list[Candidate], info: QuestionInfo, max_words: int) -> tuple[str, list[tuple[int, int]]]:
+def answer_spans(c: Candidate, info: QuestionInfo) -> list[Span]:
+    """The spans a Vietnamese answer centres on (those of the counted thing asked for, if any)."""
     kind = wanted_kind(info) or "number"
+    spans = relevant_spans(c, info, kind)
+    if kind == "number" and info.focus:  # centre on the figures of the counted thing asked for
+        spans = [sp for sp in spans if focus_hits([sp], c.quote, info)] or spans
+    return spans
+
+
+def compose_vi(chosen: list[Candidate], info: QuestionInfo, max_words: int) -> tuple[str, list[tuple[int, int]]]:
     parts, wins = [], []
     for c in chosen:
-        spans = relevant_spans(c, info, kind)
-        if kind == "number" and info.focus:  # centre on the figures of the counted thing asked for
-            spans = [sp for sp in spans if focus_hits([sp], c.quote, info)] or spans
+        spans = answer_spans(c, info)
         a, b = window(c, spans, max_words)
         parts.append(c.paragraph_text[a:b].strip())
         wins.append((a, b))

@@ -1,6 +1,7 @@
 """The language-model protocol. Stages hold an `LLM` and never know which implementation it is.
 
     complete(messages, schema=None, max_tokens=None) -> str | BaseModel
+    stream(messages, max_tokens=None) -> Iterator[str]   (text pieces as the model writes them)
 
 Implementations: `llamacpp.LlamaCppLLM` (in-process GGUF), `openai_server.OpenAIServerLLM`
 (any OpenAI-compatible server, in its structured-output dialect: `dialect.py`), `fake.FakeLLM` (a
@@ -12,7 +13,7 @@ chooses one from the settings; nothing heavy is imported until it is called.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Protocol, TypeVar, overload, runtime_checkable
+from typing import TYPE_CHECKING, Iterator, Protocol, TypeVar, overload, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -32,6 +33,7 @@ class LLM(Protocol):
     @overload
     def complete(self, messages: list[Message], schema: type[M], max_tokens: int | None = None) -> M: ...
     def complete(self, messages, schema=None, max_tokens=None): ...
+    def stream(self, messages: list[Message], max_tokens: int | None = None) -> Iterator[str]: ...
 
 
 def load_llm(settings: "Settings") -> LLM:
@@ -77,3 +79,6 @@ class LazyLLM:
 
     def complete(self, messages, schema=None, max_tokens=None):
         return self.get().complete(messages, schema=schema, max_tokens=max_tokens)
+
+    def stream(self, messages, max_tokens=None) -> Iterator[str]:
+        return self.get().stream(messages, max_tokens=max_tokens)

@@ -1,10 +1,15 @@
-"""A fake model for tests: a queue of canned replies, and a record of every call."""
+"""A fake model for tests: a queue of canned replies, and a record of every call.
+
+`stream` takes its reply from the same queue: a list of strings is streamed as those pieces; a
+string is streamed a few characters at a time, digits one by one (as Qwen's tokenizer writes them).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
-from typing import Callable
+from typing import Callable, Iterator
 
 from pydantic import BaseModel
 
@@ -31,6 +36,27 @@ class FakeLLM:
         self.replies.extend(replies)
         return self
 
+    def _next(self, record: dict):
+        with self._lock:
+            self.calls.append(record)
+            if self.replies:
+                return self.replies.pop(0)
+            if self.default is not None:
+                return self.default
+            raise LLMError("FakeLLM: no reply queued", n_attempts=1)
+
+    def stream(self, messages, max_tokens=None) -> Iterator[str]:
+        reply = self._next({"messages": messages, "schema": None, "max_tokens": max_tokens, "stream": True})
+        if isinstance(reply, Callable) and not isinstance(reply, type):
+            reply = reply(messages)
+        if isinstance(reply, Exception):
+            raise reply
+        pieces = list(reply) if isinstance(reply, (list, tuple)) else split_tokens(str(reply))
+        for piece in pieces:
+            if isinstance(piece, Exception):
+                raise piece
+            yield piece
+
     def complete(self, messages, schema=None, max_tokens=None):
         with self._lock:
             self.calls.append({"messages": messages, "schema": schema, "max_tokens": max_tokens})
@@ -54,3 +80,8 @@ class FakeLLM:
             return schema.model_validate_json(reply) if isinstance(reply, str) else schema.model_validate(reply)
         except Exception as e:  # noqa: BLE001 - surfaced as the toolkit's error, as the real path does
             raise LLMError(f"FakeLLM reply does not fit {schema.__name__}: {e}", last_completion=str(reply)) from e
+
+
+def split_tokens(text: str) -> list[str]:
+    """Text cut as a tokenizer would: digits one by one, words with their leading space, punctuation."""
+    return re.findall(r"\d| ?[^\W\d_]+|\s+|[^\w\s]", text)

@@ -3,6 +3,7 @@
     llm = LlamaCppLLM(path, settings.llm)
     llm.complete(messages)                 -> str
     llm.complete(messages, schema=Model)   -> Model (grammar-constrained JSON, validated by instructor)
+    llm.stream(messages)                   -> Iterator[str] (text pieces as llama.cpp writes them)
 
 The model loads on first use. One generation runs at a time (a lock). llama-cpp-python reuses
 the longest token prefix shared with the previous prompt (its KV cache); `reuse_prefix=False`
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import LLMError, ModelFileError
+from .streaming import Stopped, StreamStats, threaded
 from .structured import clean_result, completion_text, patched_create, rewrite_response_format, wrap_instructor_error
 
 
@@ -80,6 +82,7 @@ class LlamaCppLLM:
         self.last_usage: dict[str, float] | None = None
         self.last_text: str | None = None  # raw text of the last reply (last attempt)
         self.load_seconds: float | None = None
+        self.last_stream: StreamStats | None = None  # timing of the last stream()
         self._llama = None
         self._structured = None
         self._lock = threading.RLock()
@@ -135,6 +138,30 @@ class LlamaCppLLM:
         u["seconds"] += seconds
         u["attempts"] += 1
         self.last_usage = u
+
+    def stream(self, messages, max_tokens=None) -> Iterator[str]:
+        """The reply's text pieces as llama.cpp writes them (create_chat_completion(stream=True)),
+        generated in a worker thread that holds the model lock; closing the iterator stops it."""
+        max_tokens = int(max_tokens or self.settings.max_tokens)
+        llama = self.llama
+        self.last_stream = stats = StreamStats()
+
+        def produce(emit) -> None:
+            with self._lock:
+                if not self.reuse_prefix:
+                    llama.reset()
+                try:
+                    chunks = llama.create_chat_completion(messages=messages, max_tokens=max_tokens,
+                                                          temperature=self.settings.temperature, stream=True)
+                    for chunk in chunks:
+                        choice = (chunk.get("choices") or [{}])[0]
+                        emit((choice.get("delta") or {}).get("content") or "")
+                except Stopped:
+                    raise
+                except Exception as e:  # noqa: BLE001 - every model failure becomes the toolkit's LLMError
+                    raise LLMError(f"{self.name}: generation failed: {type(e).__name__}: {str(e)[:200]}") from e
+
+        return threaded(produce, stats)
 
     def complete(self, messages, schema=None, max_tokens=None):
         max_tokens = int(max_tokens or self.settings.max_tokens)

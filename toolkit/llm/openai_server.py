@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import LLMError
 from .dialect import Detection, detect_dialect
@@ -99,6 +99,28 @@ class OpenAIServerLLM:
 
     def reset(self) -> None:
         """Nothing to reset client-side (the server keeps its own cache)."""
+
+    def stream(self, messages, max_tokens=None) -> Iterator[str]:
+        """The reply's text pieces as the server sends them (SSE, `stream: true`)."""
+        import openai
+
+        max_tokens = int(max_tokens or self.settings.max_tokens)
+        try:
+            chunks = self.client.chat.completions.create(model=self.settings.api_model, messages=messages,
+                                                         max_tokens=max_tokens, temperature=self.settings.temperature,
+                                                         stream=True)
+            try:
+                for chunk in chunks:
+                    if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                        yield chunk.choices[0].delta.content
+            finally:
+                close = getattr(chunks, "close", None)
+                if close:
+                    close()  # a consumer that stops early drops the connection, so the server stops generating
+        except (openai.APIConnectionError, openai.APITimeoutError) as e:
+            raise LLMError(f"cannot reach the model server at {self.url} ({type(e).__name__}); start it or drop --llm-url") from e
+        except openai.APIStatusError as e:
+            raise LLMError(f"model server at {self.url} answered HTTP {e.status_code}: {_first_line(e)}") from e
 
     def complete(self, messages, schema=None, max_tokens=None):
         import openai

@@ -47,7 +47,7 @@ def verify_answer(text: str, picked: Sequence[str], cited: Sequence[str], allowe
     nums = unsupported_numbers(text, list(picked)) if picked else [m.group(0) for m in _DIGITS_RE.finditer(text)]
     names = unsupported_names(text, list(picked)) if picked else _name_candidates(text)
     codes = [c for c in _ANSWER_CODE_RE.findall(text) if not any(c in p for p in picked)]
-    carried = _words(" ".join(picked)) | _words(" ".join(cited)) | _words(" ".join(allowed_words)) | _FUNCTION_WORDS
+    carried = _words(" ".join(picked)) | _words(" ".join(cited)) | _words(" ".join(allowed_words)) | _words(" ".join(_FUNCTION_WORDS))
     extra = sorted(w for w in _words(text) - carried if len(w) > 1)
     ok = not (problems or nums or names or codes or extra)
     return Verdict(ok=ok, missing_numbers=nums, missing_names=names, missing_codes=codes, unsupported_words=extra,

@@ -1,0 +1,272 @@
+"""The model phrases, the code gates: a one- or two-sentence answer in the question's language,
+written by the model from the picked grounded spans and streamed through a gate.
+
+    phrase_stream(info, picked, fallback, settings=, llm=) -> Iterator[Delta | Final]
+
+The gate releases text only while every number, name, date and document code completed so far is
+one of the picked spans (or a figure or name of the question that a cited sentence also states).
+It holds back the tail while a figure or a name may still be growing ("8" may become "87,5%",
+"Nguyễn Văn" may become "Nguyễn Văn An"). The settled text is checked by toolkit.verify's
+verify_answer as it grows (figures, names, dates, codes, and nothing of substance beyond the spans
+and cited sentences); at the first failure the stream stops and the composed answer (`fallback`)
+stands.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator
+
+from ..numbers import find_numbers
+from ..schemas import Answer
+from ..textnorm import fold
+from ..verify import verify_answer
+from ..verify.core import SourceFacts
+from ..vi.names import name_like_runs
+from ..vi.question import QuestionInfo
+from .candidates import Candidate
+from .compose import TEMPLATE_WORDS, render_span
+from .spans import Span, span_relevance
+
+if TYPE_CHECKING:
+    from ..llm import LLM
+    from ..settings import Settings
+
+LANGUAGE = {"vi": "Vietnamese", "en": "English"}
+_ENTITY_CHARS = frozenset("%/-–.,:")
+
+
+@dataclass
+class Delta:
+    """Text released by the gate, to append to what was shown."""
+
+    text: str
+
+
+@dataclass
+class Final:
+    """The answer to show in place of the streamed text: the phrased one when it passed, else the
+    composed one (`stopped` says why the phrasing was dropped)."""
+
+    answer: Answer
+    phrased: bool = False
+    stopped: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    draft: str = ""  # what the model wrote (also when refused), for diagnostics; never shown
+
+
+# --- grounds --------------------------------------------------------------------------------------
+
+
+def best_spans(c: Candidate, spans: list[Span], info: QuestionInfo) -> list[Span]:
+    """The spans of a sentence the phrasing may state: those whose words match the question best,
+    as many as it asks for. A Vietnamese composed answer quotes every figure of its clause in
+    context; a phrased one must not be free to pair a figure with another figure's words (the
+    share rated good for the share rated excellent), so it gets only the best of them."""
+    if len(spans) <= 1:
+        return spans
+    alts = [t.alts for t in info.terms]
+    weights = [t.weight for t in info.terms]
+    rel = sorted(((span_relevance(s, c.quote, alts, weights, info.focus), s) for s in spans), key=lambda x: -x[0])
+    need = max(1, info.n_parts, info.n_numbers if rel[0][1].kind == "number" else 1)
+    if "list" in info.wants or (rel[0][1].kind == "person" and "attend" in info.roles):
+        return spans
+    top = rel[0][0]
+    keep = [s for r, s in rel[:need] if r >= top - 1e-9 or need > 1]
+    return sorted(keep, key=lambda s: s.start)
+
+
+def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tuple[list[str], list[str]]:
+    """(grounded strings, cited sentences): the picked spans and their labels, the year of a cited
+    sentence that states only one, and the figures and names of the question that a cited sentence
+    also states (so "Năm 2023, ..." may echo the year asked about, never a year the sentence does
+    not give, nor one of two years a sentence compares)."""
+    cited = [c.quote for c, _ in picked]
+    grounded = [t for _, spans in picked for s in spans for t in (s.text, s.label) if t]
+    facts = SourceFacts(cited)
+    for ns in find_numbers(question):
+        vals = {ns.value} | ({ns.target} if ns.target is not None else set())
+        if facts.has_value(vals) and any(ns.raw in c for c in cited):
+            grounded.append(ns.raw)
+    for c in cited:  # a sentence that states one year states its period: the answer may name it
+        years = {ns.raw for ns in find_numbers(c) if ns.kind == "year"}
+        if len(years) == 1:
+            grounded.append(years.pop())
+    folded = [fold(c) for c in cited]
+    for name in name_like_runs(question):
+        if any(fold(name) in f for f in folded):
+            grounded.append(name)
+    return grounded, cited
+
+
+# --- gate -----------------------------------------------------------------------------------------
+
+
+def _entity_like(word: str) -> bool:
+    """A word a figure, date, code or name may still continue through."""
+    w = word.strip("()[]«»“”\"'")
+    if not w:
+        return False
+    return any(ch.isdigit() for ch in w) or w[0].isupper() or all(ch in _ENTITY_CHARS for ch in w)
+
+
+def settled(text: str) -> int:
+    """How much of the text is settled: everything before the word being written and before a
+    trailing run of words a figure or name may still continue through."""
+    end = len(text)
+    if end and not text[-1].isspace():
+        end = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t")) + 1  # the word being written
+    while end > 0:
+        head = text[:end].rstrip()
+        cut = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t")) + 1
+        last = head[cut:]
+        if not last or not _entity_like(last):
+            # a trailing sentence stop or comma after a plain word is settled
+            return len(head) if head else 0
+        end = cut
+    return 0
+
+
+class Gate:
+    """Releases streamed text while every completed number, name, date and code is grounded."""
+
+    def __init__(self, grounded: list[str], cited: list[str], allowed_words: list[str]):
+        self.grounded = grounded
+        self.cited = cited
+        self.allowed = allowed_words
+        self.text = ""
+        self.released = 0
+        self.stopped = ""
+
+    def _problems(self, text: str) -> str:
+        """Why the (settled) text may not be shown: ungrounded figures, names, dates, codes, or a word
+        of substance the spans and cited sentences do not carry (a settled word is final, so the
+        stream stops at the first one instead of writing on to a refusal)."""
+        v = verify_answer(text, self.grounded, self.cited, self.allowed)
+        return "; ".join(v.missing_numbers + v.missing_names + v.missing_codes + v.problems + v.unsupported_words)
+
+    def feed(self, piece: str) -> str:
+        """The newly released text after one more piece ('' when nothing is settled or stopped)."""
+        if self.stopped:
+            return ""
+        self.text += piece
+        upto = settled(self.text)
+        if upto <= self.released:
+            return ""
+        bad = self._problems(self.text[:upto])
+        if bad:
+            self.stopped = f"not grounded: {bad}"
+            return ""
+        out = self.text[self.released:upto]
+        self.released = upto
+        return out
+
+    def close(self) -> str:
+        """The rest of the text when the whole answer passes the verifier ('' and stopped otherwise)."""
+        if self.stopped:
+            return ""
+        if not self.text.strip():
+            self.stopped = "empty reply"
+            return ""
+        bad = self._problems(self.text)
+        if bad:
+            self.stopped = f"not grounded: {bad}"
+            return ""
+        out = self.text[self.released:]
+        self.released = len(self.text)
+        return out
+
+
+# --- phrasing ---------------------------------------------------------------------------------------
+
+PROMPT_QUESTION_CHARS = 300
+
+
+def _sentence(c: Candidate, spans: list[Span], chars: int) -> str:
+    """The cited sentence, cut to `chars` around its picked spans."""
+    q = c.quote
+    if len(q) <= chars:
+        return q
+    a = max(0, min((s.start for s in spans), default=0) - chars // 3)
+    return ("…" if a else "") + q[a:a + chars].strip() + "…"
+
+
+def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]], settings: "Settings") -> list[dict]:
+    from ..prompts import render
+
+    cfg = settings.answer
+    lang = info.lang
+    sentences = [_sentence(c, spans, cfg.phrase_sentence_chars) for c, spans in picked]
+    items = [{"value": render_span(s) if lang == "en" else s.text, "label": "" if lang == "en" else s.label}
+             for _, spans in picked for s in spans]
+    system, _ = render(settings, "answer_phrase_system")
+    user, _ = render(settings, "answer_phrase", question=info.question[:PROMPT_QUESTION_CHARS], language=LANGUAGE[lang],
+                     sentences=sentences, items=items)
+    return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
+
+
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)|\n")
+
+
+def enough(text: str, sentences: int) -> int:
+    """Where the text should end when it has written `sentences` sentences (or a line break after
+    some text): the offset after the last allowed stop, else 0 (go on)."""
+    n = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group(0) == "\n" and not text[:m.start()].strip():
+            continue
+        n += 1
+        if n >= sentences or m.group(0) == "\n":
+            return m.end() if m.group(0) != "\n" else m.start()
+    return 0
+
+
+def _tidy(text: str) -> str:
+    """The reply as an answer: one paragraph, no surrounding quotes or markup."""
+    text = re.sub(r"\s+", " ", text).strip().strip("*`\"“”")
+    return text.strip()
+
+
+def phrase_stream(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]], fallback: Answer, *,
+                  settings: "Settings", llm: "LLM") -> Iterator[Delta | Final]:
+    """Stream the model's phrasing through the gate; end with Final (phrased, or the fallback)."""
+    from ..errors import ToolkitError
+
+    t0 = time.perf_counter()
+    grounded, cited = grounds_of(info.question, picked)
+    allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, spans in picked for s in spans] + [info.question]
+    gate = Gate(grounded, cited, allowed)
+    timings: dict[str, float] = {}
+    stream = None
+    try:
+        stream = llm.stream(phrase_messages(info, picked, settings), max_tokens=settings.answer.phrase_max_tokens)
+        for piece in stream:
+            timings.setdefault("first_token_s", time.perf_counter() - t0)
+            out = gate.feed(piece)
+            if gate.stopped:
+                break
+            if out:
+                timings.setdefault("first_release_s", time.perf_counter() - t0)
+                yield Delta(out)
+            if enough(gate.text, settings.answer.phrase_sentences):
+                gate.text = gate.text[:enough(gate.text, settings.answer.phrase_sentences)]
+                break
+    except ToolkitError as e:
+        gate.stopped = f"model failed: {e}"
+    finally:
+        close = getattr(stream, "close", None)
+        if close:
+            close()
+    rest = gate.close() if not gate.stopped else ""
+    timings["total_s"] = time.perf_counter() - t0
+    if gate.stopped:
+        yield Final(fallback, phrased=False, stopped=gate.stopped, timings=timings, draft=gate.text)
+        return
+    if rest:
+        yield Delta(rest)
+    text = _tidy(gate.text)
+    answer = fallback.model_copy(update={"answer": text, "route": "phrased",
+                                         "latency_s": round(fallback.latency_s + timings["total_s"], 3)})
+    yield Final(answer, phrased=True, timings=timings, draft=gate.text)
