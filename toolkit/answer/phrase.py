@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from ..numbers import find_numbers
+from ..vi.number_spans import find_numbers
 from ..schemas import Answer
 from ..textnorm import fold
 from ..verify import verify_answer
