@@ -157,8 +157,7 @@ def _check(store: Path, embedder: str) -> list[str]:
     problems = check_store(s)
     from toolkit.index import Index
 
-    bm = Index.open(s, read_only=True).read_bm25() or {"chunks": []}
-    ids = [c["chunk_id"] for c in bm["chunks"]]
+    ids = [c["chunk_id"] for c in Index.open(s, read_only=True).lexical_chunks()]
     if len(ids) != len(set(ids)):
         problems.append("duplicate chunk ids in BM25")
     return problems

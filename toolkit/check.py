@@ -62,6 +62,9 @@ def _index(settings, store: Store, docs: dict[str, Document], problems: list[str
     except ToolkitError as e:
         problems.append(f"index: {e}")
         return
+    if index.old_format():
+        problems.append(f"{store.root}: the index is in the old format (bm25.json); {fix}")
+        return
     manifest = index.read_manifest()
     if manifest is None:
         if docs:
@@ -90,16 +93,16 @@ def _index(settings, store: Store, docs: dict[str, Document], problems: list[str
         problems.append(f"index: stale chunks of changed documents: {', '.join(stale)}; {fix}")
 
     want = {d: int(v.get("n_chunks", 0)) for d, v in held.items()}
-    bm = index.read_bm25()
-    if bm is None:
-        problems.append(f"{index.bm25_path}: BM25 index missing or unreadable; {fix}")
+    lex = index.lexical_counts()
+    if lex is None:
+        problems.append(f"{index.db_path}: lexical index missing; {fix}")
     else:
-        got: dict[str, int] = {}
-        for c in bm["chunks"]:
-            got[c.get("doc_id", "?")] = got.get(c.get("doc_id", "?"), 0) + 1
+        got, fts_rows = lex
         bad = sorted(d for d in set(want) | set(got) if want.get(d, 0) != got.get(d, 0))
         if bad:
-            problems.append(f"{index.bm25_path}: BM25 chunk counts disagree with the manifest for {', '.join(bad)}; {fix}")
+            problems.append(f"{index.db_path}: chunk counts disagree with the manifest for {', '.join(bad)}; {fix}")
+        if fts_rows != sum(got.values()):
+            problems.append(f"{index.db_path}: the FTS5 table holds {fts_rows} rows for {sum(got.values())} chunks; {fix}")
 
     if not settings.index.chroma_url and not store.chroma_dir.is_dir():
         problems.append(f"{store.chroma_dir}: Chroma folder missing; {fix}")
@@ -113,7 +116,7 @@ def _index(settings, store: Store, docs: dict[str, Document], problems: list[str
         problems.append(f"{store.chroma_dir}: Chroma cannot be read ({type(e).__name__}); {fix}")
         return
     if counts is None:
-        problems.append(f"chroma: collection {settings.index.collection!r} missing; {fix}")
+        problems.append(f"chroma: collection {index.collection_name()!r} missing; {fix}")
         return
     bad = sorted(d for d in set(want) | set(counts) if want.get(d, 0) != counts.get(d, 0))
     if bad:

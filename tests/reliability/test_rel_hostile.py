@@ -36,7 +36,7 @@ def _index(settings, embedder=None) -> Index:
 
 
 def _chunks_of(index: Index, doc_id: str) -> list[dict]:
-    return [c for c in index.read_bm25()["chunks"] if c["doc_id"] == doc_id]
+    return index.lexical_chunks(doc_id)
 
 
 class CountingEmbedder(HashEmbedder):
@@ -67,7 +67,7 @@ def test_sentence_repeated_20000_times_is_one_chunk(rel_settings, tmp_path, note
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert report.added == ["rep"]
     body = [c for c in _chunks_of(index, "rep") if c["paragraph_id"] != "p000"]
-    texts = {index.read_bm25()["paragraphs"][f"rep::{c['paragraph_id']}"][c["start"]:c["end"]] for c in body}
+    texts = {index.paragraph_text("rep", c["paragraph_id"])[c["start"]:c["end"]] for c in body}
     assert texts == {hb.SENTENCE.strip()}, texts
     assert emb.n <= 5
     note(f"1.2 MB ingest+index {dt:.1f}s ({cpu:.1f}s CPU), {len(body)} body chunk(s), {emb.n} passages embedded")
