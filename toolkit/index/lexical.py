@@ -23,8 +23,8 @@ whole: a search reads the postings of the question's tokens and the rows of its 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -32,7 +32,6 @@ from ..chunking import bm25_tokens
 from ..textnorm import syllables
 
 DB_FILE = "index.sqlite"
-_PLAIN = re.compile(r"[^\W]+")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS docs (doc_id TEXT PRIMARY KEY, content_hash TEXT, meta TEXT, n_chunks INTEGER,
@@ -50,12 +49,18 @@ CREATE VIRTUAL TABLE IF NOT EXISTS terms_vocab USING fts5vocab(terms, 'row');
 _TABLES = ("meta", "docs", "chunks", "paragraphs", "fts", "fts_vocab", "terms", "terms_vocab")
 
 
+@lru_cache(maxsize=1 << 18)
 def fts_token(tok: str) -> str:
     """The token as the FTS5 tokenizer keeps it whole: letters, digits and '_' as they are (below
     U+2000, where unicode61 and Python agree on what a letter is), anything else hex-encoded."""
-    if _PLAIN.fullmatch(tok) and max(map(ord, tok)) < 0x2000:
+    if tok.replace("_", "").isalnum() and (tok.isascii() or max(map(ord, tok)) < 0x2000):
         return tok
     return "_x" + tok.encode("utf-8").hex()
+
+
+def raw_token(ftok: str) -> str:
+    """fts_token's inverse."""
+    return bytes.fromhex(ftok[2:]).decode("utf-8") if ftok.startswith("_x") else ftok
 
 
 def fts_text(tokens: Iterable[str]) -> str:
@@ -189,25 +194,58 @@ class LexicalDB:
             out.update(self.conn.execute(q, part).fetchall())
         return out
 
-    def bm25(self, tokens: list[str], limit: int, allowed: set[str] | None = None,
-             rowids: list[int] | None = None) -> dict[int, float]:
+    def bm25(self, tokens: list[str], limit: int, allowed: set[str] | None = None) -> dict[int, float]:
         """chunk row id -> BM25 score (higher is better) of the best `limit` chunks matching any of the
-        FTS tokens (repeats count again, as in the query); only `rowids` when given."""
+        FTS tokens (repeats count again, as in the query)."""
         if not tokens:
             return {}
         match = " OR ".join(f'"{t}"' for t in tokens)
         sql, args = "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ?", [match]
-        if rowids is not None:
-            if not rowids:
-                return {}
-            sql += f" AND rowid IN ({','.join('?' * len(rowids))})"
-            args.extend(rowids)
         if allowed is not None:
             sql += " AND rowid IN (SELECT id FROM chunks WHERE doc_id IN (SELECT value FROM json_each(?)))"
             args.append(json.dumps(sorted(allowed)))
         sql += " ORDER BY rank LIMIT ?"
         args.append(limit)
         return {rid: -score for rid, score in self.conn.execute(sql, args)}
+
+    def fts_totals(self) -> tuple[int, int]:
+        """(rows, tokens) of the fts table, from FTS5's own averages record (what bm25() divides by)."""
+        row = self.conn.execute("SELECT block FROM fts_data WHERE id = 1").fetchone()
+        if not row or not row[0]:
+            return 0, 0
+        buf, pos, vals = row[0], 0, []
+        while pos < len(buf) and len(vals) < 2:
+            v, pos = _varint(buf, pos)
+            vals.append(v)
+        return (vals + [0, 0])[0], (vals + [0, 0])[1]
+
+    def bm25_of(self, rows: list[dict], texts: dict[tuple[str, str], str], tokens: list[str]) -> dict[int, float]:
+        """The BM25 score FTS5's bm25() gives these chunk rows for the tokens (same formula: k1 1.2,
+        b 0.75, idf log((N - n + 0.5) / (n + 0.5)) floored at 1e-6), from their texts: for candidates
+        that came from the dense side, without another full-text query."""
+        import math
+        from collections import Counter
+
+        n_rows, n_tok = self.fts_totals()
+        if not n_rows or not tokens:
+            return {}
+        df = self.doc_freqs("fts", tokens)
+        avgdl = n_tok / n_rows
+        idf = {t: max(1e-6, math.log((n_rows - n + 0.5) / (n + 0.5))) for t, n in df.items()}
+        raw = {t: raw_token(t) for t in tokens}
+        out = {}
+        for r in rows:
+            text = texts.get((r["doc_id"], r["paragraph_id"]), "")
+            toks = bm25_tokens(text[r["start"]:r["end"]])
+            tf, dl = Counter(toks), len(toks)
+            sc = 0.0
+            for t in tokens:
+                f = tf.get(raw[t], 0)
+                if f and t in idf:
+                    sc += idf[t] * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * dl / avgdl))
+            if sc > 0:
+                out[r["id"]] = sc
+        return out
 
     def chunk_rows(self, rowids: Iterable[int] | None = None, chunk_ids: Iterable[str] | None = None,
                    doc_id: str | None = None) -> list[dict]:
@@ -244,9 +282,9 @@ class LexicalDB:
         out = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
-            for d, meta, tt in self.conn.execute(
-                    f"SELECT doc_id, meta, title_tokens FROM docs WHERE doc_id IN ({','.join('?' * len(part))})", part):
-                out[d] = {"meta": json.loads(meta), "title_tokens": set((tt or "").split())}
+            for d, prov, tt in self.conn.execute(
+                    f"SELECT doc_id, json_extract(meta, '$.province'), title_tokens FROM docs WHERE doc_id IN ({','.join('?' * len(part))})", part):
+                out[d] = {"meta": {"province": prov}, "title_tokens": set((tt or "").split())}
         return out
 
     def filter_docs(self, doc_ids=None, provinces: set[str] | None = None, lo: int | None = None, hi: int | None = None) -> set[str]:
@@ -265,6 +303,17 @@ class LexicalDB:
 
     def n_paragraphs(self) -> int:
         return self.conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
+
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    """SQLite's varint (big-endian 7-bit groups, a 9th byte of 8 bits) at pos -> (value, next pos)."""
+    v = 0
+    for i in range(8):
+        b = buf[pos + i]
+        v = (v << 7) | (b & 0x7F)
+        if not b & 0x80:
+            return v, pos + i + 1
+    return (v << 8) | buf[pos + 8], pos + 9
 
 
 def _row(r) -> dict:
