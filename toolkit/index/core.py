@@ -91,6 +91,25 @@ class Index(ChromaMixin):
             raise StoreError(f"{self.db_path}: the index database cannot be opened ({e}); run `toolkit reindex`") from e
         return self._db
 
+    def reset_db(self) -> None:
+        """A rebuild's fresh start: the index database deleted and made again, empty (the store id and
+        the server collections it created are carried over when they can be read)."""
+        keep = {}
+        try:
+            db = self.db()
+            keep = {k: v for k in ("store_id", "collections_created") if (v := db.get_meta(k)) is not None}
+        except (sqlite3.DatabaseError, StoreError):
+            pass
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+        db = self.db()
+        with db.conn:
+            for k, v in keep.items():
+                db.set_meta(k, v)
+
     def read_manifest(self) -> dict | None:
         """{"config", "docs": {doc_id: {content_hash, meta, n_chunks}}}, or None when there is no index
         (reads every manifest row: for check and sync, never for a question)."""
@@ -147,10 +166,16 @@ class Index(ChromaMixin):
 
         if self.read_only:
             return SyncReport(skipped=True)
-        if lock:
-            with self.store.lock():
-                return run_sync(self, _force, progress)
-        return run_sync(self, _force, progress)
+        try:
+            if lock:
+                with self.store.lock():
+                    return run_sync(self, _force, progress)
+            return run_sync(self, _force, progress)
+        except sqlite3.DatabaseError as e:
+            if "full" in str(e):
+                raise StoreError(f"{self.db_path}: disk full while writing the index; free space and run the sync again "
+                                 "(every committed step is kept)") from e
+            raise StoreError(f"{self.db_path}: the index database cannot be written ({e}); run `toolkit reindex`") from e
 
     def rebuild(self, lock: bool = True, progress=None):
         """Drop everything the index holds and rebuild it from the stored documents."""
@@ -210,7 +235,7 @@ class Index(ChromaMixin):
         with self._lock:
             db = self.db()
             if db is None or not query.strip():
-                if db is None and not self.read_only:
+                if db is None and (not self.read_only or (self.store.doc_ids() and not self.store.is_locked())):
                     raise StoreError(f"{self.store.root}: the search index is missing; run `toolkit reindex`")
                 return []
             try:

@@ -101,6 +101,8 @@ def _repair(index, col, db, held: dict) -> list[str]:
 
 def _start(index, force: bool):
     """The collection, and whether the index is rebuilt (missing, other settings, or forced)."""
+    if force:
+        index.reset_db()
     db = index.db()
     cfg = index.config()
     col = None
