@@ -84,7 +84,7 @@ def test_common_tokens_are_left_out_only_past_the_postings_budget(built):
     db = index.db()
     q = "đảng viên Mường Phăng"
     kept = index._query_tokens(db, q)
-    df = db.doc_freqs("fts", kept)
+    df = db.doc_freqs("fdf", kept)
     assert kept and sum(df.values()) <= 2 and fts_token("mường_phăng") in kept and fts_token("đảng") not in kept
     assert index.search(q, k=1, mode="bm25")[0].doc_id == "db_2023"
     assert len(Index.open(settings, store, read_only=True)._query_tokens(db, q)) > len(kept)  # default budget: every token
@@ -93,16 +93,18 @@ def test_common_tokens_are_left_out_only_past_the_postings_budget(built):
 def test_delete_and_replace_leave_no_postings_behind(built):
     settings, store, index = built
     db = index.db()
-    assert db.doc_freqs("fts", [fts_token("mường")]) and db.doc_freqs("terms", [fts_token("mường_phăng")])
+    assert db.doc_freqs("fdf", [fts_token("mường")]) and db.doc_freqs("tdf", [fts_token("mường_phăng")])
     store.delete_document("db_2023")
     changed = _doc("kg_2024", ARTICLES[0].title, ["Huyện ủy kết nạp mới 777 đảng viên trong năm."], datetime(2025, 1, 14))
     store.put_document(changed)
     r = index.sync()
     assert r.deleted == ["db_2023"] and r.replaced == ["kg_2024"]
     # a contentless FTS5 delete with the wrong tokens would leave these counts behind
-    assert db.doc_freqs("fts", [fts_token("mường"), fts_token("6.059"), fts_token("#6059")]) == {}
-    assert db.doc_freqs("terms", [fts_token("mường_phăng")]) == {}
-    assert db.doc_freqs("fts", [fts_token("777")]) == {fts_token("777"): 1}
+    assert db.doc_freqs("fdf", [fts_token("mường"), fts_token("6.059"), fts_token("#6059")]) == {}
+    assert db.doc_freqs("tdf", [fts_token("mường_phăng")]) == {}
+    for tok in ("mường", "6.059", "#6059"):  # FTS5's own postings: gone too
+        assert db.conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (f'"{fts_token(tok)}"',)).fetchone()[0] == 0
+    assert db.doc_freqs("fdf", [fts_token("777")]) == {fts_token("777"): 1}
     counts, fts_rows = index.lexical_counts()
     assert fts_rows == sum(counts.values()) == index.collection(create=False).count()
     assert not index.search("Mường Phăng", k=5, mode="bm25")

@@ -218,7 +218,7 @@ class Index(ChromaMixin):
         exceed settings.index.bm25_max_postings: on a large index a question then reads the postings
         of its rarer tokens only (the ones BM25 weighs most); on a small one, every token."""
         toks = [fts_token(t) for t in bm25_tokens(text)]
-        df = db.doc_freqs("fts", toks)
+        df = db.doc_freqs("fdf", toks)
         budget, keep = self.settings.index.bm25_max_postings, set()
         for t in sorted(df, key=lambda t: (df[t], t)):
             if keep and budget - df[t] < 0:
@@ -313,5 +313,5 @@ class Index(ChromaMixin):
             db = self.db()
             if db is None:
                 return 0, {}
-            got = db.doc_freqs("terms", [stats_key(k) for k in keys])
+            got = db.doc_freqs("tdf", [stats_key(k) for k in keys])
             return db.n_paragraphs(), {k: got[stats_key(k)] for k in keys if stats_key(k) in got}

@@ -7,8 +7,10 @@
     paragraphs  the text of every non-boilerplate paragraph (chunked: part of the lexical index)
     fts         contentless FTS5 over the chunks' BM25 tokens (syllables, bigrams, number keys,
                 the same `chunking.bm25_tokens`), ranked with FTS5's bm25() (k1 1.2, b 0.75)
-    terms       contentless FTS5 (detail=none) over each paragraph's syllables and syllable pairs:
-                the document frequencies the reader weighs question terms with (fts5vocab)
+    fdf         chunks holding each FTS token (which of a question's tokens are rare: a B-tree
+                lookup, where FTS5's own vocabulary table walks the whole posting list)
+    tdf         paragraphs holding each syllable and syllable pair: the document frequencies the
+                reader weighs question terms with; the key '' holds the number of paragraphs
 
 Tokens go in pre-tokenised, space-separated; the FTS5 tokenizer (unicode61, diacritics kept, '_' a
 token character) only splits at the spaces: a token with any other character ('6.059', '#6059') is
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -42,11 +45,9 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE TABLE IF NOT EXISTS paragraphs (id INTEGER PRIMARY KEY, doc_id TEXT, paragraph_id TEXT, text TEXT, chunked INTEGER,
     UNIQUE (doc_id, paragraph_id));
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(tokens, content='', tokenize="unicode61 remove_diacritics 0 tokenchars '_'");
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');
-CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(tokens, content='', detail=none, tokenize="unicode61 remove_diacritics 0 tokenchars '_'");
-CREATE VIRTUAL TABLE IF NOT EXISTS terms_vocab USING fts5vocab(terms, 'row');
+CREATE TABLE IF NOT EXISTS fdf (term TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tdf (term TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
 """
-_TABLES = ("meta", "docs", "chunks", "paragraphs", "fts", "fts_vocab", "terms", "terms_vocab")
 
 
 @lru_cache(maxsize=1 << 18)
@@ -72,14 +73,14 @@ def chunk_tokens(paragraph_text: str, start: int, end: int) -> str:
     return fts_text(bm25_tokens(paragraph_text[start:end]))
 
 
-def term_tokens(text: str) -> str:
-    """What the terms table holds for a paragraph: its distinct syllables and syllable pairs."""
+def term_keys(text: str) -> set[str]:
+    """The tdf keys of a paragraph: its distinct syllables and syllable pairs."""
     syl = syllables(text)
-    return fts_text(sorted(set(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:])}))
+    return {fts_token(t) for t in set(syl) | {f"{a}_{b}" for a, b in zip(syl, syl[1:])}}
 
 
 def stats_key(alt: str) -> str:
-    """A reader statistics key ('a' or 'a b') as the terms table spells it."""
+    """A reader statistics key ('a' or 'a b') as the tdf table spells it."""
     return fts_token(alt.replace(" ", "_"))
 
 
@@ -98,6 +99,7 @@ class LexicalDB:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.executescript(_SCHEMA)
         self.conn.execute("PRAGMA cache_size=-32000")  # 32 MB of page cache per connection, not more
+        self._pending: dict[str, Counter] = {"fdf": Counter(), "tdf": Counter()}
 
     def close(self) -> None:
         self.conn.close()
@@ -116,10 +118,8 @@ class LexicalDB:
 
     def clear(self) -> None:
         """Empty every table (a rebuild); the caller commits. Meta other than the config stays."""
-        for t in ("fts", "terms"):
-            self.conn.execute(f"DROP TABLE IF EXISTS {t}_vocab")
-            self.conn.execute(f"DROP TABLE IF EXISTS {t}")
-        for t in ("docs", "chunks", "paragraphs"):
+        self.conn.execute("DROP TABLE IF EXISTS fts")
+        for t in ("docs", "chunks", "paragraphs", "fdf", "tdf"):
             self.conn.execute(f"DELETE FROM {t}")
         self.conn.execute("DELETE FROM meta WHERE key='config'")
         self.conn.executescript(_SCHEMA)
@@ -146,51 +146,70 @@ class LexicalDB:
     def set_sig(self, doc_id: str, sig: str) -> None:
         self.conn.execute("UPDATE docs SET sig=? WHERE doc_id=?", (sig, doc_id))
 
-    # --- writing (the caller holds a transaction: `with db.conn:`) -------------------------------
+    # --- writing (the caller holds a transaction: `with db.conn:`, and calls flush_counts before it ends) --
     def put_document(self, doc, meta, chunks, sig: str, province_fold: str) -> None:
         """One whole document: its paragraphs, chunks and tokens, and its manifest row."""
-        c = self.conn
+        c, fdf, tdf = self.conn, self._pending["fdf"], self._pending["tdf"]
         chunked = {ch.paragraph_id for ch in chunks}
         texts = {}
         for p in doc.paragraphs:
             if p.kind == "boilerplate" or p.paragraph_id in texts:
                 continue
             texts[p.paragraph_id] = p.text
-            cur = c.execute("INSERT INTO paragraphs (doc_id, paragraph_id, text, chunked) VALUES (?,?,?,?)",
-                            (doc.doc_id, p.paragraph_id, p.text, int(p.paragraph_id in chunked)))
-            c.execute("INSERT INTO terms (rowid, tokens) VALUES (?,?)", (cur.lastrowid, term_tokens(p.text)))
+            c.execute("INSERT INTO paragraphs (doc_id, paragraph_id, text, chunked) VALUES (?,?,?,?)",
+                      (doc.doc_id, p.paragraph_id, p.text, int(p.paragraph_id in chunked)))
+            tdf.update(term_keys(p.text))
+            tdf[""] += 1
         for ch in chunks:
             toks = bm25_tokens(ch.text)
             numbers = " ".join(sorted({t[1:] for t in toks if t.startswith("#") and len(t) > 1}))
             cur = c.execute('INSERT INTO chunks (chunk_id, doc_id, paragraph_id, start, "end", whole, numbers) VALUES (?,?,?,?,?,?,?)',
                             (ch.chunk_id, ch.doc_id, ch.paragraph_id, ch.start, ch.end, int(ch.whole), numbers))
-            c.execute("INSERT INTO fts (rowid, tokens) VALUES (?,?)", (cur.lastrowid, fts_text(toks)))
+            ftoks = [fts_token(t) for t in toks]
+            c.execute("INSERT INTO fts (rowid, tokens) VALUES (?,?)", (cur.lastrowid, " ".join(ftoks)))
+            fdf.update(set(ftoks))
         c.execute("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?)",
                   (doc.doc_id, doc.content_hash, json.dumps(meta.model_dump(mode="json"), ensure_ascii=False), len(chunks),
                    province_fold, meta.date_ord, " ".join(bm25_tokens(doc.title[:300])), sig))
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         """Remove documents from every table (their tokens are made again from the kept texts)."""
-        c = self.conn
+        c, fdf, tdf = self.conn, self._pending["fdf"], self._pending["tdf"]
         for doc_id in doc_ids:
             pars = {pid: (rid, text) for rid, pid, text in
                     c.execute("SELECT id, paragraph_id, text FROM paragraphs WHERE doc_id=?", (doc_id,))}
             for rid, pid, s, e in c.execute('SELECT id, paragraph_id, start, "end" FROM chunks WHERE doc_id=?', (doc_id,)).fetchall():
-                text = pars.get(pid, (None, ""))[1]
-                c.execute("INSERT INTO fts (fts, rowid, tokens) VALUES ('delete', ?, ?)", (rid, chunk_tokens(text, s, e)))
-            for rid, text in pars.values():
-                c.execute("INSERT INTO terms (terms, rowid, tokens) VALUES ('delete', ?, ?)", (rid, term_tokens(text)))
+                toks = chunk_tokens(pars.get(pid, (None, ""))[1], s, e)
+                c.execute("INSERT INTO fts (fts, rowid, tokens) VALUES ('delete', ?, ?)", (rid, toks))
+                fdf.subtract(set(toks.split()))
+            for _, text in pars.values():
+                tdf.subtract(term_keys(text))
+                tdf[""] -= 1
             for t in ("chunks", "paragraphs", "docs"):
                 c.execute(f"DELETE FROM {t} WHERE doc_id=?", (doc_id,))
+        self.flush_counts()
+
+    def flush_counts(self) -> None:
+        """Write the document-frequency changes of this transaction's puts and deletes."""
+        for table, cnt in self._pending.items():
+            rows = [(k, v) for k, v in cnt.items() if v]
+            self.conn.executemany(f"INSERT INTO {table} (term, n) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET n = n + excluded.n", rows)
+            self.conn.executemany(f"DELETE FROM {table} WHERE term = ? AND n <= 0", [(k,) for k, v in rows if v < 0])
+            cnt.clear()
+
+    def discard_counts(self) -> None:
+        """Forget pending changes (their transaction was rolled back)."""
+        for cnt in self._pending.values():
+            cnt.clear()
 
     # --- reading ---------------------------------------------------------------------------------
     def doc_freqs(self, table: str, tokens: Iterable[str]) -> dict[str, int]:
-        """Rows of `table` ('fts' or 'terms') holding each FTS token (absent tokens are left out)."""
+        """Chunks ('fdf') or paragraphs ('tdf') holding each FTS token (absent tokens are left out)."""
         toks = list(dict.fromkeys(tokens))
         out: dict[str, int] = {}
         for i in range(0, len(toks), 500):
             part = toks[i : i + 500]
-            q = f"SELECT term, doc FROM {table}_vocab WHERE term IN ({','.join('?' * len(part))})"
+            q = f"SELECT term, n FROM {table} WHERE term IN ({','.join('?' * len(part))})"
             out.update(self.conn.execute(q, part).fetchall())
         return out
 
@@ -224,12 +243,11 @@ class LexicalDB:
         b 0.75, idf log((N - n + 0.5) / (n + 0.5)) floored at 1e-6), from their texts: for candidates
         that came from the dense side, without another full-text query."""
         import math
-        from collections import Counter
 
         n_rows, n_tok = self.fts_totals()
         if not n_rows or not tokens:
             return {}
-        df = self.doc_freqs("fts", tokens)
+        df = self.doc_freqs("fdf", tokens)
         avgdl = n_tok / n_rows
         idf = {t: max(1e-6, math.log((n_rows - n + 0.5) / (n + 0.5))) for t, n in df.items()}
         raw = {t: raw_token(t) for t in tokens}
@@ -302,7 +320,8 @@ class LexicalDB:
         return {r[0] for r in self.conn.execute(sql, args)}
 
     def n_paragraphs(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
+        row = self.conn.execute("SELECT n FROM tdf WHERE term = ''").fetchone()
+        return row[0] if row else 0
 
 
 def _varint(buf: bytes, pos: int) -> tuple[int, int]:
@@ -325,5 +344,3 @@ def exists(root: Path) -> bool:
     return (Path(root) / DB_FILE).exists()
 
 
-def table_names() -> tuple[str, ...]:
-    return _TABLES

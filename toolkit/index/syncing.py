@@ -128,8 +128,11 @@ def _drop(col, db, gone: list[str]) -> None:
         part = gone[i : i + 100]
         with _uninterrupted():
             col.delete(where={"doc_id": {"$in": part}} if len(part) > 1 else {"doc_id": part[0]})
-            with db.conn:
-                db.delete_documents(part)
+            try:
+                with db.conn:
+                    db.delete_documents(part)
+            finally:
+                db.discard_counts()
 
 
 def run_sync(index, force: bool, progress=None) -> SyncReport:
@@ -197,10 +200,14 @@ def _commit(index, col, db, batch: list) -> None:
             col.upsert(ids=[c.chunk_id for c, _, _ in part], embeddings=[v for _, v, _ in part],
                        metadatas=[{"doc_id": c.doc_id, "paragraph_id": c.paragraph_id, "start": c.start, "end": c.end,
                                    "whole": c.whole, "province": m.province or "", "date": m.date_ord} for c, _, m in part])
-        with db.conn:
-            for d, meta, chunks, _, sig in batch:
-                db.put_document(d, meta, chunks, sig, fold(meta.province or ""))
-            db.set_meta("updated", datetime.now().isoformat(timespec="seconds"))
+        try:
+            with db.conn:
+                for d, meta, chunks, _, sig in batch:
+                    db.put_document(d, meta, chunks, sig, fold(meta.province or ""))
+                db.flush_counts()
+                db.set_meta("updated", datetime.now().isoformat(timespec="seconds"))
+        finally:
+            db.discard_counts()
 
 
 def _add_all(index, col, db, todo: list[str], progress, unreadable: list[str]) -> None:
