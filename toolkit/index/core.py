@@ -20,7 +20,7 @@ from .retrieval import FusionParams, Hit, Mode, _parse_date, expand_query, fuse
 
 MANIFEST = "index_manifest.json"  # the old format's manifest (with BM25_FILE): `toolkit reindex` replaces both
 BM25_FILE = "bm25.json"
-INDEX_VERSION = 5  # bump when chunking, tokens or the embedded text change
+INDEX_VERSION = 6  # bump when chunking, tokens or the embedded text change
 _COLLECTION_RE = re.compile(r"^[a-zA-Z0-9._-]{3,512}$")
 log = logging.getLogger("toolkit.index")
 
