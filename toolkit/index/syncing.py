@@ -153,8 +153,13 @@ def run_sync(index, force: bool, progress=None) -> SyncReport:
     sigs: list[tuple[str, str]] = []
     for doc_id in stored:
         progress.advance(1)
-        entry, sig = held.get(doc_id), store.signature(doc_id)
-        if entry is not None and doc_id not in repaired and sig and entry[3] == sig:
+        entry = held.get(doc_id)
+        if entry is None or doc_id in repaired:  # read once, when it is added
+            todo.append(doc_id)
+            report.added.append(doc_id)
+            continue
+        sig = store.signature(doc_id)
+        if sig and entry[3] == sig:
             report.unchanged.append(doc_id)
             continue
         got = _read(store, doc_id, report.unreadable)
@@ -162,10 +167,7 @@ def run_sync(index, force: bool, progress=None) -> SyncReport:
             present.discard(doc_id)
             continue
         d, meta = got
-        if entry is None or doc_id in repaired:
-            todo.append(doc_id)
-            report.added.append(doc_id)
-        elif entry[0] != d.content_hash or entry[1] != _meta_json(meta):
+        if entry[0] != d.content_hash or entry[1] != _meta_json(meta):
             todo.append(doc_id)
             report.replaced.append(doc_id)
         else:
@@ -217,6 +219,13 @@ def _add_all(index, col, db, todo: list[str], progress, unreadable: list[str]) -
     max_chars = index.settings.index.embed_max_chars
     progress.start("indexing", len(todo), unit="docs")
     batch, n = [], 0
+
+    def step():
+        texts = [embed_text(meta.title, c, max_chars) for _, meta, chunks, _ in batch for c in chunks]
+        vecs = iter(index.embedder.embed_passages(texts))  # one call: the cache commits per 32 passages, not per document
+        _commit(index, col, db, [(d, meta, chunks, [next(vecs) for _ in chunks], sig) for d, meta, chunks, sig in batch])
+        progress.advance(len(batch))
+
     try:
         for doc_id in todo:
             sig = index.store.signature(doc_id)
@@ -224,14 +233,14 @@ def _add_all(index, col, db, todo: list[str], progress, unreadable: list[str]) -
             if got is not None:
                 d, meta = got
                 chunks = chunk_document(d, **kw)
-                vecs = index.embedder.embed_passages([embed_text(meta.title, c, max_chars) for c in chunks])
-                batch.append((d, meta, chunks, vecs, sig))
+                batch.append((d, meta, chunks, sig))
                 n += len(chunks)
-            progress.advance(1)
+            else:
+                progress.advance(1)
             if n >= size:
-                _commit(index, col, db, batch)
+                step()
                 batch, n = [], 0
         if batch:
-            _commit(index, col, db, batch)
+            step()
     finally:
         progress.done()
