@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -41,8 +42,9 @@ class Index(ChromaMixin):
         self.embedder = CachedEmbedder(base, self.store.root / "embeddings.sqlite", read_only=read_only)
         self.params = FusionParams(rrf_k=settings.index.rrf_k)
         self._client_obj = None
-        self._db: LexicalDB | None = None
-        self._lock = threading.RLock()  # one connection, used by one thread at a time
+        self._tls = threading.local()  # a reader keeps one connection per thread: questions never queue
+        self._shared_db: LexicalDB | None = None
+        self._lock = contextlib.nullcontext() if read_only else threading.RLock()  # the writer's one connection
         self._count_cache: tuple[int, int] | None = None
         name = settings.index.collection
         if not _COLLECTION_RE.match(name):
@@ -73,6 +75,17 @@ class Index(ChromaMixin):
     def old_format(self) -> bool:
         """A store indexed by an older version (bm25.json + index_manifest.json, no index.sqlite)."""
         return (self.store.root / BM25_FILE).exists() and not self.db_path.exists()
+
+    @property
+    def _db(self) -> LexicalDB | None:
+        return getattr(self._tls, "db", None) if self.read_only else self._shared_db
+
+    @_db.setter
+    def _db(self, value: LexicalDB | None) -> None:
+        if self.read_only:
+            self._tls.db = value
+        else:
+            self._shared_db = value
 
     def db(self) -> LexicalDB | None:
         """The connection to the index database (one per Index). A reader gets None while there is none."""
