@@ -191,8 +191,7 @@ class CachedEmbedder:
             return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")  # readers never wait; a commit is not an fsync (a cache: a lost
-        db.execute("PRAGMA synchronous=NORMAL")  # last step after a power cut is only embedded again)
+        db.execute("PRAGMA synchronous=NORMAL")  # a cache: a step lost to a power cut is only embedded again
         db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, h TEXT, v BLOB, PRIMARY KEY (model, h))")
         return db
 

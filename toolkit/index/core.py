@@ -195,8 +195,12 @@ class Index(ChromaMixin):
         return self.sync(lock=lock, _force=True, progress=progress)
 
     # --- search -------------------------------------------------------------------------------
-    def _dense_collection(self):
-        """The collection to query; for a reader, None (BM25 only) while a writer has it in pieces."""
+    def _dense_collection(self, fresh: bool = False):
+        """The collection to query (a reader keeps the handle until a query fails: `fresh`); for a
+        reader, None (BM25 only) while a writer has it in pieces."""
+        cached = getattr(self, "_col_cache", None)
+        if self.read_only and not fresh and cached is not None and cached[0] is self._client_obj:
+            return cached[1]
         try:
             col = self.collection(create=False)
         except Exception as e:  # noqa: BLE001 - chromadb raises its own kinds on a busy or damaged store
@@ -207,6 +211,7 @@ class Index(ChromaMixin):
         if col is None and not (self.read_only and self.store.is_locked()):
             where = f"chroma server {self.settings.index.chroma_url}" if self.settings.index.chroma_url else str(self.store.root)
             raise StoreError(f"{where}: the Chroma collection {self.collection_name()!r} this store's index holds is missing; run `toolkit reindex`")
+        self._col_cache = (self._client_obj, col) if col is not None else None
         return col
 
 
@@ -283,9 +288,15 @@ class Index(ChromaMixin):
                 where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
                 try:
                     if min(P.n_candidates, n_allowed) > 0:
-                        res = col.query(query_embeddings=[qv], n_results=min(P.n_candidates, n_allowed), where=where, include=["distances"])
+                        kw = {"query_embeddings": [qv], "n_results": min(P.n_candidates, n_allowed), "where": where, "include": ["distances"]}
+                        try:
+                            res = col.query(**kw)
+                        except Exception:  # noqa: BLE001 - a kept handle of a collection rebuilt since: fetch it again
+                            if not self.read_only or (col := self._dense_collection(fresh=True)) is None:
+                                raise
+                            res = col.query(**kw)
                 except Exception as e:  # noqa: BLE001 - a writer in another process may be mid-commit
-                    if not self.read_only:
+                    if not self.read_only or isinstance(e, StoreError):
                         raise
                     log.warning("dense search unavailable while the index is being written (%s); BM25 only", type(e).__name__)
             dense_ids = {cid: 1.0 - float(dist) for cid, dist in zip(res["ids"][0], res["distances"][0])}

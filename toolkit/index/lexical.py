@@ -287,11 +287,12 @@ class LexicalDB:
             yield _row(r)
 
     def paragraph_texts(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        want = sorted(set(keys))
         out = {}
-        for d, p in set(keys):
-            row = self.conn.execute("SELECT text FROM paragraphs WHERE doc_id=? AND paragraph_id=?", (d, p)).fetchone()
-            if row:
-                out[(d, p)] = row[0]
+        for i in range(0, len(want), 400):
+            part = want[i : i + 400]
+            q = f"SELECT doc_id, paragraph_id, text FROM paragraphs WHERE (doc_id, paragraph_id) IN (VALUES {','.join(['(?,?)'] * len(part))})"
+            out.update(((d, p), t) for d, p, t in self.conn.execute(q, [x for k in part for x in k]))
         return out
 
     def doc_rows(self, doc_ids: Iterable[str]) -> dict[str, dict]:
