@@ -138,6 +138,15 @@ class Index(ChromaMixin):
         except (sqlite3.DatabaseError, StoreError):
             return None
 
+    def held_ids(self) -> list[str]:
+        """The ids of the indexed documents (no metadata read; [] when there is no index)."""
+        try:
+            with self._lock:
+                db = self.db()
+                return [r[0] for r in db.conn.execute("SELECT doc_id FROM docs")] if db is not None else []
+        except sqlite3.DatabaseError:
+            return []
+
     def lexical_chunks(self, doc_id: str | None = None) -> list[dict]:
         """The chunk rows of the index database (one document's, or all): chunk_id, doc_id,
         paragraph_id, start, end, whole, numbers. For checks and tests: reads every row asked for."""
