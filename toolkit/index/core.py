@@ -313,11 +313,13 @@ class Index(ChromaMixin):
         rows = {r["id"]: r for r in db.chunk_rows(rowids=list(bm25))} if bm25 else {}
         for r in db.chunk_rows(chunk_ids=list(dense_ids)) if dense_ids else []:
             rows.setdefault(r["id"], r)
-        texts = db.paragraph_texts((r["doc_id"], r["paragraph_id"]) for r in rows.values())
+        texts: dict[tuple[str, str], str] = {}
         if mode == "hybrid" and q_tokens:
             # the BM25 score (as a full ranking would give it) of the best dense candidates outside BM25's top list
             best = sorted((r for rid, r in rows.items() if rid not in bm25), key=lambda r: -dense_ids.get(r["chunk_id"], 0.0))
-            bm25.update(db.bm25_of(best[: ix.bm25_rescore], texts, q_tokens))
+            best = best[: ix.bm25_rescore]
+            texts = db.paragraph_texts((r["doc_id"], r["paragraph_id"]) for r in best)
+            bm25.update(db.bm25_of(best, texts, q_tokens))
         order = sorted(rows)  # chunk row ids: a fixed order for ties
         pos = {rid: i for i, rid in enumerate(order)}
         chunks = [rows[rid] for rid in order]
@@ -328,6 +330,8 @@ class Index(ChromaMixin):
         bm = {pos[rid]: sc for rid, sc in bm25.items() if rid in pos and sc > 0}
         dense = {pos[r["id"]]: dense_ids[r["chunk_id"]] for r in chunks if r["chunk_id"] in dense_ids}
         scored = fuse(self.params, query, state, bm if mode != "dense" else {}, dense if mode != "bm25" else {}, mode)[:k]
+        texts.update(db.paragraph_texts((chunks[i]["doc_id"], chunks[i]["paragraph_id"]) for _, _, i, _, _ in scored
+                                        if (chunks[i]["doc_id"], chunks[i]["paragraph_id"]) not in texts))
         out: list[Hit] = []
         for _, s, i, rb, rd in scored:
             c = chunks[i]

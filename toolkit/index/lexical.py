@@ -297,13 +297,13 @@ class LexicalDB:
         return out
 
     def doc_rows(self, doc_ids: Iterable[str]) -> dict[str, dict]:
-        """province (as the record/text named it), folded province and title tokens of some documents."""
+        """Folded province and title tokens of some documents."""
         ids = list(set(doc_ids))
         out = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             for d, prov, tt in self.conn.execute(
-                    f"SELECT doc_id, json_extract(meta, '$.province'), title_tokens FROM docs WHERE doc_id IN ({','.join('?' * len(part))})", part):
+                    f"SELECT doc_id, province, title_tokens FROM docs WHERE doc_id IN ({','.join('?' * len(part))})", part):
                 out[d] = {"meta": {"province": prov}, "title_tokens": set((tt or "").split())}
         return out
 

@@ -137,12 +137,12 @@ def fuse(P: FusionParams, query: str, state: dict, bm25: dict[int, float], dense
         q_syl = syllables(query)
         q_numbers = {n for t in q_syl if (n := number_key(t))}
         q_bigrams = {f"{a}_{b}" for a, b in zip(q_syl, q_syl[1:])}
-        q_provinces = {n for n, _, _ in find_provinces(query)}
+        q_provinces = {fold(n) for n, _, _ in find_provinces(query)}  # the documents' provinces are folded too
         docs = state["manifest"]["docs"]
         doc_boost: dict[str, float] = {}
         for d in {kk[0] for kk in best}:
             b = 0.0
-            if q_provinces and ((docs.get(d) or {}).get("meta") or {}).get("province") in q_provinces:
+            if q_provinces and fold(((docs.get(d) or {}).get("meta") or {}).get("province") or "") in q_provinces:
                 b += P.w_province
             title = state["title_tokens"].get(d, set())
             if q_bigrams and title:
