@@ -314,8 +314,9 @@ class Index(ChromaMixin):
         for r in db.chunk_rows(chunk_ids=list(dense_ids)) if dense_ids else []:
             rows.setdefault(r["id"], r)
         texts: dict[tuple[str, str], str] = {}
-        if mode == "hybrid" and q_tokens:
+        if mode == "hybrid" and q_tokens and len(bm25) >= ix.bm25_candidates:
             # the BM25 score (as a full ranking would give it) of the best dense candidates outside BM25's top list
+            # (when the list is not full it holds every matching chunk: the others score 0)
             best = sorted((r for rid, r in rows.items() if rid not in bm25), key=lambda r: -dense_ids.get(r["chunk_id"], 0.0))
             best = best[: ix.bm25_rescore]
             texts = db.paragraph_texts((r["doc_id"], r["paragraph_id"]) for r in best)
