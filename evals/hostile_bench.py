@@ -15,6 +15,7 @@ The fixture writers are shared with the reliability suite (tests/reliability/tes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -157,17 +158,20 @@ def _check(store: Path, embedder: str) -> list[str]:
     problems = check_store(s)
     from toolkit.index import Index
 
-    bm = Index.open(s, read_only=True).read_bm25() or {"chunks": []}
-    ids = [c["chunk_id"] for c in bm["chunks"]]
+    ids = [c["chunk_id"] for c in Index.open(s, read_only=True).lexical_chunks()]
     if len(ids) != len(set(ids)):
         problems.append("duplicate chunk ids in BM25")
     return problems
 
 
 def _indexed(store: Path) -> int:
+    """Chunks committed to the index so far (read-only; 0 while there is no index database)."""
+    import sqlite3
+
     try:
-        return len(json.loads((store / "bm25.json").read_text(encoding="utf-8"))["chunks"])
-    except (OSError, ValueError, KeyError):
+        with contextlib.closing(sqlite3.connect(f"file:{store / 'index.sqlite'}?mode=ro", uri=True, timeout=5)) as c:
+            return c.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    except sqlite3.Error:
         return 0
 
 

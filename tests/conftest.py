@@ -87,3 +87,47 @@ def real_llm(real_model_path: Path):
     from toolkit.llm.llamacpp import LlamaCppLLM
 
     return LlamaCppLLM(real_model_path, Settings().llm)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """The URL of a real `chroma run` server (the installed chromadb's CLI) on a free port, stopped
+    after the test; skipped when the CLI is missing or the server does not start in 60 s."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = Path(sys.executable).parent / "chroma"
+    cli = str(exe) if exe.exists() else shutil.which("chroma")
+    if cli is None:
+        pytest.skip("the `chroma` CLI is not installed in this environment")
+    port = _free_port()
+    proc = subprocess.Popen([cli, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.skip(f"chroma server did not start (exit {proc.poll()})")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -270,22 +270,23 @@ def test_ask_many_loads_the_model_only_when_needed(qa, monkeypatch):
     assert len(loads) == 1 and out[0][1].route == "model"
 
 
-def test_term_statistics_are_computed_once_per_store_state(qa, monkeypatch):
-    from toolkit.answer import stats as S
+def test_term_statistics_come_from_the_index_not_from_every_document(qa, monkeypatch):
+    """The reader's document frequencies are read from the index for the question's terms only, and
+    equal a count over every stored paragraph; a question never lists or reads every document."""
+    from toolkit.answer.stats import Stats, stats_keys, stats_of
 
-    built = []
-    real = S.Stats
-
-    class Counting(real):
-        def __init__(self, docs):
-            built.append(len(docs))
-            super().__init__(docs)
-
-    monkeypatch.setattr(S, "Stats", Counting)
-    S._CACHE.clear()
-    for _ in range(3):
-        run(qa, "Năm 2023, Đảng ủy Khối kết nạp mới bao nhiêu đảng viên?")
-    assert built == [3]  # not per question
+    settings, store, index = qa
+    q = "Năm 2023, Đảng ủy Khối kết nạp mới bao nhiêu đảng viên ưu tú?"
+    info = analyse_question(q)
+    full = Stats(store.documents())
+    got = stats_of(index, info)
+    keys = stats_keys(info)
+    assert got.n == full.n > 0 and {k: got.df.get(k) for k in keys} == {k: full.df.get(k) for k in keys}
+    assert any(got.df.get(k) for k in keys) and not all(got.df.get(k) for k in keys)  # some terms are absent
+    assert all(abs(got.idf(a) - full.idf(a)) < 1e-12 for t in info.terms for a in t.alts)
+    monkeypatch.setattr(Store, "doc_ids", lambda self: pytest.fail("a question listed every document"))
+    monkeypatch.setattr(Store, "documents", lambda self: pytest.fail("a question read every document"))
+    assert run(qa, q).answer
 
 
 def test_place_named_like_a_person_is_not_a_name():

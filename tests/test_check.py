@@ -99,8 +99,10 @@ def test_bm25_and_chroma_counts_are_checked(tmp_settings):
     problems = check_store(tmp_settings)
     assert any(p.startswith("chroma:") and "qn_2021" in p for p in problems), problems
     index.rebuild()
-    index.bm25_path.unlink()
+    index.db().close()
+    index._db = None
+    index.db_path.unlink()
     problems = check_store(tmp_settings)
-    assert any("BM25 index missing" in p for p in problems), problems
+    assert any("index manifest missing" in p for p in problems), problems
     index.sync()
     assert check_store(tmp_settings) == []

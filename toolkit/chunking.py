@@ -194,7 +194,7 @@ _NUM = re.compile(r"^\d+(?:[.,]\d+)*$")
 
 def number_key(tok: str) -> str | None:
     """A numeric token with its separators removed ('6.059' and '6,059' -> '6059'), else None."""
-    if not _NUM.match(tok):
+    if not tok[:1].isdigit() or not _NUM.match(tok):  # (the first test is only a quick pre-filter)
         return None
     return tok.replace(".", "").replace(",", "").lstrip("0") or "0"
 

@@ -16,6 +16,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -169,6 +170,13 @@ def _strip(s: str) -> str:
     return "".join(c for c in s if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=1 << 17)
+def _hash_slot(tok: str, dim: int) -> tuple[int, float]:
+    """A token's coordinate and sign in the hash embedding (cached: a corpus reuses few tokens)."""
+    h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
+    return h % dim, 1.0 if (h >> 32) & 1 else -1.0
+
+
 class HashEmbedder:
     """Deterministic hashed bag of syllables (marks stripped) -> unit vector. For tests only."""
 
@@ -178,8 +186,8 @@ class HashEmbedder:
     def _vec(self, text: str) -> list[float]:
         v = [0.0] * self.dim
         for tok in _WORD.findall(_strip(unicodedata.normalize("NFC", text))):
-            h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
-            v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+            slot, sign = _hash_slot(tok, self.dim)
+            v[slot] += sign
         n = math.sqrt(sum(x * x for x in v)) or 1.0
         return [x / n for x in v]
 
@@ -217,6 +225,7 @@ class CachedEmbedder:
             return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA synchronous=NORMAL")  # a cache: a step lost to a power cut is only embedded again
         db.execute("CREATE TABLE IF NOT EXISTS emb (model TEXT, h TEXT, v BLOB, PRIMARY KEY (model, h))")
         return db
 

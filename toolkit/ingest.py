@@ -187,6 +187,28 @@ def doc_ids(files: list[tuple[Path, Path | None]]) -> dict[Path, str]:
     return out
 
 
+def _other_file(stored_source: str, path: Path) -> bool:
+    """True when the stored document came from another file that still exists (not this one, moved)."""
+    try:
+        other = Path(stored_source)
+        return other.is_file() and not other.samefile(path)
+    except OSError:
+        return False
+
+
+def _own_id(store: Store, doc_id: str, path: Path) -> str:
+    """doc_id, unless a stored document of that id came from another existing file (an `index.html` of
+    an earlier ingest in another folder): then doc_id + '__' + 8 hex digits of this file's absolute
+    path, the same at every rerun, so neither file ever replaces the other."""
+    try:
+        old = store.get_document(doc_id)
+    except StoreError:
+        return doc_id
+    if old is None or not _other_file(old.source_path, path):
+        return doc_id
+    return f"{doc_id}__{hashlib.sha256(str(path.resolve()).encode('utf-8')).hexdigest()[:8]}"
+
+
 def ingest_paths(paths: list[Path], store: Store, settings: Settings, progress=None) -> IngestReport:
     """Store every good file; report every bad one. Holds the store lock for the whole batch.
     progress: a toolkit.progress reporter, advanced per file."""
@@ -209,6 +231,7 @@ def ingest_paths(paths: list[Path], store: Store, settings: Settings, progress=N
                 if doc_id in seen:
                     continue  # the same file named twice
                 seen[doc_id] = path
+                doc_id = _own_id(store, doc_id, path)
                 raw = read_checked(path, settings)
                 digest = content_hash(raw)
                 try:

@@ -83,8 +83,7 @@ def reindex(settings: "Settings", *, progress: bool = False) -> "SyncReport":
 
 def index_gaps(index: "Index") -> list[str]:
     """Stored documents the index does not hold, and indexed ones no longer stored (cheap: ids only)."""
-    manifest = index.read_manifest() or {"docs": {}}
-    held, stored = set(manifest["docs"]), set(index.store.doc_ids())
+    held, stored = set(index.held_ids()), set(index.store.doc_ids())
     return sorted(stored ^ held)
 
 

@@ -5,7 +5,7 @@ Layout under the store directory:
     records/<doc_id>.json     Record (cache key inside: content_hash, model, prompt_version)
     summaries/<doc_id>.json   Summary
     chroma/                   Chroma persistent data (owned by toolkit.index)
-    bm25.json                 BM25 chunks (owned by toolkit.index)
+    index.sqlite              the index manifest, chunks and FTS5 tables (owned by toolkit.index)
     .lock                     held while a writer runs
 """
 
@@ -157,6 +157,21 @@ class Store:
     # --- documents ----------------------------------------------------------------------
     def doc_ids(self) -> list[str]:
         return self._ids(self.documents_dir)
+
+    def has_document(self, doc_id: str) -> bool:
+        return (self.documents_dir / f"{doc_id}.json").exists()
+
+    def signature(self, doc_id: str) -> str:
+        """Changes whenever the document or its record file is written ('' when the document is gone):
+        the index compares it before reading either file."""
+        parts = []
+        for folder in (self.documents_dir, self.records_dir):
+            try:
+                st = (folder / f"{doc_id}.json").stat()
+                parts.append(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+            except OSError:
+                parts.append("-")
+        return "" if parts[0] == "-" else "/".join(parts)
 
     def get_document(self, doc_id: str) -> Document | None:
         return self._read(self.documents_dir / f"{doc_id}.json", Document)

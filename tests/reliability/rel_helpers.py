@@ -92,11 +92,11 @@ def assert_store_ok(settings: Settings) -> None:
     want = {k: v for k, v in want.items() if v}
     chroma = index.chroma_counts() or {}
     bm: dict[str, int] = {}
-    for c in (index.read_bm25() or {"chunks": []})["chunks"]:
+    for c in index.lexical_chunks():
         bm[c["doc_id"]] = bm.get(c["doc_id"], 0) + 1
     assert chroma == want, (chroma, want)
     assert bm == want, (bm, want)
-    ids = [c["chunk_id"] for c in index.read_bm25()["chunks"]]
+    ids = [c["chunk_id"] for c in index.lexical_chunks()]
     assert len(ids) == len(set(ids)), "duplicate chunk ids in BM25"
 
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -156,16 +157,18 @@ def test_chroma_folder_deleted_while_running(running, note):
     assert FACT_NUMBER in out["answer"], out
 
 
-@pytest.mark.parametrize("victim", ["bm25.json", "index_manifest.json"])
+@pytest.mark.parametrize("victim", ["index.sqlite"])
 @pytest.mark.parametrize("how", ["deleted", "garbage"])
 def test_index_file_damaged_while_running(running, victim, how):
-    """BM25 or index manifest deleted/garbled: check names it, ask gives a one-line error or the right answer, reindex fixes."""
+    """The index database deleted/garbled: check names it, ask gives a one-line error or the right answer, reindex fixes."""
     s, p, _ = running
     path = Path(s.store) / victim
     if how == "deleted":
         path.unlink()
     else:
         path.write_bytes(b"\x00{not json" * 10)
+    for extra in ("-wal", "-shm"):  # (while its write-ahead log lives, SQLite still reads every page from it)
+        Path(f"{path}{extra}").unlink(missing_ok=True)
     problems = check_store(s)
     assert problems and all(one_line(x) for x in problems)
     assert any(victim in x or "manifest" in x or "BM25" in x for x in problems), problems
@@ -229,9 +232,15 @@ def test_disk_full_during_index_sync_then_recovers(tmp_path, monkeypatch):
     store, index, _ = ingest_and_index(s, [a])
     b = write(tmp_path / "in", "so2.txt", numbered_article(2))
     assert ingest_paths([b], store, s).added == ["so2"]
-    monkeypatch.setattr(os, "fsync", _enospc)
+    writer = Index(s, store)
+    from toolkit.index import lexical
+
+    def full(*_a, **_k):  # what SQLite raises on SQLITE_FULL
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(lexical.LexicalDB, "put_document", full)
     with pytest.raises(StoreError) as ei:
-        Index(s, store).sync()
+        writer.sync()
     assert "disk full" in one_line(str(ei.value))
     monkeypatch.undo()
     assert check_store(s)  # the interrupted sync is visible...

@@ -36,7 +36,7 @@ def _index(settings, embedder=None) -> Index:
 
 
 def _chunks_of(index: Index, doc_id: str) -> list[dict]:
-    return [c for c in index.read_bm25()["chunks"] if c["doc_id"] == doc_id]
+    return index.lexical_chunks(doc_id)
 
 
 class CountingEmbedder(HashEmbedder):
@@ -67,7 +67,7 @@ def test_sentence_repeated_20000_times_is_one_chunk(rel_settings, tmp_path, note
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert report.added == ["rep"]
     body = [c for c in _chunks_of(index, "rep") if c["paragraph_id"] != "p000"]
-    texts = {index.read_bm25()["paragraphs"][f"rep::{c['paragraph_id']}"][c["start"]:c["end"]] for c in body}
+    texts = {index.paragraph_text("rep", c["paragraph_id"])[c["start"]:c["end"]] for c in body}
     assert texts == {hb.SENTENCE.strip()}, texts
     assert emb.n <= 5
     note(f"1.2 MB ingest+index {dt:.1f}s ({cpu:.1f}s CPU), {len(body)} body chunk(s), {emb.n} passages embedded")
@@ -149,9 +149,6 @@ def _many(tmp_path: Path, n: int) -> list[Path]:
 
 def test_ctrl_c_during_sync_keeps_finished_documents_and_resumes(rel_settings, tmp_path, monkeypatch):
     """Ctrl-C in the middle of a sync: the documents finished are committed, the rest resume on the next run, no duplicates."""
-    from toolkit.index import syncing
-
-    monkeypatch.setattr(syncing, "COMMIT_EVERY_S", 0.0)
     rel_settings.index = rel_settings.index.model_copy(update={"sync_batch_chunks": 8})
     ingest_paths(_many(tmp_path, 30), Store(rel_settings.store), rel_settings)
     emb = CountingEmbedder(stop_after=40)
@@ -170,21 +167,21 @@ def test_ctrl_c_during_sync_keeps_finished_documents_and_resumes(rel_settings, t
 
 def test_crash_between_chroma_and_commit_is_repaired_not_rebuilt(rel_settings, tmp_path, monkeypatch):
     """A crash after Chroma took a document's chunks but before the commit: the next sync repairs that document only."""
-    from toolkit.index import syncing
+    from toolkit.index import lexical
 
     ingest_paths(_many(tmp_path, 6), Store(rel_settings.store), rel_settings)
     _index(rel_settings).sync()
     write(tmp_path / "in", "so099.txt", numbered_article(99))
     ingest_paths([tmp_path / "in" / "so099.txt"], Store(rel_settings.store), rel_settings)
-    real = syncing._commit
+    real = lexical.LexicalDB.put_document
 
-    def crash(*a, **k):
+    def crash(*a, **k):  # Chroma has the step's chunks; the database transaction never commits
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(syncing, "_commit", crash)
+    monkeypatch.setattr(lexical.LexicalDB, "put_document", crash)
     with pytest.raises(RuntimeError):
         _index(rel_settings).sync()
-    monkeypatch.setattr(syncing, "_commit", real)
+    monkeypatch.setattr(lexical.LexicalDB, "put_document", real)
     assert (_index(rel_settings).chroma_counts() or {}).get("so099")  # in Chroma, not in the manifest
     report = _index(rel_settings).sync()
     assert not report.rebuilt and report.repaired == ["so099"] and len(report.unchanged) == 6

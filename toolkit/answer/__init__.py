@@ -54,8 +54,7 @@ def _hit_documents(store: "Store", hits: list["Hit"]) -> tuple[dict[str, Documen
     """The hits' documents, and the hits without those whose document file exists but is corrupt."""
     ids = list(dict.fromkeys(h.doc_id for h in hits))
     docs = readable_documents(store, ids)
-    present = set(store.doc_ids())
-    bad = {d for d in ids if d not in docs and d in present}
+    bad = {d for d in ids if d not in docs and store.has_document(d)}
     return docs, [h for h in hits if h.doc_id not in bad]
 
 
@@ -68,7 +67,7 @@ def read(info: QuestionInfo, *, settings: "Settings", store: "Store", index: "In
     docs, hits = _hit_documents(store, hits)
     if not hits:
         return []
-    cands = build_candidates(info, hits, docs, stats_of(store), getattr(index, "embedder", None), cfg.top_paragraphs,
+    cands = build_candidates(info, hits, docs, stats_of(index, info), getattr(index, "embedder", None), cfg.top_paragraphs,
                              cfg.max_sentence_chars, cfg.top_documents)
     return score(cands, cfg.weights)
 

