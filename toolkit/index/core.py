@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..chunking import bm25_tokens
 from ..errors import StoreError
-from ..gazetteer import find_provinces
+from ..vi.places import find_provinces
 from ..store import Store
 from ..textnorm import fold
 from .dense import ChromaMixin
