@@ -114,15 +114,16 @@ class RecordJobs:
         self._thread: threading.Thread | None = None
 
     def submit(self, doc_ids: list[str], stages: tuple[str, ...] = STAGES, force: bool = False) -> int:
-        """Queue the stages of each article (an article already queued for a stage is not queued
-        twice); returns how many were added."""
+        """Queue the stages of each article (an article already queued or running for a stage is not
+        queued again, unless forced); returns how many were added."""
         added = 0
         with self._cond:
             if not self._queue and not self._progress.current:
                 self._progress.total = self._progress.done = 0
             for d in doc_ids:
                 for s in stages:
-                    if (d, s, force) not in self._queue and (d, s, False) not in self._queue:
+                    running = self._progress.current == f"{d}: {s}" and not force
+                    if not running and (d, s, force) not in self._queue and (d, s, False) not in self._queue:
                         self._queue.append((d, s, force))
                         added += 1
             self._progress.total += added
