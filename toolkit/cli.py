@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from .options import (STDIN, Parser, UsageError, add_common, open_out, print_json, read_questions, read_text,
+from .options import (STDIN, Parser, UsageError, add_common, add_extractor, open_out, print_json, read_questions, read_text,
                       run_handler, settings_from_args, show_progress, version)
 
 
@@ -211,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("docs", nargs="*")
     p.add_argument("--force", action="store_true", help="ignore the cache")
     add_common(p, llm=True)
+    add_extractor(p)
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("summarize", aliases=["summarise"], help="bilingual cited summaries")

@@ -1,0 +1,100 @@
+"""Both record extractors side by side on the web dev set: seconds per article and the extraction scores per half.
+
+    python -m evals.extractor_bench --store DIR [--docs w01 w02 ...] [--extractor candidates model] [--out FILE]
+
+For each extractor (settings.extract.extractor), re-extracts the named documents of the store (forced, the
+default model unless --model / --preset), times each article, and scores the records against
+../shared/gold/web/extract.json with evals.extract_metrics, per half (odd = tuning, even = check). The store
+is written to (records are replaced): give it a copy, never a store you keep. Prints one line per article
+and a table; the load average is printed with the timings (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+WEB_GOLD = REPO_ROOT.parent / "shared" / "gold" / "web"
+_SHOWN = ("date_accuracy", "province_accuracy", "people_recall", "title_accuracy", "figure_recall", "document_recall",
+          "figure_label_accuracy", "invented_people", "figures_from_chrome", "evidence_verbatim")
+
+
+def halves(doc_ids: list[str]) -> dict[str, list[str]]:
+    from .gold import half_of_doc
+
+    out: dict[str, list[str]] = {}
+    for d in doc_ids:
+        out.setdefault(half_of_doc(d), []).append(d)
+    return out
+
+
+def score_halves(records: list[dict], gold: dict, texts: dict[str, str]) -> dict[str, dict]:
+    """Extraction scores per half of the documents that have gold (pure)."""
+    from .extract_metrics import score_records
+
+    out = {}
+    for half, ids in halves([r["doc_id"] for r in records if r["doc_id"] in gold]).items():
+        recs = [r for r in records if r["doc_id"] in ids]
+        res = score_records(recs, {d: gold[d] for d in ids}, texts)
+        out[half] = {k: v for k, v in res.items() if k != "per_doc"}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="extractor_bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", type=Path, required=True, help="a scratch store holding the web articles (written to)")
+    ap.add_argument("--docs", nargs="*", default=None, help="documents (default: every document the web gold names)")
+    ap.add_argument("--extractor", nargs="*", default=["candidates", "model"], choices=["candidates", "model"])
+    ap.add_argument("--model", help="path to a GGUF model (default: the preset)")
+    ap.add_argument("--preset", help="bundled model preset")
+    ap.add_argument("--out", type=Path, help="write the figures as JSON here too")
+    args = ap.parse_args(argv)
+
+    from toolkit.extract import extract_store
+    from toolkit.llm import load_llm
+    from toolkit.settings import Settings
+    from toolkit.store import Store
+
+    from .gold import load_gold_set
+
+    gold = load_gold_set(WEB_GOLD).extract or {}
+    store = Store(args.store)
+    ids = args.docs or sorted(d for d in gold if store.get_document(d) is not None)
+    docs = store.require_documents(ids)
+    texts = {d.doc_id: d.text for d in docs}
+    llm_over = {k: v for k, v in (("model_path", args.model and Path(args.model)), ("preset", args.preset)) if v}
+    base = Settings(store=args.store)
+    if llm_over:
+        base.llm = base.llm.model_copy(update=llm_over)
+    llm = load_llm(base)
+    report: dict[str, dict] = {}
+    for name in args.extractor:
+        settings = base.model_copy(update={"extract": base.extract.model_copy(update={"extractor": name})})
+        records, secs = [], []
+        for d in docs:
+            t = time.perf_counter()
+            rec = extract_store(settings, doc_ids=[d.doc_id], force=True, progress=False, llm=llm, store=store)[0]
+            secs.append(time.perf_counter() - t)
+            records.append(rec.model_dump(mode="json"))
+            print(f"{name:10} {d.doc_id:8} {secs[-1]:7.1f}s  people={len(rec.people)} figures={len(rec.figures)} "
+                  f"documents={len(rec.documents)} rejected={rec.rejected}  load={os.getloadavg()[0]:.2f}", flush=True)
+        report[name] = {"docs": [d.doc_id for d in docs], "seconds": secs, "seconds_per_article": sum(secs) / max(1, len(secs)),
+                        "halves": score_halves(records, gold, texts), "load_avg_end": os.getloadavg()[0]}
+    print(f"\nmodel: {getattr(llm, 'name', '?')}   documents: {' '.join(ids)}")
+    print(f"{'extractor':10} {'half':5} {'s/article':>9}  " + "  ".join(f"{k[:14]:>14}" for k in _SHOWN))
+    for name, r in report.items():
+        for half, sc in sorted(r["halves"].items(), reverse=True):
+            vals = "  ".join(f"{'-' if sc.get(k) is None else round(float(sc[k]), 3):>14}" for k in _SHOWN)
+            print(f"{name:10} {half:5} {r['seconds_per_article']:9.1f}  {vals}")
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
