@@ -2,8 +2,8 @@
 
     python -m evals.extractor_bench --store DIR [--docs w01 w02 ...] [--extractor candidates model] [--out FILE]
 
-For each extractor (settings.extract.extractor), re-extracts the named documents of the store (forced, the
-default model unless --model / --preset), times each article, and scores the records against
+Article by article, each extractor (settings.extract.extractor) in turn re-extracts the document (forced, the
+default model unless --model / --preset) and is timed; the records are scored against
 ../shared/gold/web/extract.json with evals.extract_metrics, per half (odd = tuning, even = check). The store
 is written to (records are replaced): give it a copy, never a store you keep. Prints one line per article
 and a table; the load average is printed with the timings (the machine is shared).
@@ -73,18 +73,21 @@ def main(argv: list[str] | None = None) -> int:
         base.llm = base.llm.model_copy(update=llm_over)
     llm = load_llm(base)
     report: dict[str, dict] = {}
-    for name in args.extractor:
-        settings = base.model_copy(update={"extract": base.extract.model_copy(update={"extractor": name})})
-        records, secs = [], []
-        for d in docs:
+    records: dict[str, list[dict]] = {name: [] for name in args.extractor}
+    secs: dict[str, list[float]] = {name: [] for name in args.extractor}
+    for d in docs:  # article by article, every extractor in turn: a run cut short still compares like with like
+        for name in args.extractor:
+            settings = base.model_copy(update={"extract": base.extract.model_copy(update={"extractor": name})})
             t = time.perf_counter()
             rec = extract_store(settings, doc_ids=[d.doc_id], force=True, progress=False, llm=llm, store=store)[0]
-            secs.append(time.perf_counter() - t)
-            records.append(rec.model_dump(mode="json"))
-            print(f"{name:10} {d.doc_id:8} {secs[-1]:7.1f}s  people={len(rec.people)} figures={len(rec.figures)} "
+            secs[name].append(time.perf_counter() - t)
+            records[name].append(rec.model_dump(mode="json"))
+            print(f"{name:10} {d.doc_id:8} {secs[name][-1]:7.1f}s  people={len(rec.people)} figures={len(rec.figures)} "
                   f"documents={len(rec.documents)} rejected={rec.rejected}  load={os.getloadavg()[0]:.2f}", flush=True)
-        report[name] = {"docs": [d.doc_id for d in docs], "seconds": secs, "seconds_per_article": sum(secs) / max(1, len(secs)),
-                        "halves": score_halves(records, gold, texts), "load_avg_end": os.getloadavg()[0]}
+    for name in args.extractor:
+        report[name] = {"docs": [d.doc_id for d in docs], "seconds": secs[name],
+                        "seconds_per_article": sum(secs[name]) / max(1, len(secs[name])),
+                        "halves": score_halves(records[name], gold, texts), "load_avg_end": os.getloadavg()[0]}
     print(f"\nmodel: {getattr(llm, 'name', '?')}   documents: {' '.join(ids)}")
     print(f"{'extractor':10} {'half':5} {'s/article':>9}  " + "  ".join(f"{k[:14]:>14}" for k in _SHOWN))
     for name, r in report.items():
