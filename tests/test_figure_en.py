@@ -92,3 +92,15 @@ def test_counted_and_noun_phrase_helpers(g):
     assert counted(g, "Ban Thường vụ đã tặng Giấy khen cho ", " tổ chức cơ sở đảng") == "grassroots Party organisations awarded commendations"
     assert noun_phrase(g, "Trong quý II, doanh thu thương mại - dịch vụ đạt ") == "trade and services revenue"
     assert own_clause("đạt 9,1%, thu nhập bình quân đạt ", " triệu đồng; tỷ lệ").split() == "thu nhập bình quân đạt triệu đồng".split()
+
+
+def test_the_outlets_tag_is_not_part_of_a_vietnamese_summary_sentence():
+    from toolkit.summarise.base import vi_clause
+
+    assert vi_clause("(KTO) - Sáng 3-5, Huyện ủy Ngọc Hồi tổ chức hội nghị") == "Sáng 3-5, Huyện ủy Ngọc Hồi tổ chức hội nghị."
+    assert vi_clause("(UBND) tỉnh họp") == "(UBND) tỉnh họp."  # a tag is followed by a dash; a parenthesised body is not one
+
+
+def test_an_approximator_before_the_number_does_not_hide_the_action(g):
+    assert counted(g, "Trong năm, Đảng bộ tỉnh đã thành lập mới gần ", " tổ chức đảng, kết nạp") == "Party organisations newly established"
+    assert counted(g, "xã đã kết nạp hơn ", " đảng viên") == "Party members admitted"

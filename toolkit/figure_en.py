@@ -31,12 +31,12 @@ _CHANGE_TAIL_RE = re.compile(r"(?:\s+|^)(tăng trưởng|tăng|giảm)\s*$")
 # where a subject noun phrase starts: connectives, time and scope words in front of it
 _LEAD_RE = re.compile(r"^(?:(?:trong đó|nổi bật|cụ thể|qua đó|từ đó|đến nay|hiện nay|riêng|đặc biệt|trong năm|năm qua|"
                       r"năm \d{4}|toàn (?:khối|tỉnh|huyện|xã|thành phố|đảng bộ)|khối|huyện|tỉnh|xã)\s*,?\s+)+")
-_SCOPE_TAIL_RE = re.compile(r"\s+(?:toàn (?:khối|tỉnh|huyện|xã|thành phố|ngành)|trên địa bàn(?: (?:huyện|tỉnh|xã|thành phố))?|"
+_SCOPE_TAIL_RE = re.compile(r"\s+(?:(?:toàn|trong) (?:khối|tỉnh|huyện|xã|thành phố|ngành)|trên địa bàn(?: (?:huyện|tỉnh|xã|thành phố))?|"
                             r"của (?:tỉnh|huyện|xã|khối)|cả năm|năm \d{4})\s*$")
 _TOTAL_RE = re.compile(r"^tổng(?:\s+số)?\s+")
 _BOUNDARY_RE = re.compile(r"[,;:(.!?\n]")
 _NUMBER_RE = re.compile(r"\d[\d.,]*\s*%?")
-CHANGE_WORDS = {"growth in": "tăng", "decline in": "giảm"}
+PREVIOUS = "<previous>"  # "growth in <previous>": the change of the figure written before it (with_english_labels)
 
 
 def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> str | None:
@@ -47,7 +47,7 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
       who completed their tasks well');
     - a total ('tổng số ... có 6.059 đảng viên', 'toàn tỉnh có 557 ...' -> 'Party members in total');
     - a share of a target or plan ('đạt 103,33% (so với) chỉ tiêu / kế hoạch' -> 'share of the target reached')."""
-    b = re.sub(r"(?:\s+(?:mới|được|thêm|cho|đã))+\s*$", "", fold(nfc(before)).rstrip())
+    b = re.sub(r"(?:\s+(?:mới|được|thêm|cho|đã|gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
     a = fold(nfc(after)).lstrip()
     if re.search(r"(?:đạt|bằng|vượt)(?:\s+(?:trên|hơn|gần|khoảng|xấp xỉ))?\s*$", b) and \
             (m := re.match(r"(?:so với\s+)?(chỉ tiêu|kế hoạch|kh|dự toán)\b", a)):
@@ -62,7 +62,12 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
         return f"share of {u.en} {q.en}" if q is not None and q.kind == "qualifier" else None
     if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b):
         return f"{u.en} in total"
-    whole = fold(nfc(before)).rstrip()  # "tặng Giấy khen cho": an action that ends in its preposition
+    if re.search(r"\bcòn\s*$", b):  # "cuối năm còn 3.414 hộ nghèo"
+        return f"{u.en} remaining"
+    if re.search(r"\b(?:tham )?dự (?:đại hội|hội nghị|kỳ họp|buổi lễ)?\s*(?:có)\s*$", b):  # "Dự đại hội có 346 đại biểu"
+        return f"{u.en} attending"
+    # "tặng Giấy khen cho", "thành lập mới": an action that ends in a word the first reading strips
+    whole = re.sub(r"(?:\s+(?:gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
     for text in (b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b), whole):
         if (v := g.action_at_end(text)) is not None:
             return f"{u.en} {v.en}"
@@ -82,6 +87,8 @@ def _phrase_en(g: "Glossary", np: str) -> str | None:
         return None
     tr = g.translate(np)
     kinds = [k for k in tr.kinds if k != "function"]
+    if tr.ok and not tr.names and kinds == ["term", "unit"] and len(tr.terms) == 2:  # "doanh thu các doanh nghiệp"
+        return f"{'total ' if total else ''}{tr.terms[0].en} of {tr.terms[1].en}"
     if not tr.ok or tr.names or not kinds or kinds[0] not in ("term", "unit") or any(k != "qualifier" for k in kinds[1:]):
         return None
     if kinds == ["unit"] and not total:
@@ -110,12 +117,14 @@ def noun_phrase(g: "Glossary", before: str, after: str = "", depth: int = 0) -> 
         else:
             break
     seg = _LEAD_RE.sub("", seg).strip()
+    if (m := list(re.finditer(r"(?:^|\s)(?:ước đạt|đạt|là|có)\s+", seg))) and seg[m[-1].end():].strip():
+        seg = seg[m[-1].end():].strip()  # "các dn trong khối đạt tổng doanh thu": what was reached
     if change and not seg and depth == 0:
         # ", tăng 10,1% so với cùng kỳ": the change of the figure the clause stated before it
         nums = list(_NUMBER_RE.finditer(rest))
         if nums:
             base = noun_phrase(g, rest[:nums[-1].start()], rest[nums[-1].end():], depth + 1)
-            return f"{change} {base}" if base else None
+            return f"{change} {base or PREVIOUS}"
         return None
     if m := re.search(r"(?:^|\s)đã\s+", seg):  # "khối đã đóng góp vào ngân sách": what follows the verb's subject
         seg = seg[m.end():]
@@ -183,12 +192,18 @@ def with_english_labels(doc, figures: list, g: "Glossary | None" = None) -> list
     from .glossary import load_glossary
 
     g = g or load_glossary()
-    out = []
-    for fig, i in zip(figures, positions(doc, figures)):
-        if i is None:
-            out.append(fig)
-            continue
-        para = doc.paragraph(fig.evidence.paragraph_id).text
+    out = list(figures)
+    prev: tuple[str, int, str] | None = None  # (paragraph, end of the number, English label) of the figure before
+    placed = sorted(((k, f, i) for k, (f, i) in enumerate(zip(figures, positions(doc, figures))) if i is not None),
+                    key=lambda x: (x[1].evidence.paragraph_id, x[2]))
+    for k, fig, i in placed:
+        pid = fig.evidence.paragraph_id
+        para = doc.paragraph(pid).text
         en = english_label(g, fig.label, fig.label_en, para[max(0, i - 80):i], para[i + len(fig.raw):i + len(fig.raw) + 80], fig.raw)
-        out.append(fig if en == fig.label_en else fig.model_copy(update={"label_en": en}))
+        if PREVIOUS in en:  # the change of the figure right before it in the same sentence, when that one says what it is
+            base = prev[2] if prev and prev[0] == pid and not re.search(r"[.;]", para[prev[1]:i]) else ""
+            en = en.replace(PREVIOUS, base) if base and not base.startswith(("growth in", "decline in", "share of")) else ""
+        prev = (pid, i + len(fig.raw), en)
+        if en != fig.label_en:
+            out[k] = fig.model_copy(update={"label_en": en})
     return out
