@@ -104,3 +104,16 @@ def test_the_outlets_tag_is_not_part_of_a_vietnamese_summary_sentence():
 def test_an_approximator_before_the_number_does_not_hide_the_action(g):
     assert counted(g, "Trong năm, Đảng bộ tỉnh đã thành lập mới gần ", " tổ chức đảng, kết nạp") == "Party organisations newly established"
     assert counted(g, "xã đã kết nạp hơn ", " đảng viên") == "Party members admitted"
+
+
+def test_what_a_change_is_compared_with_and_what_a_money_figure_is_per():
+    from toolkit.summarise.figures import _compared, _per
+
+    assert _compared(" tỷ đồng so cùng kỳ; kim ngạch") == " year-on-year"
+    assert _compared(" so với năm 2019.") == " on 2019"
+    assert _compared(") so với năm trước") == " on the previous year"
+    assert _compared(" triệu đồng so với đầu nhiệm kỳ") == " on the start of the term"
+    assert _compared(", góp phần") == ""
+    assert _per(" triệu đồng/người/năm, cơ cấu") == " per person per year"
+    assert _per(" triệu đồng/tháng") == " per month"
+    assert _per(" tỷ đồng, tăng 5%") == ""

@@ -75,14 +75,29 @@ def _unit_en(ctx: Ctx, fig: Figure, subject: str) -> str:
 _CHANGE = {"growth in ": ("grew", "up"), "decline in ": ("fell", "down")}
 
 
+_COMPARED_LEAD = r"\s*(?:[^\d,;.()]{0,20}?)\s*\)?\s*(?:,\s*)?so\s+(?:với\s+)?"  # "(tỷ đồng) so (với) ..."
+
+
 def _compared(after: str) -> str:
     """What a change is measured against, from the words after it: 'so với cùng kỳ' -> ' year-on-year'."""
     a = fold(after)
-    if re.match(r"\s*\)?\s*(?:,\s*)?so\s+(?:với\s+)?cùng\s+kỳ", a):
+    if re.match(_COMPARED_LEAD + r"cùng\s+kỳ", a):
         return " year-on-year"
-    if m := re.match(r"\s*\)?\s*(?:,\s*)?so\s+với\s+(?:năm\s+)?((?:19|20)\d\d)\b", a):
+    if m := re.match(_COMPARED_LEAD + r"(?:năm\s+)?((?:19|20)\d\d)\b", a):
         return f" on {m.group(1)}"
-    return " on the previous year" if re.match(r"\s*\)?\s*(?:,\s*)?so\s+với\s+năm\s+trước", a) else ""
+    if re.match(_COMPARED_LEAD + r"đầu\s+nhiệm\s+kỳ", a):
+        return " on the start of the term"
+    return " on the previous year" if re.match(_COMPARED_LEAD + r"năm\s+trước", a) else ""
+
+
+def _per(after: str) -> str:
+    """'triệu đồng/người/tháng' -> ' per person per month' (what a money figure is per, written after its unit)."""
+    a = fold(after)
+    m = re.match(r"\s*(?:[^\d\s/]+\s*){0,2}?((?:/\s*(?:người|tháng|năm|ha|hộ)\s*){1,2})", a)
+    if not m:
+        return ""
+    words = {"người": "per person", "tháng": "per month", "năm": "per year", "ha": "per hectare", "hộ": "per household"}
+    return " " + " ".join(words[w] for w in re.findall(r"người|tháng|năm|ha|hộ", m.group(1)))
 
 
 def change_of(subject: str | None) -> tuple[str, str, str] | None:
@@ -100,6 +115,7 @@ def _phrase(ctx: Ctx, f: _Fig, para: str) -> tuple[str, str]:
     after = para[f.pos + len(fig.raw):f.pos + len(fig.raw) + 60]
     q = _qualifier(fold(para[max(0, f.pos - 20):f.pos]), fold(after))
     n = format_en(fig.value) + _unit_en(ctx, fig, f.subject or "")
+    n += _per(after) if n != format_en(fig.value) else ""
     if ch := change_of(f.subject):
         return ch[0], f"{ch[1]} {q}{n}{_compared(after)}"
     if fig.target is not None and fig.value <= fig.target and not q:  # "31/32 chỉ tiêu": 31 of 32
