@@ -1,9 +1,11 @@
 """Figure, document and award sentences, built from the record's verified items.
 
-Each English figure names its subject: the record's English gloss of the figure's label (`label_en`)
-or the glossary rendering of its Vietnamese label (Glossary.subject). A figure with neither is stated
-in the Vietnamese sentence (the source's own clause) only. The Vietnamese sentence is the source
-clause holding the figures.
+Each English figure names its subject: the figure's `label_en` as toolkit.figure_en verified or read it
+from the figure's own clause (build._with_subjects). A figure without one is stated in the Vietnamese
+sentence (the source's own clause) only. A change is said as the change of the figure before it
+('Total production value stood at 9,120 billion VND, up 8.2% year-on-year') or on its own ('The poverty
+rate fell 1.9% on 2022'), a share of the plan as what the figure before it reached. The Vietnamese
+sentence is the source clause holding the figures.
 """
 
 from __future__ import annotations
