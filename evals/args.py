@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from toolkit.options import add_extractor
+
 
 def add_eval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gold", action="append", help="gold folder, repeatable: each is scored apart (default: the --suite's)")
@@ -18,6 +20,7 @@ def add_eval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compare", help="an older report JSON: print the deltas and a paired test on the items both runs share")
     p.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE", help="exit 1 when a metric is below VALUE")
     p.add_argument("--only", choices=["qa", "extract", "summary"], action="append", help="run only these parts")
+    add_extractor(p)
 
 
 def add_bench_args(p: argparse.ArgumentParser) -> None:

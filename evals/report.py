@@ -307,16 +307,21 @@ EXTRACT_COLUMNS = (("docs", "n_gold_docs"), ("date", "date_accuracy"), ("prov", 
                    ("verb", "evidence_verbatim"))
 
 
+SUMMARY_COLUMNS = (("docs", "n_docs"), ("key.vi", "key_figure_coverage_vi"), ("key.en", "key_figure_coverage_en"),
+                   ("unsup.v", "unsupported_numbers_vi"), ("unsup.e", "unsupported_numbers_en"), ("empty.e", "empty_en"))
+
+
 def breakdown_rows(run: EvalRun) -> list[tuple[str, tuple, list[tuple[str, dict]]]]:
     """(part, columns, [(group, metrics)]) for every part with a breakdown: 'all' first, then the groups."""
     out = []
     for part, groups in run.breakdown.items():
-        cols = EXTRACT_COLUMNS if part.endswith("extract") else QA_COLUMNS
+        cols = EXTRACT_COLUMNS if part.endswith("extract") else SUMMARY_COLUMNS if part.endswith("summary") else QA_COLUMNS
         out.append((part, cols, [("all", run.totals.get(part, {}))] + list(groups.items())))
     return out
 
 
-COUNT_COLUMNS = {"n", "traps_answered", "n_gold_docs", "invented_people", "figures_from_chrome"}
+COUNT_COLUMNS = {"n", "n_docs", "traps_answered", "n_gold_docs", "invented_people", "figures_from_chrome", "unsupported_numbers_vi",
+                 "unsupported_numbers_en", "empty_en"}
 
 
 def _cell(v: Any, metric: str = "") -> str:

@@ -25,7 +25,7 @@ from toolkit.errors import ToolkitError
 
 from .gold import GoldError, GoldSet, corpus_paths, load_gold_sets, read_json, read_qa
 from .results import EvalRun, ItemResult, RunMeta
-from .scoring import (extraction_breakdown, key_figures, qa_breakdown, score_extraction, score_qa, score_retrieval,
+from .scoring import (extraction_breakdown, key_figures, qa_breakdown, score_extraction, score_qa, score_retrieval, summary_breakdown,
                       score_summaries)
 
 PARTS = ("qa", "extract", "summary")
@@ -304,5 +304,7 @@ def _run_summary(ev, gs: GoldSet, pre: str, settings, doc_ids, doc_texts, get_ll
         i.gold_set = gs.name
     ev.items += items
     ev.totals[f"{pre}summary"] = totals
+    if br := summary_breakdown(items):
+        ev.breakdown[f"{pre}summary"] = br
     ev.meta.seconds[f"{pre}summary"] = time.perf_counter() - t
     say(f"{pre}summary: {len(sums)} documents")

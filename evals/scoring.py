@@ -129,8 +129,19 @@ def score_summaries(summaries: Sequence[dict], doc_texts: dict[str, str], summar
             if ref:
                 scores.update(M.rouge(text, ref))
             items.append(ItemResult(part="summary", id=f"{doc_id}:{lang}", lang=lang, answer=text, reference=ref or "",
-                                    scores=scores, passed=not unsup and bool(text.strip())))
-    totals: dict[str, float | None] = {"n_docs": float(len(summaries))}
+                                    scores=scores, passed=not unsup and bool(text.strip()), half=half_of_doc(doc_id)))
+    return items, summary_totals(items)
+
+
+def summary_breakdown(items: Sequence[ItemResult]) -> dict[str, dict[str, float | None]]:
+    """Summary totals per half (tune: odd-numbered articles, check: even); empty without halves."""
+    return {h: summary_totals([i for i in items if i.half == h]) for h in HALVES if any(i.half == h for i in items)}
+
+
+def summary_totals(items: Sequence[ItemResult]) -> dict[str, float | None]:
+    """Key-figure coverage (mean over the documents that have key figures), unsupported numbers, empty summaries
+    and ROUGE, per language."""
+    totals: dict[str, float | None] = {"n_docs": float(len({i.id.rsplit(":", 1)[0] for i in items}))}
     for lang in ("vi", "en"):
         mine = [i for i in items if i.lang == lang]
         totals[f"key_figure_coverage_{lang}"] = M.mean(i.scores["key_figure_coverage"] for i in mine)
@@ -140,7 +151,7 @@ def score_summaries(summaries: Sequence[dict], doc_texts: dict[str, str], summar
             v = M.mean(i.scores.get(r) for i in mine)
             if v is not None:
                 totals[f"{r}_{lang}"] = v
-    return items, totals
+    return totals
 
 
 def _extraction_totals(result: dict) -> dict[str, float | None]:

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.figure_en import counted
 from toolkit.glossary import load_glossary
 from toolkit.llm.fake import FakeLLM
 from toolkit.schemas import Document, DocumentRef, Evidence, Figure, Paragraph, Person, Record
 from toolkit.settings import Settings
 from toolkit.store import Store
 from toolkit.summarise import MissingRecordError, build_facts, parse_numbered, summarise, summarise_store
+from toolkit.summarise.build import context
 from toolkit.verify import chrome_problems, cited_document_dates, record_problems
 
 
@@ -237,7 +239,8 @@ def test_each_english_figure_sentence_names_its_subject(settings):
     assert s.summary_en[0].text in ("On 3 November 2023, the Hậu Giang Provincial People's Committee held a meeting.",
                                     "On 3 November 2023, the Provincial People's Committee of Hậu Giang held a meeting.")
     assert "Executive Committee" not in en
-    assert "GRDP growth stood at 7.35%." in en and "Budget revenue stood at 3,830 billion VND." in en
+    # the record's 'GRDP growth' is not what the glossary reads in the clause's words: the clause's own reading
+    assert "Gross regional domestic product grew 7.35% year-on-year." in en and "Budget revenue stood at 3,830 billion VND." in en
     bare = "Growth was 7.35% year-on-year, up 3,830 year-on-year."
     problems = record_problems(bare, rec, lang="en")
     assert any("7.35" in p and "GRDP growth" in p for p in problems)
@@ -245,7 +248,8 @@ def test_each_english_figure_sentence_names_its_subject(settings):
 
 
 def test_a_figure_with_no_english_subject_is_not_stated_in_english(settings):
-    doc = make_doc("econ", ECONOMY)
+    # an index the glossary does not know: neither the record nor the clause gives an English subject
+    doc = make_doc("econ", [(k, t.replace("tổng sản phẩm trên địa bàn", "chỉ số cải cách hành chính")) for k, t in ECONOMY])
     rec = economy_record(doc, label_en="")
     rec.figures[0].label = "tăng so với"  # a fragment the glossary cannot render
     s = summarise(doc, rec, None, settings)
@@ -297,7 +301,10 @@ def test_build_facts_every_kept_sentence_agrees_with_its_record():
     for parts, make in ((CONGRESS, congress_record), (INSPECTION, inspection_record), (THEMATIC, thematic_record),
                         (ECONOMY, economy_record)):
         doc = make_doc("d", parts)
-        rec = make(doc)
+        # the record the summary is built from: each figure's English label verified against its clause
+        # (a label whose words the clause does not carry, 'GRDP growth' for 'tổng sản phẩm trên địa bàn tăng', is
+        # replaced by the clause's own reading)
+        rec = context(doc, make(doc), g).record
         for f in build_facts(doc, rec, g):
             if f.en_ok:
                 assert record_problems(f.en, rec, lang="en", sources=[p.text for p in doc.paragraphs]) == [], f.en
@@ -399,11 +406,11 @@ def test_summary_web_counts_dates_against_the_gold_day():
 
 def test_a_figure_without_a_gloss_is_named_by_the_glossary_reading_of_its_clause(settings):
     g = load_glossary()
-    assert g.counted("Đảng ủy đã kết nạp mới ", " đảng viên, đạt") == "Party members admitted"
-    assert g.counted("toàn Đảng bộ có ", " đảng viên") == "Party members in total"
-    assert g.counted("kiểm tra, giám sát 176 tổ chức đảng và ", " đảng viên theo") == "Party members inspected and supervised"
-    assert g.counted("đã đạt ", " so với chỉ tiêu") == "share of the target reached"
-    assert g.counted("xã có ", " đảng viên") is None  # no action, no total: the number's subject is unclear
+    assert counted(g, "Đảng ủy đã kết nạp mới ", " đảng viên, đạt") == "Party members admitted"
+    assert counted(g, "toàn Đảng bộ có ", " đảng viên") == "Party members in total"
+    assert counted(g, "kiểm tra, giám sát 176 tổ chức đảng và ", " đảng viên theo") == "Party members inspected and supervised"
+    assert counted(g, "đã đạt ", " so với chỉ tiêu") == "share of the target reached"
+    assert counted(g, "xã có ", " đảng viên") is None  # no action, no total: the number's subject is unclear
     doc = make_doc("nam", [
         ("title", "Đảng ủy xã Hòa Bình tổng kết năm 2022"),
         ("body", "Ngày 28/12/2022, Đảng ủy xã Hòa Bình tổ chức hội nghị tổng kết công tác năm 2022."),
@@ -484,3 +491,43 @@ def test_figure_sentences_are_not_polished_by_default(settings):
     summarise(doc, economy_record(doc), llm, settings)
     prompt = llm.calls[0]["messages"][-1]["content"]
     assert "7.35" not in prompt and "3,830" not in prompt and "Hậu Giang" in prompt
+
+
+# --- a district People's Council session (Kon Tum): word-window labels, changes and shares of the plan -----
+
+COUNCIL = [
+    ("title", "HĐND huyện Đắk Hà khai mạc kỳ họp cuối năm"),
+    ("body", "Sáng 18-12-2023, HĐND huyện Đắk Hà khóa XII tổ chức kỳ họp thứ 7."),
+    ("body", "Năm 2023, tổng giá trị sản xuất ước đạt 9.120 tỷ đồng, tăng 8,2% so với cùng kỳ; thu ngân sách nhà nước "
+             "đạt 415 tỷ đồng, đạt 104% kế hoạch; tỷ lệ hộ nghèo toàn huyện giảm 1,9% so với năm 2022."),
+]
+
+
+def council_record(doc: Document) -> Record:
+    p = "p002"
+    return Record(
+        doc_id=doc.doc_id, title=doc.title, date=date(2023, 12, 18), date_evidence=ev(doc, "p001", "Sáng 18-12-2023"),
+        province="Kon Tum", organization="HĐND huyện Đắk Hà", event_type="council_session",
+        # labels as a word window gives them, glosses word by word: none says what the number is in English
+        figures=[fig(doc, p, "tổng giá trị sản xuất ước đạt 9.120 tỷ đồng", "9.120", 9120, "tỷ đồng", label="năm tổng giá trị sản xuất",
+                     label_en="in total value production"),
+                 fig(doc, p, "tăng 8,2% so với cùng kỳ", "8,2%", 8.2, "%", label="sản xuất tăng", kind="rate"),
+                 fig(doc, p, "thu ngân sách nhà nước đạt 415 tỷ đồng", "415", 415, "tỷ đồng", label="ngân sách nhà nước"),
+                 fig(doc, p, "đạt 104% kế hoạch", "104%", 104, "%", label="đạt kế hoạch", kind="rate"),
+                 fig(doc, p, "tỷ lệ hộ nghèo toàn huyện giảm 1,9%", "1,9%", 1.9, "%", label="hộ nghèo giảm", kind="rate")],
+        content_hash=doc.content_hash)
+
+
+def test_every_english_figure_names_what_it_counts_read_from_its_clause(settings):
+    doc = make_doc("council", COUNCIL)
+    rec = council_record(doc)
+    en = en_text(summarise(doc, rec, None, settings))
+    assert "In 2023, total production value stood at 9,120 billion VND, up 8.2% year-on-year." in en
+    assert "State budget revenue stood at 415 billion VND, reaching 104% of the plan." in en
+    assert "Poverty rate fell 1.9% on 2022." in en
+    # the record the summary is checked against carries the labels read from the clauses
+    labels = [f.label_en for f in context(doc, rec).record.figures]
+    assert labels == ["total production value", "growth in total production value", "state budget revenue",
+                      "share of the plan reached", "decline in poverty rate"]
+    # a sentence that does not say what grew is refused by the one verifier
+    assert any("8.2" in p for p in record_problems("Growth was 8.2%, up 9,120.", context(doc, rec).record, lang="en"))

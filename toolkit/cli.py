@@ -13,8 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from .options import (STDIN, Parser, UsageError, add_common, add_workers, open_out, print_json, read_questions,
-                      read_text, run_handler, settings_from_args, show_progress, version)
+from .options import (STDIN, Parser, UsageError, add_common, add_extractor, add_workers, open_out, print_json,
+                      read_questions, read_text, run_handler, settings_from_args, show_progress, version)
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="ignore the cache")
     add_common(p, llm=True)
     add_workers(p)
+    add_extractor(p)
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("summarize", aliases=["summarise"], help="bilingual cited summaries")

@@ -184,27 +184,21 @@ class Glossary:
         t = self.lookup(label) if label else None
         return t.en if t is not None and t.kind in ("term", "qualifier") and re.search(r"[A-Za-z]{3,}", t.en) else None
 
-    def counted(self, before: str, after: str) -> str | None:
-        """What a number written in a clause counts, read with the glossary and the genre's few patterns, or None:
-        - an action right before it and a counted noun right after ('kết nạp mới 155 đảng viên' -> 'Party members
-          admitted'); a second number joined by 'và' shares the action ('kiểm tra 176 tổ chức đảng và 291 đảng viên');
-        - a total ('tổng số ... có 6.059 đảng viên', 'toàn tỉnh có 557 ...' -> 'Party members in total');
-        - a share of a target or plan ('đạt 103,33% (so với) chỉ tiêu / kế hoạch' -> 'share of the target reached')."""
-        b = re.sub(r"(?:\s+(?:mới|được|thêm|cho|đã))+\s*$", "", fold(nfc(before)).rstrip())
-        a = fold(nfc(after)).lstrip()
-        if re.search(r"(?:đạt|bằng|vượt)\s*$", b) and (m := re.match(r"(?:so với\s+)?(chỉ tiêu|kế hoạch)\b", a)):
-            return f"share of the {'target' if m.group(1) == 'chỉ tiêu' else 'plan'} reached"
-        unit = next((m for m in self._re.finditer(a) if m.start() == 0), None)
-        u = self._by_key.get(self._key(unit.group(0))) if unit else None
-        if u is None or u.kind != "unit":
-            return None
-        if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b):
-            return f"{u.en} in total"
-        for text in (b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b)):
-            act = [m for m in self._re.finditer(text) if m.end() == len(text)]
-            if act and (v := self._actions.get(self._key(act[-1].group(0)))):
-                return f"{u.en} {v.en}"
-        return None
+    def term_at_start(self, text: str) -> Term | None:
+        """The glossary term a folded text starts with (longest), or None."""
+        found = self.span_at_start(text)
+        return found[0] if found else None
+
+    def span_at_start(self, text: str) -> tuple[Term, int] | None:
+        """(the glossary term a folded text starts with, where it ends in the text), or None."""
+        m = self._re.match(text)
+        t = self._by_key.get(self._key(m.group(0))) if m else None
+        return (t, m.end()) if t is not None and m is not None else None
+
+    def action_at_end(self, text: str) -> Term | None:
+        """The action term (kind 'action') a folded text ends with, or None."""
+        act = [m for m in self._re.finditer(text) if m.end() == len(text)]
+        return self._actions.get(self._key(act[-1].group(0))) if act else None
 
     def org(self, name: str) -> str | None:
         """An organisation in English, or None when some word has no glossary rendering or the name is not

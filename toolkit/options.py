@@ -73,6 +73,16 @@ def _positive_int(text: str) -> int:
     return n
 
 
+EXTRACTORS = ["candidates", "model"]
+
+
+def add_extractor(p: argparse.ArgumentParser) -> None:
+    """The record extractor (settings.extract.extractor), for the commands that extract (extract, evals)."""
+    p.add_argument("--extractor", choices=EXTRACTORS,
+                   help="'candidates': the code reads every fact and the model labels them (default); 'model': the "
+                        "model fills the whole record, then every item is grounded to a source span or dropped")
+
+
 def settings_from_args(args: argparse.Namespace) -> "Settings":
     """Settings from the environment (TOOLKIT_*), with the command-line options on top."""
     from .settings import Settings
@@ -98,6 +108,8 @@ def settings_from_args(args: argparse.Namespace) -> "Settings":
         settings.index = settings.index.model_copy(update={"chroma_url": args.chroma_url})
     if getattr(args, "embedder", None):
         settings.embed = settings.embed.model_copy(update={"name": args.embedder})
+    if getattr(args, "extractor", None):
+        settings.extract = settings.extract.model_copy(update={"extractor": args.extractor})
     return settings
 
 

@@ -99,13 +99,22 @@ def _draft_evidence(doc: Document, paragraph_id: str, quote: str):
 
 def extract(doc: Document, llm: "LLM", settings: "Settings") -> Record:
     """A verified Record for one document (model labels candidates; code decides the facts), or with
-    settings.extract.extractor == "model" the model's whole record grounded item by item."""
-    from ..verify import evidence_for
+    settings.extract.extractor == "model" the model's whole record grounded item by item. Each figure's English
+    label is the proposed one when every word of it renders a word of the figure's clause, else the clause's
+    reading through the glossary, else empty (toolkit.figure_en.english_label)."""
+    from ..figure_en import with_english_labels
 
     if settings.extract.extractor == "model":
         from .model import extract_with_model
 
-        return extract_with_model(doc, llm, settings)
+        rec = extract_with_model(doc, llm, settings)
+    else:
+        rec = _extract_candidates(doc, llm, settings)
+    return rec.model_copy(update={"figures": with_english_labels(doc, rec.figures)})
+
+
+def _extract_candidates(doc: Document, llm: "LLM", settings: "Settings") -> Record:
+    from ..verify import evidence_for
 
     t0 = time.perf_counter()
     c = gather.build(doc)

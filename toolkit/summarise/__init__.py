@@ -3,7 +3,7 @@
 Data to text, checked by the one verifier; the model only polishes:
 1. `build_facts` states what the record holds: the lead (date, organiser, kind of event, from the
    record and the glossaries), the chair or head of delegation with their title, the figures with
-   their subjects (each figure's label_en, or the glossary rendering of its label), the documents
+   their subjects (each figure's label_en, verified or read from its clause by toolkit.figure_en), the documents
    cited and the awards. The Vietnamese sentence of a fact is the source's own clause.
 2. Every sentence, in both languages, passes toolkit.verify (`sentence_problems` against its cited
    paragraphs, `record_problems` against the record: kind of event, date, roles, who inspects whom,

@@ -153,9 +153,12 @@ def period_en(period: str | None) -> str | None:
 _CONNECTIVE_RE = re.compile(r"^(?:qua đó|từ đó|đồng thời|trong đó|theo đó|và|cùng với đó|ngoài ra|nhờ đó)\s*,?\s+", re.IGNORECASE)
 
 
+_OUTLET_TAG_RE = re.compile(r"^\(\s*[A-ZĐ][A-ZĐ.]{1,7}\s*\)\s*[-–]\s*")  # "(QNO) - ", "(BĐ) -": the outlet's tag
+
+
 def vi_clause(text: str) -> str:
-    """A source span as a sentence: leading connective dropped, capitalised, closed with '.'."""
-    return end(cap(_CONNECTIVE_RE.sub("", text.strip())))
+    """A source span as a sentence: the outlet's tag and a leading connective dropped, capitalised, closed with '.'."""
+    return end(cap(_CONNECTIVE_RE.sub("", _OUTLET_TAG_RE.sub("", text.strip()))))
 
 
 def sentence_of(text: str, start: int, stop: int, semicolons: bool) -> tuple[int, int]:

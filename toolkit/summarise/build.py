@@ -54,19 +54,16 @@ def _speakable(org_en: str | None, sources: list[str]) -> str | None:
 
 
 def _with_subjects(doc: Document, record: Record, g: Glossary) -> Record:
-    """The record, each figure without a usable English gloss given the glossary's reading of its own clause
-    ('kết nạp mới 155 đảng viên' -> 'Party members admitted') where there is one; the verifier then checks
+    """The record, each figure with the English label read from its own clause (toolkit.figure_en: 'kết nạp mới
+    155 đảng viên' -> 'Party members admitted', 'tổng giá trị sản xuất ... đạt 23.300 tỷ đồng' -> 'total production
+    value'), or its own label_en where that is a gloss of its clause's words, or none; the verifier then checks
     every sentence against these subjects."""
-    found: dict[int, str] = {}
-    for f, i in figure_positions(doc, record):
-        if not g.subject(f.label, f.label_en):  # no gloss, or one that is not a gloss
-            para = doc.paragraph(f.evidence.paragraph_id).text
-            if sub := g.counted(para[max(0, i - 40):i], para[i + len(f.raw):i + len(f.raw) + 40]):
-                found[id(f)] = sub
-    if not found:
+    from ..figure_en import with_english_labels
+
+    figures = with_english_labels(doc, record.figures, g)
+    if all(a is b for a, b in zip(figures, record.figures)):
         return record
-    return record.model_copy(update={"figures": [f.model_copy(update={"label_en": found[id(f)]}) if id(f) in found else f
-                                                 for f in record.figures]})
+    return record.model_copy(update={"figures": figures})
 
 
 def build_facts(doc: Document, record: Record, glossary: Glossary | None = None,

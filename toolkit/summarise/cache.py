@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 # Bump when fact selection or sentence building changes what summaries say.
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 PROMPTS = ("summary_system", "summary_polish_en", "summary_free_en")
 
 

@@ -1,9 +1,11 @@
 """Figure, document and award sentences, built from the record's verified items.
 
-Each English figure names its subject: the record's English gloss of the figure's label (`label_en`)
-or the glossary rendering of its Vietnamese label (Glossary.subject). A figure with neither is stated
-in the Vietnamese sentence (the source's own clause) only. The Vietnamese sentence is the source
-clause holding the figures.
+Each English figure names its subject: the figure's `label_en` as toolkit.figure_en verified or read it
+from the figure's own clause (build._with_subjects). A figure without one is stated in the Vietnamese
+sentence (the source's own clause) only. A change is said as the change of the figure before it
+('Total production value stood at 9,120 billion VND, up 8.2% year-on-year') or on its own ('The poverty
+rate fell 1.9% on 2022'), a share of the plan as what the figure before it reached. The Vietnamese
+sentence is the source clause holding the figures.
 """
 
 from __future__ import annotations
@@ -72,34 +74,87 @@ def _unit_en(ctx: Ctx, fig: Figure, subject: str) -> str:
     return " " + en
 
 
-def _phrase(ctx: Ctx, f: _Fig, para: str) -> str:
+_CHANGE = {"growth in ": ("grew", "up"), "decline in ": ("fell", "down")}
+
+
+_COMPARED_LEAD = r"\s*(?:[^\d,;.()]{0,20}?)\s*\)?\s*(?:,\s*)?so\s+(?:với\s+)?"  # "(tỷ đồng) so (với) ..."
+
+
+def _compared(after: str) -> str:
+    """What a change is measured against, from the words after it: 'so với cùng kỳ' -> ' year-on-year'."""
+    a = fold(after)
+    if re.match(_COMPARED_LEAD + r"cùng\s+kỳ", a):
+        return " year-on-year"
+    if m := re.match(_COMPARED_LEAD + r"(?:năm\s+)?((?:19|20)\d\d)\b", a):
+        return f" on {m.group(1)}"
+    if re.match(_COMPARED_LEAD + r"đầu\s+nhiệm\s+kỳ", a):
+        return " on the start of the term"
+    return " on the previous year" if re.match(_COMPARED_LEAD + r"năm\s+trước", a) else ""
+
+
+def _per(after: str) -> str:
+    """'triệu đồng/người/tháng' -> ' per person per month' (what a money figure is per, written after its unit)."""
+    a = fold(after)
+    m = re.match(r"\s*(?:[^\d\s/]+\s*){0,2}?((?:/\s*(?:người|tháng|năm|ha|hộ)\s*){1,2})", a)
+    if not m:
+        return ""
+    words = {"người": "per person", "tháng": "per month", "năm": "per year", "ha": "per hectare", "hộ": "per household"}
+    return " " + " ".join(words[w] for w in re.findall(r"người|tháng|năm|ha|hộ", m.group(1)))
+
+
+def change_of(subject: str | None) -> tuple[str, str, str] | None:
+    """(the subject that changed, verb, adverb) of a change figure's subject ('growth in X' -> (X, 'grew', 'up'))."""
+    for prefix, (verb, adv) in _CHANGE.items():
+        if subject and subject.startswith(prefix):
+            return subject[len(prefix):], verb, adv
+    return None
+
+
+def _phrase(ctx: Ctx, f: _Fig, para: str) -> tuple[str, str]:
+    """(subject, predicate) of one figure: ('Party members admitted', 'at 155'), a change ('total production value',
+    'grew nearly 14% year-on-year'); the first figure of a sentence says 'stood at'."""
     fig = f.fig
-    q = _qualifier(fold(para[max(0, f.pos - 20):f.pos]), fold(para[f.pos + len(fig.raw):f.pos + len(fig.raw) + 60]))
+    after = para[f.pos + len(fig.raw):f.pos + len(fig.raw) + 60]
+    q = _qualifier(fold(para[max(0, f.pos - 20):f.pos]), fold(after))
     n = format_en(fig.value) + _unit_en(ctx, fig, f.subject or "")
+    n += _per(after) if n != format_en(fig.value) else ""
+    if ch := change_of(f.subject):
+        return ch[0], f"{ch[1]} {q}{n}{_compared(after)}"
     if fig.target is not None and fig.value <= fig.target and not q:  # "31/32 chỉ tiêu": 31 of 32
-        return f"{f.subject} at {n.strip()} of {format_en(fig.target)}"
+        return f.subject or "", f"at {n.strip()} of {format_en(fig.target)}"
     if fig.target is not None:
-        return f"{f.subject} at {q}{n} against a target of {format_en(fig.target)}"
-    return f"{f.subject} at {q}{n}"
+        return f.subject or "", f"at {q}{n} against a target of {format_en(fig.target)}"
+    return f.subject or "", f"at {q}{n}"
+
+
+def _sentence(phrases: list[tuple[str, str]]) -> str:
+    """One English clause from (subject, predicate) pairs; a change right after the figure it is the change of
+    is said as 'up/down N' of that figure ('Total production value stood at 2,709 billion VND, up 7.5%')."""
+    parts: list[str] = []
+    last_subject = None
+    for k, (subj, pred) in enumerate(phrases):
+        verb = pred.split(" ", 1)[0]
+        if verb in ("grew", "fell") and subj == last_subject and parts:
+            parts[-1] += f", {'up' if verb == 'grew' else 'down'} {pred.split(' ', 1)[1]}"
+            continue
+        if (m := re.fullmatch(r"share of the (plan|target) reached", subj)) and parts and pred.startswith("at "):
+            parts[-1] += f", reaching {pred.removeprefix('at ')} of the {m.group(1)}"  # the share of the figure before it
+            continue
+        if not parts:
+            parts.append(f"{subj} {'stood ' + pred if pred.startswith('at ') else pred}")
+        else:
+            parts.append(f"{subj} {pred}")
+        last_subject = subj
+    first, *rest = parts
+    return first + ((", " if len(rest) > 1 else " and ") + join_and(rest) if rest else "")
 
 
 def figure_positions(doc: Document, record: Record) -> list[tuple[Figure, int]]:
-    """(figure, offset of its raw number in its paragraph) for the record's body figures; a number written
-    twice in one evidence span is given to the figures in order."""
-    out: list[tuple[Figure, int]] = []
-    taken: set[tuple[str, int]] = set()
-    for fig in record.figures:
-        ev = fig.evidence
-        if not is_body(doc, ev.paragraph_id):
-            continue
-        para = doc.paragraph(ev.paragraph_id).text
-        i = para.find(fig.raw, ev.start, ev.end)
-        while i >= 0 and (ev.paragraph_id, i) in taken:
-            i = para.find(fig.raw, i + 1, ev.end)
-        if i >= 0:
-            taken.add((ev.paragraph_id, i))
-            out.append((fig, i))
-    return out
+    """(figure, offset of its raw number in its paragraph) for the record's body figures (toolkit.figure_en.positions)."""
+    from ..figure_en import positions
+
+    return [(f, i) for f, i in zip(record.figures, positions(doc, record.figures))
+            if i is not None and is_body(doc, f.evidence.paragraph_id)]
 
 
 def _figures(ctx: Ctx) -> list[_Fig]:
@@ -113,7 +168,7 @@ def _figures(ctx: Ctx) -> list[_Fig]:
         ss, se = sentence_of(para, i, i + len(fig.raw), semicolons=True)
         if chrome_problems(para[ss:se]):
             continue
-        out.append(_Fig(fig=fig, pos=i, subject=ctx.glossary.subject(fig.label, fig.label_en), group=(ev.paragraph_id, ss, se),
+        out.append(_Fig(fig=fig, pos=i, subject=ctx.glossary.subject("", fig.label_en), group=(ev.paragraph_id, ss, se),
                         cue=_cue(para, i, fig.label)))
     return out
 
@@ -129,6 +184,25 @@ def figure_facts(ctx: Ctx) -> list[Fact]:
     facts = [f for key, members in ranked[:ctx.settings.max_figure_facts] if (f := _group_fact(ctx, key, members))]
     facts.sort(key=lambda fa: (para_index(ctx.doc, fa.citations[0].paragraph_id), fa.citations[0].start))
     return facts
+
+
+def _stated(figs: list[_Fig], limit: int) -> list[_Fig]:
+    """The figures an English sentence states: up to `limit`, not counting a change or a share of a plan that
+    follows the figure it belongs to (said as ', up N' / ', reaching N of the plan'); never a leading share."""
+    out: list[_Fig] = []
+    primary = 0
+    for x in figs:
+        ch = change_of(x.subject)
+        attached = bool(out) and ((ch is not None and change_of(out[-1].subject) is None and ch[0] == out[-1].subject)
+                                  or bool(re.fullmatch(r"share of the (?:plan|target) reached", x.subject or "")))
+        if not out and (x.subject or "").startswith("share of the"):
+            continue  # a share of a plan needs the figure it is of
+        if not attached:
+            if primary >= limit:
+                break
+            primary += 1
+        out.append(x)
+    return out
 
 
 def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | None:
@@ -155,9 +229,7 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
     if per_vi and not timed and not occasion and fold(per_vi) not in fold(vi):
         vi = f"Trong {per_vi}, " + vi[:1].lower() + vi[1:]
 
-    stated = [x for x in inside if x.subject][:ctx.settings.max_figures_per_fact]
-    while stated and stated[0].subject.startswith("share of the"):  # a share of a plan needs the figure it is of
-        stated = stated[1:]
+    stated = _stated([x for x in inside if x.subject], ctx.settings.max_figures_per_fact)
     values = [v for x in stated for v in (x.fig.value, x.fig.target) if v is not None]
     en = ""
     if stated:
@@ -165,13 +237,11 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
         lead_time = re.match(r"\s*([^,]{3,40}?)\s*,", vi) if timed else None  # "Trong năm 2023, ..." says its own time
         per = period_en(per_vi) or (period_en(lead_time.group(1)) if lead_time and not own else None)
         if targets:
-            en = f"The targets{f' for {per}' if per else ''} include " + "; ".join(p.replace(" at ", ": ", 1) for p in phrases)
+            en = f"The targets{f' for {per}' if per else ''} include " + "; ".join(
+                f"{subj}: {pred.removeprefix('at ')}" if pred.startswith("at ") else f"{subj} {pred}" for subj, pred in phrases)
         else:
-            first, *rest = phrases
-            en = (f"In {per}, " if per else "") + first.replace(" at ", " stood at ", 1)
+            en = (f"In {per}, " if per else "") + _sentence(phrases)
             en = en[:1].upper() + en[1:]
-            if rest:
-                en += (", " if len(rest) > 1 else " and ") + join_and(rest)
         en = end(en)
     return Fact(key=f"fig:{pid}:{s}", vi=vi, en=en, citations=[ev], key_values=values, en_ok=bool(en))
 
@@ -240,7 +310,7 @@ def award_fact(ctx: Ctx) -> Fact | None:
     if not parts:
         return Fact(key="awards", vi=vi_clause(ev.quote), en="", citations=[ev], en_ok=False)
     if len(parts) == 1:
-        en = f"{parts[0][0][:1].upper() + parts[0][0][1:]} were presented to {parts[0][1]}"
+        en = f"{parts[0][0][:1].upper() + parts[0][0][1:]} were awarded to {parts[0][1]}"
     else:
         en = "The awards presented included " + "; ".join(f"{a} to {r}" for a, r in parts[:-1]) + f"; and {parts[-1][0]} to {parts[-1][1]}"
     return Fact(key="awards", vi=vi_clause(ev.quote), en=end(en), citations=[ev], key_values=values)

@@ -10,6 +10,7 @@ from ..vi.chrome import chrome_spans, is_chrome
 from ..vi.dates import dates_in
 from ..vi.numbers import number_tokens, same_value
 from .core import check
+from .labels import mentions
 
 
 # --- summary sentences: language, chrome, provinces, and agreement with the record ----------------
@@ -131,19 +132,6 @@ def cited_document_dates(record, sources: Sequence[str]) -> set[tuple[int, int]]
     return out
 
 
-def _content(words: str) -> list[str]:
-    stop = {"the", "of", "and", "a", "an", "in", "on", "for", "to", "at", "by", "with", "its", "their", "that", "who", "new"}
-    return [w for w in _WORD_RE.findall(fold(words)) if len(w) > 2 and w not in stop]
-
-
-def _mentions(text: str, phrase: str) -> bool:
-    """`text` states `phrase`: every content word of it occurs in `text`, up to its ending (the first five
-    letters compared: 'admitted' ~ 'admitting', 'members' ~ 'member')."""
-    want = {w[:5] for w in _content(phrase)}
-    have = {w[:5] for w in _WORD_RE.findall(fold(text))}
-    return bool(want) and want <= have
-
-
 def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = (), glossary=None, events=None,
                     inspection: tuple[str | None, str | None] | None = None) -> list[str]:
     """Why a summary sentence disagrees with its verified Record ([] when it agrees):
@@ -210,7 +198,7 @@ def _subject_problems(text: str, record, glossary) -> list[str]:
         if not figs:
             continue
         subjects = [sub for f in figs if (sub := glossary.subject(f.label, f.label_en))]
-        if not any(_mentions(text, sub) for sub in subjects):
+        if not any(mentions(text, sub) for sub in subjects):
             out.append(f"{raw!r} does not say what it counts ({subjects[0]!r} expected)" if subjects else
                        f"{raw!r} is a figure with no English label in the record")
     return out
