@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from toolkit.numbers import dates_in, number_tokens, same_value
+from toolkit.vi.dates import dates_in
+from toolkit.vi.numbers import number_tokens, same_value
 from toolkit.textnorm import fold, strip_marks
 
 # Vietnamese keyword of a gold figure label -> English stems that name it (the checker's own table)
