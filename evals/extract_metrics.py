@@ -29,7 +29,7 @@ def _nfc(s: str) -> str:
 
 
 def _fold(s: str) -> str:
-    from toolkit.textnorm import fold
+    from toolkit.vi.text import fold
 
     return " ".join(fold(_nfc(s)).split())
 

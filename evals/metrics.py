@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Iterable, Sequence
 
 from toolkit.vi.numbers import number_tokens, parse_number
-from toolkit.textnorm import strip_marks, syllables
+from toolkit.vi.text import strip_marks, syllables
 
 # An alternative that is only a number ("6.059", "103,33", "25%") is compared by value.
 _NUMERIC_ALT = re.compile(r"^\s*[+-]?\d[\d.,\s]*%?\s*$")
@@ -134,7 +134,7 @@ def _f1(overlap: int, n_pred: int, n_ref: int) -> float:
 
 
 def token_f1(prediction: str, reference: str) -> float:
-    """Bag-of-syllables F1 (SQuAD style) on toolkit.textnorm.syllables. Both empty -> 1.0."""
+    """Bag-of-syllables F1 (SQuAD style) on toolkit.vi.text.syllables. Both empty -> 1.0."""
     pred, ref = syllables(nfc(prediction)), syllables(nfc(reference))
     if not pred and not ref:
         return 1.0

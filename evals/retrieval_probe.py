@@ -5,7 +5,7 @@
 
 Ingests the corpus into a scratch store (toolkit.ingest when present), syncs the index and asks every
 answerable gold question. A question is a hit@k when one of the top-k paragraphs contains one of
-its `evidence` strings (toolkit.textnorm.locate: NFC, fold and whitespace tolerant).
+its `evidence` strings (toolkit.vi.text.locate: NFC, fold and whitespace tolerant).
 Modes: bm25, dense, rrf (plain reciprocal-rank fusion of the two, k=60), final (Index hybrid).
 """
 
@@ -29,7 +29,7 @@ def _fallback_documents(corpus: Path):
     import re
 
     from toolkit.schemas import Document, Paragraph
-    from toolkit.textnorm import nfc
+    from toolkit.vi.text import nfc
 
     docs = []
     for f in sorted(corpus.glob("*.txt")):
@@ -67,7 +67,7 @@ def build_store(corpus: Path, store_dir: Path, settings) -> None:
 
 
 def _hit(paragraph_text: str, evidence: list[str]) -> bool:
-    from toolkit.textnorm import locate
+    from toolkit.vi.text import locate
 
     return any(locate(paragraph_text, e) is not None for e in evidence)
 

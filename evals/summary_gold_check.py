@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from toolkit.vi.dates import dates_in
 from toolkit.vi.numbers import number_tokens, same_value
-from toolkit.textnorm import fold, strip_marks
+from toolkit.vi.text import fold, strip_marks
 
 # Vietnamese keyword of a gold figure label -> English stems that name it (the checker's own table)
 KEYWORD_EN = {

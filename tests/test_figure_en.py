@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from toolkit.figure_en import counted, english_label, label_en, noun_phrase, own_clause
-from toolkit.glossary import load_glossary
+from toolkit.vi.glossary import load_glossary
 from toolkit.verify import gloss_problems, mentions
 
 

@@ -10,7 +10,7 @@ import pytest
 from toolkit.vi.dates import dates_in
 from toolkit.vi.number_spans import find_numbers
 from toolkit.vi.numbers import parse_number, same_value, values_in
-from toolkit.textnorm import nfc
+from toolkit.vi.text import nfc
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.glossary import en_number, load_glossary
+from toolkit.vi.glossary import en_number, load_glossary
 from toolkit.llm.fake import FakeLLM
 from toolkit.schemas import Award, Document, Evidence, Figure, Paragraph, Person, Record
 from toolkit.settings import Settings
@@ -24,7 +24,7 @@ from toolkit.summarise import (
     summary_json,
     vi_ratio,
 )
-from toolkit.textnorm import strip_marks
+from toolkit.vi.text import strip_marks
 from toolkit.verify import unsupported_numbers
 
 TITLE = "Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh tổng kết công tác năm 2023"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.figure_en import counted
-from toolkit.glossary import load_glossary
+from toolkit.vi.glossary import load_glossary
 from toolkit.llm.fake import FakeLLM
 from toolkit.schemas import Document, DocumentRef, Evidence, Figure, Paragraph, Person, Record
 from toolkit.settings import Settings
@@ -316,7 +316,7 @@ def test_build_facts_every_kept_sentence_agrees_with_its_record():
 def test_every_event_type_has_glossary_names():
     from typing import get_args
 
-    from toolkit.glossary import load_events
+    from toolkit.vi.glossary import load_events
     from toolkit.schemas import EventType
 
     ev = load_events()
@@ -345,7 +345,7 @@ def test_bodies_and_titles_render_only_from_glossary_words():
 def test_one_loader_for_the_english_vietnamese_glossary():
     import json
 
-    from toolkit.glossary import EN_VI_PATH, load_en_vi
+    from toolkit.vi.glossary import EN_VI_PATH, load_en_vi
 
     terms = load_en_vi()
     raw = json.loads(EN_VI_PATH.read_text(encoding="utf-8"))["terms"]

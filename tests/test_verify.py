@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.schemas import Document, Paragraph
-from toolkit.textnorm import locate, nfc
+from toolkit.vi.text import locate, nfc
 from toolkit.verify import SourceFacts, Verdict, check, evidence_for, unsupported_names, unsupported_numbers
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

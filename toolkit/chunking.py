@@ -20,7 +20,7 @@ from datetime import date as Date
 from pydantic import BaseModel, Field
 
 from .schemas import Document, Paragraph, Record
-from .textnorm import sentence_spans, syllables
+from .vi.text import sentence_spans, syllables
 from .vi.places import main_province
 
 INDEXED_KINDS = ("body", "caption")  # captions carry facts too (who handed over which award)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .textnorm import fold, nfc, strip_marks
+from .vi.text import fold, nfc, strip_marks
 from .vi.periods import PERIOD_RE as _PERIOD_RE
 from .vi.places import find_provinces
 
@@ -89,7 +89,7 @@ class Resolved:
 @lru_cache(maxsize=1)
 def _body_re() -> re.Pattern:
     try:
-        from .glossary import load_glossary
+        from .vi.glossary import load_glossary
 
         heads = [t.vi for t in load_glossary().terms if t.kind == "org"] + [t.en for t in load_glossary().terms if t.kind == "org"]
     except Exception:  # noqa: BLE001 - the glossary is optional here: the extra heads still work

@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .textnorm import fold, nfc
+from .vi.text import fold, nfc
 
 if TYPE_CHECKING:
-    from .glossary import Glossary
+    from .vi.glossary import Glossary
 
 # words between a noun phrase and its number: estimates, verbs of reaching, approximators (facts of the genre)
 _VALUE_WORDS = (r"ước đạt|ước tính|ước thực hiện|ước|đạt được|đạt|là|có|được|bằng|lên|còn|chiếm|khoảng|gần|hơn|trên|dưới|vượt|"
@@ -189,7 +189,7 @@ def positions(doc, figures) -> list[int | None]:
 
 def with_english_labels(doc, figures: list, g: "Glossary | None" = None) -> list:
     """The figures, each with its `english_label` (read from its clause in `doc`)."""
-    from .glossary import load_glossary
+    from .vi.glossary import load_glossary
 
     g = g or load_glossary()
     out = list(figures)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .textnorm import fold, strip_marks
+from .vi.text import fold, strip_marks
 from .vi.periods import period_key
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from .jobs import ModelLock, Progress, RecordJobs
 from .llm import LazyLLM
 from .schemas import Answer, Document, IngestReport, Record, Summary
 from .store import Store
-from .textnorm import fold, strip_marks
+from .vi.text import fold, strip_marks
 
 if TYPE_CHECKING:
     from .llm import LLM

@@ -25,7 +25,7 @@ from datetime import date
 from typing import Iterable
 
 from .schemas import Figure, Record
-from .textnorm import fold, strip_marks
+from .vi.text import fold, strip_marks
 from .vi.periods import find_periods, period_key, period_label, within
 
 # words saying "this is a target / a result", not what is counted (folded, unmarked)

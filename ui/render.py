@@ -62,10 +62,10 @@ def quote_span(text: str, quote: str, start: int = 0, end: int = 0) -> tuple[int
     if i >= 0:
         return i, i + len(quote)
     try:
-        from toolkit.textnorm import locate
+        from toolkit.vi.text import locate
 
         return locate(text, quote)
-    except Exception:  # noqa: BLE001 - textnorm optional: no highlight rather than a wrong one
+    except Exception:  # noqa: BLE001 - toolkit.vi.text optional: no highlight rather than a wrong one
         return None
 
 
@@ -139,7 +139,7 @@ def _marker(i: int) -> str:
 def cite_inline(answer_text: str, citations: list[Citation]) -> str:
     """Markdown of the answer with [n] after each sentence, n the citations whose quote shares the
     most words with it; a citation no sentence took is marked at the end. Text escaped."""
-    from toolkit.textnorm import sentence_spans, syllables
+    from toolkit.vi.text import sentence_spans, syllables
 
     spans = sentence_spans(answer_text) or [(0, len(answer_text))]
     quotes = [set(syllables(c.quote or c.text)) for c in citations]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..llm import LazyLLM
 from ..schemas import Answer, Citation, Document
-from ..textnorm import nfc
+from ..vi.text import nfc
 from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
 from .candidates import Candidate, build_candidates
 from .compose import TEMPLATE_WORDS, answer_spans, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
@@ -201,7 +201,7 @@ def _role_answer(info: QuestionInfo, cands: list[Candidate], store: "Store") -> 
     people = role_people(info, read_pars[:3], store)
     if not people or len(people) < info.n_people:
         return None  # none, or fewer people than the question asks for: the reader answers instead
-    from ..glossary import load_glossary
+    from ..vi.glossary import load_glossary
 
     g = load_glossary()
     items = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..schemas import Document
-from ..textnorm import fold, sentence_spans, strip_marks, syllables
+from ..vi.text import fold, sentence_spans, strip_marks, syllables
 from ..vi.periods import ROLE_CUES, period_gate, periods_in, years_in
 from ..vi.question import INJECTION, QuestionInfo, number_values
 from ..vi.codes import find_codes

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..glossary import en_number, load_glossary
-from ..textnorm import clause_spans
+from ..vi.glossary import en_number, load_glossary
+from ..vi.text import clause_spans
 from ..vi.question import QuestionInfo
 from .candidates import Candidate, focus_hits
 from .spans import Span, span_relevance

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..vi.number_spans import find_numbers
 from ..schemas import Answer
-from ..textnorm import fold
+from ..vi.text import fold
 from ..verify import verify_answer
 from ..verify.core import SourceFacts
 from ..vi.names import name_like_runs

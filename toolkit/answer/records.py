@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import re
 
 from ..schemas import Citation, Person, Record
-from ..textnorm import syllables
+from ..vi.text import syllables
 from ..vi.periods import role_of_who
 from ..vi.question import QuestionInfo
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..vi.codes import find_codes
 from ..vi.number_spans import find_numbers
-from ..textnorm import fold, strip_marks, syllables
+from ..vi.text import fold, strip_marks, syllables
 from ..vi.names import person_names
 
 SpanKind = str  # "number" | "person" | "date" | "code"

@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Iterable
 
 from ..schemas import Document
-from ..textnorm import syllables
+from ..vi.text import syllables
 
 if TYPE_CHECKING:
     from ..index import Index

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date as Date
 
 from ..schemas import Document, EventType
-from ..textnorm import fold
+from ..vi.text import fold
 from ..vi import dates, events
 from ..vi.chrome import date_marker, dateline
 from ..vi.codes import CODE_RE, normalize_code

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from ..schemas import Document, FigureKind
-from ..textnorm import clause_spans, fold, sentence_spans, syllables
+from ..vi.text import clause_spans, fold, sentence_spans, syllables
 from ..vi import dates
 from ..vi.chrome import chrome_spans
 from .candidates import FigureCandidate, content_paragraphs, span_containing

@@ -127,7 +127,7 @@ def _call(llm: "LLM", messages: list[dict[str, str]], schema: type[BaseModel], m
 
 def gloss(label: str) -> str:
     """An English gloss of a Vietnamese label from the glossary, or '' when a word has no rendering."""
-    from ..glossary import load_glossary
+    from ..vi.glossary import load_glossary
 
     tr = load_glossary().translate(label)
     return tr.text if tr.ok else ""

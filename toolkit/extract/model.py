@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from ..schemas import Document, DocumentRef, Figure, Person, Record
-from ..textnorm import fold
+from ..vi.text import fold
 from ..vi import dates, events
 from ..vi.codes import CODE_RE, normalize_code
 from ..vi.names import find_people

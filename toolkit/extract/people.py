@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..schemas import Document, Role
-from ..textnorm import fold, sentence_spans
+from ..vi.text import fold, sentence_spans
 from ..vi.names import find_people
 from .candidates import PersonCandidate, content_paragraphs, span_containing
 

@@ -26,7 +26,7 @@ from ..llm.parallel import workers_for
 from ..progress import run_each
 from . import candidates as cands, gather
 from ..schemas import Award, Document, DocumentRef, Figure, Person, Record
-from ..textnorm import fold
+from ..vi.text import fold
 from .labels import _Prompter, _Tally, label_event, label_figures, label_people, prompt_version
 from .people import author_candidates
 

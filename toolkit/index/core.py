@@ -14,7 +14,7 @@ from ..chunking import bm25_tokens
 from ..errors import StoreError
 from ..vi.places import find_provinces
 from ..store import Store
-from ..textnorm import fold
+from ..vi.text import fold
 from .dense import ChromaMixin
 from .lexical import DB_FILE, LexicalDB, fts_token
 from .retrieval import FusionParams, Hit, Mode, _parse_date, expand_query, fuse

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..chunking import bm25_tokens
-from ..textnorm import syllables
+from ..vi.text import syllables
 
 DB_FILE = "index.sqlite"
 _SCHEMA = """

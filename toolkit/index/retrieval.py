@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from ..chunking import number_key
-from ..textnorm import fold, syllables
+from ..vi.text import fold, syllables
 from ..vi.places import find_provinces
 
 Mode = Literal["hybrid", "bm25", "dense"]

@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from ..chunking import chunk_document, chunk_settings, doc_meta, embed_text
 from ..errors import StoreError
 from ..progress import NullProgress
-from ..textnorm import fold
+from ..vi.text import fold
 
 OLD_FILES = ("bm25.json", "index_manifest.json")  # the index before index.sqlite; a rebuild removes them
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Iterable, Sequence
 
-from ..glossary import EventNames, Glossary
+from ..vi.glossary import EventNames, Glossary
 from ..schemas import Document, Evidence, Record
 from ..settings import SummarySettings
-from ..textnorm import fold, sentence_spans
+from ..vi.text import fold, sentence_spans
 
 SOURCE_KINDS = ("title", "dateline", "body", "caption")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

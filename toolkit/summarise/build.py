@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..glossary import Glossary, load_events, load_glossary
+from ..vi.glossary import Glossary, load_events, load_glossary
 from ..schemas import Document, Record, Summary, SummarySentence
 from ..settings import SummarySettings
-from ..textnorm import fold, nfc
+from ..vi.text import fold, nfc
 from .cache import remember, summary_version
 from .base import Ctx, Fact, article_provinces, fact_problems, name_tokens, source_paragraphs
 from .figures import award_fact, documents_fact, figure_facts, figure_positions

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ToolkitError
-from ..glossary import load_events, load_glossary
+from ..vi.glossary import load_events, load_glossary
 from ..schemas import Document, Record, Summary
 
 if TYPE_CHECKING:

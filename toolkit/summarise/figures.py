@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..glossary import format_en
+from ..vi.glossary import format_en
 from ..schemas import Document, Figure, Record
-from ..textnorm import fold
+from ..vi.text import fold
 from .base import Ctx, Fact, end, evidence, is_body, join_and, para_index, period_en, sentence_of, trim_span, vi_clause
 
 _KIND_SCORE = {"result": 2, "rate": 2, "count": 1, "target": 1}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..schemas import Document, Person, Record
-from ..textnorm import fold
+from ..vi.text import fold
 from .base import Ctx, Fact, cap, date_en, end, evidence, fact_problems, is_body, period_en, sentence_of, \
     trim_span, vi_clause
 

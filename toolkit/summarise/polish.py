@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import LLMError
 from ..schemas import Evidence, SummarySentence
-from ..textnorm import fold, sentence_spans, strip_marks
+from ..vi.text import fold, sentence_spans, strip_marks
 from ..verify import added_proper_words
 from .base import Ctx, Fact, end, fact_problems
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from ..vi.dates import dates_in
 from ..vi.number_spans import find_numbers
-from ..textnorm import fold, locate, strip_marks
+from ..vi.text import fold, locate, strip_marks
 from .core import _DIGITS_RE, Verdict, _name_candidates, unsupported_names, unsupported_numbers
 
 

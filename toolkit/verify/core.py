@@ -16,7 +16,7 @@ from ..vi.dates import dates_in
 from ..vi.number_spans import find_numbers
 from ..vi.numbers import Notation, _vi_word_number, number_tokens, parse_number, same_value
 from ..schemas import Document, Evidence
-from ..textnorm import fold, locate, strip_marks
+from ..vi.text import fold, locate, strip_marks
 
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..textnorm import fold, nfc
+from ..vi.text import fold, nfc
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
 # English words a gloss may add to the glossary's renderings: articles, prepositions, conjunctions, and the

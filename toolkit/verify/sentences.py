@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..textnorm import fold
+from ..vi.text import fold
 from ..vi.chrome import chrome_spans, is_chrome
 from ..vi.dates import dates_in
 from ..vi.numbers import number_tokens, same_value
@@ -77,9 +77,9 @@ def sentence_problems(text: str, sources: Sequence[str], *, lang: str, body_prov
     """Why a summary sentence may not be shown against its cited `sources` ([] when it may): numbers and
     names not in them, a province the article does not name, a required name/term/figure missing,
     chrome, and for English too many Vietnamese words."""
-    from toolkit.glossary import format_en
+    from toolkit.vi.glossary import format_en
     from toolkit.vi.numbers import values_in
-    from toolkit.textnorm import nfc
+    from toolkit.vi.text import nfc
 
     problems = chrome_problems(text, 6 if lang == "vi" else 4)  # "761 tổ chức cơ sở đảng." is a list item
     v = check(text, list(sources), "vi" if lang == "vi" else "auto")
@@ -144,7 +144,7 @@ def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = ()
     - inspection: who inspects whom (`inspection` = (inspector, inspected) in English) is kept;
     - subjects: every English number that is a record figure names what it counts (the figure's
       label_en or the glossary rendering of its label)."""
-    from toolkit.glossary import load_events, load_glossary
+    from toolkit.vi.glossary import load_events, load_glossary
 
     events = events or load_events()
     problems: list[str] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ..textnorm import fold, strip_marks
+from .text import fold, strip_marks
 
 _STRIP = " \t\n\r\f\v\u00a0\u200b\ufeff\u3000"
 _BULLET = re.compile(r"^[•·●▪►»\-*+]\s*")

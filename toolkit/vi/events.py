@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from ..textnorm import fold
+from .text import fold
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..textnorm import fold, strip_marks
+from .text import fold, strip_marks
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..textnorm import fold
+from .text import fold
 from .dates import valid_day_month
 from .numbers import _MULTIPLIERS, TIME_RE, _clean, _parse_vi, parse_number
 

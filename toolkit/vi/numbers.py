@@ -13,7 +13,7 @@ import math
 import re
 from typing import Literal
 
-from ..textnorm import fold
+from .text import fold
 
 __all__ = ["Notation", "parse_number", "same_value", "number_tokens", "values_in", "TIME_RE"]
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from ..textnorm import fold, strip_marks
+from .text import fold, strip_marks
 
 _Y = r"(?:19|20)\d{2}"
 

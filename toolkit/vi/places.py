@@ -18,7 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..textnorm import fold
+from .text import fold
 
 # canonical name -> extra spellings (the canonical one is always included)
 PROVINCES: dict[str, list[str]] = {

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from ..textnorm import fold, nfc, strip_marks, syllables
+from .text import fold, nfc, strip_marks, syllables
 from .periods import periods_in, roles_asked, years_in
 
 MAX_QUESTION_CHARS = 10_000  # longer questions are cut here
@@ -164,7 +164,7 @@ def _plain(s: str) -> str:
 
 @lru_cache(maxsize=1)
 def _glossary_cached(path: str, mtime: float) -> dict[str, tuple[str, ...]]:
-    from ..glossary import load_en_vi  # the one loader of glossary_en_vi.json; shaped here for questions
+    from .glossary import load_en_vi  # the one loader of glossary_en_vi.json; shaped here for questions
 
     entries: dict[str, tuple[str, ...]] = {}
     for en, vis in load_en_vi(Path(path)).items():

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ToolkitError
-from .textnorm import fold, nfc
+from ..errors import ToolkitError
+from .text import fold, nfc
 
-GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary_party_en.json"
+GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary_party_en.json"
 
 # an org term ending in one of these takes a following proper name in front of it
 _PLACE_ENDINGS = ("tỉnh", "huyện", "xã", "tỉnh ủy", "huyện ủy", "thành ủy", "thành phố")
@@ -63,7 +63,7 @@ _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?:[-–]\d+)?%?|[^\W\d_]+|\S")
 def en_number(raw: str) -> str:
     """A number written in Vietnamese notation, in English notation: '103,33%' -> '103.33%',
     '6.059' -> '6,059', '04' -> '4'. Years and anything unparseable are returned unchanged."""
-    from .vi.numbers import parse_number
+    from .numbers import parse_number
 
     s = raw.strip()
     pct = s.endswith("%")
@@ -297,7 +297,7 @@ def _cached(loader, p: Path, what: str):
 
 # --- the English -> Vietnamese query glossary (one loader for answer.py and index.py) ----------
 
-EN_VI_PATH = Path(__file__).resolve().parent / "data" / "glossary_en_vi.json"
+EN_VI_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary_en_vi.json"
 
 
 @lru_cache(maxsize=4)
@@ -330,7 +330,7 @@ def load_en_vi(path: Path | None = None) -> dict[str, tuple[str, ...]]:
 
 # --- event types -----------------------------------------------------------------------------
 
-EVENTS_PATH = Path(__file__).resolve().parent / "data" / "glossary_events.json"
+EVENTS_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary_events.json"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""textnorm: folding, stripping, tokens, sentence spans, locate (hand-made Vietnamese examples)."""
+"""toolkit.vi.text: folding, stripping, tokens, sentence spans, locate (hand-made Vietnamese examples)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.textnorm import clause_spans, fold, locate, nfc, sentence_spans, strip_marks, syllables
+from toolkit.vi.text import clause_spans, fold, locate, nfc, sentence_spans, strip_marks, syllables
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
