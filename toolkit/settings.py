@@ -129,7 +129,7 @@ class AnswerSettings(BaseModel):
     weights: dict[str, float] = Field(default_factory=lambda: dict(READER_WEIGHTS), description="Reader feature weights (logistic regression; see READER_WEIGHTS for how they were fitted).")
     retrieve_k: int = Field(default=8, description="Paragraphs retrieved per question.")
     top_paragraphs: int = Field(default=6, description="Retrieved paragraphs whose sentences become candidates.")
-    part_below: float = Field(default=0.9, description="Reader probability each part of a multi-part Vietnamese question needs (its own best sentence); calibrated on the tuning half by evals/fit_reader.py --parts.")
+    part_below: float = Field(default=0.9, description="Reader probability each part of a multi-part Vietnamese question needs (its own best sentence); chosen on the tuning half of the web dev set (right minus three times wrong, model off), measured per part question.")
     part_below_en: float = Field(default=0.86, description="part_below for English questions.")
     lead_below: float = Field(default=0.6, description="A best sentence under abstain_below still answers when its probability is at least this and it leads every other sentence by lead_gap (1.0: off); chosen on the tuning half of the web dev set (right minus three times wrong).")
     lead_below_en: float = Field(default=0.6, description="lead_below for English questions (their probabilities run lower), chosen the same way on the English tuning questions.")
