@@ -89,45 +89,28 @@ def real_llm(real_model_path: Path):
     return LlamaCppLLM(real_model_path, Settings().llm)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
     """The URL of a real `chroma run` server (the installed chromadb's CLI) on a free port, stopped
     after the test; skipped when the CLI is missing or the server does not start in 60 s."""
     import shutil
-    import subprocess
     import sys
-    import time
-    import urllib.request
+
+    from toolkit.errors import LLMError
+    from toolkit.llm.servers import free_port, running
 
     exe = Path(sys.executable).parent / "chroma"
     cli = str(exe) if exe.exists() else shutil.which("chroma")
     if cli is None:
         pytest.skip("the `chroma` CLI is not installed in this environment")
-    port = _free_port()
-    proc = subprocess.Popen([cli, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{free_port()}"
+    cmd = [cli, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]]
+    server = running(cmd, url, log_path=tmp_path / "chroma-server.log", ready_path="/api/v2/heartbeat", start_timeout_s=60)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.skip(f"chroma server did not start (exit {proc.poll()})")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
+        url = server.__enter__()
+    except LLMError as e:
+        pytest.skip(f"chroma server did not start: {e}")
+    try:
+        yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.__exit__(None, None, None)

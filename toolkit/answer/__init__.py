@@ -16,6 +16,7 @@ questions and articles is data: instruction-like sentences are dropped from both
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections import Counter
@@ -167,10 +168,8 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
 def _respond_compare(original: str, info: QuestionInfo, cands: list[Candidate], *, settings: "Settings",
                      t0: float) -> Answer | None:
     """A question that sets bodies or places side by side: the best sentence of each of the best
-    documents that holds the asked kind (a figure when the question names none) at the part bar,
+    documents that holds the asked kind (a figure when the question names none) at compare_below,
     a citation per document; None when fewer than two documents answer."""
-    import dataclasses
-
     cfg = settings.answer
     bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
     kind = wanted_kind(info) or "number"
