@@ -90,3 +90,21 @@ def test_record_route_answers_the_role_after_the_who_word_and_never_a_person_the
     assert [p.name for p, _ in role_people(info, [("d1", "p1")], store)] == ["Quàng Thị Nga"]
     info = analyse_question("Ông Lường Văn Toản chủ trì hội nghị nào, ai chủ trì?")
     assert role_people(info, [("d1", "p1")], store) == []  # the only chair is named by the question
+
+
+def test_a_date_right_after_a_document_code_is_that_documents_date():
+    from toolkit.answer.candidates import type_cue
+    from toolkit.answer.spans import spans_of
+    from toolkit.vi.question import analyse_question
+
+    cited = spans_of("Triển khai Nghị quyết số 12-NQ/HU, ngày 03-02-2023 của Huyện ủy Mộc Châu về chuyển đổi số.")
+    own = spans_of("Sáng 14/3, Huyện ủy Mộc Châu tổ chức hội nghị sơ kết.")
+    bracket = spans_of("Kế hoạch 45-KH/TU (ngày 9/6/2024) được quán triệt tới chi bộ.")
+    assert [s.label for s in cited if s.kind == "date"] == ["12-NQ/HU"]
+    assert [s.label for s in own if s.kind == "date"] == [""]
+    assert [s.label for s in bracket if s.kind == "date"] == ["45-KH/TU"]
+    event = analyse_question("Huyện ủy Mộc Châu tổ chức hội nghị vào ngày nào?")
+    issued = analyse_question("Nghị quyết số 12-NQ/HU được ban hành ngày nào?")
+    other = analyse_question("Nghị quyết số 7-NQ/HU được ban hành ngày nào?")
+    assert type_cue(cited, event, 0) == 0.0 and type_cue(own, event, 0) == 1.0
+    assert type_cue(cited, issued, 0) == 1.0 and type_cue(cited, other, 0) == 0.0
