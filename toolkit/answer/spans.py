@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..vi.codes import find_codes
+from ..vi.codes import find_codes, find_doc_numbers
 from ..vi.number_spans import find_numbers
 from ..vi.text import fold, strip_marks, syllables
 from ..vi.names import person_names
@@ -76,7 +76,8 @@ def _code_before(sentence: str, start: int) -> str:
     is followed by its date of issue, a fact of the genre), or "" for the date of an event. A date
     span's label holds it."""
     head = sentence[max(0, start - 40):start]
-    codes = find_codes(head)
+    codes = [(a, b, c) for a, b, c in find_codes(head)] + [(a, b, head[a:b]) for a, _, b, _ in find_doc_numbers(head)]
+    codes.sort()
     if codes and re.fullmatch(r"[\s,(]*(ngày\s*)?", head[codes[-1][1]:], re.I):
         return codes[-1][2]
     return ""
@@ -96,6 +97,9 @@ def spans_of(sentence: str, question_numbers: list[set[float]] | None = None) ->
                             label=_code_before(sentence, a)))
         elif ns.kind == "code" and re.search(r"[A-ZĐ]", ns.raw):
             out.append(Span("code", ns.start, ns.end, ns.raw, label=_label_before(sentence, ns.start, 3)))
+        elif ns.kind == "code":  # a document cited by kind and number: the span reads "Quyết định 140"
+            a = next((k for k, n, _, _ in find_doc_numbers(sentence) if n == ns.start), ns.start)
+            out.append(Span("code", a, ns.end, sentence[a:ns.end], label=_label_before(sentence, a, 3)))
         elif ns.is_figure:
             if ns.start >= 2 and sentence[ns.start - 1] in "-–" and sentence[ns.start - 2].isalpha():
                 continue  # part of a name such as COVID-19

@@ -3,6 +3,9 @@
 A code is a number, a dash and an upper-case type (NQ, CT, KL, KH, QĐ...) with one or more '/issuer'
 parts. Written with spaces around the dash it must carry an issuer part ('18 -NQ/TW'), so that ranges
 such as '2020 - TP' are not codes. `normalize_code` removes the inner spaces.
+
+A document is also cited by its kind and a bare number ('Quyết định 140', 'Quy định số 8',
+'Chương trình hành động số 19'): `find_doc_numbers`. DOC_KINDS is the one list of document kinds.
 """
 
 from __future__ import annotations
@@ -17,6 +20,33 @@ CODE_RE = re.compile(
     r")(?![\w/])"
 )
 _SPACES_RE = re.compile(r"\s*-\s*")
+
+
+# the kinds of document the genre cites (one list for codes, dates and records)
+DOC_KINDS = ("Nghị quyết", "Chỉ thị", "Kết luận", "Quyết định", "Quy định", "Kế hoạch", "Hướng dẫn", "Thông báo",
+             "Thông tri", "Công văn", "Đề án", "Nghị định", "Thông tư", "Luật", "Chương trình", "Điều lệ", "Công điện")
+# kinds that are also everyday words ("báo cáo tại hội nghị"): a document only when numbered with "số"
+NUMBERED_KINDS = ("Quy chế", "Báo cáo")
+_KIND = "(?P<kind>" + "|".join(DOC_KINDS + NUMBERED_KINDS) + ")"
+# "Quyết định 140", "Nghị quyết số 18", "Chương trình hành động số 19" (up to three words qualify the
+# kind before "số"); "kỷ luật 57 đảng viên" is discipline, not a law, and "Báo cáo 6 tháng" a period
+DOC_NUMBER_RE = re.compile(
+    r"(?<![\w])(?<!kỷ )(?<!Kỷ )(?<!KỶ )" + _KIND + r"(?:(?:\s+[^\W\d]+){0,3}?\s+số)?\s+(?P<n>\d{1,5})"
+    r"(?![\w/-]|[.,]\d|\s*%|\s+(?:tháng|năm|quý|giờ)\b)", re.IGNORECASE)
+
+
+def find_doc_numbers(text: str) -> list[tuple[int, int, int, str]]:
+    """(start of the kind, start of the number, end, kind) of every document cited by a bare number."""
+    out = []
+    for m in DOC_NUMBER_RE.finditer(text):
+        if not re.search(r"\ssố\s", m.group(0), re.I):
+            # without "số" only a capitalised kind cites a document ("Quyết định 140"; "kế hoạch 2022" is a
+            # plan year), never with a year, and some kinds take their number only after "số"
+            n = int(m["n"])
+            if not m["kind"][0].isupper() or 1900 <= n <= 2100 or m["kind"].lower() in {k.lower() for k in NUMBERED_KINDS}:
+                continue
+        out.append((m.start(), m.start("n"), m.end("n"), m["kind"]))
+    return out
 
 
 def normalize_code(raw: str) -> str:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 
-from .codes import CODE_RE
+from .codes import CODE_RE, DOC_KINDS
 
 _CUE = (r"(?P<cue>(?:(?:[Ss]áng|[Cc]hiều|[Tt]ối|[Tt]rưa|[Đđ]êm|[Hh]ôm)(?:\s+(?:nay|qua|hôm nay|hôm qua))?,?(?:\s+(?:ngày|hôm))?"
         r"|[Nn]gày|NGÀY|SÁNG|CHIỀU)\s+)")
@@ -26,9 +26,7 @@ _DM = r"(?P<d>\d{1,2})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})(?:\s*(?P=sep)\s*(?P<y>\
 _WORDS = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})(?:\s*,?\s+năm\s+(?P<y2>\d{4}))?"
 _TWO_DAYS = r"(?P<d3>\d{1,2})\s*(?:và|,|-|–|đến)\s*\d{1,2}\s*(?P<sep3>[-/])\s*(?P<m3>\d{1,2})(?:\s*(?P=sep3)\s*(?P<y3>\d{4}))?(?![\d/-])"
 _MENTION_RE = re.compile(r"(?<![^\W\d_])" + _CUE + r"?(?<![\d.,/-])(?:" + _TWO_DAYS + "|" + _WORDS + "|" + _DM + ")", re.U)
-_DOC_BEFORE_RE = re.compile(
-    r"(?:nghị quyết|chỉ thị|kết luận|quyết định|quy định|kế hoạch|hướng dẫn|thông báo|thông tri|công văn|đề án|nghị định|"
-    r"thông tư|luật|văn bản|chương trình|ban hành|ký|số)[^.;,]{0,40}$", re.I)
+_DOC_BEFORE_RE = re.compile(r"(?:" + "|".join(DOC_KINDS) + r"|văn bản|ban hành|ký|số)[^.;,]{0,40}$", re.I)
 _AFTER_CODE_RE = re.compile(r"[\s,]*(?:ban hành\s*|ký\s*)?$")
 _STATUS_BEFORE_RE = re.compile(r"(?:đến|tới|từ|trước|sau|hết|kể từ|tính đến|đến hết|cho đến)\s*$", re.I)
 _YEAR_RE = re.compile(r"(?<![\d.-])((?:19|20)\d{2})(?![\d])")

@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .text import fold
-from .dates import valid_day_month
+from .codes import find_doc_numbers
+from .dates import mentions as date_mentions, valid_day_month
 from .numbers import _MULTIPLIERS, TIME_RE, _clean, _parse_vi, parse_number
 
 __all__ = ["NumberKind", "NumberSpan", "find_numbers"]
@@ -49,12 +50,6 @@ _NB_GENERAL = r"(?<![\w.,/])"
 _NA = r"(?![\w/]|[.,]\d)"
 
 _CODE_RE = re.compile(_NB + r"\d+(?:[-/.][0-9A-ZĐ][0-9A-Za-zĐđ]*)*[-/][A-ZĐ][0-9A-Za-zĐđ]*(?:[-/][0-9A-ZĐ][0-9A-Za-zĐđ]*)*")
-_DOC_TYPES = (
-    r"(?:Quy định|Quyết định|Nghị quyết|Chỉ thị|Kết luận|Thông tri|Hướng dẫn|Công văn|Thông báo|"
-    r"Nghị định|Thông tư|Luật|Đề án|Chương trình|Kế hoạch|Điều lệ|Công điện)"
-)
-# "kỷ luật 57 đảng viên" (discipline) is not "Luật 57" (a law)
-_DOC_NUMBER_RE = re.compile(r"(?<![\w])(?<!kỷ )(?<!Kỷ )(?<!KỶ )" + _DOC_TYPES + r"\s+(?:số\s+)?(?P<n>\d+)(?![\w/-]|[.,]\d)", re.IGNORECASE)
 _DATE_FULL_RE = re.compile(_NB + r"(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4})" + _NA)
 _DATE_WORDS_RE = re.compile(
     r"(?<![\w])(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*(?:năm|,)\s*(?P<y>\d{4}))?(?![\w])", re.IGNORECASE
@@ -64,6 +59,7 @@ _DATE_CONTEXT_RE = re.compile(
     r"(?:ngày|hôm|sáng|chiều|tối|trưa|đêm)\s*(?:\d{1,2}\s*(?:và|,|-|–)\s*)?$", re.IGNORECASE
 )
 _SLASH_DATE_CONTEXT_RE = re.compile(r"(?:từ|đến|tới|trước|sau)\s*$", re.IGNORECASE)
+_MONTH_YEAR_RE = re.compile(r"(?<![\w])tháng\s+(?P<m>\d{1,2})\s*[/-]\s*(?P<y>(?:19|20)\d{2})(?![\w/]|[.,]\d)", re.IGNORECASE)
 _PHONE_RE = re.compile(r"(?<![\w.,])0\d{2,3}[. -]?\d{3,4}[. -]?\d{3,4}(?![\w])")
 _WEEKDAY_RE = re.compile(r"\s*(?:,\s*)?ngày", re.IGNORECASE)
 _YEAR_RANGE_RE = re.compile(_NB + r"(?P<a>(?:19|20)\d{2})\s*[-–—]\s*(?P<b>(?:19|20)\d{2})" + _NA)
@@ -174,10 +170,9 @@ def find_numbers(text: str) -> list[NumberSpan]:
         if free(m.start(), m.end()) and any(c.isupper() for c in m.group(0)):
             lead = re.match(r"\d+", m.group(0))
             add(m.start(), m.end(), float(lead.group(0)), "code")
-    for m in _DOC_NUMBER_RE.finditer(text):
-        a, b = m.start("n"), m.end("n")
+    for _, a, b, _kind in find_doc_numbers(text):
         if free(a, b):
-            add(a, b, float(m["n"]), "code")
+            add(a, b, float(text[a:b]), "code")
     for m in _ORDINAL_RE.finditer(text):
         if not free(m.start(), m.end()):
             continue
@@ -207,6 +202,13 @@ def find_numbers(text: str) -> list[NumberSpan]:
         )
         if context or (m["s"] == "-" and not _unit_after(text, m.end())):
             add(m.start(), m.end(), float(mo * 100 + d), "date", day=d, month=mo)
+    for dm in date_mentions(text):  # the one date reader's cued mentions ("Ngày 9.2", "Sáng 14.10")
+        a = dm.start + next((i for i, ch in enumerate(dm.raw) if ch.isdigit()), 0)
+        if free(a, dm.end):
+            add(a, dm.end, float((dm.year or 0) * 10000 + dm.month * 100 + dm.day), "date", day=dm.day, month=dm.month, year=dm.year)
+    for m in _MONTH_YEAR_RE.finditer(text):  # "tháng 10/2021": a month of a year, not a ratio
+        if int(m["m"]) <= 12 and free(m.start("m"), m.end()):
+            add(m.start("m"), m.end(), float(int(m["y"]) * 10000 + int(m["m"]) * 100), "date", month=int(m["m"]), year=int(m["y"]))
     for m in _RATIO_RE.finditer(text):
         if not free(m.start(), m.end()):
             continue
