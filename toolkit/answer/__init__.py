@@ -108,23 +108,29 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
     cfg = settings.answer
     if bar is None:
         bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
-    near: list[tuple[QuestionInfo, list[Candidate]]] = []
+    near: list[tuple[QuestionInfo, list[Candidate], list[Candidate]]] = []
     for pinfo, pcands in parts:
         ok = eligible(pcands, pinfo)
         if not ok:
             return None
-        near.append((pinfo, [c for c in ok if c.score >= ok[0].score - cfg.part_tie]))
+        near.append((pinfo, [c for c in ok if c.score >= ok[0].score - cfg.part_tie], ok))
     # of nearly tied sentences, the one that answers more parts: fewer sentences, read together
-    shared = Counter(k for _, cs in near for k in {_key(c) for c in cs})
-    best = [(pinfo, max(cs, key=lambda c: (shared[_key(c)], c.score))) for pinfo, cs in near]
+    shared = Counter(k for _, cs, _ in near for k in {_key(c) for c in cs})
     picks: list[tuple[QuestionInfo, Candidate]] = []
-    keys: set[tuple[str, str, int]] = set()
-    for pinfo, c in sorted(best, key=lambda x: -x[1].score):
+    used: Counter = Counter()
+    for pinfo, cs, ok in sorted(near, key=lambda x: -x[2][0].score):
+        # two parts ask two things: a sentence answers no more parts than it holds spans of the asked kind
+        kind = wanted_kind(pinfo)
+        room = [c for c in ok if sum(1 for sp in c.spans if sp.kind == kind) > used[_key(c)]] if kind else ok
+        tied = [c for c in cs if c in room]
+        c = max(tied, key=lambda c: (shared[_key(c)], c.score)) if tied else (room[0] if room else None)
+        if c is None:
+            return None
         key = _key(c)
         # a part answered by a sentence another part already stands on needs less of its own
-        if c.score < (cfg.extra_ratio * bar if key in keys else bar):
+        if c.score < (cfg.extra_ratio * bar if used[key] else bar):
             return None
-        keys.add(key)
+        used[key] += 1
         picks.append((pinfo, c))
     picks.sort(key=lambda x: (x[1].doc_id, x[1].paragraph_id, x[1].start))
     seen: dict[tuple[str, str, int], int] = {}
