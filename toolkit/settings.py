@@ -120,7 +120,7 @@ READER_WEIGHTS: dict[str, float] = {
 class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    abstain_below: float = Field(default=0.84, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
+    abstain_below: float = Field(default=0.82, description="Reader probability (of the best sentence) under which the answer abstains; calibrated on the tuning half of the web dev set by evals/fit_reader.py.")
     abstain_below_en: float = Field(default=0.76, description="abstain_below for English questions (their dense and lexical features run lower), calibrated the same way on the English tuning questions.")
     role_below: float = Field(default=0.5, description="Reader probability of the best sentence needed to answer a role question (who chaired, led, attended) from the verified record's roles; lower than abstain_below because the record's roles are verified.")
     extra_ratio: float = Field(default=0.6, description="A further sentence joins the answer of a multi-part question only at this share of the best sentence's probability or more.")
