@@ -108,3 +108,65 @@ def test_a_date_right_after_a_document_code_is_that_documents_date():
     other = analyse_question("Nghị quyết số 7-NQ/HU được ban hành ngày nào?")
     assert type_cue(cited, event, 0) == 0.0 and type_cue(own, event, 0) == 1.0
     assert type_cue(cited, issued, 0) == 1.0 and type_cue(cited, other, 0) == 0.0
+
+
+def _cand(text: str, score: float, start: int = 0, end: int | None = None, doc: str = "d1", pid: str = "p1"):
+    from toolkit.answer.candidates import Candidate
+    from toolkit.answer.spans import spans_of
+
+    c = Candidate(doc, pid, text, start, len(text) if end is None else end, rank=0, feats={"type": 1.0}, score=score)
+    c.spans = spans_of(c.quote, [])
+    return c
+
+
+def test_the_asked_document_kind_or_the_named_documents_date_answers_under_the_bar():
+    from toolkit.answer.reader import choose, key_match
+    from toolkit.settings import AnswerSettings
+    from toolkit.vi.question import analyse_question
+
+    cfg = AnswerSettings(abstain_below=0.84, lead_below=0.6, lead_gap=0.2)
+    kind = analyse_question("Đại hội Đảng bộ huyện Tân Uyên được đánh giá theo tinh thần chỉ thị nào của Bộ Chính trị?")
+    holds = _cand("Đại hội thành công theo tinh thần Chỉ thị 42-CT/TW của Bộ Chính trị.", 0.7)
+    other = _cand("Đại hội quán triệt Nghị quyết 21-NQ/TW của Trung ương.", 0.69)
+    assert key_match(holds, kind) and not key_match(other, kind)
+    assert choose([holds, other], kind, cfg) == [holds]  # no lead over the runner-up, but the asked kind
+    assert choose([other, holds], kind, cfg) == []  # the best sentence holds another kind: the bar stands
+
+    named = analyse_question("Quy định số 17-QĐ/TU của Tỉnh ủy Lai Châu được ban hành ngày nào?")
+    dated = _cand("Thực hiện Quy định số 17-QĐ/TU, ngày 3-6-2022 của Tỉnh ủy về công tác cán bộ.", 0.65)
+    undated = _cand("Thực hiện Quy định số 17-QĐ/TU của Tỉnh ủy, sáng 9-6 huyện tổ chức hội nghị.", 0.65)
+    assert key_match(dated, named) and not key_match(undated, named)
+
+    both = analyse_question("Huyện ủy triển khai kết luận nào, và chỉ thị nào của Tỉnh ủy?")
+    one_kind = _cand("Huyện ủy triển khai Kết luận số 14-KL/TW của Bộ Chính trị.", 0.7)
+    assert both.code_types == {"KL", "CT"} and not key_match(one_kind, both)  # half of what is asked
+
+    figure = analyse_question("Theo chỉ thị nào, huyện kết nạp bao nhiêu đảng viên?")
+    assert not key_match(_cand("Theo Chỉ thị 42-CT/TW, huyện kết nạp 40 đảng viên.", 0.7), figure)
+
+
+def test_a_sentence_answers_no_more_parts_than_it_holds_new_spans():
+    from toolkit.answer import _respond_parts
+    from toolkit.settings import Settings
+    from toolkit.vi.question import analyse_question
+
+    settings = Settings()
+    question = "Ai chủ trì hội nghị của Huyện ủy Phong Thổ, và ai trình bày báo cáo?"
+    info = analyse_question(question)
+    one_person = _cand("Đồng chí Lò Văn Mừng, Bí thư Huyện ủy chủ trì và phát biểu tại hội nghị.", 0.95)
+    second = _cand("Đồng chí Tao Thị Hoa, Chánh Văn phòng Huyện ủy trình bày báo cáo.", 0.93, pid="p2")
+    p1 = analyse_question("Ai chủ trì hội nghị của Huyện ủy Phong Thổ")
+    p2 = analyse_question("ai trình bày báo cáo (Phong Thổ)")
+    got = _respond_parts(question, info, [(p1, [one_person, second]), (p2, [one_person, second])], settings=settings, t0=0.0)
+    assert got is not None
+    assert {c.quote for c in got.citations} == {one_person.quote, second.quote}  # two people, two sentences
+    alone = _respond_parts(question, info, [(p1, [one_person]), (p2, [one_person])], settings=settings, t0=0.0)
+    assert alone is None  # one person cannot answer both parts
+
+
+def test_a_code_the_question_names_never_answers_one_of_its_parts():
+    from toolkit.answer import _new_spans
+
+    c = _cand("Triển khai Kết luận số 14-KL/TW về tiếp tục thực hiện Chỉ thị 05-CT/TW.", 0.8)
+    question = "Tỉnh ủy triển khai kết luận nào về tiếp tục thực hiện Chỉ thị 05-CT/TW, và chỉ thị nào của Tỉnh ủy?"
+    assert [sp.text for sp in _new_spans(c, "code", question)] == ["14-KL/TW"]

@@ -99,6 +99,12 @@ def _key(c: Candidate) -> tuple[str, str, int]:
     return (c.doc_id, c.paragraph_id, c.start)
 
 
+def _new_spans(c: Candidate, kind: str, question: str) -> list:
+    """The sentence's spans of a kind that the whole question does not itself state (a code or a
+    name the question gives is context, never the answer to one of its parts)."""
+    return [sp for sp in c.spans if sp.kind == kind and sp.text not in question]
+
+
 def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[QuestionInfo, list[Candidate]]], *,
                    settings: "Settings", t0: float, bar: float | None = None) -> Answer | None:
     """Every part answered by its own best sentence, a citation per part; None (abstain) when a part
@@ -121,7 +127,7 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
     for pinfo, cs, ok in sorted(near, key=lambda x: -x[2][0].score):
         # two parts ask two things: a sentence answers no more parts than it holds spans of the asked kind
         kind = wanted_kind(pinfo)
-        room = [c for c in ok if sum(1 for sp in c.spans if sp.kind == kind) > used[_key(c)]] if kind else ok
+        room = [c for c in ok if len(_new_spans(c, kind, info.question)) > used[_key(c)]] if kind else ok
         tied = [c for c in cs if c in room]
         c = max(tied, key=lambda c: (shared[_key(c)], c.score)) if tied else (room[0] if room else None)
         if c is None:

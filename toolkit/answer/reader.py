@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..vi.periods import role_of_who, states_role
+from ..vi.codes import code_type, find_codes
 from ..vi.question import QuestionInfo
 from .candidates import FEATURES, Candidate
 
@@ -58,6 +59,25 @@ def eligible(cands: list[Candidate], info: QuestionInfo) -> list[Candidate]:
     return [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
 
 
+def key_match(c: Candidate, info: QuestionInfo) -> bool:
+    """The sentence holds all the question asks in the question's own terms: a document of each
+    asked kind ("chỉ thị nào" -> a CT code) other than those the question names, and when a date is
+    asked, the date of issue of the asked or named document (a code is followed by its date, a
+    fact of the genre). Questions that also ask a figure or a person never match."""
+    if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:
+        return False
+    named = {code for _, _, code in find_codes(info.question)}
+    found: set[str] = set()
+    if "code" in info.wants:
+        codes = [sp.text for sp in c.spans if sp.kind == "code" and sp.text not in named]
+        if not info.code_types or not info.code_types <= {code_type(t) for t in codes}:
+            return False
+        found = {t for t in codes if code_type(t) in info.code_types}
+    if "date" in info.wants:
+        return any(sp.kind == "date" and sp.label and sp.label in (found or named) for sp in c.spans)
+    return True
+
+
 def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings", single: bool = False) -> list[Candidate]:
     """The best sentence that holds the asked type, never one whose year or period contradicts the
     question's (Candidate.gated), and for a one-part Vietnamese count question only one stating the
@@ -72,6 +92,8 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     if typed and who_role and states_role(who_role, typed[0].quote):
         bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
     lead_below = settings.lead_below_en if info.lang == "en" else settings.lead_below
+    if typed and key_match(typed[0], info):
+        bar = min(bar, lead_below)  # the asked document, or the named document's date: structure, not wording
     if typed and typed[0].score < bar and typed[0].score >= lead_below:
         # the runner-up: the next sentence of the asked type, else the best of any other sentence
         runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), None)

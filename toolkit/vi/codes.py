@@ -49,6 +49,20 @@ def find_doc_numbers(text: str) -> list[tuple[int, int, int, str]]:
     return out
 
 
+_KIND_TYPES = {"nghị quyết": "NQ", "chỉ thị": "CT", "kết luận": "KL", "quyết định": "QĐ", "quy định": "QĐ", "kế hoạch": "KH",
+               "đề án": "ĐA", "hướng dẫn": "HD", "thông báo": "TB", "chương trình": "CTr"}
+
+
+def code_type(text: str) -> str:
+    """The type letters of a code ('36-CT/TW' -> 'CT') or of a document cited by kind and number
+    ('Chương trình hành động số 19' -> 'CTr'); '' when unknown."""
+    m = re.match(r"\s*\d{1,5}[a-z]?\s*-\s*([A-ZĐ][A-Za-zĐđ]{0,5})", text)
+    if m:
+        return m.group(1)
+    low = text.lower()
+    return next((t for k, t in _KIND_TYPES.items() if low.startswith(k)), "")
+
+
 def normalize_code(raw: str) -> str:
     """'19 - NQ/TW' -> '19-NQ/TW'."""
     return _SPACES_RE.sub("-", raw.strip(), count=1)

@@ -201,8 +201,7 @@ def analyse_question(question: str) -> QuestionInfo:
         wants.add("date")
     if person_re.search(pl):
         wants.add("person")
-    m = code_re.search(pl)
-    if m:
+    for m in code_re.finditer(pl):  # every asked kind: "kết luận nào ..., và chỉ thị nào ..."
         wants.add("code")
         code_types |= {k.strip() for k, names in _CODE_TYPES.items() if names[column] == m.group(type_group)}
     n_num = len(num_re.findall(pl))
