@@ -170,3 +170,24 @@ def test_a_code_the_question_names_never_answers_one_of_its_parts():
     c = _cand("Triển khai Kết luận số 14-KL/TW về tiếp tục thực hiện Chỉ thị 05-CT/TW.", 0.8)
     question = "Tỉnh ủy triển khai kết luận nào về tiếp tục thực hiện Chỉ thị 05-CT/TW, và chỉ thị nào của Tỉnh ủy?"
     assert [sp.text for sp in _new_spans(c, "code", question)] == ["14-KL/TW"]
+
+
+def test_a_one_figure_question_matches_a_figure_in_its_own_words_and_tense():
+    from toolkit.answer.candidates import _TARGET_MARKS, focus_hits
+    from toolkit.answer.reader import key_match
+    from toolkit.vi.question import analyse_question
+
+    def cand(text, info):
+        c = _cand(text, 0.7)
+        c.covers = focus_hits(c.spans, text, info)
+        marks = bool(_TARGET_MARKS.search(text))
+        c.feats.update(target_match=float("target" in info.wants and marks), target_clash=float("target" not in info.wants and marks))
+        return c
+
+    target = analyse_question("Năm 2024, Đảng bộ huyện Tam Đường đặt chỉ tiêu kết nạp mới bao nhiêu đảng viên?")
+    assert key_match(cand("Phấn đấu kết nạp mới 120 đảng viên trở lên.", target), target)
+    assert not key_match(cand("Năm 2023 đã kết nạp mới 131 đảng viên.", target), target)  # a result, not the target
+    result = analyse_question("Năm 2023, Đảng bộ huyện Tam Đường kết nạp mới bao nhiêu đảng viên?")
+    assert key_match(cand("Năm 2023 đã kết nạp mới 131 đảng viên.", result), result)
+    assert not key_match(cand("Toàn Đảng bộ hiện có 4.210 đảng viên.", result), result)  # the same thing, another verb
+    assert not key_match(cand("Đã kết nạp mới 12 chi bộ.", result), result)  # another thing

@@ -8,10 +8,12 @@ answer (one per part of a multi-part question, up to max_citations), or none (ab
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 from ..vi.periods import role_of_who, states_role
 from ..vi.codes import code_type, find_codes
+from ..vi.text import fold, strip_marks, syllables
 from ..vi.question import QuestionInfo
 from .candidates import FEATURES, Candidate
 
@@ -59,11 +61,34 @@ def eligible(cands: list[Candidate], info: QuestionInfo) -> list[Candidate]:
     return [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
 
 
+def _figure_match(c: Candidate, info: QuestionInfo) -> bool:
+    """A one-figure Vietnamese question "<verb> bao nhiêu <thing>" and a figure of the sentence in the
+    same words: its clause ends with the verb, the thing follows it, and a target is asked exactly
+    when the sentence states one ("kết nạp mới bao nhiêu đảng viên" / "kết nạp mới 150 đảng viên")."""
+    if info.lang != "vi" or info.n_numbers != 1 or info.n_parts != 1 or not info.focus or "%" in info.focus:
+        return False
+    m = re.search(r"((?:[^\W\d_]+ ){2})(?:bao nhieu|may) ", strip_marks(fold(info.question)) + " ")
+    if not m or not c.covers:
+        return False
+    verb = m.group(1).strip()
+    target = "target" in info.wants
+    if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
+        return False
+    for sp in c.spans:
+        if sp.kind == "number" and (" " + strip_marks(fold(sp.label))).endswith(" " + verb):
+            after = " ".join(syllables(fold(c.quote[sp.end: sp.end + 30]))[:3])
+            if any(f" {f}" in f" {fold(sp.text)} {after}" for f in info.focus):
+                return True
+    return False
+
+
 def key_match(c: Candidate, info: QuestionInfo) -> bool:
     """The sentence holds all the question asks in the question's own terms: a document of each
     asked kind ("chỉ thị nào" -> a CT code) other than those the question names, and when a date is
     asked, the date of issue of the asked or named document (a code is followed by its date, a
     fact of the genre). Questions that also ask a figure or a person never match."""
+    if info.wants and info.wants <= {"number", "target"}:
+        return _figure_match(c, info)
     if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:
         return False
     named = {code for _, _, code in find_codes(info.question)}
