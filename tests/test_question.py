@@ -112,3 +112,13 @@ def test_role_of_who(q, role):
 def test_states_role():
     assert states_role("chair", "Đồng chí Vi Thị Mai, Phó Bí thư Huyện ủy chủ trì hội nghị.")
     assert not states_role("chair", "Dự hội nghị có đồng chí Vi Thị Mai, Phó Bí thư Huyện ủy.")
+
+
+def test_english_genre_words_reach_the_vietnamese_text_through_the_glossary():
+    from toolkit.vi.question import analyse_question
+
+    info = analyse_question("What per-capita income did Mường Khương district report, and how many poor households remained?")
+    gloss = {a for t in info.terms if t.kind == "gloss" for a in t.alts}
+    assert {"thu nhập bình quân đầu người", "hộ nghèo"} <= gloss
+    council = analyse_question("Who opened the session of the Bảo Yên District People's Council?")
+    assert "hội đồng nhân dân" in {a for t in council.terms if t.kind == "gloss" for a in t.alts}
