@@ -35,17 +35,40 @@ def test_missing_store_is_one_clear_line(tmp_settings):
     assert "not a folder" in p
 
 
-def test_deleted_chroma_dir_is_detected_and_reindex_fixes_it(tmp_settings, capsys):
-    store = _indexed_store(tmp_settings)
+def test_deleted_chroma_dir_is_detected_and_rebuild_fixes_it(chroma_settings):
+    store = _indexed_store(chroma_settings)
     shutil.rmtree(store.chroma_dir)
-    problems = check_store(tmp_settings)
+    problems = check_store(chroma_settings)
     assert any("Chroma folder missing" in p for p in problems), problems
+    assert Index(chroma_settings, store).rebuild().rebuilt
+    assert check_store(chroma_settings) == []
+
+
+def test_deleted_dense_matrix_is_detected_and_reindex_fixes_it(tmp_settings, capsys):
+    store = _indexed_store(tmp_settings)
+    shutil.rmtree(store.root / "dense")
+    problems = check_store(tmp_settings)
+    assert any("dense vectors are missing" in p and "toolkit reindex" in p for p in problems), problems
     argv = ["--store", str(tmp_settings.store), "--embedder", "hash"]
     assert cli_main(["check", *argv]) == 1
     assert cli_main(["reindex", *argv]) == 0
     assert "rebuilt" in capsys.readouterr().out
     assert check_store(tmp_settings) == []
     assert cli_main(["check", *argv]) == 0
+
+
+def test_a_lost_tail_of_the_matrix_is_detected_and_sync_repairs_it(tmp_settings):
+    store = _indexed_store(tmp_settings)
+    index = Index(tmp_settings, store)
+    last = max(index.lexical_chunks(), key=lambda c: c["id"])
+    path = index.matrix.vectors_path
+    with open(path, "r+b") as f:  # the last chunk's vector lost
+        f.truncate(last["id"] * 4 * index.embedder.dim)
+    problems = check_store(tmp_settings)
+    assert any("vectors missing" in p and last["doc_id"] in p for p in problems), problems
+    r = index.sync()
+    assert not r.rebuilt and r.repaired == [last["doc_id"]]
+    assert check_store(tmp_settings) == []
 
 
 def test_corrupted_document_json_is_reported_with_its_path(tmp_settings):
@@ -92,7 +115,8 @@ def test_index_out_of_step_with_documents(tmp_settings):
     assert check_store(tmp_settings) == []
 
 
-def test_bm25_and_chroma_counts_are_checked(tmp_settings):
+def test_bm25_and_chroma_counts_are_checked(chroma_settings):
+    tmp_settings = chroma_settings
     store = _indexed_store(tmp_settings)
     index = Index(tmp_settings, store)
     index.collection(create=False).delete(where={"doc_id": "qn_2021"})

@@ -113,6 +113,15 @@ def _index(settings, store: Store, docs: dict[str, DocInfo], problems: list[str]
         if fts_rows != sum(got.values()):
             problems.append(f"{index.db_path}: the FTS5 table holds {fts_rows} rows for {sum(got.values())} chunks; {fix}")
 
+    if index.dense_kind() == "matrix":
+        counts = index.dense_counts()
+        if counts is None and want:
+            problems.append(f"{index.matrix.vectors_path}: the dense vectors are missing; {fix}")
+            return
+        bad = sorted(d for d in set(want) | set(counts or {}) if want.get(d, 0) != (counts or {}).get(d, 0))
+        if bad:
+            problems.append(f"{index.matrix.vectors_path}: vectors missing for the chunks of {', '.join(bad)}; {fix}")
+        return
     if not settings.index.chroma_url and not store.chroma_dir.is_dir():
         problems.append(f"{store.chroma_dir}: Chroma folder missing; {fix}")
         return

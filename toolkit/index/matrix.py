@@ -1,0 +1,221 @@
+"""The local dense index: a memory-mapped matrix of chunk vectors beside index.sqlite.
+
+    dense/vectors.f32        row r = the unit vector of the chunk whose row id (chunks.id, the FTS5
+                             rowid) is r: float32, `dim` per row, no header
+    dense/lists-<gen>.i16    row r = the IVF list of vector r (-1: not assigned yet)
+    dense/centroids-<gen>.npy  the IVF list centroids (unit vectors), trained by k-means
+
+Nothing is loaded whole: a question reads the centroids, the list ids and the rows of the lists it
+probes (about settings.index.dense_probe_rows), through the page cache. Below
+settings.index.dense_ivf_min_rows rows there are no lists and the search is exact over every row.
+
+Which rows are live is SQLite's to say: a row is a chunk's only while `chunks` holds its id. A
+writer puts a step's vectors at their rows' offsets (and fsyncs) inside the transaction that inserts
+the chunks, before the commit: a kill before the commit leaves rows no chunk names, which are never
+returned and are overwritten by the next step. Deleted chunks leave dead rows until a rebuild.
+The IVF generation in use is in the meta table ("dense_ivf"); a retrain writes a new generation's
+files, commits the meta row and only then removes the old files (readers keep their maps).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+DIR = "dense"
+VECTORS = "vectors.f32"
+
+
+class DenseMatrix:
+    """One store's dense matrix. `dim` is the embedder's; a reader opens it read-only."""
+
+    def __init__(self, root: Path, dim: int, read_only: bool = False):
+        self.dir = Path(root) / DIR
+        self.dim = dim
+        self.read_only = read_only
+        self._vec: np.memmap | None = None
+        self._vec_rows = 0
+        self._ivf: tuple | None = None  # (gen, centroids, lists memmap, trained rows)
+
+    @property
+    def vectors_path(self) -> Path:
+        return self.dir / VECTORS
+
+    def exists(self) -> bool:
+        return self.vectors_path.exists()
+
+    def file_rows(self) -> int:
+        try:
+            return self.vectors_path.stat().st_size // (4 * self.dim)
+        except OSError:
+            return 0
+
+    # --- writing ---------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Remove every file (a rebuild starts empty)."""
+        self.close()
+        if self.dir.is_dir():
+            for p in self.dir.iterdir():
+                p.unlink(missing_ok=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def write(self, rows: list[int], vecs, ivf_meta: dict | None) -> None:
+        """Put unit vectors at their rows (and their IVF lists when lists exist); fsynced. Call inside
+        the transaction that inserts those rows' chunks, before its commit."""
+        if not rows:
+            return
+        V = _unit(np.asarray(vecs, dtype=np.float32).reshape(len(rows), self.dim))
+        self.dir.mkdir(parents=True, exist_ok=True)
+        order = np.argsort(rows)
+        rs = np.asarray(rows, dtype=np.int64)[order]
+        V = V[order]
+        lists = None
+        if ivf_meta:
+            cents = np.load(self.dir / f"centroids-{ivf_meta['gen']}.npy")
+            lists = np.argmax(V @ cents.T, axis=1).astype(np.int16)
+        row_bytes = 4 * self.dim
+        fd = os.open(self.vectors_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            for start, end in _runs(rs):  # consecutive rows in one write
+                os.pwrite(fd, V[start:end].tobytes(), int(rs[start]) * row_bytes)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if lists is not None:
+            fd = os.open(self.dir / f"lists-{ivf_meta['gen']}.i16", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                for start, end in _runs(rs):
+                    os.pwrite(fd, lists[start:end].tobytes(), int(rs[start]) * 2)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def train(self, live_rows: np.ndarray, gen: int, iters: int = 8, sample: int = 60_000, seed: int = 0) -> dict:
+        """k-means lists over the live rows (a new generation's files; the caller commits the returned
+        meta and then calls drop_generations). Every row of the file gets a list (dead ones too)."""
+        V = self._vectors()
+        n = len(live_rows)
+        nlist = int(min(4096, max(16, round(2 * math.sqrt(n)))))
+        rng = np.random.default_rng(seed)
+        pick = np.sort(rng.choice(live_rows, size=min(n, max(sample, 40 * nlist)), replace=False))
+        X = np.asarray(V[pick], dtype=np.float32)
+        C = X[rng.choice(len(X), size=nlist, replace=False)].copy()
+        for _ in range(iters):
+            a = _assign(X, C)
+            sums = np.zeros_like(C)
+            np.add.at(sums, a, X)
+            counts = np.bincount(a, minlength=nlist)
+            empty = counts == 0
+            sums[empty] = X[rng.choice(len(X), size=int(empty.sum()), replace=False)]
+            C = _unit(sums)
+        lists = np.full(self.file_rows(), -1, dtype=np.int16)
+        for i in range(0, len(lists), 32_768):
+            lists[i : i + 32_768] = _assign(np.asarray(V[i : i + 32_768]), C)
+        tmp = self.dir / f".centroids-{gen}.npy"
+        np.save(tmp, C)
+        os.replace(tmp, self.dir / f"centroids-{gen}.npy")
+        with open(self.dir / f"lists-{gen}.i16", "wb") as f:
+            f.write(lists.tobytes())
+            f.flush()
+            os.fsync(f.fileno())
+        return {"gen": gen, "nlist": nlist, "trained_rows": n}
+
+    def drop_generations(self, keep: int | None) -> None:
+        """Remove the IVF files of every generation but `keep`."""
+        for p in self.dir.glob("*-*.*") if self.dir.is_dir() else ():
+            stem = p.name.split(".")[0]
+            if stem.startswith(("lists-", "centroids-")) and stem.split("-", 1)[1] != str(keep):
+                p.unlink(missing_ok=True)
+
+    # --- reading ---------------------------------------------------------------------------------
+    def close(self) -> None:
+        self._vec, self._vec_rows, self._ivf = None, 0, None
+
+    def _vectors(self) -> np.ndarray:
+        rows = self.file_rows()
+        if self._vec is None or rows != self._vec_rows:
+            self._vec = np.memmap(self.vectors_path, dtype=np.float32, mode="r", shape=(rows, self.dim)) if rows else np.zeros((0, self.dim), np.float32)
+            self._vec_rows = rows
+        return self._vec
+
+    def _lists(self, ivf_meta: dict | None):
+        """(centroids, list ids) of the committed generation, or None (exact search)."""
+        if not ivf_meta:
+            self._ivf = None
+            return None
+        gen = ivf_meta["gen"]
+        path = self.dir / f"lists-{gen}.i16"
+        size = path.stat().st_size // 2
+        if self._ivf is None or self._ivf[0] != gen or self._ivf[3] != size:
+            cents = self._ivf[1] if self._ivf is not None and self._ivf[0] == gen else np.load(self.dir / f"centroids-{gen}.npy")
+            lists = np.memmap(path, dtype=np.int16, mode="r", shape=(size,))
+            self._ivf = (gen, cents, lists, size)
+        return self._ivf[1], self._ivf[2]
+
+    def search(self, q, n: int, ivf_meta: dict | None, probe_rows: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Candidate rows, best cosine first: up to `n` of them (dead rows included: the caller drops
+        rows no chunk names). `rows` limits the search to those rows (a filter): exact over them."""
+        V = self._vectors()
+        if not len(V):
+            return []
+        qv = _unit(np.asarray(q, dtype=np.float32).reshape(1, -1))[0]
+        if rows is None:
+            ivf = self._lists(ivf_meta)
+            if ivf is None:
+                rows = np.arange(len(V))
+            else:
+                cents, lists = ivf
+                per_list = max(1.0, len(lists) / len(cents))
+                nprobe = min(len(cents), max(1, math.ceil(probe_rows / per_list)))
+                probe = np.argpartition(-(cents @ qv), nprobe - 1)[:nprobe]
+                mask = np.zeros(len(cents) + 1, dtype=bool)  # index -1 (unassigned) is the last slot: always read
+                mask[probe] = True
+                mask[-1] = True
+                rows = np.flatnonzero(mask[lists[: len(V)]])
+                if len(lists) < len(V):  # rows written after the lists file: no list yet
+                    rows = np.concatenate([rows, np.arange(len(lists), len(V))])
+        rows = rows[rows < len(V)]
+        if not len(rows):
+            return []
+        scores = np.empty(len(rows), dtype=np.float32)
+        for i in range(0, len(rows), 16_384):
+            part = rows[i : i + 16_384]
+            scores[i : i + len(part)] = V[part] @ qv if len(part) < len(V) else np.asarray(V) @ qv
+        k = min(n, len(rows))
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
+        top = top[np.lexsort((rows[top], -scores[top]))]
+        return [(int(rows[i]), float(scores[i])) for i in top]
+
+
+def ivf_due(ivf_meta: dict | None, live: int, min_rows: int) -> bool:
+    """Whether the lists should be (re)trained: none yet at min_rows live rows, or the live rows
+    doubled since the last training."""
+    if live < min_rows:
+        return False
+    return not ivf_meta or live > 2 * int(ivf_meta.get("trained_rows", 0))
+
+
+def meta_json(v) -> str:
+    return json.dumps(v)
+
+
+def _unit(X: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(X, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return (X / n).astype(np.float32, copy=False)
+
+
+def _assign(X: np.ndarray, C: np.ndarray) -> np.ndarray:
+    return np.argmax(X @ C.T, axis=1)
+
+
+def _runs(rs: np.ndarray):
+    """[start, end) index ranges of consecutive row numbers in a sorted array."""
+    breaks = np.flatnonzero(np.diff(rs) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(rs)]])
+    return zip(starts.tolist(), ends.tolist())
