@@ -93,7 +93,7 @@ def test_ivf_lists_match_the_exact_search_when_every_list_is_read_and_are_retrai
     ix.sync()
     meta2 = ix.db().get_meta("dense_ivf")
     assert meta2["gen"] == 2 and meta2["trained_rows"] > 2 * n
-    assert sorted(p.name for p in ix.matrix.dir.iterdir()) == ["centroids-2.npy", "lists-2.i16", "vectors.f32"]
+    assert sorted(p.name for p in ix.matrix.dir.iterdir()) == ["centroids-2.npz", "ivf-2.f32", "ivf-2.ids", "lists-2.i16", "vectors.f32"]
     assert ix.search("Đảng ủy xã số 71 tỉnh Kon Tum kết nạp 171 đảng viên", k=1)[0].doc_id == "m071"
     assert check_store(ivf_all) == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import re
@@ -195,6 +196,11 @@ class Index(ChromaMixin, VectorsMixin):
                 with self.store.lock():
                     return run_sync(self, _force, progress)
             return run_sync(self, _force, progress)
+        except OSError as e:  # the dense matrix's files
+            if e.errno == errno.ENOSPC:
+                raise StoreError(f"{self.matrix.dir}: disk full while writing the dense vectors; free space and run the sync again "
+                                 "(every committed step is kept)") from e
+            raise StoreError(f"{self.matrix.dir}: the dense vectors cannot be written ({e.strerror}); run `toolkit reindex`") from e
         except sqlite3.DatabaseError as e:
             if "full" in str(e):
                 raise StoreError(f"{self.db_path}: disk full while writing the index; free space and run the sync again "

@@ -126,7 +126,7 @@ class LexicalDB:
         self.conn.execute("DROP TABLE IF EXISTS fts")
         for t in ("docs", "chunks", "paragraphs", "fdf", "tdf"):
             self.conn.execute(f"DELETE FROM {t}")
-        self.conn.execute("DELETE FROM meta WHERE key IN ('config', 'dense_ivf')")
+        self.conn.execute("DELETE FROM meta WHERE key IN ('config', 'dense_ivf', 'next_row')")
         self.conn.executescript(_SCHEMA)
         self.set_meta("n_chunks", 0)
 
@@ -151,6 +151,15 @@ class LexicalDB:
         """Start the meta counter of chunks (an index written before it existed); the caller commits."""
         if self.get_meta("n_chunks") is None:
             self.set_meta("n_chunks", self.conn.execute("SELECT coalesce(sum(n_chunks), 0) FROM docs").fetchone()[0])
+
+    def _next_row(self) -> int:
+        """A chunk row id never used before in this index (a deleted chunk's id is not given again:
+        the dense matrix keeps vectors by row id). The counter commits with the caller's transaction."""
+        n = self.get_meta("next_row")
+        if n is None:
+            n = (self.conn.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) + 1
+        self.set_meta("next_row", int(n) + 1)
+        return int(n)
 
     def _add_chunk_count(self, n: int) -> None:
         self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'n_chunks'", (n,))
@@ -181,8 +190,8 @@ class LexicalDB:
         for ch in chunks:
             toks = bm25_tokens(ch.text)
             numbers = " ".join(sorted({t[1:] for t in toks if t.startswith("#") and len(t) > 1}))
-            cur = c.execute('INSERT INTO chunks (chunk_id, doc_id, paragraph_id, start, "end", whole, numbers) VALUES (?,?,?,?,?,?,?)',
-                            (ch.chunk_id, ch.doc_id, ch.paragraph_id, ch.start, ch.end, int(ch.whole), numbers))
+            cur = c.execute('INSERT INTO chunks (id, chunk_id, doc_id, paragraph_id, start, "end", whole, numbers) VALUES (?,?,?,?,?,?,?,?)',
+                            (self._next_row(), ch.chunk_id, ch.doc_id, ch.paragraph_id, ch.start, ch.end, int(ch.whole), numbers))
             ftoks = [fts_token(t) for t in toks]
             c.execute("INSERT INTO fts (rowid, tokens) VALUES (?,?)", (cur.lastrowid, " ".join(ftoks)))
             fdf.update(set(ftoks))

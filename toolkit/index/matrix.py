@@ -3,13 +3,17 @@
     dense/vectors.f32        row r = the unit vector of the chunk whose row id (chunks.id, the FTS5
                              rowid) is r: float32, `dim` per row, no header
     dense/lists-<gen>.i16    row r = the IVF list of vector r (-1: not assigned yet)
-    dense/centroids-<gen>.npy  the IVF list centroids (unit vectors), trained by k-means
+    dense/centroids-<gen>.npz  the IVF list centroids (unit vectors, trained by k-means) and where
+                             each list starts in:
+    dense/ivf-<gen>.f32, .ids  the live vectors at training, ordered by list, and their row ids: a
+                             question reads one contiguous slice per list it probes
 
 Nothing is loaded whole: a question reads the centroids, the list ids and the rows of the lists it
 probes (about settings.index.dense_probe_rows), through the page cache. Below
 settings.index.dense_ivf_min_rows rows there are no lists and the search is exact over every row.
 
-Which rows are live is SQLite's to say: a row is a chunk's only while `chunks` holds its id. A
+Row ids are never reused (toolkit.index.lexical keeps a counter), so a row's vector never changes once
+committed and the ordered copy never holds a stale vector of a live row. Which rows are live is SQLite's to say: a row is a chunk's only while `chunks` holds its id. A
 writer puts a step's vectors at their rows' offsets (and fsyncs) inside the transaction that inserts
 the chunks, before the commit: a kill before the commit leaves rows no chunk names, which are never
 returned and are overwritten by the next step. Deleted chunks leave dead rows until a rebuild.
@@ -75,7 +79,8 @@ class DenseMatrix:
         V = V[order]
         lists = None
         if ivf_meta:
-            cents = np.load(self.dir / f"centroids-{ivf_meta['gen']}.npy")
+            with np.load(self.dir / f"centroids-{ivf_meta['gen']}.npz") as z:
+                cents = z["centroids"]
             lists = np.argmax(V @ cents.T, axis=1).astype(np.int16)
         row_bytes = 4 * self.dim
         fd = os.open(self.vectors_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -95,9 +100,11 @@ class DenseMatrix:
                 os.close(fd)
 
     def train(self, live_rows: np.ndarray, gen: int, iters: int = 8, sample: int = 60_000, seed: int = 0) -> dict:
-        """k-means lists over the live rows (a new generation's files; the caller commits the returned
-        meta and then calls drop_generations). Every row of the file gets a list (dead ones too)."""
+        """k-means lists over the live rows, and a copy of their vectors ordered by list (a new
+        generation's files; the caller commits the returned meta, then calls drop_generations).
+        Every row of the file gets a list in lists-<gen> (rows written later get theirs on write)."""
         V = self._vectors()
+        live_rows = np.sort(live_rows)
         n = len(live_rows)
         nlist = int(min(4096, max(16, round(2 * math.sqrt(n)))))
         rng = np.random.default_rng(seed)
@@ -108,27 +115,36 @@ class DenseMatrix:
             a = _assign(X, C)
             sums = np.zeros_like(C)
             np.add.at(sums, a, X)
-            counts = np.bincount(a, minlength=nlist)
-            empty = counts == 0
+            empty = np.bincount(a, minlength=nlist) == 0
             sums[empty] = X[rng.choice(len(X), size=int(empty.sum()), replace=False)]
             C = _unit(sums)
+        del X
         lists = np.full(self.file_rows(), -1, dtype=np.int16)
         for i in range(0, len(lists), 32_768):
             lists[i : i + 32_768] = _assign(np.asarray(V[i : i + 32_768]), C)
-        tmp = self.dir / f".centroids-{gen}.npy"
-        np.save(tmp, C)
-        os.replace(tmp, self.dir / f"centroids-{gen}.npy")
-        with open(self.dir / f"lists-{gen}.i16", "wb") as f:
-            f.write(lists.tobytes())
+        order = live_rows[np.argsort(lists[live_rows], kind="stable")]
+        offsets = np.concatenate([[0], np.cumsum(np.bincount(lists[live_rows], minlength=nlist))]).astype(np.int64)
+        with open(self.dir / f"ivf-{gen}.f32", "wb") as f:
+            for i in range(0, n, 32_768):
+                f.write(np.ascontiguousarray(V[order[i : i + 32_768]]).tobytes())
             f.flush()
             os.fsync(f.fileno())
-        return {"gen": gen, "nlist": nlist, "trained_rows": n}
+        for name, arr in ((f"ivf-{gen}.ids", order.astype(np.int64)), (f"lists-{gen}.i16", lists)):
+            with open(self.dir / name, "wb") as f:
+                f.write(arr.tobytes())
+                f.flush()
+                os.fsync(f.fileno())
+        tmp = self.dir / f".centroids-{gen}.npz"
+        with open(tmp, "wb") as f:
+            np.savez(f, centroids=C, offsets=offsets)
+        os.replace(tmp, self.dir / f"centroids-{gen}.npz")
+        return {"gen": gen, "nlist": nlist, "trained_rows": n, "max_row": int(live_rows[-1]) if n else -1}
 
     def drop_generations(self, keep: int | None) -> None:
         """Remove the IVF files of every generation but `keep`."""
         for p in self.dir.glob("*-*.*") if self.dir.is_dir() else ():
             stem = p.name.split(".")[0]
-            if stem.startswith(("lists-", "centroids-")) and stem.split("-", 1)[1] != str(keep):
+            if stem.startswith(("lists-", "centroids-", "ivf-")) and stem.split("-", 1)[1] != str(keep):
                 p.unlink(missing_ok=True)
 
     # --- reading ---------------------------------------------------------------------------------
@@ -138,53 +154,68 @@ class DenseMatrix:
     def _vectors(self) -> np.ndarray:
         rows = self.file_rows()
         if self._vec is None or rows != self._vec_rows:
-            self._vec = np.memmap(self.vectors_path, dtype=np.float32, mode="r", shape=(rows, self.dim)) if rows else np.zeros((0, self.dim), np.float32)
+            self._vec = np.asarray(np.memmap(self.vectors_path, dtype=np.float32, mode="r", shape=(rows, self.dim))) if rows else np.zeros((0, self.dim), np.float32)
             self._vec_rows = rows
         return self._vec
 
     def _lists(self, ivf_meta: dict | None):
-        """(centroids, list ids) of the committed generation, or None (exact search)."""
+        """(centroids, list offsets, ordered vectors, their row ids, every row's list) of the
+        committed generation, or None (no lists: exact search)."""
         if not ivf_meta:
             self._ivf = None
             return None
         gen = ivf_meta["gen"]
         path = self.dir / f"lists-{gen}.i16"
         size = path.stat().st_size // 2
-        if self._ivf is None or self._ivf[0] != gen or self._ivf[3] != size:
-            cents = self._ivf[1] if self._ivf is not None and self._ivf[0] == gen else np.load(self.dir / f"centroids-{gen}.npy")
-            lists = np.memmap(path, dtype=np.int16, mode="r", shape=(size,))
-            self._ivf = (gen, cents, lists, size)
-        return self._ivf[1], self._ivf[2]
+        if self._ivf is None or self._ivf[0] != gen or self._ivf[-1] != size:
+            with np.load(self.dir / f"centroids-{gen}.npz") as z:
+                cents, offsets = z["centroids"], z["offsets"]
+            n = int(offsets[-1])
+            ordered = np.asarray(np.memmap(self.dir / f"ivf-{gen}.f32", dtype=np.float32, mode="r", shape=(n, self.dim))) if n else np.zeros((0, self.dim), np.float32)  # a plain view: slices without memmap overhead
+            ids = np.fromfile(self.dir / f"ivf-{gen}.ids", dtype=np.int64)
+            lists = np.asarray(np.memmap(path, dtype=np.int16, mode="r", shape=(size,)))
+            self._ivf = (gen, cents, offsets, ordered, ids, lists, size)
+        return self._ivf[1:6]
 
     def search(self, q, n: int, ivf_meta: dict | None, probe_rows: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Candidate rows, best cosine first: up to `n` of them (dead rows included: the caller drops
-        rows no chunk names). `rows` limits the search to those rows (a filter): exact over them."""
+        rows no chunk names). `rows` limits the search to those rows (a filter): exact over them.
+        With lists: the rows of the lists nearest the question, read from the list-ordered copy (one
+        contiguous slice a list), and the rows written since the lists were trained that fall in them."""
         V = self._vectors()
         if not len(V):
             return []
         qv = _unit(np.asarray(q, dtype=np.float32).reshape(1, -1))[0]
-        if rows is None:
-            ivf = self._lists(ivf_meta)
-            if ivf is None:
-                rows = np.arange(len(V))
-            else:
-                cents, lists = ivf
-                per_list = max(1.0, len(lists) / len(cents))
-                nprobe = min(len(cents), max(1, math.ceil(probe_rows / per_list)))
-                probe = np.argpartition(-(cents @ qv), nprobe - 1)[:nprobe]
-                mask = np.zeros(len(cents) + 1, dtype=bool)  # index -1 (unassigned) is the last slot: always read
+        ivf = self._lists(ivf_meta) if rows is None else None
+        if ivf is not None:
+            cents, offsets, ordered, ids, lists = ivf
+            per_list = max(1.0, len(ids) / len(cents))
+            nprobe = min(len(cents), max(1, math.ceil(probe_rows / per_list)))
+            probe = np.sort(np.argpartition(-(cents @ qv), nprobe - 1)[:nprobe])
+            parts = [(int(offsets[p]), int(offsets[p + 1])) for p in probe if offsets[p + 1] > offsets[p]]
+            found = [ids[a:b] for a, b in parts]
+            scored = [ordered[a:b] @ qv for a, b in parts]
+            start = int(ivf_meta.get("max_row", -1)) + 1
+            if start < len(V):  # rows written since: their list is in lists-<gen> (-1 or past its end: read anyway)
+                mask = np.zeros(len(cents) + 1, dtype=bool)
                 mask[probe] = True
                 mask[-1] = True
-                rows = np.flatnonzero(mask[lists[: len(V)]])
-                if len(lists) < len(V):  # rows written after the lists file: no list yet
-                    rows = np.concatenate([rows, np.arange(len(lists), len(V))])
-        rows = rows[rows < len(V)]
+                tail = np.arange(start, len(V))
+                known = tail[tail < len(lists)]
+                tail = np.concatenate([known[mask[lists[known]]], tail[tail >= len(lists)]])
+                found.append(tail)
+                scored.append(np.asarray(V[tail]) @ qv if len(tail) else np.zeros(0, np.float32))
+            rows = np.concatenate(found) if found else np.zeros(0, np.int64)
+            scores = np.concatenate(scored).astype(np.float32) if scored else np.zeros(0, np.float32)
+        else:
+            whole = rows is None
+            rows = np.arange(len(V)) if whole else rows[rows < len(V)]
+            scores = np.empty(len(rows), dtype=np.float32)
+            for i in range(0, len(rows), 16_384):  # in blocks: a bounded copy at a time
+                part = V[i : i + 16_384] if whole else V[rows[i : i + 16_384]]
+                scores[i : i + len(part)] = part @ qv
         if not len(rows):
             return []
-        scores = np.empty(len(rows), dtype=np.float32)
-        for i in range(0, len(rows), 16_384):
-            part = rows[i : i + 16_384]
-            scores[i : i + len(part)] = V[part] @ qv if len(part) < len(V) else np.asarray(V) @ qv
         k = min(n, len(rows))
         top = np.argpartition(-scores, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
         top = top[np.lexsort((rows[top], -scores[top]))]
