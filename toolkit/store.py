@@ -129,12 +129,17 @@ class Store:
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
                 c = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False)
-                c.execute("PRAGMA journal_mode=WAL")
                 c.execute("PRAGMA synchronous=NORMAL")
-                c.executescript(_SCHEMA)
+                if write:  # a reader never writes, not even the schema
+                    c.execute("PRAGMA journal_mode=WAL")
+                    c.executescript(_SCHEMA)
             except sqlite3.DatabaseError as e:
                 raise StoreError(f"{self.db_path}: the store database cannot be opened ({e}); restore it from a backup or re-ingest into a new store") from e
-            self._tls.conn, self._tls.depth = c, 0
+            self._tls.conn, self._tls.depth, self._tls.schema = c, 0, write
+        elif write and not self._tls.schema:  # a reader's connection, now writing: the schema first
+            c.execute("PRAGMA journal_mode=WAL")
+            c.executescript(_SCHEMA)
+            self._tls.schema = True
         if write and not getattr(self._tls, "migrating", False):
             from .store_legacy import migrate_if_needed
 
@@ -206,7 +211,7 @@ class Store:
         return sorted(set(ids) | set(legacy)) if legacy else ids
 
     def _all(self, kind: str, cls: type[T]) -> Iterator[T]:
-        """Every stored object of a kind, in doc_id order, read a page at a time (never all at once)."""
+        """Every stored object of a kind, in doc_id order, read one at a time (only the ids are held)."""
         for doc_id in self._ids(kind):
             obj = self._get(kind, doc_id, cls)
             if obj is not None:
@@ -316,7 +321,12 @@ class Store:
     def get_document(self, doc_id: str) -> Document | None:
         return self._get("documents", doc_id, Document)
 
+    def iter_documents(self) -> Iterator[Document]:
+        """Every stored document in doc_id order, one at a time (for loops over a large store)."""
+        return self._all("documents", Document)
+
     def documents(self) -> list[Document]:
+        """Every stored document (loads them all: small stores and tests; loops use iter_documents)."""
         return list(self._all("documents", Document))
 
     def require_documents(self, doc_ids: list[str] | None = None) -> list[Document]:

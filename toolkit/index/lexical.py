@@ -152,14 +152,17 @@ class LexicalDB:
         if self.get_meta("n_chunks") is None:
             self.set_meta("n_chunks", self.conn.execute("SELECT coalesce(sum(n_chunks), 0) FROM docs").fetchone()[0])
 
+    def next_row(self) -> int:
+        """The row id the next chunk gets (every committed chunk's id is below it)."""
+        n = self.get_meta("next_row")
+        return int(n) if n is not None else (self.conn.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) + 1
+
     def _next_row(self) -> int:
         """A chunk row id never used before in this index (a deleted chunk's id is not given again:
         the dense matrix keeps vectors by row id). The counter commits with the caller's transaction."""
-        n = self.get_meta("next_row")
-        if n is None:
-            n = (self.conn.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) + 1
-        self.set_meta("next_row", int(n) + 1)
-        return int(n)
+        n = self.next_row()
+        self.set_meta("next_row", n + 1)
+        return n
 
     def _add_chunk_count(self, n: int) -> None:
         self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'n_chunks'", (n,))

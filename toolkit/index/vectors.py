@@ -56,9 +56,12 @@ class VectorsMixin:
             rows = np.fromiter((r[0] for r in db.conn.execute(
                 "SELECT id FROM chunks WHERE doc_id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(allowed)),))), dtype=np.int64)
         ivf = db.get_meta("dense_ivf")
+        limit = db.next_row()
+        if rows is None and limit - 1 == self._n_chunks(db):  # no dead row (nothing deleted): every candidate is a chunk
+            return dict(self.matrix.search(qv, n, ivf, ix.dense_probe_rows, None, limit))
         want = n
         while True:  # dead rows (chunks deleted since) come back too: ask for more until n live ones
-            cand = self.matrix.search(qv, want, ivf, ix.dense_probe_rows, rows)
+            cand = self.matrix.search(qv, want, ivf, ix.dense_probe_rows, rows, limit)
             live = {r["id"] for r in db.chunk_rows(rowids=[r for r, _ in cand])}
             got = {r: s for r, s in cand if r in live}
             if len(got) >= n or len(cand) < want:
