@@ -39,9 +39,10 @@ def _rss_mb() -> float:
 
 
 def _du(path: Path) -> int:
+    """Bytes on disk (allocated blocks: a sparse file counts what it holds)."""
     if path.is_file():
-        return path.stat().st_size
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+        return path.stat().st_blocks * 512
+    return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
 def _settings(store: Path, embedder: str):

@@ -75,6 +75,7 @@ def test_ivf_lists_match_the_exact_search_when_every_list_is_read_and_are_retrai
     exact.sync()
     assert exact.db().get_meta("dense_ivf") is None  # below dense_ivf_min_rows: no lists
     want = {q: [h.chunk_id for h in exact.search(q, k=5)] for q in QUESTIONS}
+    want_filtered = exact.search("kết nạp đảng viên mới", k=10, mode="dense", doc_ids=["m004", "m020"])
     n = len(exact.lexical_chunks())
 
     ivf_all = _with(tmp_settings, dense_ivf_min_rows=20, dense_probe_rows=10 * n)
@@ -83,6 +84,11 @@ def test_ivf_lists_match_the_exact_search_when_every_list_is_read_and_are_retrai
     meta = ix.db().get_meta("dense_ivf")
     assert meta and meta["gen"] == 1 and meta["trained_rows"] == n and meta["nlist"] >= 16
     assert {q: [h.chunk_id for h in ix.search(q, k=5)] for q in QUESTIONS} == want  # every list read: exact
+    st = ix.matrix.vectors_path.stat()
+    assert st.st_blocks * 512 < st.st_size  # the ordered copy holds the rows: vectors.f32 keeps holes there
+    hits = ix.search("kết nạp đảng viên mới", k=10, mode="dense", doc_ids=["m004", "m020"])  # a filter reads rows by id
+    assert {h.doc_id for h in hits} == {"m004", "m020"}
+    assert hits == want_filtered
 
     few = Index(_with(ivf_all, dense_probe_rows=1), store)  # one list read: the closest chunk is still found
     hit = few.search("Chi bộ thôn 12 được khen thưởng vì phong trào xây dựng nông thôn mới lần thứ 19", k=1, mode="dense")[0]

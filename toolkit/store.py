@@ -67,6 +67,8 @@ class Store:
     """Owns the store directory. Pass it the directory from Settings.store. Safe to share between
     threads (one database connection per thread)."""
 
+    kinds = KINDS  # what the tables hold (toolkit.store_legacy moves the older layout's files by it)
+
     def __init__(self, root: Path):
         self.root = Path(root)
         self._tls = threading.local()

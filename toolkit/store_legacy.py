@@ -41,10 +41,8 @@ def migrate_if_needed(store) -> int:
 
 
 def migrate(store, show: bool = True) -> int:
-    from .store import KINDS
-
     moved = 0
-    for kind, cls in KINDS.items():
+    for kind, cls in store.kinds.items():
         folder = store.root / kind
         files = sorted(p for p in folder.glob("*.json") if not p.name.startswith(".")) if folder.is_dir() else []
         for i in range(0, len(files), BATCH):

@@ -6,7 +6,8 @@
     dense/centroids-<gen>.npz  the IVF list centroids (unit vectors, trained by k-means) and where
                              each list starts in:
     dense/ivf-<gen>.f32, .ids  the live vectors at training, ordered by list, and their row ids: a
-                             question reads one contiguous slice per list it probes
+                             question reads one contiguous slice per list it probes; vectors.f32
+                             then keeps holes (a sparse file) where these rows were: no vector twice
 
 Nothing is loaded whole: a question reads the centroids, the list ids and the rows of the lists it
 probes (about settings.index.dense_probe_rows), through the page cache. Below
@@ -99,17 +100,23 @@ class DenseMatrix:
             finally:
                 os.close(fd)
 
-    def train(self, live_rows: np.ndarray, gen: int, iters: int = 8, sample: int = 60_000, seed: int = 0) -> dict:
+    def train(self, live_rows: np.ndarray, gen: int, old_meta: dict | None = None, iters: int = 8, sample: int = 60_000,
+              seed: int = 0) -> dict:
         """k-means lists over the live rows, and a copy of their vectors ordered by list (a new
-        generation's files; the caller commits the returned meta, then calls drop_generations).
-        Every row of the file gets a list in lists-<gen> (rows written later get theirs on write)."""
-        V = self._vectors()
+        generation's files; the caller commits the returned meta, then calls compact and
+        drop_generations). Every row of the file gets a list in lists-<gen> (rows written later get
+        theirs on write). `old_meta`: the generation in use, through which rows are read."""
         live_rows = np.sort(live_rows)
+        total = self.file_rows()
+
+        def V(rows):
+            return self._gather(rows, old_meta)
+
         n = len(live_rows)
         nlist = int(min(4096, max(16, round(2 * math.sqrt(n)))))
         rng = np.random.default_rng(seed)
         pick = np.sort(rng.choice(live_rows, size=min(n, max(sample, 40 * nlist)), replace=False))
-        X = np.asarray(V[pick], dtype=np.float32)
+        X = V(pick)
         C = X[rng.choice(len(X), size=nlist, replace=False)].copy()
         for _ in range(iters):
             a = _assign(X, C)
@@ -119,14 +126,14 @@ class DenseMatrix:
             sums[empty] = X[rng.choice(len(X), size=int(empty.sum()), replace=False)]
             C = _unit(sums)
         del X
-        lists = np.full(self.file_rows(), -1, dtype=np.int16)
+        lists = np.full(total, -1, dtype=np.int16)
         for i in range(0, len(lists), 32_768):
-            lists[i : i + 32_768] = _assign(np.asarray(V[i : i + 32_768]), C)
+            lists[i : i + 32_768] = _assign(V(np.arange(i, min(total, i + 32_768))), C)
         order = live_rows[np.argsort(lists[live_rows], kind="stable")]
         offsets = np.concatenate([[0], np.cumsum(np.bincount(lists[live_rows], minlength=nlist))]).astype(np.int64)
         with open(self.dir / f"ivf-{gen}.f32", "wb") as f:
             for i in range(0, n, 32_768):
-                f.write(np.ascontiguousarray(V[order[i : i + 32_768]]).tobytes())
+                f.write(V(order[i : i + 32_768]).tobytes())
             f.flush()
             os.fsync(f.fileno())
         for name, arr in ((f"ivf-{gen}.ids", order.astype(np.int64)), (f"lists-{gen}.i16", lists)):
@@ -139,6 +146,42 @@ class DenseMatrix:
             np.savez(f, centroids=C, offsets=offsets)
         os.replace(tmp, self.dir / f"centroids-{gen}.npz")
         return {"gen": gen, "nlist": nlist, "trained_rows": n, "max_row": int(live_rows[-1]) if n else -1}
+
+    def compact(self, ivf_meta: dict) -> None:
+        """Once a generation is committed: vectors.f32 rewritten with holes (a sparse file) where its
+        ordered copy holds the rows, so no vector is kept twice on disk. Atomic (a new file renamed)."""
+        V = self._vectors()
+        start = int(ivf_meta["max_row"]) + 1
+        row_bytes = 4 * self.dim
+        tmp = self.dir / f".{VECTORS}.tmp"
+        with open(tmp, "wb") as f:
+            f.truncate(len(V) * row_bytes)
+            f.seek(start * row_bytes)
+            for i in range(start, len(V), 32_768):
+                f.write(np.ascontiguousarray(V[i : i + 32_768]).tobytes())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.vectors_path)
+        self._vec, self._vec_rows = None, 0
+
+    def _gather(self, rows, ivf_meta: dict | None) -> np.ndarray:
+        """The vectors of these rows: from the ordered copy of the generation in use up to its
+        max_row (vectors.f32 has holes there once compacted), from vectors.f32 after it; a dead
+        row gives zeros."""
+        V = self._vectors()
+        rows = np.asarray(rows, dtype=np.int64)
+        ivf = self._lists(ivf_meta)
+        if ivf is None:
+            return np.asarray(V[rows], dtype=np.float32)
+        ordered, pos = ivf[2], self._ivf[7]
+        out = np.zeros((len(rows), self.dim), dtype=np.float32)
+        old = rows < len(pos)
+        where = np.flatnonzero(old)
+        p = pos[rows[old]]
+        out[where[p >= 0]] = ordered[p[p >= 0]]
+        new = np.flatnonzero(~old & (rows < len(V)))
+        out[new] = V[rows[new]]
+        return out
 
     def drop_generations(self, keep: int | None) -> None:
         """Remove the IVF files of every generation but `keep`."""
@@ -167,14 +210,16 @@ class DenseMatrix:
         gen = ivf_meta["gen"]
         path = self.dir / f"lists-{gen}.i16"
         size = path.stat().st_size // 2
-        if self._ivf is None or self._ivf[0] != gen or self._ivf[-1] != size:
+        if self._ivf is None or self._ivf[0] != gen or self._ivf[6] != size:
             with np.load(self.dir / f"centroids-{gen}.npz") as z:
                 cents, offsets = z["centroids"], z["offsets"]
             n = int(offsets[-1])
             ordered = np.asarray(np.memmap(self.dir / f"ivf-{gen}.f32", dtype=np.float32, mode="r", shape=(n, self.dim))) if n else np.zeros((0, self.dim), np.float32)  # a plain view: slices without memmap overhead
             ids = np.fromfile(self.dir / f"ivf-{gen}.ids", dtype=np.int64)
             lists = np.asarray(np.memmap(path, dtype=np.int16, mode="r", shape=(size,)))
-            self._ivf = (gen, cents, offsets, ordered, ids, lists, size)
+            pos = np.full(int(ivf_meta.get("max_row", -1)) + 1, -1, dtype=np.int64)  # row id -> place in `ordered`
+            pos[ids] = np.arange(len(ids))
+            self._ivf = (gen, cents, offsets, ordered, ids, lists, size, pos)
         return self._ivf[1:6]
 
     def search(self, q, n: int, ivf_meta: dict | None, probe_rows: int, rows: np.ndarray | None = None,
@@ -189,8 +234,8 @@ class DenseMatrix:
         if len(V) < 2:
             return []
         qv = _unit(np.asarray(q, dtype=np.float32).reshape(1, -1))[0]
-        ivf = self._lists(ivf_meta) if rows is None else None
-        if ivf is not None:
+        ivf = self._lists(ivf_meta)
+        if ivf is not None and rows is None:
             cents, offsets, ordered, ids, lists = ivf
             per_list = max(1.0, len(ids) / len(cents))
             nprobe = min(len(cents), max(1, math.ceil(probe_rows / per_list)))
@@ -207,7 +252,7 @@ class DenseMatrix:
                 known = tail[tail < len(lists)]
                 tail = np.concatenate([known[mask[lists[known]]], tail[tail >= len(lists)]])
                 found.append(tail)
-                scored.append(_dot(V[tail], qv) if len(tail) else np.zeros(0, np.float32))
+                scored.append(_dot(np.asarray(V[tail]), qv) if len(tail) else np.zeros(0, np.float32))
             rows = np.concatenate(found) if found else np.zeros(0, np.int64)
             scores = np.concatenate(scored).astype(np.float32) if scored else np.zeros(0, np.float32)
         else:
@@ -215,7 +260,7 @@ class DenseMatrix:
             rows = np.arange(1, len(V)) if whole else rows[(rows > 0) & (rows < len(V))]
             scores = np.empty(len(rows), dtype=np.float32)
             for i in range(0, len(rows), 16_384):  # in blocks: a bounded copy at a time
-                part = V[1 + i : 1 + i + 16_384] if whole else V[rows[i : i + 16_384]]
+                part = V[1 + i : 1 + i + 16_384] if whole else self._gather(rows[i : i + 16_384], ivf_meta)
                 scores[i : i + len(part)] = _dot(part, qv)
         if not len(rows):
             return []

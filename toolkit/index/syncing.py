@@ -257,9 +257,10 @@ def _train_lists(index, db) -> None:
     import numpy as np
 
     rows = np.fromiter((r[0] for r in db.conn.execute("SELECT id FROM chunks")), dtype=np.int64)
-    new = index.matrix.train(rows, gen=(ivf or {}).get("gen", 0) + 1)
+    new = index.matrix.train(rows, gen=(ivf or {}).get("gen", 0) + 1, old_meta=ivf)
     with _uninterrupted(), db.conn:
         db.set_meta("dense_ivf", new)
+    index.matrix.compact(new)
     index.matrix.drop_generations(keep=new["gen"])
 
 
