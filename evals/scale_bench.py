@@ -58,8 +58,8 @@ def ingest(store_dir: Path, n: int, embedder: str) -> dict:
     from toolkit.index import Index
     from toolkit.store import Store
 
-    store = Store(store_dir).ensure()
     t0, c0 = time.perf_counter(), time.process_time()
+    store = Store(store_dir).ensure()  # a store of the older JSON-file layout is moved into store.sqlite here
     written = 0
     for start in range(0, n, 1000):  # one transaction per 1,000 articles
         with store.batch():

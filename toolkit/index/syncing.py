@@ -163,6 +163,7 @@ def run_sync(index, force: bool, progress=None) -> SyncReport:
     progress = progress or NullProgress()
     t0 = time.monotonic()
     store = index.store
+    store.ensure()  # a store of the older JSON-file layout is moved into store.sqlite first
     col, rebuilt = _start(index, force)
     db = index.db()
     with db.conn:
