@@ -60,6 +60,8 @@ def test_a_chroma_store_is_converted_without_reembedding_and_answers_the_same(ch
         def embed_query(self, text):
             return before.embedder.inner.embed_query(text)
 
+    reader = Index.open(matrix_settings, store, read_only=True)  # not converted yet: a reader reads Chroma
+    assert [(h.chunk_id, round(h.score, 4)) for h in reader.search(QUESTIONS[0], k=5, mode="dense")] == want[QUESTIONS[0]]
     after = Index(matrix_settings, store, embedder=NoEmbedding())
     r = after.sync()
     assert not r.rebuilt and not r.added and len(r.unchanged) == 30 and r.chunks == n

@@ -10,6 +10,7 @@ import logging
 import numpy as np
 
 from ..errors import StoreError
+from .lexical import upgrade_config
 from .matrix import DenseMatrix
 
 log = logging.getLogger("toolkit.index")
@@ -41,7 +42,8 @@ class VectorsMixin:
         """chunk row id -> cosine of the best n chunks (among the allowed documents' when filtered)."""
         if n <= 0:
             return {}
-        if self.dense_kind() == "matrix":
+        built = (upgrade_config(db.get_meta("config")) or {}).get("dense")
+        if self.dense_kind() == "matrix" and built != "chroma":  # a store not converted yet is read from its Chroma
             return self._matrix_hits(db, qv, n, allowed)
         return self._chroma_hits(db, qv, n, allowed, n_allowed)
 
