@@ -35,6 +35,14 @@ from .synthetic import synthetic_document, synthetic_paragraphs
 
 
 def _rss_mb() -> float:
+    """Peak RSS of this process: VmHWM (ru_maxrss of a child started by fork+exec starts at its
+    parent's peak on Linux, so the question process would report the ingest's)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
