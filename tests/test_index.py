@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from toolkit.chunking import bm25_tokens, chunk_document, doc_meta
@@ -89,12 +90,16 @@ class CountingEmbedder(HashEmbedder):
 
 
 def held_chunks(index: Index) -> dict[str, list[str]]:
-    """chunk ids per doc as Chroma holds them, and as BM25 holds them."""
-    col = index.collection(create=False)
-    got = col.get(include=["metadatas"])
-    chroma = sorted(got["ids"])
-    bm25 = sorted(c["chunk_id"] for c in index.lexical_chunks())
-    return {"chroma": chroma, "bm25": bm25}
+    """chunk ids as the dense side holds them (Chroma's ids, or the chunks with a unit vector at their
+    matrix row), and as BM25 holds them."""
+    chunks = index.lexical_chunks()
+    if index.dense_kind() == "chroma":
+        dense = sorted(index.collection(create=False).get(include=["metadatas"])["ids"])
+    else:
+        V = np.fromfile(index.matrix.vectors_path, dtype=np.float32).reshape(-1, index.embedder.dim)
+        dense = sorted(c["chunk_id"] for c in chunks if c["id"] < len(V) and abs(np.linalg.norm(V[c["id"]]) - 1) < 1e-4)
+    bm25 = sorted(c["chunk_id"] for c in chunks)
+    return {"chroma": dense, "bm25": bm25}
 
 
 # --- chunking ---------------------------------------------------------------------------------
@@ -186,7 +191,8 @@ def test_glossary_expands_english_terms_only_from_data():
 # --- sync ---------------------------------------------------------------------------------------
 
 
-def test_sync_adds_replaces_deletes_without_stale_or_duplicate_chunks(tmp_settings):
+def test_sync_adds_replaces_deletes_without_stale_or_duplicate_chunks(dense_settings):
+    tmp_settings = dense_settings
     store = Store(tmp_settings.store)
     docs = fixture_docs()
     put_all(store, docs)
@@ -206,7 +212,7 @@ def test_sync_adds_replaces_deletes_without_stale_or_duplicate_chunks(tmp_settin
     after = held_chunks(index)
     assert after["chroma"] == after["bm25"] and len(after["chroma"]) == len(set(after["chroma"]))
     texts = [index.paragraph_text("bt_2023", c["paragraph_id"])[c["start"]:c["end"]] for c in index.lexical_chunks("bt_2023")]
-    assert len(index.collection(create=False).get(where={"doc_id": "bt_2023"})["ids"]) == len(texts)
+    assert index.dense_counts()["bt_2023"] == len(texts)
     assert index.search("4.312 đảng viên sinh hoạt", k=5, mode="bm25", doc_ids=["bt_2023"])[0].paragraph_text.count("4.312") == 0
     assert texts and not any("4.312" in t or "87 đảng viên" in t for t in texts)  # nothing stale
     assert all("Phạm Văn Hòa phát biểu" not in t for t in texts)  # the removed caption is gone
@@ -221,7 +227,7 @@ def test_sync_adds_replaces_deletes_without_stale_or_duplicate_chunks(tmp_settin
     assert r3.deleted == ["lc_2022"]
     final = held_chunks(index)
     assert not any(c.startswith("lc_2022") for c in final["chroma"] + final["bm25"])
-    assert index.collection(create=False).count() == sum(v["n_chunks"] for v in index.read_manifest()["docs"].values())
+    assert sum(index.dense_counts().values()) == sum(v["n_chunks"] for v in index.read_manifest()["docs"].values())
     assert all(h.doc_id != "lc_2022" for h in index.search("Nghị quyết chuyển đổi số Bát Xát", k=5))
 
     # nothing changed: nothing written
@@ -230,7 +236,8 @@ def test_sync_adds_replaces_deletes_without_stale_or_duplicate_chunks(tmp_settin
     assert r4.added == r4.replaced == r4.deleted == [] and index.manifest_path.stat().st_mtime_ns == mtime
 
 
-def test_interrupted_sync_is_repaired(tmp_settings):
+def test_interrupted_sync_is_repaired(chroma_settings):
+    tmp_settings = chroma_settings
     """Chroma updated but the manifest never written (crash): the next sync must not duplicate."""
     store = Store(tmp_settings.store)
     put_all(store, fixture_docs())
@@ -333,7 +340,8 @@ def test_invalid_collection_name_is_refused(tmp_settings):
         Index(tmp_settings, Store(tmp_settings.store))
 
 
-def test_rebuild_after_deleting_the_chroma_folder(tmp_settings):
+def test_rebuild_after_deleting_the_chroma_folder(chroma_settings):
+    tmp_settings = chroma_settings
     store = Store(tmp_settings.store)
     put_all(store, fixture_docs())
     Index(tmp_settings, store).sync()

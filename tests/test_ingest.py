@@ -229,11 +229,10 @@ def test_reingest_unchanged_writes_nothing(tmp_path, settings, store):
     src = write(tmp_path / "art.txt", ARTICLE)
     first = ingest_paths([src], store, settings)
     assert first.added == ["art"] and first.ok
-    stored = store.documents_dir / "art.json"
-    before = (stored.stat().st_mtime_ns, len(store.get_document("art").paragraphs))
+    before = (store.signature("art"), len(store.get_document("art").paragraphs))
     second = ingest_paths([tmp_path], store, settings)
     assert second.unchanged == ["art"] and not second.added and not second.replaced
-    assert (stored.stat().st_mtime_ns, len(store.get_document("art").paragraphs)) == before
+    assert (store.signature("art"), len(store.get_document("art").paragraphs)) == before
     assert store.doc_ids() == ["art"]
 
 
@@ -247,13 +246,13 @@ def test_changed_file_replaces_its_document(tmp_path, settings, store):
     doc = store.get_document("art")
     assert doc.content_hash != old_hash and "46/80" in doc.text and "44/80" not in doc.text
     assert store.doc_ids() == ["art"]
-    assert not list(store.documents_dir.glob(".*.tmp"))
+    assert not list(store.root.glob(".*.tmp"))
 
 
 def test_corrupt_stored_copy_is_replaced(tmp_path, settings, store):
     src = write(tmp_path / "art.txt", ARTICLE)
-    store.ensure()
-    (store.documents_dir / "art.json").write_text("{not json", encoding="utf-8")
+    with store.ensure().batch() as c:  # a damaged stored copy
+        c.execute("INSERT INTO documents VALUES ('art', '{not json', 1)")
     report = ingest_paths([src], store, settings)
     assert report.ok and store.get_document("art").title.startswith("Đảng ủy Khối")
 

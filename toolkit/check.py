@@ -26,19 +26,17 @@ def _documents(store: Store, problems: list[str]) -> dict[str, DocInfo]:
     from .chunking import doc_meta
 
     docs: dict[str, DocInfo] = {}
-    for path in sorted(store.documents_dir.glob("*.json")):
-        if path.name.startswith("."):
-            continue
+    for where, doc_id, body in store.raw("documents"):
         try:
-            doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
+            doc = Document.model_validate_json(body)
         except Exception as e:  # noqa: BLE001 - any parse failure is the same problem
-            problems.append(f"{path}: corrupt document JSON ({type(e).__name__}); re-ingest its source file")
+            problems.append(f"{where}: corrupt document JSON ({type(e).__name__}); re-ingest its source file")
             continue
-        if doc.doc_id != path.stem:
-            problems.append(f"{path}: holds doc_id {doc.doc_id!r}, not {path.stem!r}; re-ingest its source file")
+        if doc.doc_id != doc_id:
+            problems.append(f"{where}: holds doc_id {doc.doc_id!r}, not {doc_id!r}; re-ingest its source file")
         bad = [p.paragraph_id for p in doc.paragraphs if doc.text[p.start : p.end] != p.text]
         if bad:
-            problems.append(f"{path}: paragraph offsets do not match the text ({', '.join(bad[:5])}); re-ingest its source file")
+            problems.append(f"{where}: paragraph offsets do not match the text ({', '.join(bad[:5])}); re-ingest its source file")
         try:
             rec = store.get_record(doc.doc_id)
         except StoreError:
@@ -47,12 +45,10 @@ def _documents(store: Store, problems: list[str]) -> dict[str, DocInfo]:
     return docs
 
 
-def _derived(store: Store, folder: Path, cls, what: str, docs: dict[str, DocInfo], problems: list[str]) -> None:
-    for path in sorted(folder.glob("*.json")) if folder.exists() else []:
-        if path.name.startswith("."):
-            continue
+def _derived(store: Store, kind: str, cls, what: str, docs: dict[str, DocInfo], problems: list[str]) -> None:
+    for path, _, body in store.raw(kind):
         try:
-            obj = cls.model_validate_json(path.read_text(encoding="utf-8"))
+            obj = cls.model_validate_json(body)
         except Exception as e:  # noqa: BLE001
             problems.append(f"{path}: corrupt {what} JSON ({type(e).__name__}); delete it and re-run `toolkit {what_cmd(what)}`")
             continue
@@ -113,6 +109,15 @@ def _index(settings, store: Store, docs: dict[str, DocInfo], problems: list[str]
         if fts_rows != sum(got.values()):
             problems.append(f"{index.db_path}: the FTS5 table holds {fts_rows} rows for {sum(got.values())} chunks; {fix}")
 
+    if index.dense_kind() == "matrix":
+        counts = index.dense_counts()
+        if counts is None and any(want.values()):
+            problems.append(f"{index.matrix.vectors_path}: the dense vectors are missing; {fix}")
+            return
+        bad = sorted(d for d in set(want) | set(counts or {}) if want.get(d, 0) != (counts or {}).get(d, 0))
+        if bad:
+            problems.append(f"{index.matrix.vectors_path}: vectors missing for the chunks of {', '.join(bad)}; {fix}")
+        return
     if not settings.index.chroma_url and not store.chroma_dir.is_dir():
         problems.append(f"{store.chroma_dir}: Chroma folder missing; {fix}")
         return
@@ -140,12 +145,12 @@ def check_store(settings) -> list[str]:
     if not root.is_dir():
         return [f"{root}: store path is not a folder; point --store at a folder"]
     store = Store(root)
-    if not store.documents_dir.is_dir():
-        return [f"{store.documents_dir}: no documents folder (empty or foreign store); run `toolkit ingest FILES --store {root}`"]
+    if not store.exists():
+        return [f"{store.db_path}: no store database (empty or foreign store); run `toolkit ingest FILES --store {root}`"]
     problems: list[str] = []
     docs = _documents(store, problems)
-    _derived(store, store.records_dir, Record, "record", docs, problems)
-    _derived(store, store.summaries_dir, Summary, "summary", docs, problems)
+    _derived(store, "records", Record, "record", docs, problems)
+    _derived(store, "summaries", Summary, "summary", docs, problems)
     _index(settings, store, docs, problems)
     return problems
 

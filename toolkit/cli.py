@@ -45,11 +45,11 @@ def cmd_ingest(args) -> int:
 def cmd_docs(args) -> int:
     from . import library
 
-    docs = library.open_store(settings_from_args(args)).documents()
+    store = library.open_store(settings_from_args(args))
     if args.json:
-        print_json([d.model_dump(mode="json") for d in docs])
+        print_json([d.model_dump(mode="json") for d in store.documents()])
     else:
-        for d in docs:
+        for d in store.iter_documents():
             body = sum(p.kind == "body" for p in d.paragraphs)
             print(f"{d.doc_id}  {d.published or '-'}  {d.author or '-'}  {body} body paragraphs  {d.title[:70]}")
     return 0

@@ -53,7 +53,7 @@ class SearchFilters:
         if self.year or self.organisation:
             want = _words(self.organisation or "")
             chosen = set()
-            for doc in store.documents():
+            for doc in store.iter_documents():
                 rec = store.get_record(doc.doc_id)
                 if self.organisation and (rec is None or not want <= _words(rec.organization or "")):
                     continue

@@ -83,6 +83,9 @@ class IndexSettings(BaseModel):
 
     chroma_url: str | None = Field(default=None, description="http://host:port of a `chroma run` server; local PersistentClient when unset.")
     collection: str = Field(default="paragraphs", description="Chroma collection name.")
+    dense: Literal["matrix", "chroma"] = Field(default="matrix", description="Where a local store keeps its chunk vectors: 'matrix' (a memory-mapped float32 matrix beside index.sqlite, toolkit/index/matrix.py: a new process answers its first question without loading a whole HNSW graph) or 'chroma' (a local Chroma PersistentClient). With chroma_url the server is used whatever this says. A store indexed with local Chroma is converted to the matrix at its next sync without re-embedding.")
+    dense_probe_rows: int = Field(default=16_384, ge=1, description="Matrix search: rows a question scores exactly, taken from the IVF lists whose centroids are nearest the question (ignored below dense_ivf_min_rows, where every row is scored).")
+    dense_ivf_min_rows: int = Field(default=50_000, ge=1, description="Matrix search: at this many live rows the IVF lists are trained (k-means, about 2*sqrt(rows) lists) and retrained whenever the rows double; below it every row is scored (exact).")
     top_k: int = Field(default=5, description="Passages returned by retrieval.")
     window_sentences: int = Field(default=3, description="Sentences per chunk window for long paragraphs.")
     window_overlap: int = Field(default=1, description="Sentences shared by consecutive windows.")

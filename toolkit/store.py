@@ -1,12 +1,17 @@
-"""The on-disk store: documents, records and summaries as JSON files, written atomically.
+"""The on-disk store: documents, records and summaries in one SQLite file, written in transactions.
 
 Layout under the store directory:
-    documents/<doc_id>.json   Document
-    records/<doc_id>.json     Record (cache key inside: content_hash, model, prompt_version)
-    summaries/<doc_id>.json   Summary
-    chroma/                   Chroma persistent data (owned by toolkit.index)
+    store.sqlite              documents, records, summaries (one row each: doc_id, the object's JSON,
+                              a revision), WAL mode: readers never wait for a writer
+    dense/, chroma/           the dense vectors (owned by toolkit.index)
     index.sqlite              the index manifest, chunks and FTS5 tables (owned by toolkit.index)
     .lock                     held while a writer runs
+
+The index lives in its own file because a rebuild deletes it whole; the documents never are.
+A store of the older layout (documents/, records/, summaries/ holding one JSON file each) is read
+as it is, and moved into store.sqlite by the first process that writes (toolkit.store_legacy):
+in batches, each one transaction, a row already in the database never overwritten, the files of a
+batch removed only after its commit, so a kill at any point loses and duplicates nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import errno
 import fcntl
 import json
 import os
+import sqlite3
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Iterator, TypeVar
@@ -27,6 +34,10 @@ from .errors import StoreError, StoreLockedError
 from .schemas import Document, Record, Summary
 
 T = TypeVar("T", bound=BaseModel)
+DB_FILE = "store.sqlite"
+KINDS: dict[str, type[BaseModel]] = {"documents": Document, "records": Record, "summaries": Summary}
+_SCHEMA = "".join(f"CREATE TABLE IF NOT EXISTS {k} (doc_id TEXT PRIMARY KEY, body TEXT NOT NULL, rev INTEGER NOT NULL);"
+                  for k in KINDS)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -53,14 +64,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 class Store:
-    """Owns the store directory. Pass it the directory from Settings.store."""
+    """Owns the store directory. Pass it the directory from Settings.store. Safe to share between
+    threads (one database connection per thread)."""
+
+    kinds = KINDS  # what the tables hold (toolkit.store_legacy moves the older layout's files by it)
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._tls = threading.local()
 
-    # --- layout -------------------------------------------------------------------------
+    # --- layout -------------------------------------------------------------------------------
     @property
-    def documents_dir(self) -> Path:
+    def db_path(self) -> Path:
+        return self.root / DB_FILE
+
+    @property
+    def documents_dir(self) -> Path:  # the older layout's folders (read until migrated)
         return self.root / "documents"
 
     @property
@@ -75,9 +94,13 @@ class Store:
     def chroma_dir(self) -> Path:
         return self.root / "chroma"
 
+    def exists(self) -> bool:
+        """A store is here: its database, or folders of the older layout."""
+        return self.db_path.exists() or self.documents_dir.is_dir()
+
     def ensure(self) -> "Store":
-        for d in (self.documents_dir, self.records_dir, self.summaries_dir):
-            d.mkdir(parents=True, exist_ok=True)
+        """Create the database (and move an older layout's files into it)."""
+        self._conn(write=True)
         self.sweep_tmp()
         return self
 
@@ -95,7 +118,144 @@ class Store:
                     pass
         return gone
 
-    # --- locking ------------------------------------------------------------------------
+    # --- the database -------------------------------------------------------------------------
+    def _conn(self, write: bool = False) -> sqlite3.Connection | None:
+        """This thread's connection; None for a reader while there is no database (nothing is created)."""
+        c = getattr(self._tls, "conn", None)
+        if c is not None and not self.db_path.exists():  # the folder was deleted under a running app
+            c.close()
+            c = self._tls.conn = None
+        if c is None:
+            if not write and not self.db_path.exists():
+                return None
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                c = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False)
+                c.execute("PRAGMA synchronous=NORMAL")
+                if write:  # a reader never writes, not even the schema
+                    c.execute("PRAGMA journal_mode=WAL")
+                    c.executescript(_SCHEMA)
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"{self.db_path}: the store database cannot be opened ({e}); restore it from a backup or re-ingest into a new store") from e
+            self._tls.conn, self._tls.depth, self._tls.schema = c, 0, write
+        elif write and not self._tls.schema:  # a reader's connection, now writing: the schema first
+            c.execute("PRAGMA journal_mode=WAL")
+            c.executescript(_SCHEMA)
+            self._tls.schema = True
+        if write and not getattr(self._tls, "migrating", False):
+            from .store_legacy import migrate_if_needed
+
+            self._tls.migrating = True
+            try:
+                migrate_if_needed(self)
+            finally:
+                self._tls.migrating = False
+        return c
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[sqlite3.Connection]:
+        """One transaction for every write inside (nested batches join the outer one): all of them
+        are committed together, or none."""
+        c = self._conn(write=True)
+        if self._tls.depth:
+            self._tls.depth += 1
+            try:
+                yield c
+            finally:
+                self._tls.depth -= 1
+            return
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"{self.db_path}: the store database is busy or read-only ({e}); retry when the other writer is done") from e
+        self._tls.depth = 1
+        try:
+            yield c
+            c.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            c.execute("ROLLBACK")
+            if "full" in str(e):
+                raise StoreError(f"{self.db_path}: disk full while writing; free space and retry (nothing was changed)") from e
+            raise StoreError(f"{self.db_path}: cannot write ({e}); nothing was changed") from e
+        except BaseException:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise
+        finally:
+            self._tls.depth = 0
+
+    def _row(self, kind: str, doc_id: str) -> tuple[str, int] | None:
+        c = self._conn()
+        if c is None:
+            return None
+        try:
+            return c.execute(f"SELECT body, rev FROM {kind} WHERE doc_id=?", (doc_id,)).fetchone()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.db_path}: the store database cannot be read ({e}); restore it from a backup or re-ingest") from e
+
+    def _get(self, kind: str, doc_id: str, cls: type[T]) -> T | None:
+        row = self._row(kind, doc_id)
+        if row is None:
+            return self._legacy_read(kind, doc_id, cls)
+        try:
+            return cls.model_validate_json(row[0])
+        except (ValidationError, ValueError) as e:
+            raise StoreError(f"{self.db_path} ({kind}/{doc_id}): corrupt stored object ({type(e).__name__}); run `toolkit check`, then re-ingest the document") from e
+
+    def _put(self, kind: str, obj: BaseModel) -> None:
+        with self.batch() as c:
+            c.execute(f"INSERT OR REPLACE INTO {kind} VALUES (?,?,?)", (obj.doc_id, obj.model_dump_json(), time.time_ns()))
+
+    def _ids(self, kind: str) -> list[str]:
+        c = self._conn()
+        ids = [r[0] for r in c.execute(f"SELECT doc_id FROM {kind} ORDER BY doc_id")] if c is not None else []
+        legacy = self._legacy_ids(kind)
+        return sorted(set(ids) | set(legacy)) if legacy else ids
+
+    def _all(self, kind: str, cls: type[T]) -> Iterator[T]:
+        """Every stored object of a kind, in doc_id order, read one at a time (only the ids are held)."""
+        for doc_id in self._ids(kind):
+            obj = self._get(kind, doc_id, cls)
+            if obj is not None:
+                yield obj
+
+    def raw(self, kind: str) -> Iterator[tuple[str, str, str]]:
+        """(where, doc_id, JSON) of every stored object of a kind, unparsed: for `toolkit check`.
+        `where` names the database row or the older layout's file."""
+        c = self._conn()
+        last = ""
+        while c is not None:
+            page = c.execute(f"SELECT doc_id, body FROM {kind} WHERE doc_id > ? ORDER BY doc_id LIMIT 500", (last,)).fetchall()
+            if not page:
+                break
+            for doc_id, body in page:
+                yield f"{self.db_path} ({kind}/{doc_id})", doc_id, body
+            last = page[-1][0]
+        folder = self.root / kind
+        for p in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+            if not p.name.startswith("."):
+                try:
+                    yield str(p), p.stem, p.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    yield str(p), p.stem, ""
+
+    # --- the older layout (read until moved into the database) ----------------------------------
+    def _legacy_ids(self, kind: str) -> list[str]:
+        folder = self.root / kind
+        if not folder.is_dir():
+            return []
+        return [p.stem for p in folder.glob("*.json") if not p.name.startswith(".")]
+
+    def _legacy_read(self, kind: str, doc_id: str, cls: type[T]) -> T | None:
+        path = self.root / kind / f"{doc_id}.json"
+        if not path.exists():
+            return None
+        try:
+            return cls.model_validate_json(path.read_text(encoding="utf-8"))
+        except (ValidationError, ValueError, UnicodeDecodeError) as e:
+            raise StoreError(f"{path}: corrupt store file ({type(e).__name__}); run `toolkit check` then re-ingest or `toolkit reindex`") from e
+
+    # --- locking ------------------------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self, wait_s: float = 30.0) -> Iterator[None]:
         """Exclusive writer lock. Waits up to wait_s, then raises StoreLockedError."""
@@ -137,47 +297,39 @@ class Store:
         except OSError:
             return False
 
-    # --- generic JSON objects -----------------------------------------------------------
-    def _read(self, path: Path, cls: type[T]) -> T | None:
-        if not path.exists():
-            return None
-        try:
-            return cls.model_validate_json(path.read_text(encoding="utf-8"))
-        except (ValidationError, ValueError, UnicodeDecodeError) as e:
-            raise StoreError(f"{path}: corrupt store file ({type(e).__name__}); run `toolkit check` then re-ingest or `toolkit reindex`") from e
-
-    def _write(self, path: Path, obj: BaseModel) -> None:
-        atomic_write_text(path, obj.model_dump_json(indent=1))
-
-    def _ids(self, folder: Path) -> list[str]:
-        if not folder.exists():
-            return []
-        return sorted(p.stem for p in folder.glob("*.json") if not p.name.startswith("."))
-
-    # --- documents ----------------------------------------------------------------------
+    # --- documents ----------------------------------------------------------------------------
     def doc_ids(self) -> list[str]:
-        return self._ids(self.documents_dir)
+        return self._ids("documents")
 
     def has_document(self, doc_id: str) -> bool:
-        return (self.documents_dir / f"{doc_id}.json").exists()
+        return self._row("documents", doc_id) is not None or (self.documents_dir / f"{doc_id}.json").exists()
 
     def signature(self, doc_id: str) -> str:
-        """Changes whenever the document or its record file is written ('' when the document is gone):
-        the index compares it before reading either file."""
+        """Changes whenever the document or its record is written ('' when the document is gone):
+        the index compares it before reading either."""
         parts = []
-        for folder in (self.documents_dir, self.records_dir):
+        for kind in ("documents", "records"):
+            row = self._row(kind, doc_id)
+            if row is not None:
+                parts.append(str(row[1]))
+                continue
             try:
-                st = (folder / f"{doc_id}.json").stat()
+                st = (self.root / kind / f"{doc_id}.json").stat()
                 parts.append(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
             except OSError:
                 parts.append("-")
         return "" if parts[0] == "-" else "/".join(parts)
 
     def get_document(self, doc_id: str) -> Document | None:
-        return self._read(self.documents_dir / f"{doc_id}.json", Document)
+        return self._get("documents", doc_id, Document)
+
+    def iter_documents(self) -> Iterator[Document]:
+        """Every stored document in doc_id order, one at a time (for loops over a large store)."""
+        return self._all("documents", Document)
 
     def documents(self) -> list[Document]:
-        return [d for i in self.doc_ids() if (d := self.get_document(i)) is not None]
+        """Every stored document (loads them all: small stores and tests; loops use iter_documents)."""
+        return list(self._all("documents", Document))
 
     def require_documents(self, doc_ids: list[str] | None = None) -> list[Document]:
         """The documents named (all when None), in order; a missing one is a one-line StoreError."""
@@ -185,44 +337,48 @@ class Store:
         for i in list(doc_ids) if doc_ids else self.doc_ids():
             d = self.get_document(i)
             if d is None:
-                raise StoreError(f"{self.documents_dir}: no document {i!r}; run `toolkit docs` to list them or ingest it first")
+                raise StoreError(f"{self.db_path}: no document {i!r}; run `toolkit docs` to list them or ingest it first")
             docs.append(d)
         return docs
 
     def put_document(self, doc: Document) -> None:
-        """Store a document; the old version (if any) is replaced in one step and its derived data dropped."""
-        old = self.get_document(doc.doc_id) if (self.documents_dir / f"{doc.doc_id}.json").exists() else None
-        self._write(self.documents_dir / f"{doc.doc_id}.json", doc)
-        if old is not None and old.content_hash != doc.content_hash:
-            for p in (self.records_dir / f"{doc.doc_id}.json", self.summaries_dir / f"{doc.doc_id}.json"):
-                with contextlib.suppress(FileNotFoundError):
-                    p.unlink()
+        """Store a document; the old version (if any) is replaced in one transaction and, when its
+        content changed, its record and summary are dropped in the same one."""
+        with self.batch() as c:
+            old = c.execute("SELECT json_extract(body, '$.content_hash') FROM documents WHERE doc_id=?", (doc.doc_id,)).fetchone()
+            self._put("documents", doc)
+            if old is not None and old[0] != doc.content_hash:
+                for kind in ("records", "summaries"):
+                    c.execute(f"DELETE FROM {kind} WHERE doc_id=?", (doc.doc_id,))
 
     def delete_document(self, doc_id: str) -> None:
-        for p in (self.documents_dir, self.records_dir, self.summaries_dir):
+        with self.batch() as c:
+            for kind in KINDS:
+                c.execute(f"DELETE FROM {kind} WHERE doc_id=?", (doc_id,))
+        for kind in KINDS:  # a file of the older layout the migration left (it could not be read)
             with contextlib.suppress(FileNotFoundError):
-                (p / f"{doc_id}.json").unlink()
+                (self.root / kind / f"{doc_id}.json").unlink()
 
-    # --- records & summaries ------------------------------------------------------------
+    # --- records & summaries ------------------------------------------------------------------
     def get_record(self, doc_id: str) -> Record | None:
-        return self._read(self.records_dir / f"{doc_id}.json", Record)
+        return self._get("records", doc_id, Record)
 
     def put_record(self, record: Record) -> None:
-        self._write(self.records_dir / f"{record.doc_id}.json", record)
+        self._put("records", record)
 
     def records(self) -> list[Record]:
-        return [r for i in self._ids(self.records_dir) if (r := self.get_record(i)) is not None]
+        return list(self._all("records", Record))
 
     def get_summary(self, doc_id: str) -> Summary | None:
-        return self._read(self.summaries_dir / f"{doc_id}.json", Summary)
+        return self._get("summaries", doc_id, Summary)
 
     def put_summary(self, summary: Summary) -> None:
-        self._write(self.summaries_dir / f"{summary.doc_id}.json", summary)
+        self._put("summaries", summary)
 
     def summaries(self) -> list[Summary]:
-        return [s for i in self._ids(self.summaries_dir) if (s := self.get_summary(i)) is not None]
+        return list(self._all("summaries", Summary))
 
-    # --- misc ---------------------------------------------------------------------------
+    # --- misc ---------------------------------------------------------------------------------
     def read_json(self, name: str) -> dict | list | None:
         p = self.root / name
         return json.loads(p.read_text(encoding="utf-8")) if p.exists() else None

@@ -85,12 +85,12 @@ def assert_store_ok(settings: Settings) -> None:
     problems = check_store(settings)
     assert problems == [], problems
     store = Store(settings.store)
-    docs = store.documents()  # every stored JSON parses
+    docs = store.documents()  # every stored document parses
     assert sorted(d.doc_id for d in docs) == store.doc_ids()
     index = Index(settings, store)
     want = {d.doc_id: len(chunk_document(d, **chunk_settings(settings))) for d in docs}
     want = {k: v for k, v in want.items() if v}
-    chroma = index.chroma_counts() or {}
+    chroma = index.dense_counts() or {}
     bm: dict[str, int] = {}
     for c in index.lexical_chunks():
         bm[c["doc_id"]] = bm.get(c["doc_id"], 0) + 1

@@ -139,12 +139,12 @@ def test_store_folder_deleted_while_running(running, note):
     assert_store_ok(s)
 
 
-def test_chroma_folder_deleted_while_running(running, note):
-    """Chroma folder deleted under a running app: detected, answers keep a clear outcome, `toolkit reindex` rebuilds."""
+def test_dense_folder_deleted_while_running(running, note):
+    """The dense vectors' folder deleted under a running app: detected, answers keep a clear outcome, `toolkit reindex` rebuilds."""
     s, p, _ = running
-    shutil.rmtree(Store(s.store).chroma_dir)
+    shutil.rmtree(Path(s.store) / "dense")
     problems = check_store(s)
-    assert any("Chroma folder missing" in x for x in problems), problems
+    assert any("dense vectors are missing" in x for x in problems), problems
     out = logic.api_ask(p, Q_VI)
     if out.get("error"):
         one_line(out["error"])
@@ -183,12 +183,14 @@ def test_index_file_damaged_while_running(running, victim, how):
 
 
 def test_corrupt_document_json(running):
-    """A truncated document JSON: one-line errors from check and from reading it; re-ingesting the source repairs it."""
+    """A truncated document row: one-line errors from check and from reading it; re-ingesting the source repairs it."""
     s, p, art = running
-    path = Store(s.store).documents_dir / "tanlap.json"
-    path.write_text(path.read_text(encoding="utf-8")[:300], encoding="utf-8")
+    store = Store(s.store)
+    with store.batch() as c:
+        c.execute("UPDATE documents SET body = substr(body, 1, 300) WHERE doc_id = 'tanlap'")
+    path = f"{store.db_path} (documents/tanlap)"
     problems = check_store(s)
-    assert any(str(path) in x and "corrupt document JSON" in x for x in problems), problems
+    assert any(path in x and "corrupt document JSON" in x for x in problems), problems
     with pytest.raises(StoreError) as ei:
         Store(s.store).get_document("tanlap")
     assert str(path) in one_line(str(ei.value))
@@ -208,19 +210,23 @@ def _enospc(*_a, **_k):
 
 
 def test_disk_full_on_document_write_keeps_old_file(tmp_path, monkeypatch):
-    """Disk full while replacing a document: a clear one-line failure, the old file intact, no temp file left."""
+    """Disk full while replacing a document: a clear one-line failure naming the store file, the old document intact."""
     s = make_settings(tmp_path)
     art = write(tmp_path / "in", "tanlap.txt", article_text())
     store, _, _ = ingest_and_index(s, [art])
-    path = store.documents_dir / "tanlap.json"
-    before = path.read_bytes()
+    before = store.get_document("tanlap")
     write(tmp_path / "in", "tanlap.txt", article_text(extra=["Hội nghị biểu dương 9 chi bộ."]))
-    monkeypatch.setattr(os, "fsync", _enospc)
+    real_put = Store._put
+
+    def full(self, kind, obj):
+        real_put(self, kind, obj)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "_put", full)
     report = ingest_paths([art], store, s)
     [f] = report.failed
-    assert "disk full" in one_line(f.problem) and "tanlap.json" in f.problem, f
-    assert path.read_bytes() == before
-    assert not [x for x in path.parent.iterdir() if x.name.endswith(".tmp")]
+    assert "disk full" in one_line(f.problem) and "store.sqlite" in f.problem, f
+    assert store.get_document("tanlap") == before
     monkeypatch.undo()
     assert_store_ok(s)
 
@@ -254,12 +260,30 @@ def test_disk_full_via_cli_is_one_line(tmp_path, monkeypatch, capsys):
 
     s = make_settings(tmp_path)
     art = write(tmp_path / "in", "tanlap.txt", article_text())
-    monkeypatch.setattr(os, "fsync", _enospc)
+
+    def full(*_a, **_k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "_put", full)
     rc = main(["ingest", str(art), "--store", str(s.store), "--embedder", "hash"])
     err = capsys.readouterr().err.strip().splitlines()
     monkeypatch.undo()
     assert rc == 1 and len(err) == 1 and err[0].startswith("error:") and "disk full" in err[0], err
     assert Store(s.store).doc_ids() == []
+
+
+def test_disk_full_while_writing_vectors_is_one_line_and_the_next_sync_repairs(tmp_path, monkeypatch):
+    """The dense matrix's fsync fails with ENOSPC: a one-line StoreError; the committed steps stay, the next sync finishes."""
+    s = make_settings(tmp_path)
+    store = Store(s.store)
+    ingest_paths([write(tmp_path / "in", "tanlap.txt", article_text())], store, s)
+    monkeypatch.setattr(os, "fsync", _enospc)
+    with pytest.raises(StoreError) as ei:
+        Index(s, store).sync()
+    assert "disk full" in one_line(str(ei.value)) and "dense" in str(ei.value)
+    monkeypatch.undo()
+    Index(s, store).sync()
+    assert_store_ok(s)
 
 
 # --- two writers ----------------------------------------------------------------------------
@@ -327,8 +351,8 @@ def test_leftover_temp_files_are_swept_only_when_old(tmp_path):
     """Temp files of a killed writer are never read as documents and are swept once old; a fresh one (a live write) is kept."""
     s = make_settings(tmp_path)
     store, _, _ = ingest_and_index(s, [write(tmp_path / "in", "tanlap.txt", article_text())])
-    dead = store.documents_dir / ".tanlap.json.dead1234.tmp"
-    live = store.documents_dir / ".other.json.live5678.tmp"
+    dead = store.root / ".settings.json.dead1234.tmp"
+    live = store.root / ".other.json.live5678.tmp"
     dead.write_text('{"half": ', encoding="utf-8")
     live.write_text('{"half": ', encoding="utf-8")
     old = time.time() - 3600

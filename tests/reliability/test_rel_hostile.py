@@ -166,6 +166,7 @@ def test_ctrl_c_during_sync_keeps_finished_documents_and_resumes(rel_settings, t
 
 
 def test_crash_between_chroma_and_commit_is_repaired_not_rebuilt(rel_settings, tmp_path, monkeypatch):
+    rel_settings.index = rel_settings.index.model_copy(update={"dense": "chroma"})
     """A crash after Chroma took a document's chunks but before the commit: the next sync repairs that document only."""
     from toolkit.index import lexical
 
@@ -215,6 +216,7 @@ def test_read_only_before_the_first_index_is_empty_while_indexing(rel_settings, 
     with pytest.raises(StoreError, match="reindex"):
         Index.open(rel_settings, read_only=True).search("kết nạp đảng viên")
     assert not (Path(rel_settings.store) / "chroma").exists()  # a reader never creates the index
+    assert not (Path(rel_settings.store) / "dense").exists()
 
 
 def test_pipeline_question_is_answered_while_an_upload_is_indexed(rel_settings, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import re
@@ -16,8 +17,9 @@ from ..vi.places import find_provinces
 from ..store import Store
 from ..vi.text import fold
 from .dense import ChromaMixin
-from .lexical import DB_FILE, LexicalDB, fts_token
+from .lexical import DB_FILE, LexicalDB, fts_token, upgrade_config
 from .retrieval import FusionParams, Hit, Mode, _parse_date, expand_query, fuse
+from .vectors import VectorsMixin
 
 MANIFEST = "index_manifest.json"  # the old format's manifest (with BM25_FILE): `toolkit reindex` replaces both
 BM25_FILE = "bm25.json"
@@ -26,7 +28,7 @@ _COLLECTION_RE = re.compile(r"^[a-zA-Z0-9._-]{3,512}$")
 log = logging.getLogger("toolkit.index")
 
 
-class Index(ChromaMixin):
+class Index(ChromaMixin, VectorsMixin):
     """Chroma + FTS5 BM25 over the store's documents. Pass the settings and the store it describes.
 
     `Index.open(settings, store, read_only=True)` is the reader a question uses: it searches what is
@@ -61,7 +63,8 @@ class Index(ChromaMixin):
         return {"version": INDEX_VERSION, "embedder": self.embedder.name, "dim": self.embedder.dim,
                 "window_sentences": ix.window_sentences, "window_overlap": ix.window_overlap,
                 "whole_max_chars": ix.whole_max_chars, "piece_chars": ix.piece_chars,
-                "embed_max_chars": ix.embed_max_chars, "collection": ix.collection, "chroma_url": ix.chroma_url}
+                "embed_max_chars": ix.embed_max_chars, "collection": ix.collection, "chroma_url": ix.chroma_url,
+                "dense": self.dense_kind()}
 
     @property
     def manifest_path(self) -> Path:
@@ -131,7 +134,7 @@ class Index(ChromaMixin):
             if db is None:
                 return None
             with self._lock:
-                cfg = db.get_meta("config")
+                cfg = upgrade_config(db.get_meta("config"))
                 if cfg is None:
                     return None
                 return {"config": cfg, "docs": db.manifest_docs(), "updated": db.get_meta("updated")}
@@ -193,6 +196,11 @@ class Index(ChromaMixin):
                 with self.store.lock():
                     return run_sync(self, _force, progress)
             return run_sync(self, _force, progress)
+        except OSError as e:  # the dense matrix's files
+            if e.errno == errno.ENOSPC:
+                raise StoreError(f"{self.matrix.dir}: disk full while writing the dense vectors; free space and run the sync again "
+                                 "(every committed step is kept)") from e
+            raise StoreError(f"{self.matrix.dir}: the dense vectors cannot be written ({e.strerror}); run `toolkit reindex`") from e
         except sqlite3.DatabaseError as e:
             if "full" in str(e):
                 raise StoreError(f"{self.db_path}: disk full while writing the index; free space and run the sync again "
@@ -204,26 +212,6 @@ class Index(ChromaMixin):
         return self.sync(lock=lock, _force=True, progress=progress)
 
     # --- search -------------------------------------------------------------------------------
-    def _dense_collection(self, fresh: bool = False):
-        """The collection to query (a reader keeps the handle until a query fails: `fresh`); for a
-        reader, None (BM25 only) while a writer has it in pieces."""
-        cached = getattr(self, "_col_cache", None)
-        if self.read_only and not fresh and cached is not None and cached[0] is self._client_obj:
-            return cached[1]
-        try:
-            col = self.collection(create=False)
-        except Exception as e:  # noqa: BLE001 - chromadb raises its own kinds on a busy or damaged store
-            if not self.read_only or isinstance(e, StoreError):
-                raise
-            log.warning("Chroma cannot be opened while the index is being written (%s); BM25 only", type(e).__name__)
-            return None
-        if col is None and not (self.read_only and self.store.is_locked()):
-            where = f"chroma server {self.settings.index.chroma_url}" if self.settings.index.chroma_url else str(self.store.root)
-            raise StoreError(f"{where}: the Chroma collection {self.collection_name()!r} this store's index holds is missing; run `toolkit reindex`")
-        self._col_cache = (self._client_obj, col) if col is not None else None
-        return col
-
-
     def _allowed(self, db: LexicalDB, doc_ids, province, date_from, date_to) -> set[str] | None:
         """The indexed documents the filters let through (None: no filter)."""
         if doc_ids is None and province is None and date_from is None and date_to is None:
@@ -284,40 +272,21 @@ class Index(ChromaMixin):
         q_tokens = self._query_tokens(db, " ".join([query, *expansions])) if mode in ("hybrid", "bm25") else []
         bm25 = db.bm25(q_tokens, ix.bm25_candidates, allowed) if q_tokens else {}
 
-        dense_ids: dict[str, float] = {}
+        dense_ids: dict[int, float] = {}  # chunk row id -> cosine
         if mode in ("hybrid", "dense"):
             dq = query + (" (" + "; ".join(expansions) + ")" if P.expand_dense and expansions else "")
             qv = self.embedder.embed_query(dq)
-            col = self._dense_collection()
-            res = {"ids": [[]], "distances": [[]]}
-            if col is not None:
-                n_allowed = n_held if allowed is None else db.conn.execute(
-                    "SELECT coalesce(sum(n_chunks),0) FROM docs WHERE doc_id IN (SELECT value FROM json_each(?))",
-                    (json.dumps(sorted(allowed)),)).fetchone()[0]
-                where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
-                try:
-                    if min(P.n_candidates, n_allowed) > 0:
-                        kw = {"query_embeddings": [qv], "n_results": min(P.n_candidates, n_allowed), "where": where, "include": ["distances"]}
-                        try:
-                            res = col.query(**kw)
-                        except Exception:  # noqa: BLE001 - a kept handle of a collection rebuilt since: fetch it again
-                            if not self.read_only or (col := self._dense_collection(fresh=True)) is None:
-                                raise
-                            res = col.query(**kw)
-                except Exception as e:  # noqa: BLE001 - a writer in another process may be mid-commit
-                    if not self.read_only or isinstance(e, StoreError):
-                        raise
-                    log.warning("dense search unavailable while the index is being written (%s); BM25 only", type(e).__name__)
-            dense_ids = {cid: 1.0 - float(dist) for cid, dist in zip(res["ids"][0], res["distances"][0])}
+            n_allowed = n_held if allowed is None else db.conn.execute(
+                "SELECT coalesce(sum(n_chunks),0) FROM docs WHERE doc_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(allowed)),)).fetchone()[0]
+            dense_ids = self.dense_hits(db, qv, min(P.n_candidates, n_allowed), allowed, n_allowed)
 
-        rows = {r["id"]: r for r in db.chunk_rows(rowids=list(bm25))} if bm25 else {}
-        for r in db.chunk_rows(chunk_ids=list(dense_ids)) if dense_ids else []:
-            rows.setdefault(r["id"], r)
+        rows = {r["id"]: r for r in db.chunk_rows(rowids=list(bm25) + [i for i in dense_ids if i not in bm25])} if bm25 or dense_ids else {}
         texts: dict[tuple[str, str], str] = {}
         if mode == "hybrid" and q_tokens and len(bm25) >= ix.bm25_candidates:
             # the BM25 score (as a full ranking would give it) of the best dense candidates outside BM25's top list
             # (when the list is not full it holds every matching chunk: the others score 0)
-            best = sorted((r for rid, r in rows.items() if rid not in bm25), key=lambda r: -dense_ids.get(r["chunk_id"], 0.0))
+            best = sorted((r for rid, r in rows.items() if rid not in bm25), key=lambda r: (-dense_ids.get(r["id"], 0.0), r["id"]))
             best = best[: ix.bm25_rescore]
             texts = db.paragraph_texts((r["doc_id"], r["paragraph_id"]) for r in best)
             bm25.update(db.bm25_of(best, texts, q_tokens))
@@ -329,7 +298,7 @@ class Index(ChromaMixin):
                  "title_tokens": {d: v["title_tokens"] for d, v in docs.items()},
                  "manifest": {"docs": {d: {"meta": v["meta"]} for d, v in docs.items()}}}
         bm = {pos[rid]: sc for rid, sc in bm25.items() if rid in pos and sc > 0}
-        dense = {pos[r["id"]]: dense_ids[r["chunk_id"]] for r in chunks if r["chunk_id"] in dense_ids}
+        dense = {pos[r["id"]]: dense_ids[r["id"]] for r in chunks if r["id"] in dense_ids}
         scored = fuse(self.params, query, state, bm if mode != "dense" else {}, dense if mode != "bm25" else {}, mode)[:k]
         texts.update(db.paragraph_texts((chunks[i]["doc_id"], chunks[i]["paragraph_id"]) for _, _, i, _, _ in scored
                                         if (chunks[i]["doc_id"], chunks[i]["paragraph_id"]) not in texts))

@@ -59,6 +59,11 @@ def fts_token(tok: str) -> str:
     return "_x" + tok.encode("utf-8").hex()
 
 
+def upgrade_config(cfg: dict | None) -> dict | None:
+    """A stored index config in today's keys (an index from before the matrix kept its vectors in Chroma)."""
+    return None if cfg is None else {"dense": "chroma", **cfg}
+
+
 def raw_token(ftok: str) -> str:
     """fts_token's inverse."""
     return bytes.fromhex(ftok[2:]).decode("utf-8") if ftok.startswith("_x") else ftok
@@ -121,8 +126,9 @@ class LexicalDB:
         self.conn.execute("DROP TABLE IF EXISTS fts")
         for t in ("docs", "chunks", "paragraphs", "fdf", "tdf"):
             self.conn.execute(f"DELETE FROM {t}")
-        self.conn.execute("DELETE FROM meta WHERE key='config'")
+        self.conn.execute("DELETE FROM meta WHERE key IN ('config', 'dense_ivf', 'next_row')")
         self.conn.executescript(_SCHEMA)
+        self.set_meta("n_chunks", 0)
 
     # --- the manifest --------------------------------------------------------------------------
     def held(self) -> dict[str, tuple[str, str, int, str]]:
@@ -137,7 +143,29 @@ class LexicalDB:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def n_chunks(self) -> int:
-        return self.conn.execute("SELECT coalesce(sum(n_chunks), 0) FROM docs").fetchone()[0]
+        """Chunks indexed: the counter the writer keeps in meta (one row read), else a sum over docs."""
+        n = self.get_meta("n_chunks")
+        return int(n) if n is not None else self.conn.execute("SELECT coalesce(sum(n_chunks), 0) FROM docs").fetchone()[0]
+
+    def keep_chunk_count(self) -> None:
+        """Start the meta counter of chunks (an index written before it existed); the caller commits."""
+        if self.get_meta("n_chunks") is None:
+            self.set_meta("n_chunks", self.conn.execute("SELECT coalesce(sum(n_chunks), 0) FROM docs").fetchone()[0])
+
+    def next_row(self) -> int:
+        """The row id the next chunk gets (every committed chunk's id is below it)."""
+        n = self.get_meta("next_row")
+        return int(n) if n is not None else (self.conn.execute("SELECT max(id) FROM chunks").fetchone()[0] or 0) + 1
+
+    def _next_row(self) -> int:
+        """A chunk row id never used before in this index (a deleted chunk's id is not given again:
+        the dense matrix keeps vectors by row id). The counter commits with the caller's transaction."""
+        n = self.next_row()
+        self.set_meta("next_row", n + 1)
+        return n
+
+    def _add_chunk_count(self, n: int) -> None:
+        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'n_chunks'", (n,))
 
     def chunk_counts(self) -> dict[str, int]:
         """Chunk rows per doc_id, as the chunks table holds them."""
@@ -147,8 +175,9 @@ class LexicalDB:
         self.conn.execute("UPDATE docs SET sig=? WHERE doc_id=?", (sig, doc_id))
 
     # --- writing (the caller holds a transaction: `with db.conn:`, and calls flush_counts before it ends) --
-    def put_document(self, doc, meta, chunks, sig: str, province_fold: str) -> None:
-        """One whole document: its paragraphs, chunks and tokens, and its manifest row."""
+    def put_document(self, doc, meta, chunks, sig: str, province_fold: str) -> list[int]:
+        """One whole document: its paragraphs, chunks and tokens, and its manifest row. Returns the
+        chunks' row ids, in order (the dense matrix keeps each chunk's vector at its row)."""
         c, fdf, tdf = self.conn, self._pending["fdf"], self._pending["tdf"]
         chunked = {ch.paragraph_id for ch in chunks}
         texts = {}
@@ -160,17 +189,21 @@ class LexicalDB:
                       (doc.doc_id, p.paragraph_id, p.text, int(p.paragraph_id in chunked)))
             tdf.update(term_keys(p.text))
             tdf[""] += 1
+        rowids = []
         for ch in chunks:
             toks = bm25_tokens(ch.text)
             numbers = " ".join(sorted({t[1:] for t in toks if t.startswith("#") and len(t) > 1}))
-            cur = c.execute('INSERT INTO chunks (chunk_id, doc_id, paragraph_id, start, "end", whole, numbers) VALUES (?,?,?,?,?,?,?)',
-                            (ch.chunk_id, ch.doc_id, ch.paragraph_id, ch.start, ch.end, int(ch.whole), numbers))
+            cur = c.execute('INSERT INTO chunks (id, chunk_id, doc_id, paragraph_id, start, "end", whole, numbers) VALUES (?,?,?,?,?,?,?,?)',
+                            (self._next_row(), ch.chunk_id, ch.doc_id, ch.paragraph_id, ch.start, ch.end, int(ch.whole), numbers))
             ftoks = [fts_token(t) for t in toks]
             c.execute("INSERT INTO fts (rowid, tokens) VALUES (?,?)", (cur.lastrowid, " ".join(ftoks)))
             fdf.update(set(ftoks))
+            rowids.append(cur.lastrowid)
         c.execute("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?)",
                   (doc.doc_id, doc.content_hash, json.dumps(meta.model_dump(mode="json"), ensure_ascii=False), len(chunks),
                    province_fold, meta.date_ord, " ".join(bm25_tokens(doc.title[:300])), sig))
+        self._add_chunk_count(len(chunks))
+        return rowids
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
         """Remove documents from every table (their tokens are made again from the kept texts)."""
@@ -185,6 +218,8 @@ class LexicalDB:
             for _, text in pars.values():
                 tdf.subtract(term_keys(text))
                 tdf[""] -= 1
+            row = c.execute("SELECT n_chunks FROM docs WHERE doc_id=?", (doc_id,)).fetchone()
+            self._add_chunk_count(-(row[0] if row else 0))
             for t in ("chunks", "paragraphs", "docs"):
                 c.execute(f"DELETE FROM {t} WHERE doc_id=?", (doc_id,))
         self.flush_counts()

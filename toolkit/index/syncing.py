@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import signal
 import threading
 import time
@@ -28,6 +29,7 @@ from ..chunking import chunk_document, chunk_settings, doc_meta, embed_text
 from ..errors import StoreError
 from ..progress import NullProgress
 from ..vi.text import fold
+from .lexical import upgrade_config
 
 OLD_FILES = ("bm25.json", "index_manifest.json")  # the index before index.sqlite; a rebuild removes them
 
@@ -87,10 +89,16 @@ def _read(store, doc_id: str, unreadable: list[str]):
 
 
 def _repair(index, col, db, held: dict) -> list[str]:
-    """Documents whose chunks in Chroma or the database disagree with the manifest (an interrupted step)."""
+    """Documents whose chunks in the dense side or the database disagree with the manifest (an interrupted step)."""
     want = {d: v[2] for d, v in held.items()}
     total = sum(want.values())
     in_db_total = db.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    if col is None:  # the matrix: rows are written before the commit, so only a lost file tail is missing
+        lost = {r[0] for r in db.conn.execute("SELECT DISTINCT doc_id FROM chunks WHERE id >= ?", (index.matrix.file_rows(),))}
+        if in_db_total == total and not lost:
+            return []
+        in_db = db.chunk_counts()
+        return sorted(lost | {d for d in set(want) | set(in_db) if want.get(d, 0) != in_db.get(d, 0) or d not in want})
     if col.count() == total and in_db_total == total:
         return []
     in_chroma = index.chroma_counts() or {}
@@ -100,20 +108,34 @@ def _repair(index, col, db, held: dict) -> list[str]:
 
 
 def _start(index, force: bool):
-    """The collection, and whether the index is rebuilt (missing, other settings, or forced)."""
+    """The collection (None: the matrix), and whether the index is rebuilt (missing, other settings,
+    or forced). A store indexed with local Chroma and otherwise the same settings is converted."""
     if force:
         index.reset_db()
     db = index.db()
     cfg = index.config()
-    col = None
-    if not force and db.get_meta("config") == cfg:
-        col = index.collection(create=False)
-    if col is not None:
-        return col, False
+    matrix = index.dense_kind() == "matrix"
+    old = upgrade_config(db.get_meta("config"))
+    if not force and old == cfg:
+        if matrix and (index.matrix.exists() or not db.n_chunks()):
+            return None, False
+        col = None if matrix else index.collection(create=False)
+        if col is not None:
+            return col, False
+    if not force and matrix and old is not None and {**old, "dense": "matrix"} == cfg and index.store.chroma_dir.is_dir():
+        from .convert import chroma_to_matrix
+
+        if chroma_to_matrix(index, db):
+            return None, False
     with _uninterrupted(), db.conn:
         db.clear()
-    index._drop_collection()
-    col = index.collection(create=True)
+    if matrix:
+        index.matrix.reset()
+        if not index.settings.index.chroma_url and index.store.chroma_dir.is_dir():
+            shutil.rmtree(index.store.chroma_dir, ignore_errors=True)  # the old local vectors: the matrix replaces them
+    else:
+        index._drop_collection()
+    col = None if matrix else index.collection(create=True)
     with db.conn:
         db.set_meta("config", cfg)
     for name in OLD_FILES:
@@ -127,7 +149,8 @@ def _drop(col, db, gone: list[str]) -> None:
     for i in range(0, len(gone), 100):
         part = gone[i : i + 100]
         with _uninterrupted():
-            col.delete(where={"doc_id": {"$in": part}} if len(part) > 1 else {"doc_id": part[0]})
+            if col is not None:
+                col.delete(where={"doc_id": {"$in": part}} if len(part) > 1 else {"doc_id": part[0]})
             try:
                 with db.conn:
                     db.delete_documents(part)
@@ -140,8 +163,11 @@ def run_sync(index, force: bool, progress=None) -> SyncReport:
     progress = progress or NullProgress()
     t0 = time.monotonic()
     store = index.store
+    store.ensure()  # a store of the older JSON-file layout is moved into store.sqlite first
     col, rebuilt = _start(index, force)
     db = index.db()
+    with db.conn:
+        db.keep_chunk_count()
     report = SyncReport(rebuilt=rebuilt)
     held = db.held()
     report.repaired = [] if rebuilt else _repair(index, col, db, held)
@@ -183,6 +209,8 @@ def run_sync(index, force: bool, progress=None) -> SyncReport:
         _drop(col, db, gone)
     if todo:
         _add_all(index, col, db, todo, progress, report.unreadable)
+    if col is None:
+        _train_lists(index, db)
     index._count_cache = None
     report.chunks = db.n_chunks()
     report.seconds = time.monotonic() - t0
@@ -194,22 +222,47 @@ def _meta_json(meta) -> str:
 
 
 def _commit(index, col, db, batch: list) -> None:
-    """One step: the batch's chunks into Chroma, then its documents into the database (one transaction)."""
+    """One step: the batch's chunks into Chroma, then its documents into the database (one
+    transaction); with the matrix, the vectors are written at their chunks' rows inside it."""
     with _uninterrupted():
-        rows = [(c, v, meta) for _, meta, chunks, vecs, _ in batch for c, v in zip(chunks, vecs)]
-        for i in range(0, len(rows), 256):
-            part = rows[i : i + 256]
-            col.upsert(ids=[c.chunk_id for c, _, _ in part], embeddings=[v for _, v, _ in part],
-                       metadatas=[{"doc_id": c.doc_id, "paragraph_id": c.paragraph_id, "start": c.start, "end": c.end,
-                                   "whole": c.whole, "province": m.province or "", "date": m.date_ord} for c, _, m in part])
+        if col is not None:
+            rows = [(c, v, meta) for _, meta, chunks, vecs, _ in batch for c, v in zip(chunks, vecs)]
+            for i in range(0, len(rows), 256):
+                part = rows[i : i + 256]
+                col.upsert(ids=[c.chunk_id for c, _, _ in part], embeddings=[v for _, v, _ in part],
+                           metadatas=[{"doc_id": c.doc_id, "paragraph_id": c.paragraph_id, "start": c.start, "end": c.end,
+                                       "whole": c.whole, "province": m.province or "", "date": m.date_ord} for c, _, m in part])
         try:
             with db.conn:
-                for d, meta, chunks, _, sig in batch:
-                    db.put_document(d, meta, chunks, sig, fold(meta.province or ""))
+                rowids, vecs = [], []
+                for d, meta, chunks, dv, sig in batch:
+                    rowids += db.put_document(d, meta, chunks, sig, fold(meta.province or ""))
+                    vecs += dv
+                if col is None:
+                    index.matrix.write(rowids, vecs, db.get_meta("dense_ivf"))
                 db.flush_counts()
                 db.set_meta("updated", datetime.now().isoformat(timespec="seconds"))
         finally:
             db.discard_counts()
+
+
+def _train_lists(index, db) -> None:
+    """(Re)train the matrix's IVF lists when due (see matrix.ivf_due); the new generation is
+    committed before the old one's files go."""
+    from .matrix import ivf_due
+
+    ivf = db.get_meta("dense_ivf")
+    live = db.n_chunks()
+    if not ivf_due(ivf, live, index.settings.index.dense_ivf_min_rows):
+        return
+    import numpy as np
+
+    rows = np.fromiter((r[0] for r in db.conn.execute("SELECT id FROM chunks")), dtype=np.int64)
+    new = index.matrix.train(rows, gen=(ivf or {}).get("gen", 0) + 1, old_meta=ivf)
+    with _uninterrupted(), db.conn:
+        db.set_meta("dense_ivf", new)
+    index.matrix.compact(new)
+    index.matrix.drop_generations(keep=new["gen"])
 
 
 def _add_all(index, col, db, todo: list[str], progress, unreadable: list[str]) -> None:
