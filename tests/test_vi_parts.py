@@ -191,3 +191,26 @@ def test_a_one_figure_question_matches_a_figure_in_its_own_words_and_tense():
     assert key_match(cand("Năm 2023 đã kết nạp mới 131 đảng viên.", result), result)
     assert not key_match(cand("Toàn Đảng bộ hiện có 4.210 đảng viên.", result), result)  # the same thing, another verb
     assert not key_match(cand("Đã kết nạp mới 12 chi bộ.", result), result)  # another thing
+
+
+def test_a_meeting_date_the_verified_record_holds_answers_a_date_question_under_the_bar():
+    from datetime import date
+
+    from toolkit.answer.reader import choose
+    from toolkit.answer.records import mark_meeting_dates
+    from toolkit.schemas import Evidence, Record
+    from toolkit.settings import AnswerSettings
+    from toolkit.vi.question import analyse_question
+
+    text = "Sáng 14.3, Huyện ủy Bát Xát tổ chức hội nghị sơ kết quý I. Ngày 20-3, huyện ra quân trồng rừng."
+    meeting = _cand(text, 0.7, 0, 60)
+    other = _cand(text, 0.69, 61, len(text))
+    rec = Record(doc_id="d1", title="Huyện ủy Bát Xát sơ kết quý I", date=date(2024, 3, 14),
+                 date_evidence=Evidence(doc_id="d1", paragraph_id="p1", quote="Sáng 14.3", start=0, end=9))
+    info = analyse_question("On what date did the Bát Xát District Party Committee hold its first-quarter review?")
+    cfg = AnswerSettings(abstain_below_en=0.76, lead_below_en=0.6)
+    assert choose([meeting, other], info, cfg) == []  # no lead: abstain
+    mark_meeting_dates([meeting, other], _Store(rec))
+    assert meeting.feats.get("record_date") and not other.feats.get("record_date")
+    assert choose([meeting, other], info, cfg) == [meeting]
+    assert choose([other, meeting], info, cfg) == []  # the best sentence is another date: the bar stands

@@ -26,10 +26,10 @@ from ..llm import LazyLLM
 from ..schemas import Answer, Citation, Document
 from ..vi.text import nfc
 from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
-from .candidates import Candidate, build_candidates
+from .candidates import Candidate, asks_document_date, build_candidates
 from .compose import TEMPLATE_WORDS, answer_spans, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
 from .reader import choose, eligible, score
-from .records import role_people
+from .records import mark_meeting_dates, role_people
 from .stats import readable_documents, stats_of
 
 if TYPE_CHECKING:
@@ -266,6 +266,8 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
         got = _respond_parts(original, info, parts, settings=settings, t0=t0)
         if got is not None:
             return got
+    if info.wants == {"date"} and not asks_document_date(info):
+        mark_meeting_dates(cands, store)  # a meeting's date the verified record holds is its own evidence
     chosen = choose(cands, info, settings.answer)
     if not chosen:
         return _abstain(original, lang, t0)

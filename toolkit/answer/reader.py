@@ -89,6 +89,8 @@ def key_match(c: Candidate, info: QuestionInfo) -> bool:
     fact of the genre). Questions that also ask a figure or a person never match."""
     if info.wants and info.wants <= {"number", "target"}:
         return _figure_match(c, info)
+    if info.wants == {"date"} and c.feats.get("record_date"):
+        return True  # the meeting's date, where the verified record found it
     if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:
         return False
     named = {code for _, _, code in find_codes(info.question)}

@@ -75,3 +75,18 @@ def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store")
                                         quote=p.evidence.quote, start=p.evidence.start, end=p.evidence.end)))
             return out
     return []
+
+
+def mark_meeting_dates(cands: list, store: "Store", n_docs: int = 2) -> None:
+    """Set feats["record_date"] on the candidates whose sentence holds, at the record's evidence,
+    the meeting date of their article's verified record (the best n_docs articles)."""
+    for doc_id in list(dict.fromkeys(c.doc_id for c in cands))[:n_docs]:
+        rec = record_of(store, doc_id)
+        ev = rec.date_evidence if rec is not None and rec.date is not None else None
+        if ev is None:
+            continue
+        for c in cands:
+            if c.doc_id != doc_id or c.paragraph_id != ev.paragraph_id or not (c.start <= ev.start < c.end):
+                continue
+            if any(sp.kind == "date" and sp.date and sp.date[:2] == (rec.date.day, rec.date.month) for sp in c.spans):
+                c.feats["record_date"] = 1.0
