@@ -214,3 +214,14 @@ def test_a_meeting_date_the_verified_record_holds_answers_a_date_question_under_
     assert meeting.feats.get("record_date") and not other.feats.get("record_date")
     assert choose([meeting, other], info, cfg) == [meeting]
     assert choose([other, meeting], info, cfg) == []  # the best sentence is another date: the bar stands
+
+
+def test_officials_of_the_asked_level_are_those_whose_title_is_at_that_level():
+    from toolkit.answer.records import at_asked_level
+
+    people = [_p("Lường Văn Sơn", "HUV, Trưởng Ban Dân vận Huyện ủy", "speaker"),
+              _p("Hà Thị Lan", "Chủ tịch UBND xã", "attendee"),
+              _p("Vi Văn Kiên", "Phó Bí thư Tỉnh ủy", "attendee")]
+    assert [p.name for p in at_asked_level(people, "Which district Party officials attended the commune's review?")] == ["Lường Văn Sơn"]
+    assert [p.name for p in at_asked_level(people, "Lãnh đạo tỉnh nào dự hội nghị?")] == ["Vi Văn Kiên"]
+    assert at_asked_level(people, "Who attended the district's review?") is None  # a place, not the officials' level

@@ -44,6 +44,29 @@ def named_by_title(people: list[Person], question: str) -> list[Person]:
     return held or people
 
 
+# the level of office a question asks about ("district Party officials", "lãnh đạo tỉnh") and the
+# words of a title at that level (HUV/TUV: member of the district/provincial Party Committee)
+_LEVEL_ASKED = re.compile(
+    r"\b(district|provincial|province|commune|ward|city)\s+(?:party\s+)?(?:officials?|leaders?|leadership|cadres?)\b"
+    r"|\b(?:lãnh đạo|cán bộ)\s+(huyện|tỉnh|xã|phường|thành phố)\b", re.I)
+_LEVEL_TITLE = {
+    "district": ("huyện", "huv", "quận", "thị xã"), "huyện": ("huyện", "huv", "quận", "thị xã"),
+    "provincial": ("tỉnh", "tuv"), "province": ("tỉnh", "tuv"), "tỉnh": ("tỉnh", "tuv"),
+    "commune": ("xã", "phường", "thị trấn"), "ward": ("phường",), "xã": ("xã", "phường", "thị trấn"), "phường": ("phường",),
+    "city": ("thành phố", "thành ủy", "thành uỷ"), "thành phố": ("thành phố", "thành ủy", "thành uỷ"),
+}
+
+
+def at_asked_level(people: list[Person], question: str) -> list[Person] | None:
+    """Of the people, those whose title is at the level of office the question asks about; None when
+    the question asks no level."""
+    m = _LEVEL_ASKED.search(question)
+    if not m:
+        return None
+    words = _LEVEL_TITLE[(m.group(1) or m.group(2)).lower()]
+    return [p for p in people if p.title and any(f" {w} " in f" {' '.join(syllables(p.title))} " for w in words)]
+
+
 def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store") -> list[tuple[Person, Citation]]:
     """People of the asked role from the records of the read paragraphs' documents (best document
     first), each with the citation of its evidence; empty when the question asks no role or no
@@ -64,8 +87,12 @@ def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store")
         # a person the question itself names is its context, not its answer
         q_words = f" {' '.join(syllables(info.question))} "
         found = [p for p in found if f" {' '.join(syllables(p.name))} " not in q_words]
+        level = at_asked_level(found, info.question)
         titled = named_by_title(found, info.question)
-        found = titled if titled is not found else [p for p in found if p.role in roles]
+        if level is not None:
+            found = level  # "which district officials attended": those of that level, in any role present
+        else:
+            found = titled if titled is not found else [p for p in found if p.role in roles]
         if found:
             doc = store.get_document(doc_id)
             out = []
