@@ -225,3 +225,18 @@ def test_officials_of_the_asked_level_are_those_whose_title_is_at_that_level():
     assert [p.name for p in at_asked_level(people, "Which district Party officials attended the commune's review?")] == ["Lường Văn Sơn"]
     assert [p.name for p in at_asked_level(people, "Lãnh đạo tỉnh nào dự hội nghị?")] == ["Vi Văn Kiên"]
     assert at_asked_level(people, "Who attended the district's review?") is None  # a place, not the officials' level
+
+
+def test_a_comparison_that_finds_only_one_side_abstains():
+    from toolkit.answer import respond
+    from toolkit.settings import Settings
+    from toolkit.vi.question import analyse_question
+
+    question = "So sánh số đảng viên kết nạp mới năm 2023 của huyện Sìn Hồ và huyện Than Uyên: huyện nào nhiều hơn?"
+    info = analyse_question(question)
+    one_side = [_cand("Năm 2023, huyện Sìn Hồ kết nạp mới 97 đảng viên.", 0.95)]
+    got = respond(question, info, one_side, settings=Settings(), store=_Store(None), llm=None, t0=0.0)
+    assert got.abstained
+    both = one_side + [_cand("Năm 2023, huyện Than Uyên kết nạp mới 84 đảng viên.", 0.9, doc="d2")]
+    got = respond(question, info, both, settings=Settings(), store=_Store(None), llm=None, t0=0.0)
+    assert not got.abstained and {c.doc_id for c in got.citations} == {"d1", "d2"}

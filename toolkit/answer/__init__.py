@@ -260,8 +260,7 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
 
     if is_comparison(info.question):
         got = _respond_compare(original, info, cands, settings=settings, t0=t0)
-        if got is not None:
-            return got
+        return got if got is not None else _abstain(original, lang, t0)  # one side of a comparison is half an answer
     if parts:
         got = _respond_parts(original, info, parts, settings=settings, t0=t0)
         if got is not None:
