@@ -240,3 +240,27 @@ def test_a_comparison_that_finds_only_one_side_abstains():
     both = one_side + [_cand("Năm 2023, huyện Than Uyên kết nạp mới 84 đảng viên.", 0.9, doc="d2")]
     got = respond(question, info, both, settings=Settings(), store=_Store(None), llm=None, t0=0.0)
     assert not got.abstained and {c.doc_id for c in got.citations} == {"d1", "d2"}
+
+
+def test_a_part_whose_sentence_frames_its_figure_in_its_own_words_answers_under_the_part_bar():
+    from toolkit.answer import _respond_parts
+    from toolkit.answer.candidates import focus_hits
+    from toolkit.settings import Settings
+    from toolkit.vi.question import analyse_question
+
+    question = "Năm 2023, xã Nậm Cha kết nạp bao nhiêu đảng viên, và mở được bao nhiêu lớp bồi dưỡng?"
+    p1 = analyse_question("Năm 2023, xã Nậm Cha kết nạp bao nhiêu đảng viên")
+    p2 = analyse_question("mở được bao nhiêu lớp bồi dưỡng (Nậm Cha; 2023)")
+
+    def cand(text, info, pid):
+        c = _cand(text, 0.7, pid=pid)
+        c.covers = focus_hits(c.spans, text, info)
+        c.feats.update(target_match=0.0, target_clash=0.0)
+        return c
+
+    a = cand("Năm 2023, Đảng bộ xã kết nạp 14 đảng viên.", p1, "p1")
+    b = cand("Đảng ủy xã mở được 3 lớp bồi dưỡng chính trị.", p2, "p2")
+    got = _respond_parts(question, analyse_question(question), [(p1, [a]), (p2, [b])], settings=Settings(), t0=0.0)
+    assert got is not None and len(got.citations) == 2
+    loose = cand("Toàn xã hiện có 212 đảng viên.", p1, "p3")  # the thing, not in the question's words
+    assert _respond_parts(question, analyse_question(question), [(p1, [loose]), (p2, [b])], settings=Settings(), t0=0.0) is None

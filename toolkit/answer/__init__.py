@@ -28,7 +28,7 @@ from ..vi.text import nfc
 from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
 from .candidates import Candidate, asks_document_date, build_candidates
 from .compose import TEMPLATE_WORDS, answer_spans, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
-from .reader import choose, eligible, score
+from .reader import choose, eligible, key_match, score
 from .records import mark_meeting_dates, role_people
 from .stats import readable_documents, stats_of
 
@@ -133,8 +133,12 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
         if c is None:
             return None
         key = _key(c)
-        # a part answered by a sentence another part already stands on needs less of its own
-        if c.score < (cfg.extra_ratio * bar if used[key] else bar):
+        # a part answered by a sentence another part already stands on needs less of its own, and
+        # one whose sentence holds what it asks in its own terms (reader.key_match) the lead bar
+        need = cfg.extra_ratio * bar if used[key] else bar
+        if key_match(c, pinfo):
+            need = min(need, cfg.lead_below_en if info.lang == "en" else cfg.lead_below)
+        if c.score < need:
             return None
         used[key] += 1
         picks.append((pinfo, c))
