@@ -164,3 +164,27 @@ def test_vietnamese_function_words_are_not_taken_for_unsupported_words():
 
     v = verify_answer("Số đảng viên của huyện là 214 đảng viên", ["214 đảng viên"], [SENT], [])
     assert "cua" not in v.unsupported_words
+
+
+@pytest.mark.parametrize("after_pick", [False, True])
+def test_the_phrasing_starts_from_the_readers_choice_unless_told_to_wait_for_the_pick(monkeypatch, after_pick):
+    """The English span pick (a long prompt) before the phrasing put the first model token past 3 s:
+    by default the stream answers from the reader's choice, and the model is called once, to phrase."""
+    import toolkit.answer.stream as stream
+
+    seen = {}
+    question = "How many new party members did Krông Pắc admit in 2025?"
+
+    def fake_ask(q, *, settings, store, index, llm, grounds):
+        seen["use_model"] = settings.answer.use_model
+        grounds.update(info=analyse_question(q), picked=_picked("214"))
+        return _fallback(q, "en")
+
+    monkeypatch.setattr(stream, "ask", fake_ask)
+    settings = Settings()
+    settings.answer.phrase, settings.answer.use_model, settings.answer.phrase_after_pick = True, True, after_pick
+    llm = FakeLLM(["Krông Pắc admitted 214 new party members in 2025."])
+    events = list(stream.ask_stream(question, settings=settings, store=None, index=None, llm=llm))
+    assert seen["use_model"] is after_pick
+    assert events[-1].phrased, events[-1].stopped
+    assert [c.get("stream") for c in llm.calls] == [True]
