@@ -188,3 +188,25 @@ def test_the_phrasing_starts_from_the_readers_choice_unless_told_to_wait_for_the
     assert seen["use_model"] is after_pick
     assert events[-1].phrased, events[-1].stopped
     assert [c.get("stream") for c in llm.calls] == [True]
+
+
+EN_SENT = "Đến ngày 14-9-2025, Đảng bộ tỉnh Kon Tum có 17/19 đảng bộ trực thuộc đã hoàn thành đại hội; thu ngân sách giảm 12,6%."
+
+
+def test_english_phrasing_may_inflect_the_questions_words_but_not_add_its_own():
+    q = "By what percentage did Kon Tum's budget revenue fall?"
+    events, _ = _run("Kon Tum's budget revenue fell by 12.6%.", question=q, value="12,6%", text=EN_SENT)
+    assert events[-1].phrased, events[-1].stopped
+    for claim in ("Kon Tum's budget revenue collapsed by 12.6%.", "Kon Tum's budget revenue fell by 17%."):
+        events, _ = _run(claim, question=q, value="12,6%", text=EN_SENT)
+        assert not events[-1].phrased and not [e for e in events if isinstance(e, Delta) and ("collapsed" in e.text or "17" in e.text)]
+
+
+def test_a_date_of_the_question_is_grounded_only_when_a_cited_sentence_states_it():
+    value = "17/19"
+    ok, _ = _run("By 14 September 2025, 17 of 19 Party organisations had completed their congresses.",
+                 question="By 14 September 2025, how many Party organisations had completed their congresses?", value=value, text=EN_SENT)
+    assert ok[-1].phrased, ok[-1].stopped
+    bad, _ = _run("By 15 September 2025, 17 of 19 Party organisations had completed their congresses.",
+                  question="By 15 September 2025, how many Party organisations had completed their congresses?", value=value, text=EN_SENT)
+    assert not bad[-1].phrased and "15 September" in bad[-1].stopped

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
+from ..vi.dates import dates_in
 from ..vi.number_spans import find_numbers
 from ..schemas import Answer
 from ..vi.text import fold
@@ -80,8 +81,8 @@ def best_spans(c: Candidate, spans: list[Span], info: QuestionInfo) -> list[Span
 
 def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tuple[list[str], list[str]]:
     """(grounded strings, cited sentences): the picked spans and their labels, the year of a cited
-    sentence that states only one, and the figures and names of the question that a cited sentence
-    also states (so "Năm 2023, ..." may echo the year asked about, never a year the sentence does
+    sentence that states only one, and the figures, dates and names of the question that a cited
+    sentence also states (so "Năm 2023, ..." may echo the year asked about, never a year the sentence does
     not give, nor one of two years a sentence compares)."""
     cited = [c.quote for c, _ in picked]
     grounded = [t for _, spans in picked for s in spans for t in (s.text, s.label) if t]
@@ -94,11 +95,52 @@ def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tup
         years = {ns.raw for ns in find_numbers(c) if ns.kind == "year"}
         if len(years) == 1:
             grounded.append(years.pop())
+    asked_dm = {(d, m) for *_, (d, m, _y) in dates_in(question)}
+    for c in cited:  # "by 20 August 2020" asked of "Đến ngày 20-8-2020": the sentence's date (compared by day and month)
+        grounded += [raw for _a, _b, raw, (d, m, _y) in dates_in(c) if (d, m) in asked_dm]
     folded = [fold(c) for c in cited]
     for name in name_like_runs(question):
         if any(fold(name) in f for f in folded):
             grounded.append(name)
     return grounded, cited
+
+
+# English verbs whose past differs from the stem (facts of the language; the reports' common ones):
+# an answer says "fell" to "did ... fall?", "held" to "did ... hold?"
+_IRREGULAR = {"fall": "fell fallen", "rise": "rose risen", "grow": "grew grown", "hold": "held", "lead": "led",
+              "leave": "left", "take": "took taken", "give": "gave given", "meet": "met", "make": "made",
+              "become": "became", "begin": "began begun", "choose": "chose chosen", "win": "won", "spend": "spent",
+              "send": "sent", "build": "built", "keep": "kept", "bring": "brought", "be": "was were been",
+              "do": "did done", "have": "has had", "get": "got", "go": "went gone", "say": "said", "pay": "paid",
+              "sell": "sold", "tell": "told", "see": "saw seen", "write": "wrote written", "speak": "spoke spoken"}
+_ASCII_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _bases(w: str) -> set[str]:
+    """w and what it may be an inflection of ('admitted' -> 'admit', 'payments' -> 'payment')."""
+    out = {w}
+    for suffix in ("ies", "ied"):
+        if w.endswith(suffix):
+            out.add(w[:-3] + "y")
+    for suffix in ("es", "s", "ed", "d", "ing"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            b = w[:-len(suffix)]
+            out |= {b, b + "e"} | ({b[:-1]} if len(b) > 3 and b[-1] == b[-2] else set())
+    return out
+
+
+def english_forms(text: str) -> list[str]:
+    """The inflected forms of the English words of a text (plural, 3rd person, past, participle,
+    gerund, and the irregular past): the answer to "did X fall?" may say "X fell", to "how many
+    were admitted?" "X admitted"."""
+    out: set[str] = set()
+    for w in {w.lower() for w in _ASCII_WORD.findall(text or "") if len(w) > 2}:
+        for b in _bases(w) | {base for base, forms in _IRREGULAR.items() if w in forms.split()}:
+            stem = b[:-1] if b.endswith(("e", "y")) else b
+            out |= {b, b + "s", b + "es", b + "d", b + "ed", stem + "ed", stem + "ing", stem + "ied", stem + "ies",
+                    b + b[-1] + "ed", b + b[-1] + "ing"}
+            out |= set(_IRREGULAR.get(b, "").split())
+    return sorted(out)
 
 
 # --- gate -----------------------------------------------------------------------------------------
@@ -237,6 +279,8 @@ def phrase_stream(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]]
     t0 = time.perf_counter()
     grounded, cited = grounds_of(info.question, picked)
     allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, spans in picked for s in spans] + [info.question]
+    if info.lang == "en":
+        allowed += english_forms(info.question)
     gate = Gate(grounded, cited, allowed)
     timings: dict[str, float] = {}
     stream = None
