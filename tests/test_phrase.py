@@ -210,3 +210,15 @@ def test_a_date_of_the_question_is_grounded_only_when_a_cited_sentence_states_it
     bad, _ = _run("By 15 September 2025, 17 of 19 Party organisations had completed their congresses.",
                   question="By 15 September 2025, how many Party organisations had completed their congresses?", value=value, text=EN_SENT)
     assert not bad[-1].phrased and "15 September" in bad[-1].stopped
+
+
+def test_the_prompt_shows_no_figure_of_the_question_the_gate_would_refuse():
+    """An answer restates its question; a year no cited sentence states is written '…' in the prompt."""
+    from toolkit.answer.phrase import stateable_question
+
+    c = _cand()
+    grounded, cited = grounds_of("x", _picked("214"))
+    q = "In the first half of 2024, at its 3rd conference, how many members did Krông Pắc admit by 14/9/2025?"
+    shown = stateable_question(q, grounded + ["2025"], cited)
+    assert "2024" not in shown and "3rd" not in shown and "14/9" not in shown and shown.count("…") == 3
+    assert stateable_question("Năm 2025 huyện kết nạp bao nhiêu đảng viên mới?", grounded + ["2025"], [c.quote]).startswith("Năm 2025 ")

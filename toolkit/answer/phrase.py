@@ -235,16 +235,34 @@ def _sentence(c: Candidate, spans: list[Span], chars: int) -> str:
     return ("…" if a else "") + q[a:a + chars].strip() + "…"
 
 
+_FIGURE_RE = re.compile(r"\d+(?:[.,/–-]\d+)*(?:st|nd|rd|th)?")
+
+
+def stateable_question(question: str, grounded: list[str], cited: list[str]) -> str:
+    """The question as the phrasing prompt shows it: each figure, year and date the gate would refuse
+    in an answer (one no cited sentence states) written "…". An answer restates its question
+    ("In the first half of 2022, …"); shown a year the sources do not give, the model wrote it and the
+    gate refused the whole answer (7 of 12 refused drafts, evals/stream_bench.py --drafts)."""
+    cuts = [(a, b) for a, b, *_ in dates_in(question)]
+    cuts += [(m.start(), m.end()) for m in _FIGURE_RE.finditer(question) if not any(a <= m.start() < b for a, b in cuts)]
+    for a, b in sorted(cuts, reverse=True):
+        v = verify_answer(question[a:b], grounded, cited, [question[a:b]])
+        if v.missing_numbers or v.missing_codes:
+            question = question[:a] + "…" + question[b:]
+    return question
+
+
 def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]], settings: "Settings") -> list[dict]:
     from ..prompts import render
 
     cfg = settings.answer
     lang = info.lang
+    question = stateable_question(info.question[:PROMPT_QUESTION_CHARS], *grounds_of(info.question, picked))
     sentences = [_sentence(c, spans, cfg.phrase_sentence_chars) for c, spans in picked]
     items = [{"value": render_span(s) if lang == "en" else s.text, "label": "" if lang == "en" else s.label}
              for _, spans in picked for s in spans]
     system, _ = render(settings, "answer_phrase_system")
-    user, _ = render(settings, "answer_phrase", question=info.question[:PROMPT_QUESTION_CHARS], language=LANGUAGE[lang],
+    user, _ = render(settings, "answer_phrase", question=question, language=LANGUAGE[lang],
                      sentences=sentences, items=items)
     return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
 
