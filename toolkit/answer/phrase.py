@@ -238,18 +238,35 @@ def _sentence(c: Candidate, spans: list[Span], chars: int) -> str:
 _FIGURE_RE = re.compile(r"\d+(?:[.,/–-]\d+)*(?:st|nd|rd|th)?")
 
 
-def stateable_question(question: str, grounded: list[str], cited: list[str]) -> str:
-    """The question as the phrasing prompt shows it: each figure, year and date the gate would refuse
-    in an answer (one no cited sentence states) written "…". An answer restates its question
-    ("In the first half of 2022, …"); shown a year the sources do not give, the model wrote it and the
-    gate refused the whole answer (7 of 12 refused drafts, evals/stream_bench.py --drafts)."""
-    cuts = [(a, b) for a, b, *_ in dates_in(question)]
-    cuts += [(m.start(), m.end()) for m in _FIGURE_RE.finditer(question) if not any(a <= m.start() < b for a, b in cuts)]
-    for a, b in sorted(cuts, reverse=True):
+_PREPOSITION_EN = re.compile(r"(?i)\b(?:in|of|on|by|for|during|since|from|to|at|until|before|after)\s+$")
+_UNIT_VI = re.compile(r"(?i)\b(?:năm|ngày|tháng|quý|kỳ)\s+$")
+
+
+def _unsaid(before: str, kind: str, lang: str) -> str:
+    """What stands for a year or date left out, after `before`: "that year" after an English
+    preposition, "đó" after a Vietnamese "năm"/"ngày", else nothing."""
+    if lang == "vi":
+        return "đó" if _UNIT_VI.search(before) else ""
+    if kind and _PREPOSITION_EN.search(before):
+        return "that year" if kind == "year" else "that day"
+    return ""
+
+
+def stateable_question(question: str, grounded: list[str], cited: list[str], lang: str = "en") -> str:
+    """The question as the phrasing prompt shows it: each year, date and figure the gate would refuse
+    in an answer (one no cited sentence states) said without it ("in that year", "năm đó", or left
+    out). An answer restates its question ("In the first half of 2022, …"); shown a year the sources
+    do not give, the model wrote it and the gate refused the answer (7 of 12 refused drafts,
+    evals/stream_bench.py --drafts); shown a gap ("…"), it filled in a year of its own."""
+    cuts = [(a, b, "date") for a, b, *_ in dates_in(question)]
+    cuts += [(m.start(), m.end(), "year" if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) else "")
+             for m in _FIGURE_RE.finditer(question) if not any(a <= m.start() < b for a, b, _ in cuts)]
+    for a, b, kind in sorted(cuts, reverse=True):
         v = verify_answer(question[a:b], grounded, cited, [question[a:b]])
         if v.missing_numbers or v.missing_codes:
-            question = question[:a] + "…" + question[b:]
-    return question
+            question = question[:a] + _unsaid(question[:a], kind, lang) + question[b:]
+    question = re.sub(r"\(\s*\)|\s+(?:on|at|by)\s+(?=[?,.])", "", question)
+    return re.sub(r"\s+([,?.)])", r"\1", re.sub(r"\s{2,}", " ", question)).strip()
 
 
 def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]], settings: "Settings") -> list[dict]:
@@ -257,7 +274,7 @@ def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]
 
     cfg = settings.answer
     lang = info.lang
-    question = stateable_question(info.question[:PROMPT_QUESTION_CHARS], *grounds_of(info.question, picked))
+    question = stateable_question(info.question[:PROMPT_QUESTION_CHARS], *grounds_of(info.question, picked), lang)
     sentences = [_sentence(c, spans, cfg.phrase_sentence_chars) for c, spans in picked]
     items = [{"value": render_span(s) if lang == "en" else s.text, "label": "" if lang == "en" else s.label}
              for _, spans in picked for s in spans]
