@@ -223,3 +223,12 @@ def test_the_prompt_shows_no_figure_of_the_question_the_gate_would_refuse():
     assert "2024" not in shown and "3rd" not in shown and "14/9" not in shown and "…" not in shown, shown
     assert shown.startswith("In the first half of that year, at its conference,"), shown  # no gap for the model to fill
     assert stateable_question("Năm 2025 huyện kết nạp bao nhiêu đảng viên mới?", grounded + ["2025"], [c.quote]).startswith("Năm 2025 ")
+
+
+def test_the_words_standing_for_an_unstated_year_may_be_written_but_never_the_year():
+    q = "How many new party members did Krông Pắc admit in 2024?"  # the sentence gives 2025 only
+    ok, llm = _run("Krông Pắc admitted 214 new party members in that year.", question=q)
+    assert ok[-1].phrased, ok[-1].stopped
+    assert "2024" not in llm.calls[0]["messages"][1]["content"] and "in that year" in llm.calls[0]["messages"][1]["content"]
+    bad, _ = _run("Krông Pắc admitted 214 new party members in 2024.", question=q)
+    assert not bad[-1].phrased and "2024" in bad[-1].stopped

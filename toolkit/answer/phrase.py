@@ -269,12 +269,15 @@ def stateable_question(question: str, grounded: list[str], cited: list[str], lan
     return re.sub(r"\s+([,?.)])", r"\1", re.sub(r"\s{2,}", " ", question)).strip()
 
 
-def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]], settings: "Settings") -> list[dict]:
+def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]], settings: "Settings",
+                    question: str | None = None) -> list[dict]:
+    """The phrasing prompt; `question` as shown (stateable_question of the question by default)."""
     from ..prompts import render
 
     cfg = settings.answer
     lang = info.lang
-    question = stateable_question(info.question[:PROMPT_QUESTION_CHARS], *grounds_of(info.question, picked), lang)
+    if question is None:
+        question = stateable_question(info.question[:PROMPT_QUESTION_CHARS], *grounds_of(info.question, picked), lang)
     sentences = [_sentence(c, spans, cfg.phrase_sentence_chars) for c, spans in picked]
     items = [{"value": render_span(s) if lang == "en" else s.text, "label": "" if lang == "en" else s.label}
              for _, spans in picked for s in spans]
@@ -313,14 +316,15 @@ def phrase_stream(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]]
 
     t0 = time.perf_counter()
     grounded, cited = grounds_of(info.question, picked)
-    allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, spans in picked for s in spans] + [info.question]
+    shown = stateable_question(info.question[:PROMPT_QUESTION_CHARS], grounded, cited, info.lang)
+    allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, spans in picked for s in spans] + [info.question, shown]
     if info.lang == "en":
         allowed += english_forms(info.question)
     gate = Gate(grounded, cited, allowed)
     timings: dict[str, float] = {}
     stream = None
     try:
-        stream = llm.stream(phrase_messages(info, picked, settings), max_tokens=settings.answer.phrase_max_tokens)
+        stream = llm.stream(phrase_messages(info, picked, settings, shown), max_tokens=settings.answer.phrase_max_tokens)
         for piece in stream:
             timings.setdefault("first_token_s", time.perf_counter() - t0)
             out = gate.feed(piece)
