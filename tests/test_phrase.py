@@ -232,3 +232,12 @@ def test_the_words_standing_for_an_unstated_year_may_be_written_but_never_the_ye
     assert "2024" not in llm.calls[0]["messages"][1]["content"] and "in that year" in llm.calls[0]["messages"][1]["content"]
     bad, _ = _run("Krông Pắc admitted 214 new party members in 2024.", question=q)
     assert not bad[-1].phrased and "2024" in bad[-1].stopped
+
+
+def test_the_prompt_leaves_out_a_name_and_a_period_year_the_gate_would_refuse():
+    from toolkit.answer.phrase import stateable_question
+
+    grounded, cited = grounds_of("x", _picked("214"))
+    shown = stateable_question("Theo hội nghị quý II/2024 (Báo Hoàng Văn Thụ), huyện Krông Pắc kết nạp bao nhiêu đảng viên?",
+                               grounded, cited, "vi")
+    assert shown == "Theo hội nghị quý II, huyện Krông Pắc kết nạp bao nhiêu đảng viên?", shown

@@ -253,8 +253,8 @@ def _unsaid(before: str, kind: str, lang: str) -> str:
 
 
 def stateable_question(question: str, grounded: list[str], cited: list[str], lang: str = "en") -> str:
-    """The question as the phrasing prompt shows it: each year, date and figure the gate would refuse
-    in an answer (one no cited sentence states) said without it ("in that year", "năm đó", or left
+    """The question as the phrasing prompt shows it: each year, date, figure and name the gate would
+    refuse in an answer (one no cited sentence states) said without it ("in that year", "năm đó", or left
     out). An answer restates its question ("In the first half of 2022, …"); shown a year the sources
     do not give, the model wrote it and the gate refused the answer (7 of 12 refused drafts,
     evals/stream_bench.py --drafts); shown a gap ("…"), it filled in a year of its own."""
@@ -264,7 +264,12 @@ def stateable_question(question: str, grounded: list[str], cited: list[str], lan
     for a, b, kind in sorted(cuts, reverse=True):
         v = verify_answer(question[a:b], grounded, cited, [question[a:b]])
         if v.missing_numbers or v.missing_codes:
+            a -= len(re.search(r"[/–-]*$", question[:a]).group(0))  # "quý III/2022" -> "quý III"
             question = question[:a] + _unsaid(question[:a], kind, lang) + question[b:]
+    for name in name_like_runs(question):  # "(Báo Quảng Nam)" where no cited sentence names Quảng Nam
+        if verify_answer(name, grounded, cited, [name]).missing_names:
+            paren = re.search(rf"\s*\([^()]*{re.escape(name)}[^()]*\)", question)
+            question = question.replace(paren.group(0), "") if paren else question.replace(name, "")
     question = re.sub(r"\(\s*\)|\s+(?:on|at|by)\s+(?=[?,.])", "", question)
     return re.sub(r"\s+([,?.)])", r"\1", re.sub(r"\s{2,}", " ", question)).strip()
 
