@@ -241,3 +241,15 @@ def test_the_prompt_leaves_out_a_name_and_a_period_year_the_gate_would_refuse():
     shown = stateable_question("Theo hội nghị quý II/2024 (Báo Hoàng Văn Thụ), huyện Krông Pắc kết nạp bao nhiêu đảng viên?",
                                grounded, cited, "vi")
     assert shown == "Theo hội nghị quý II, huyện Krông Pắc kết nạp bao nhiêu đảng viên?", shown
+
+
+def test_the_year_of_a_quarter_in_the_cited_sentence_is_stateable():
+    text = "Sáng 14-10, Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 với các chi bộ."
+    events, _ = _run("Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 vào sáng 14-10.",
+                     question="Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 vào ngày nào?",
+                     value="Sáng 14-10", text=text)
+    assert events[-1].phrased, events[-1].stopped
+    wrong, _ = _run("Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2024 vào sáng 14-10.",
+                    question="Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 vào ngày nào?",
+                    value="Sáng 14-10", text=text)
+    assert not wrong[-1].phrased

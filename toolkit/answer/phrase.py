@@ -26,6 +26,7 @@ from ..vi.text import fold
 from ..verify import verify_answer
 from ..verify.core import SourceFacts
 from ..vi.names import name_like_runs
+from ..vi.periods import years_in
 from ..vi.question import QuestionInfo
 from .candidates import Candidate
 from .compose import TEMPLATE_WORDS, render_span
@@ -92,7 +93,7 @@ def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tup
         if facts.has_value(vals) and any(ns.raw in c for c in cited):
             grounded.append(ns.raw)
     for c in cited:  # a sentence that states one year states its period: the answer may name it
-        years = {ns.raw for ns in find_numbers(c) if ns.kind == "year"}
+        years = {ns.raw for ns in find_numbers(c) if ns.kind == "year"} | {str(y) for y in years_in(c)}  # "quý III/2022" too
         if len(years) == 1:
             grounded.append(years.pop())
     asked_dm = {(d, m) for *_, (d, m, _y) in dates_in(question)}
