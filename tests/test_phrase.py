@@ -253,3 +253,11 @@ def test_the_year_of_a_quarter_in_the_cited_sentence_is_stateable():
                     question="Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 vào ngày nào?",
                     value="Sáng 14-10", text=text)
     assert not wrong[-1].phrased
+
+
+def test_a_name_in_the_questions_own_sentence_is_not_cut_out_of_it():
+    from toolkit.answer.phrase import stateable_question
+
+    grounded, cited = grounds_of("x", _picked("214"))
+    q = "How many members did the conference opened by Hoàng Văn Thụ admit?"
+    assert stateable_question(q, grounded, cited, "en") == q  # cut, it left "opened by" for the model to fill

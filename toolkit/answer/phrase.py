@@ -268,9 +268,9 @@ def stateable_question(question: str, grounded: list[str], cited: list[str], lan
             a -= len(re.search(r"[/–-]*$", question[:a]).group(0))  # "quý III/2022" -> "quý III"
             question = question[:a] + _unsaid(question[:a], kind, lang) + question[b:]
     for name in name_like_runs(question):  # "(Báo Quảng Nam)" where no cited sentence names Quảng Nam
-        if verify_answer(name, grounded, cited, [name]).missing_names:
-            paren = re.search(rf"\s*\([^()]*{re.escape(name)}[^()]*\)", question)
-            question = question.replace(paren.group(0), "") if paren else question.replace(name, "")
+        paren = re.search(rf"\s*\([^()]*{re.escape(name)}[^()]*\)", question)
+        if paren and verify_answer(name, grounded, cited, [name]).missing_names:
+            question = question.replace(paren.group(0), "")  # an aside; a name in the sentence stays (cut, it left "opened by")
     question = re.sub(r"\(\s*\)|\s+(?:on|at|by)\s+(?=[?,.])", "", question)
     return re.sub(r"\s+([,?.)])", r"\1", re.sub(r"\s{2,}", " ", question)).strip()
 
