@@ -8,8 +8,8 @@ the chosen questions (answerable ones of ../shared/gold/web/qa.jsonl, alternatin
 English, evenly spread, unless --ids), one at a time. Per question it prints the seconds to the
 first model token, to the first text the gate released, and to the final answer, whether the
 phrasing passed the gate or fell back to the composed answer (and why), and the load average.
-Then p50 / max of each. Prints figures; asserts nothing. Run it on an idle machine for headline
-numbers (`nice -n 5` when others share the cores).
+Then p50 / max of each, for all questions and per language. Prints figures; asserts nothing. Run it
+on an idle machine for headline numbers (`nice -n 5` when others share the cores).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def one(pipeline, question: str) -> dict:
     llm = getattr(pipeline.llm, "_llm", pipeline.llm)
     stats = getattr(llm, "last_stream", None)
     # seconds from the question to the model's first token: the phrasing starts after retrieval and
-    # reading (and the English span pick), so add the time before the stream began
+    # reading (and the English span pick with answer.phrase_after_pick), so add the time before the
+    # stream began
     before = (final.timings.get("first_token_s") if final and final.timings else None)
     phrase_total = final.timings.get("total_s") if final and final.timings else None
     first_token = None
@@ -109,9 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.drafts and r["draft"]:
             print(f"    model wrote: {r['draft']!r}", flush=True)
     for key in ("first_token_s", "first_release_s", "total_s"):
-        vals = [r[key] for r in rows if r[key] is not None]
-        if vals:
-            print(f"{key}: n={len(vals)} p50={percentile(vals, 50):.2f} max={max(vals):.2f}")
+        for lang in ("all", "vi", "en"):
+            vals = [r[key] for r in rows if r[key] is not None and lang in ("all", r["lang"])]
+            if vals:
+                print(f"{key} {lang}: n={len(vals)} p50={percentile(vals, 50):.2f} max={max(vals):.2f}")
     print(f"phrased {sum(r['phrased'] for r in rows)}/{len(rows)}; load average at end {load_avg()}")
     return 0
 

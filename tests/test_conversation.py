@@ -105,3 +105,17 @@ def test_a_cue_word_is_not_part_of_the_place():
 def test_an_english_body_names_its_place_before_the_head():
     _, q = _chain("Who is the Secretary of the Mỹ Tú District Party Committee?", "What about Hậu Giang?")
     assert "Mỹ Tú District Party Committee" in q and q.endswith("in Hậu Giang?")
+
+
+def test_en_follow_up_with_a_pronoun_takes_the_counted_thing_and_the_subject():
+    _, q = _chain("What target for recruiting new Party members did the Kon Tum bloc set for 2026?",
+                  "And how many did it recruit in 2025?")
+    assert q == "How many new Party members did the Kon Tum bloc recruit in 2025?"
+    _, q = _chain("How many new Party members did Sa Thầy district admit in 2023?", "And how many did it admit in 2024?")
+    assert q == "How many new Party members did Sa Thầy district admit in 2024?"
+
+
+def test_en_follow_up_of_another_verb_keeps_its_own_counted_thing():
+    _, q = _chain("How many new Party members did the Gia Lai Provincial Party Committee admit in 2023?",
+                  "And how much did they spend on training?")
+    assert "members" not in q and q.startswith("How much did the Gia Lai Provincial Party Committee spend on training")

@@ -164,3 +164,100 @@ def test_vietnamese_function_words_are_not_taken_for_unsupported_words():
 
     v = verify_answer("Số đảng viên của huyện là 214 đảng viên", ["214 đảng viên"], [SENT], [])
     assert "cua" not in v.unsupported_words
+
+
+@pytest.mark.parametrize("after_pick", [False, True])
+def test_the_phrasing_starts_from_the_readers_choice_unless_told_to_wait_for_the_pick(monkeypatch, after_pick):
+    """The English span pick (a long prompt) before the phrasing put the first model token past 3 s:
+    by default the stream answers from the reader's choice, and the model is called once, to phrase."""
+    import toolkit.answer.stream as stream
+
+    seen = {}
+    question = "How many new party members did Krông Pắc admit in 2025?"
+
+    def fake_ask(q, *, settings, store, index, llm, grounds):
+        seen["use_model"] = settings.answer.use_model
+        grounds.update(info=analyse_question(q), picked=_picked("214"))
+        return _fallback(q, "en")
+
+    monkeypatch.setattr(stream, "ask", fake_ask)
+    settings = Settings()
+    settings.answer.phrase, settings.answer.use_model, settings.answer.phrase_after_pick = True, True, after_pick
+    llm = FakeLLM(["Krông Pắc admitted 214 new party members in 2025."])
+    events = list(stream.ask_stream(question, settings=settings, store=None, index=None, llm=llm))
+    assert seen["use_model"] is after_pick
+    assert events[-1].phrased, events[-1].stopped
+    assert [c.get("stream") for c in llm.calls] == [True]
+
+
+EN_SENT = "Đến ngày 14-9-2025, Đảng bộ tỉnh Kon Tum có 17/19 đảng bộ trực thuộc đã hoàn thành đại hội; thu ngân sách giảm 12,6%."
+
+
+def test_english_phrasing_may_inflect_the_questions_words_but_not_add_its_own():
+    q = "By what percentage did Kon Tum's budget revenue fall?"
+    events, _ = _run("Kon Tum's budget revenue fell by 12.6%.", question=q, value="12,6%", text=EN_SENT)
+    assert events[-1].phrased, events[-1].stopped
+    for claim in ("Kon Tum's budget revenue collapsed by 12.6%.", "Kon Tum's budget revenue fell by 17%."):
+        events, _ = _run(claim, question=q, value="12,6%", text=EN_SENT)
+        assert not events[-1].phrased and not [e for e in events if isinstance(e, Delta) and ("collapsed" in e.text or "17" in e.text)]
+
+
+def test_a_date_of_the_question_is_grounded_only_when_a_cited_sentence_states_it():
+    value = "17/19"
+    ok, _ = _run("By 14 September 2025, 17 of 19 Party organisations had completed their congresses.",
+                 question="By 14 September 2025, how many Party organisations had completed their congresses?", value=value, text=EN_SENT)
+    assert ok[-1].phrased, ok[-1].stopped
+    bad, _ = _run("By 15 September 2025, 17 of 19 Party organisations had completed their congresses.",
+                  question="By 15 September 2025, how many Party organisations had completed their congresses?", value=value, text=EN_SENT)
+    assert not bad[-1].phrased and "15 September" in bad[-1].stopped
+
+
+def test_the_prompt_shows_no_figure_of_the_question_the_gate_would_refuse():
+    """An answer restates its question; a year no cited sentence states is not shown to the model."""
+    from toolkit.answer.phrase import stateable_question
+
+    c = _cand()
+    grounded, cited = grounds_of("x", _picked("214"))
+    q = "In the first half of 2024, at its 3rd conference, how many members did Krông Pắc admit by 14/9/2025?"
+    shown = stateable_question(q, grounded + ["2025"], cited)
+    assert "2024" not in shown and "3rd" not in shown and "14/9" not in shown and "…" not in shown, shown
+    assert shown.startswith("In the first half of that year, at its conference,"), shown  # no gap for the model to fill
+    assert stateable_question("Năm 2025 huyện kết nạp bao nhiêu đảng viên mới?", grounded + ["2025"], [c.quote]).startswith("Năm 2025 ")
+
+
+def test_the_words_standing_for_an_unstated_year_may_be_written_but_never_the_year():
+    q = "How many new party members did Krông Pắc admit in 2024?"  # the sentence gives 2025 only
+    ok, llm = _run("Krông Pắc admitted 214 new party members in that year.", question=q)
+    assert ok[-1].phrased, ok[-1].stopped
+    assert "2024" not in llm.calls[0]["messages"][1]["content"] and "in that year" in llm.calls[0]["messages"][1]["content"]
+    bad, _ = _run("Krông Pắc admitted 214 new party members in 2024.", question=q)
+    assert not bad[-1].phrased and "2024" in bad[-1].stopped
+
+
+def test_the_prompt_leaves_out_a_name_and_a_period_year_the_gate_would_refuse():
+    from toolkit.answer.phrase import stateable_question
+
+    grounded, cited = grounds_of("x", _picked("214"))
+    shown = stateable_question("Theo hội nghị quý II/2024 (Báo Hoàng Văn Thụ), huyện Krông Pắc kết nạp bao nhiêu đảng viên?",
+                               grounded, cited, "vi")
+    assert shown == "Theo hội nghị quý II, huyện Krông Pắc kết nạp bao nhiêu đảng viên?", shown
+
+
+def test_the_year_of_a_quarter_in_the_cited_sentence_is_stateable():
+    text = "Sáng 14-10, Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 với các chi bộ."
+    events, _ = _run("Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 vào sáng 14-10.",
+                     question="Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 vào ngày nào?",
+                     value="Sáng 14-10", text=text)
+    assert events[-1].phrased, events[-1].stopped
+    wrong, _ = _run("Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2024 vào sáng 14-10.",
+                    question="Ủy ban Kiểm tra Huyện ủy Krông Pắc tổ chức hội nghị giao ban quý III/2025 vào ngày nào?",
+                    value="Sáng 14-10", text=text)
+    assert not wrong[-1].phrased
+
+
+def test_a_name_in_the_questions_own_sentence_is_not_cut_out_of_it():
+    from toolkit.answer.phrase import stateable_question
+
+    grounded, cited = grounds_of("x", _picked("214"))
+    q = "How many members did the conference opened by Hoàng Văn Thụ admit?"
+    assert stateable_question(q, grounded, cited, "en") == q  # cut, it left "opened by" for the model to fill

@@ -92,3 +92,16 @@ def test_the_key_of_a_phrase_is_a_period_the_gate_sees(phrase):
     year, part = period_key(phrase)
     assert part in periods_in(phrase)
     assert year in years_in(phrase)
+
+
+def test_a_target_sentence_is_told_from_a_result_measured_against_its_target():
+    from toolkit.vi.periods import sets_target
+
+    assert sets_target("Năm 2026, Đảng bộ thị xã Ba Đồn phấn đấu kết nạp 95 đảng viên mới.")
+    assert sets_target("Mục tiêu năm 2026 là kết nạp 95 đảng viên mới.")
+    assert sets_target("Dự kiến thu ngân sách 1.200 tỷ đồng.")
+    assert sets_target("Tỷ lệ chi bộ hoàn thành tốt nhiệm vụ đạt 85% trở lên.")  # "or more": a target's floor
+    # a result stated against the target it exceeded or reached
+    assert not sets_target("Năm 2025, Đảng bộ thị xã Ba Đồn kết nạp 102 đảng viên mới, vượt chỉ tiêu đề ra.")
+    assert not sets_target("Thu ngân sách 1.310 tỷ đồng, đạt 109% kế hoạch năm 2025.")
+    assert not sets_target("Kết nạp 102 đảng viên, hoàn thành vượt mức mục tiêu.")

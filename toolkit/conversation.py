@@ -258,12 +258,64 @@ def resolve(question: str, previous: str | None) -> Resolved:
         # does not name carried over
         q = _strip_end(_drop_tail(_drop_cue(original)))
         kept = [t[:1].lower() + t[1:] if s.kind == "period" else t for s in prev.slots if s.kind not in kinds for t in [s.text]]
+        if lang == "en" and _lang(original) == "en":
+            q = _complete_en(q, prev.text)
+            kept = [t for t in kept if fold(t) not in fold(q)]
         q = q[:1].upper() + q[1:] + (f" ({', '.join(kept)})" if kept else "") + "?"
-        return Resolved(q, original, bool(carried), carried)
+        return Resolved(q, original, q.rstrip("?") != _strip_end(original), carried)
     q = _substitute(prev, new, lang)
     if new.facet:
         q = _apply_facet(q, new.facet, lang)
     return Resolved(q, original, q != original, carried)
+
+
+# English grammar (facts of the language): an auxiliary before the subject, a pronoun standing for
+# the earlier question's subject, and the head nouns a body's or place's name ends with
+_AUX = r"(?:did|do|does|were|was|are|is|has|have|had|will)"
+_HEAD_EN = r"(?:bloc|district|province|commune|ward|city|town|committee|organisation|organization|cell|council|party)"
+_STOP_EN = re.compile(rf"^(?:{_AUX}|in|for|by|at|during|of|from|to|and|or|with|set|since|before|after)$", re.I)
+
+
+def _subject_en(question: str) -> str | None:
+    """The subject after the auxiliary of an English question ("did the Nam Định bloc set" -> "the
+    Nam Định bloc"): an optional "the", capitalised words, an optional head noun."""
+    m = re.search(rf"\b{_AUX}\s+((?:the\s+)?(?:{_CAP}\s+)+(?:{_HEAD_EN}\s+)?)(?=[a-z])", question)
+    return m.group(1).strip() if m else None
+
+
+def _counted_en(previous: str, question: str) -> str | None:
+    """What the earlier question counted, for a "how many did it admit" that names nothing, when it
+    asked of the same verb: its own "how many X did ... admit", else the words after its form of the
+    verb ("admitting new Party members did" for "admit")."""
+    stems = {fold(w)[:5] for w in re.findall(r"[A-Za-z]{4,}", question) if not re.fullmatch(rf"(?i){_AUX}|many|much|they|their", w)}
+    m = re.search(rf"(?i)\bhow\s+(many|much)\s+(.+?)\s+{_AUX}\b", previous)
+    if m and m.group(1).lower() in question.lower() and stems & {fold(w)[:5] for w in previous[m.end():].split()}:
+        return m.group(2)
+    words = previous.rstrip("?.! ").split()
+    for i, w in enumerate(words):
+        if len(w) >= 4 and fold(w)[:5] in stems:
+            got = []
+            for x in words[i + 1:]:
+                if _STOP_EN.match(x.strip(",;")):
+                    break
+                got.append(x.strip(",;"))
+            if got:
+                return " ".join(got)
+    return None
+
+
+def _complete_en(q: str, previous: str) -> str:
+    """An English follow-up with a subject of its own ("And how many did it admit in 2020?") given
+    the counted thing and the subject it leaves to the earlier question."""
+    m = re.search(rf"(?i)\bhow\s+(?:many|much)\s+(?={_AUX}\b)", q)
+    counted = _counted_en(previous, q) if m else None
+    if m and counted:
+        q = q[:m.end()] + counted + " " + q[m.end():]
+    p = re.search(rf"(?i)\b{_AUX}\s+(it|they)\b", q)
+    subject = _subject_en(previous) if p else None
+    if p and subject:
+        q = q[:p.start(1)] + subject + q[p.end(1):]
+    return q
 
 
 def _drop_tail(q: str) -> str:

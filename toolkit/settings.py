@@ -148,6 +148,7 @@ class AnswerSettings(BaseModel):
     phrase: bool = Field(default=False, description="Let the model phrase the answer (one or two sentences in the question's language) from the picked spans, streamed through a gate that releases text only while every number, name, date and code is a picked span; the composed answer stands when the phrasing fails the gate or the verifier.")
     phrase_max_tokens: int = Field(default=64, ge=8, description="Token budget of the model's phrasing of an answer.")
     phrase_sentences: int = Field(default=2, ge=1, description="The phrasing stops after this many sentences (or at a line break).")
+    phrase_after_pick: bool = Field(default=False, description="English phrasing waits for the model's span pick (use_model) and phrases the picked spans; off (default) phrases the reader's best-matching spans of its chosen sentences at once, as Vietnamese answers are. The pick prompt (question, two sentences, every listed span: 280-450 tokens) costs 4-6 s on 2 cores before the first phrased token, which then missed the 3 s goal (evals/stream_bench.py).")
     phrase_sentence_chars: int = Field(default=160, ge=40, description="Characters of each cited sentence given to the phrasing prompt (cut around the picked spans; a shorter prompt gives an earlier first token).")
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..schemas import Document
 from ..vi.text import fold, sentence_spans, strip_marks, syllables
-from ..vi.periods import ROLE_CUES, period_gate, periods_in, years_in
+from ..vi.periods import ROLE_CUES, period_gate, periods_in, sets_target, years_in
 from ..vi.question import INJECTION, QuestionInfo, number_values
 from ..vi.codes import find_codes
 from .spans import Span, spans_of
@@ -30,7 +30,6 @@ FEATURES = ("bias", "dense", "dense_gap", "dense_top", "lex", "lex_par", "lex_do
             "period_match", "period_clash", "target_match", "target_clash", "rank", "qnum", "short", "role")
 
 HASH_DENSE_LEVEL = 0.85  # e5-small cosine of a question and a sentence that answers it (web dev set, typical)
-_TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|chỉ tiêu đề ra|dự kiến|kế hoạch năm (19|20)\d\d", re.I)
 
 
 @dataclass
@@ -268,7 +267,7 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
             n_new = sum(1 for sp in c.spans if sp.kind == "number" and not (sp.values and 1900 <= sp.values[0] <= 2100 and float(sp.values[0]).is_integer()))
             pm, pc = _period_feats(info, sent, text[:s], title)
             c.gated = period_gate(info.years, info.periods, "target" in info.wants, sent, text[:s], title, published)
-            target_marks = bool(_TARGET_MARKS.search(sent))
+            target_marks = sets_target(sent)
             q_nums = [t for t in info.terms if t.is_number]
             c.feats = {
                 "bias": 1.0,

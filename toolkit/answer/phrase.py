@@ -19,12 +19,14 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
+from ..vi.dates import dates_in
 from ..vi.number_spans import find_numbers
 from ..schemas import Answer
 from ..vi.text import fold
 from ..verify import verify_answer
 from ..verify.core import SourceFacts
 from ..vi.names import name_like_runs
+from ..vi.periods import years_in
 from ..vi.question import QuestionInfo
 from .candidates import Candidate
 from .compose import TEMPLATE_WORDS, render_span
@@ -80,8 +82,8 @@ def best_spans(c: Candidate, spans: list[Span], info: QuestionInfo) -> list[Span
 
 def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tuple[list[str], list[str]]:
     """(grounded strings, cited sentences): the picked spans and their labels, the year of a cited
-    sentence that states only one, and the figures and names of the question that a cited sentence
-    also states (so "Năm 2023, ..." may echo the year asked about, never a year the sentence does
+    sentence that states only one, and the figures, dates and names of the question that a cited
+    sentence also states (so "Năm 2023, ..." may echo the year asked about, never a year the sentence does
     not give, nor one of two years a sentence compares)."""
     cited = [c.quote for c, _ in picked]
     grounded = [t for _, spans in picked for s in spans for t in (s.text, s.label) if t]
@@ -91,14 +93,55 @@ def grounds_of(question: str, picked: list[tuple[Candidate, list[Span]]]) -> tup
         if facts.has_value(vals) and any(ns.raw in c for c in cited):
             grounded.append(ns.raw)
     for c in cited:  # a sentence that states one year states its period: the answer may name it
-        years = {ns.raw for ns in find_numbers(c) if ns.kind == "year"}
+        years = {ns.raw for ns in find_numbers(c) if ns.kind == "year"} | {str(y) for y in years_in(c)}  # "quý III/2022" too
         if len(years) == 1:
             grounded.append(years.pop())
+    asked_dm = {(d, m) for *_, (d, m, _y) in dates_in(question)}
+    for c in cited:  # "by 20 August 2020" asked of "Đến ngày 20-8-2020": the sentence's date (compared by day and month)
+        grounded += [raw for _a, _b, raw, (d, m, _y) in dates_in(c) if (d, m) in asked_dm]
     folded = [fold(c) for c in cited]
     for name in name_like_runs(question):
         if any(fold(name) in f for f in folded):
             grounded.append(name)
     return grounded, cited
+
+
+# English verbs whose past differs from the stem (facts of the language; the reports' common ones):
+# an answer says "fell" to "did ... fall?", "held" to "did ... hold?"
+_IRREGULAR = {"fall": "fell fallen", "rise": "rose risen", "grow": "grew grown", "hold": "held", "lead": "led",
+              "leave": "left", "take": "took taken", "give": "gave given", "meet": "met", "make": "made",
+              "become": "became", "begin": "began begun", "choose": "chose chosen", "win": "won", "spend": "spent",
+              "send": "sent", "build": "built", "keep": "kept", "bring": "brought", "be": "was were been",
+              "do": "did done", "have": "has had", "get": "got", "go": "went gone", "say": "said", "pay": "paid",
+              "sell": "sold", "tell": "told", "see": "saw seen", "write": "wrote written", "speak": "spoke spoken"}
+_ASCII_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _bases(w: str) -> set[str]:
+    """w and what it may be an inflection of ('admitted' -> 'admit', 'payments' -> 'payment')."""
+    out = {w}
+    for suffix in ("ies", "ied"):
+        if w.endswith(suffix):
+            out.add(w[:-3] + "y")
+    for suffix in ("es", "s", "ed", "d", "ing"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            b = w[:-len(suffix)]
+            out |= {b, b + "e"} | ({b[:-1]} if len(b) > 3 and b[-1] == b[-2] else set())
+    return out
+
+
+def english_forms(text: str) -> list[str]:
+    """The inflected forms of the English words of a text (plural, 3rd person, past, participle,
+    gerund, and the irregular past): the answer to "did X fall?" may say "X fell", to "how many
+    were admitted?" "X admitted"."""
+    out: set[str] = set()
+    for w in {w.lower() for w in _ASCII_WORD.findall(text or "") if len(w) > 2}:
+        for b in _bases(w) | {base for base, forms in _IRREGULAR.items() if w in forms.split()}:
+            stem = b[:-1] if b.endswith(("e", "y")) else b
+            out |= {b, b + "s", b + "es", b + "d", b + "ed", stem + "ed", stem + "ing", stem + "ied", stem + "ies",
+                    b + b[-1] + "ed", b + b[-1] + "ing"}
+            out |= set(_IRREGULAR.get(b, "").split())
+    return sorted(out)
 
 
 # --- gate -----------------------------------------------------------------------------------------
@@ -193,16 +236,59 @@ def _sentence(c: Candidate, spans: list[Span], chars: int) -> str:
     return ("…" if a else "") + q[a:a + chars].strip() + "…"
 
 
-def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]], settings: "Settings") -> list[dict]:
+_FIGURE_RE = re.compile(r"\d+(?:[.,/–-]\d+)*(?:st|nd|rd|th)?")
+
+
+_PREPOSITION_EN = re.compile(r"(?i)\b(?:in|of|on|by|for|during|since|from|to|at|until|before|after)\s+$")
+_UNIT_VI = re.compile(r"(?i)\b(?:năm|ngày|tháng|quý|kỳ)\s+$")
+
+
+def _unsaid(before: str, kind: str, lang: str) -> str:
+    """What stands for a year or date left out, after `before`: "that year" after an English
+    preposition, "đó" after a Vietnamese "năm"/"ngày", else nothing."""
+    if lang == "vi":
+        return "đó" if _UNIT_VI.search(before) else ""
+    if kind and _PREPOSITION_EN.search(before):
+        return "that year" if kind == "year" else "that day"
+    return ""
+
+
+def stateable_question(question: str, grounded: list[str], cited: list[str], lang: str = "en") -> str:
+    """The question as the phrasing prompt shows it: each year, date, figure and name the gate would
+    refuse in an answer (one no cited sentence states) said without it ("in that year", "năm đó", or left
+    out). An answer restates its question ("In the first half of 2022, …"); shown a year the sources
+    do not give, the model wrote it and the gate refused the answer (7 of 12 refused drafts,
+    evals/stream_bench.py --drafts); shown a gap ("…"), it filled in a year of its own."""
+    cuts = [(a, b, "date") for a, b, *_ in dates_in(question)]
+    cuts += [(m.start(), m.end(), "year" if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) else "")
+             for m in _FIGURE_RE.finditer(question) if not any(a <= m.start() < b for a, b, _ in cuts)]
+    for a, b, kind in sorted(cuts, reverse=True):
+        v = verify_answer(question[a:b], grounded, cited, [question[a:b]])
+        if v.missing_numbers or v.missing_codes:
+            a -= len(re.search(r"[/–-]*$", question[:a]).group(0))  # "quý III/2022" -> "quý III"
+            question = question[:a] + _unsaid(question[:a], kind, lang) + question[b:]
+    for name in name_like_runs(question):  # "(Báo Quảng Nam)" where no cited sentence names Quảng Nam
+        paren = re.search(rf"\s*\([^()]*{re.escape(name)}[^()]*\)", question)
+        if paren and verify_answer(name, grounded, cited, [name]).missing_names:
+            question = question.replace(paren.group(0), "")  # an aside; a name in the sentence stays (cut, it left "opened by")
+    question = re.sub(r"\(\s*\)|\s+(?:on|at|by)\s+(?=[?,.])", "", question)
+    return re.sub(r"\s+([,?.)])", r"\1", re.sub(r"\s{2,}", " ", question)).strip()
+
+
+def phrase_messages(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]], settings: "Settings",
+                    question: str | None = None) -> list[dict]:
+    """The phrasing prompt; `question` as shown (stateable_question of the question by default)."""
     from ..prompts import render
 
     cfg = settings.answer
     lang = info.lang
+    if question is None:
+        question = stateable_question(info.question[:PROMPT_QUESTION_CHARS], *grounds_of(info.question, picked), lang)
     sentences = [_sentence(c, spans, cfg.phrase_sentence_chars) for c, spans in picked]
     items = [{"value": render_span(s) if lang == "en" else s.text, "label": "" if lang == "en" else s.label}
              for _, spans in picked for s in spans]
     system, _ = render(settings, "answer_phrase_system")
-    user, _ = render(settings, "answer_phrase", question=info.question[:PROMPT_QUESTION_CHARS], language=LANGUAGE[lang],
+    user, _ = render(settings, "answer_phrase", question=question, language=LANGUAGE[lang],
                      sentences=sentences, items=items)
     return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
 
@@ -236,12 +322,15 @@ def phrase_stream(info: QuestionInfo, picked: list[tuple[Candidate, list[Span]]]
 
     t0 = time.perf_counter()
     grounded, cited = grounds_of(info.question, picked)
-    allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, spans in picked for s in spans] + [info.question]
+    shown = stateable_question(info.question[:PROMPT_QUESTION_CHARS], grounded, cited, info.lang)
+    allowed = list(TEMPLATE_WORDS) + [render_span(s) for _, spans in picked for s in spans] + [info.question, shown]
+    if info.lang == "en":
+        allowed += english_forms(info.question)
     gate = Gate(grounded, cited, allowed)
     timings: dict[str, float] = {}
     stream = None
     try:
-        stream = llm.stream(phrase_messages(info, picked, settings), max_tokens=settings.answer.phrase_max_tokens)
+        stream = llm.stream(phrase_messages(info, picked, settings, shown), max_tokens=settings.answer.phrase_max_tokens)
         for piece in stream:
             timings.setdefault("first_token_s", time.perf_counter() - t0)
             out = gate.feed(piece)

@@ -110,6 +110,21 @@ def period_gate(years: set[int], periods: set[str], target: bool, sentence: str,
     return False
 
 
+# a sentence that sets a target: its words ("phấn đấu", "dự kiến", "trở lên"), or a plan noun
+# ("chỉ tiêu đề ra", "mục tiêu", "kế hoạch năm 2024") unless it follows a verb of achievement, which
+# reports a result measured against the target ("vượt chỉ tiêu đề ra", "đạt 110% kế hoạch năm 2024")
+_TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|dự kiến", re.I)
+_PLAN_NOUNS = re.compile(r"mục tiêu|chỉ tiêu đề ra|kế hoạch năm (?:19|20)\d\d", re.I)
+_ACHIEVED = re.compile(r"(?:vượt|đạt|hoàn thành|so với|bằng)(?:\s+\S+){0,2}\s*$", re.I)
+
+
+def sets_target(sentence: str) -> bool:
+    """Whether a sentence states a target (what is aimed at) rather than only a result."""
+    if _TARGET_MARKS.search(sentence):
+        return True
+    return any(not _ACHIEVED.search(sentence[max(0, m.start() - 40):m.start()]) for m in _PLAN_NOUNS.finditer(sentence))
+
+
 _WHO = r"(?:^|[\s,;:(])(?:ai|who|do ai|boi ai)\s+(?:(?:da|la|duoc|se|was|were|has|had|is)\s+)?"
 
 
