@@ -173,14 +173,15 @@ def test_a_code_the_question_names_never_answers_one_of_its_parts():
 
 
 def test_a_one_figure_question_matches_a_figure_in_its_own_words_and_tense():
-    from toolkit.answer.candidates import _TARGET_MARKS, focus_hits
+    from toolkit.answer.candidates import focus_hits
     from toolkit.answer.reader import key_match
+    from toolkit.vi.periods import sets_target
     from toolkit.vi.question import analyse_question
 
     def cand(text, info):
         c = _cand(text, 0.7)
         c.covers = focus_hits(c.spans, text, info)
-        marks = bool(_TARGET_MARKS.search(text))
+        marks = sets_target(text)
         c.feats.update(target_match=float("target" in info.wants and marks), target_clash=float("target" not in info.wants and marks))
         return c
 
@@ -264,3 +265,25 @@ def test_a_part_whose_sentence_frames_its_figure_in_its_own_words_answers_under_
     assert got is not None and len(got.citations) == 2
     loose = cand("Toàn xã hiện có 212 đảng viên.", p1, "p3")  # the thing, not in the question's words
     assert _respond_parts(question, analyse_question(question), [(p1, [loose]), (p2, [b])], settings=Settings(), t0=0.0) is None
+
+
+def test_a_part_takes_the_sentence_in_its_own_words_over_a_better_scored_one():
+    from toolkit.answer import _respond_parts
+    from toolkit.answer.candidates import focus_hits
+    from toolkit.settings import Settings
+    from toolkit.vi.question import analyse_question
+
+    question = "Năm 2023, Đảng bộ huyện Mường Nhé kết nạp mới bao nhiêu đảng viên, và đạt bao nhiêu phần trăm chỉ tiêu?"
+    p1 = analyse_question("Năm 2023, Đảng bộ huyện Mường Nhé kết nạp mới bao nhiêu đảng viên")
+    p2 = analyse_question("đạt bao nhiêu phần trăm chỉ tiêu (Mường Nhé; 2023)")
+
+    def cand(text, info, pid, score):
+        c = _cand(text, score, pid=pid)
+        c.covers = focus_hits(c.spans, text, info)
+        c.feats.update(target_match=0.0, target_clash=0.0)
+        return c
+
+    loose = cand("Kiểm tra, giám sát 31 tổ chức đảng và 96 đảng viên.", p1, "p1", 0.93)
+    own = cand("Qua đó kết nạp mới 88 đảng viên, đạt 110% chỉ tiêu.", p1, "p2", 0.91)
+    got = _respond_parts(question, analyse_question(question), [(p1, [loose, own]), (p2, [own])], settings=Settings(), t0=0.0)
+    assert got is not None and [c.quote for c in got.citations] == [own.quote]

@@ -130,6 +130,10 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
         room = [c for c in ok if len(_new_spans(c, kind, info.question)) > used[_key(c)]] if kind else ok
         tied = [c for c in cs if c in room]
         c = max(tied, key=lambda c: (shared[_key(c)], c.score)) if tied else (room[0] if room else None)
+        lead = cfg.lead_below_en if info.lang == "en" else cfg.lead_below
+        keyed = next((k for k in room if k.score >= lead and key_match(k, pinfo)), None)
+        if keyed is not None and (c is None or not key_match(c, pinfo)):
+            c = keyed  # a sentence holding what the part asks in its own terms outranks a better-scored one
         if c is None:
             return None
         key = _key(c)
