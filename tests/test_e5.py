@@ -206,7 +206,7 @@ def _gelu(y: np.ndarray) -> np.ndarray:
 
 
 @needs_cc
-@pytest.mark.parametrize("T", [1, 15, 16, 17, 33, 70])
+@pytest.mark.parametrize("T", [1, 15, 16, 17, 33, 70, 300])  # 300: more than one pass over the weights
 @pytest.mark.parametrize("gelu", [False, True])
 def test_the_amx_kernel_computes_the_layer_within_bf16_rounding(enc, T, gelu):
     """AMX rounds weights and activations to bf16 (8 significant bits) and sums in fp32: close to

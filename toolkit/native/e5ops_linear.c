@@ -285,55 +285,63 @@ static inline __m512 gelu16(__m512 v) {
     return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_add_ps(_mm512_set1_ps(1.f), e));
 }
 
+#define AMX_TB 256 /* tokens per pass over the weights (a multiple of 32) */
+
 /* Tokens 32 at a time (tiles 4, 5) against outputs 32 at a time (tiles 6, 7) into four fp32
  * accumulator tiles (0-3), over the inputs 32 at a time. */
 __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bf16")))
 static int run_amx(const e5lin *l, const float *bias, const float *X, float *Y, int T, int act, void *scratch) {
     int nin = l->nin, nout = l->nout, nb = nin / 32, Tp = (T + 31) / 32 * 32;
-    uint16_t *xb = (uint16_t *)scratch; /* [Tp][nin] bf16 */
+    /* the activations as bf16 tiles, [Tp/16][nb][16][32]: each tile one contiguous kilobyte */
+    uint16_t *xb = (uint16_t *)scratch;
     for (int t = 0; t < T; t++)
         for (int i = 0; i < nin; i += 16) {
             __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(X + (size_t)t * nin + i));
-            memcpy(xb + (size_t)t * nin + i, &h, 32);
+            memcpy(xb + (((size_t)(t / 16) * nb + i / 32) * 16 + t % 16) * 32 + i % 32, &h, 32);
         }
-    memset(xb + (size_t)T * nin, 0, (size_t)(Tp - T) * nin * 2);
+    for (int t = T; t < Tp; t++)
+        for (int b = 0; b < nb; b++) memset(xb + (((size_t)(t / 16) * nb + b) * 16 + t % 16) * 32, 0, 64);
     tilecfg cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.palette = 1;
     for (int i = 0; i < 8; i++) cfg.colsb[i] = 64, cfg.rows[i] = 16;
     _tile_loadconfig(&cfg);
+    /* Each 32-output panel of weights (24 to 96 KB) is loaded from memory once per AMX_TB tokens
+     * and stays in cache while those tokens' activations (at most AMX_TB x nin bf16) stream past. */
+    /* Each 32-output panel of weights (24 to 96 KB) is loaded from memory once per AMX_TB tokens
+     * and stays in cache while those tokens' activations (at most AMX_TB x nin bf16) stream past. */
     float out[4][16][16] __attribute__((aligned(64)));
-    size_t stride = (size_t)nin * 2;
-    for (int t0 = 0; t0 < Tp; t0 += 32)
-        for (int n = 0; n < nout / 16; n += 2) {
-            _tile_zero(0);
-            _tile_zero(1);
-            _tile_zero(2);
-            _tile_zero(3);
-            const uint16_t *x0 = xb + (size_t)t0 * nin, *x1 = x0 + (size_t)16 * nin;
-            const uint16_t *w0 = l->Wb + (size_t)n * nb * 512, *w1 = w0 + (size_t)nb * 512;
-            for (int b = 0; b < nb; b++) {
-                _tile_loadd(4, x0 + 32 * b, stride);
-                _tile_loadd(5, x1 + 32 * b, stride);
-                _tile_loadd(6, w0 + 512 * b, 64);
-                _tile_loadd(7, w1 + 512 * b, 64);
-                _tile_dpbf16ps(0, 4, 6);
-                _tile_dpbf16ps(1, 4, 7);
-                _tile_dpbf16ps(2, 5, 6);
-                _tile_dpbf16ps(3, 5, 7);
-            }
-            _tile_stored(0, out[0], 64);
-            _tile_stored(1, out[1], 64);
-            _tile_stored(2, out[2], 64);
-            _tile_stored(3, out[3], 64);
-            for (int r = 0; r < 32 && t0 + r < T; r++) {
-                float *y = Y + (size_t)(t0 + r) * nout + n * 16;
-                for (int h = 0; h < 2; h++) {
-                    __m512 v = _mm512_add_ps(_mm512_load_ps(out[2 * (r / 16) + h][r % 16]), _mm512_loadu_ps(bias + n * 16 + 16 * h));
-                    _mm512_storeu_ps(y + 16 * h, act ? gelu16(v) : v);
+    for (int tc = 0; tc < Tp; tc += AMX_TB)
+        for (int n = 0; n < nout / 16; n += 2)
+            for (int t0 = tc; t0 < Tp && t0 < tc + AMX_TB; t0 += 32) {
+                _tile_zero(0);
+                _tile_zero(1);
+                _tile_zero(2);
+                _tile_zero(3);
+                const uint16_t *x0 = xb + (size_t)(t0 / 16) * nb * 512, *x1 = x0 + (size_t)nb * 512;
+                const uint16_t *w0 = l->Wb + (size_t)n * nb * 512, *w1 = w0 + (size_t)nb * 512;
+                for (int b = 0; b < nb; b++) {
+                    _tile_loadd(4, x0 + 512 * b, 64);
+                    _tile_loadd(5, x1 + 512 * b, 64);
+                    _tile_loadd(6, w0 + 512 * b, 64);
+                    _tile_loadd(7, w1 + 512 * b, 64);
+                    _tile_dpbf16ps(0, 4, 6);
+                    _tile_dpbf16ps(1, 4, 7);
+                    _tile_dpbf16ps(2, 5, 6);
+                    _tile_dpbf16ps(3, 5, 7);
+                }
+                _tile_stored(0, out[0], 64);
+                _tile_stored(1, out[1], 64);
+                _tile_stored(2, out[2], 64);
+                _tile_stored(3, out[3], 64);
+                for (int r = 0; r < 32 && t0 + r < T; r++) {
+                    float *y = Y + (size_t)(t0 + r) * nout + n * 16;
+                    for (int h = 0; h < 2; h++) {
+                        __m512 v = _mm512_add_ps(_mm512_load_ps(out[2 * (r / 16) + h][r % 16]), _mm512_loadu_ps(bias + n * 16 + 16 * h));
+                        _mm512_storeu_ps(y + 16 * h, act ? gelu16(v) : v);
+                    }
                 }
             }
-        }
     _tile_release();
     return 0;
 }
