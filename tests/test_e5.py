@@ -439,7 +439,7 @@ def test_a_refused_flag_falls_back_to_portable_flags_and_that_build_computes_the
 
 def test_a_library_is_built_from_its_parts_and_any_change_to_one_rebuilds_it(tmp_path, monkeypatch):
     assert native.libraries() == ["e5ops"]  # e5ops_linear.c is a part, not a library
-    assert [p.name for p in native.sources("e5ops")] == ["e5ops.c", "e5ops_linear.c"]
+    assert [p.name for p in native.sources("e5ops")] == ["e5ops.c", "e5ops_amx.c", "e5ops_linear.c"]
     src = tmp_path / "src"
     src.mkdir()
     for f in native.SOURCE_DIR.iterdir():
@@ -447,11 +447,11 @@ def test_a_library_is_built_from_its_parts_and_any_change_to_one_rebuilds_it(tmp
             (src / f.name).write_bytes(f.read_bytes())
     monkeypatch.setattr(native, "SOURCE_DIR", src)
     seen = {native.library_path("e5ops", tmp_path)}
-    for name in ("e5ops.c", "e5ops_linear.c", "e5ops.h"):
+    for name in ("e5ops.c", "e5ops_amx.c", "e5ops_linear.c", "e5ops.h"):
         with open(src / name, "a") as f:
             f.write("\n/* changed */\n")
         seen.add(native.library_path("e5ops", tmp_path))
-    assert len(seen) == 4
+    assert len(seen) == 5
 
 
 @needs_cc

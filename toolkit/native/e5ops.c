@@ -194,6 +194,11 @@ int net_forward(const void *p, const int32_t *ids, int T, const int32_t *segoff,
     float *kt = (float *)malloc(sizeof(float) * Lp * (H / n->NH));
     float *pr = (float *)malloc(sizeof(float) * Lp * QR);
     void *scratch = malloc(lin_scratch(n->path, T, H > FF ? H : FF));
+    int amx_att = 0;
+#if E5OPS_AMX
+    void *work = NULL;
+    amx_att = n->path == PATH_AMX && H == 32 * n->NH && (work = malloc(amx_attend_work(n->MAXP))) != NULL;
+#endif
     int rc = (x && qkv && ctx && tmp && mid && kt && pr && scratch) ? 0 : -1;
     const uint8_t *word = (const uint8_t *)n->p[0];
     const float *pos = (const float *)n->p[1], *type0 = (const float *)n->p[2];
@@ -220,7 +225,15 @@ int net_forward(const void *p, const int32_t *ids, int T, const int32_t *segoff,
 #define LIN(k, X, Y, ACT) \
     if (rc == 0) rc = lin_run(&n->lin[4 * l + (k)], (const float *)q[3 * (k) + 2], X, Y, T, ACT, scratch)
         LIN(0, x, qkv, 0);
-        for (int s = 0; rc == 0 && s < nseg; s++) attend(n, qkv, ctx, segoff[s], segoff[s + 1] - segoff[s], kt, pr);
+        for (int s = 0; rc == 0 && s < nseg; s++) {
+#if E5OPS_AMX
+            if (amx_att) {
+                amx_attend(qkv, ctx, segoff[s], segoff[s + 1] - segoff[s], H, n->NH, work);
+                continue;
+            }
+#endif
+            attend(n, qkv, ctx, segoff[s], segoff[s + 1] - segoff[s], kt, pr);
+        }
         LIN(1, ctx, tmp, 0);
         if (rc == 0) add_layernorm(x, tmp, (const float *)q[12], (const float *)q[13], T, H, n->eps);
         LIN(2, x, mid, 1);
@@ -237,5 +250,9 @@ int net_forward(const void *p, const int32_t *ids, int T, const int32_t *segoff,
         for (int i = 0; i < H; i++) o[i] *= inv;
     }
     free(x); free(qkv); free(ctx); free(tmp); free(mid); free(kt); free(pr); free(scratch);
+#if E5OPS_AMX
+    free(work);
+#endif
+    (void)amx_att;
     return rc;
 }

@@ -1,6 +1,7 @@
 /* e5ops.h - what the two halves of the e5ops library share (see e5ops.c for the whole picture).
  *
- *   e5ops_linear.c   the linear layers: y = act(x . W^T + b) on each kernel path
+ *   e5ops_linear.c   the linear layers: y = act(x . W^T + b) on each kernel path (int8 ones here)
+ *   e5ops_amx.c      the AMX path: bf16 tiles for the linear layers and for attention
  *   e5ops.c          the encoder around them: embeddings, attention, layer norms, pooling
  */
 #ifndef E5OPS_H
@@ -44,5 +45,15 @@ size_t lin_scratch(int path, int T, int nin);
 /* Y[T, nout] = act(X[T, nin] . W^T + bias), act: 0 none, 1 GELU, using scratch (lin_scratch bytes;
  * NULL: allocated here). Returns 0 or -1 (out of memory). */
 int lin_run(const e5lin *l, const float *bias, const float *X, float *Y, int T, int act, void *scratch);
+
+#if E5OPS_AMX
+/* e5ops_amx.c. amx_usable: the CPU has AMX-BF16 and the OS lets this process use the tiles. */
+int amx_usable(void);
+uint16_t *amx_pack(const uint8_t *W, const float *S, int nout, int nin); /* Wb from W, S (malloc'd) */
+int amx_linear(const e5lin *l, const float *bias, const float *X, float *Y, int T, int act, void *scratch);
+/* Attention of one segment on bf16 tiles (heads of 32); work: amx_attend_work(longest segment) bytes. */
+size_t amx_attend_work(int maxlen);
+int amx_attend(const float *qkv, float *ctx, int a, int L, int H, int NH, void *work);
+#endif
 
 #endif

