@@ -65,7 +65,7 @@ def qa(tmp_path_factory):
     settings = Settings(store=tmp_path_factory.mktemp("qa") / "store")
     # these tests exercise the mechanisms on three tiny articles; the shipped abstain_below is
     # calibrated on the web dev set (evals/fit_reader.py), where it is deliberately strict
-    settings.answer = settings.answer.model_copy(update={"abstain_below": 0.6})
+    settings.answer = settings.answer.model_copy(update={"abstain_below": 0.6, "use_model": True})  # the pick is tested here
     store = Store(settings.store).ensure()
     for doc_id, parts in (("sample_a", DOC_A), ("sample_b", DOC_B), ("sample_d", DOC_D)):
         store.put_document(make_doc(doc_id, parts))

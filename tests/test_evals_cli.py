@@ -242,6 +242,7 @@ def test_runner_over_tiny_gold_with_fake_llm_and_hash_embedder(tmp_path, tmp_set
 
     gold, corpus = _write_gold(tmp_path / "gold"), _write_corpus(tmp_path / "corpus")
     llm = FakeLLM(default="The bloc has 7,318 Party members in 94 grassroots Party organisations.")
+    tmp_settings.answer = tmp_settings.answer.model_copy(update={"use_model": True})  # the model route and its extractive baseline
     ev = run(tmp_settings, gold, corpus, ["qa"], llm=llm)
 
     assert {"qa", "qa_extractive", "retrieval_bm25", "retrieval_dense", "retrieval_hybrid"} <= set(ev.totals)

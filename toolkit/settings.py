@@ -129,7 +129,7 @@ class AnswerSettings(BaseModel):
     role_below: float = Field(default=0.5, description="Reader probability of the best sentence needed to answer a role question (who chaired, led, attended) from the verified record's roles; lower than abstain_below because the record's roles are verified.")
     extra_ratio: float = Field(default=0.6, description="A further sentence joins the answer of a multi-part question only at this share of the best sentence's probability or more.")
     max_words: int = Field(default=60, description="Upper bound on answer length in words.")
-    use_model: bool = Field(default=True, description="Let the model pick the answering spans of English answers; off gives composed extractive answers only.")
+    use_model: bool = Field(default=False, description="Let the model pick the answering spans of English answers (a stronger --model or --llm-url); off (default) composes them from the reader's best-matching spans. With the default 1.5B the pick cost 4 right English answers and gained none on the web dev set (toolkit evals --suite web+dev --only qa, session 5).")
     weights: dict[str, float] = Field(default_factory=lambda: dict(READER_WEIGHTS), description="Reader feature weights (logistic regression; see READER_WEIGHTS for how they were fitted).")
     retrieve_k: int = Field(default=8, description="Paragraphs retrieved per question.")
     top_paragraphs: int = Field(default=6, description="Retrieved paragraphs whose sentences become candidates.")
