@@ -70,6 +70,23 @@ def test_model_cannot_date_the_meeting_by_a_cited_document_or_name_a_fragment(tm
     assert rec.event_type == "thematic_review"  # the keyword rules decide against an unsupported type
 
 
-def test_an_unusable_reply_gives_an_empty_grounded_record(tmp_path):
-    rec = extract(doc(), FakeLLM(["not json"]), settings(tmp_path))
-    assert rec.people == [] and rec.figures == [] and rec.rejected >= 1
+def test_a_failed_model_call_falls_back_to_the_candidates_record_and_says_why(tmp_path):
+    from toolkit.errors import LLMError
+
+    out_of_time = LLMError("fake: no reply within its time budget of 0.5 s; raise the budget or use a faster model")
+    llm = FakeLLM([out_of_time], default={"items": []})  # then the candidates extractor's (role) calls
+    s = Settings(store=tmp_path / "store", extract={"extractor": "model", "model_seconds": 0.5, "model_max_tokens": 300})
+    rec = extract(doc(), llm, s)
+    first = llm.calls[0]
+    assert first["schema"].__name__ == "ModelRecord" and first["max_seconds"] == 0.5 and first["max_tokens"] == 300
+    assert rec.rejected_reasons[0].startswith("model record dropped") and "time budget of 0.5 s" in rec.rejected_reasons[0]
+    assert "candidates extractor" in rec.rejected_reasons[0]
+    # what the rules read is kept: the chair, the figures, the code with inner spaces, the meeting day
+    assert [p.name for p in rec.people] == ["Huỳnh Văn Nhàn"]
+    assert {f.value for f in rec.figures} >= {312.0, 104.0}
+    assert "18-NQ/TW" in [d.code for d in rec.documents] and rec.date == date(2023, 6, 13)
+
+
+def test_an_unusable_reply_falls_back_too(tmp_path):
+    rec = extract(doc(), FakeLLM(["not json"], default={"items": []}), settings(tmp_path))
+    assert rec.rejected_reasons[0].startswith("model record dropped") and rec.people and rec.figures

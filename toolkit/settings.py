@@ -179,6 +179,12 @@ class ExtractSettings(BaseModel):
         "fills the whole record, then every item is grounded to a source span or dropped.",
     )
     model_max_tokens: int = Field(default=1200, ge=64, description="Token bound of the whole-record reply (extractor 'model').")
+    model_seconds: float = Field(
+        default=180.0, gt=0,
+        description="Wall-clock budget of the model's whole-record call per article (extractor 'model'): past it generation "
+        "stops and the article gets the candidates extractor's record, the reason first in its rejected_reasons. 180 s is "
+        "about 1,200 generated tokens of the default 1.5B model at 12 tokens/s with its prompt, on 2 idle cores.",
+    )
     figure_batch: int = Field(default=8, ge=1, description="Figure candidates per model call.")
     people_batch: int = Field(default=8, ge=1, description="Person candidates per model call.")
 

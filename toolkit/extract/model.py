@@ -24,7 +24,7 @@ from ..vi.names import find_people
 from . import candidates as cands
 from .facts import date_context, event_type_of, named_body, period_of, province_of
 from .figures import _as_written, default_label, label_problem, repair_label
-from .labels import ROLES, _Prompter, _Tally, _call, gloss, prompt_version, repair_gloss
+from .labels import ROLES, _Prompter, _Tally, gloss, prompt_version, repair_gloss
 
 if TYPE_CHECKING:
     from ..llm import LLM
@@ -109,13 +109,14 @@ def _figure(doc: Document, m: _MFigure, tally: _Tally) -> Figure | None:
 
 
 def extract_with_model(doc: Document, llm: "LLM", settings: "Settings") -> Record:
-    """A Record filled by the model and grounded item by item (see the module docstring)."""
+    """A Record filled by the model and grounded item by item (see the module docstring). The model's call is
+    bounded by settings.extract.model_max_tokens and model_seconds; when it yields no valid reply, LLMError."""
     t0 = time.perf_counter()
     tally = _Tally()
     prompter = _Prompter(doc, settings)
-    reply = _call(llm, prompter.messages("extract_record", types=list(events.event_types())), ModelRecord,
-                  settings.extract.model_max_tokens, tally, "record")
-    reply = reply or ModelRecord()
+    # one bounded call: model_max_tokens and model_seconds; a failure is the caller's (record.extract falls back)
+    reply = llm.complete(prompter.messages("extract_record", types=list(events.event_types())), schema=ModelRecord,
+                         max_tokens=settings.extract.model_max_tokens, max_seconds=settings.extract.model_seconds)
     people = [p for m in reply.people if (p := _person(doc, m, tally))]
     people = list({fold(p.name): p for p in reversed(people)}.values())[::-1]
     figures = [f for m in reply.figures if (f := _figure(doc, m, tally))]
