@@ -60,6 +60,8 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
         rest = re.sub(r"^và\s+\d[\d.,]*\s*%\s+\S+(?:\s+\S+){0,3}?\s+(?=hoàn thành|đạt|có)", "", a[u_end:].lstrip())
         q = g.term_at_start(rest)
         return f"share of {u.en} {q.en}" if q is not None and q.kind == "qualifier" else None
+    if done := _done_after(g, u.en, a[u_end:]):  # what was done to the counted noun says more than a total
+        return done
     if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b):
         return f"{u.en} in total"
     if re.search(r"\bcòn\s*$", b):  # "cuối năm còn 3.414 hộ nghèo"
@@ -68,9 +70,29 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
         return f"{u.en} attending"
     # "tặng Giấy khen cho", "thành lập mới": an action that ends in a word the first reading strips
     whole = re.sub(r"(?:\s+(?:gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
-    for text in (b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b), whole):
+    for text in (whole, b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b)):
         if (v := g.action_at_end(text)) is not None:
             return f"{u.en} {v.en}"
+    return None
+
+
+# what may stand after an action said of a counted noun, up to the clause's end: the plan it was measured by
+_AFTER_ACTION_RE = re.compile(r"\s*(?:$|[,;:.()]|và\b|(?:vượt\s+)?(?:mức\s+)?(?:kế hoạch|chỉ tiêu)\b|vượt\b)")
+
+
+def _done_after(g: "Glossary", unit_en: str, rest: str) -> str | None:
+    """A counted noun followed, within its clause, by what was done to it (Vietnamese puts the subject first:
+    '31/32 chỉ tiêu chủ yếu hoàn thành và vượt kế hoạch' -> 'targets completed'): the first action term among the
+    next eight words, when the clause ends there or goes on about the plan or target it was measured by."""
+    words = list(re.finditer(r"\S+", re.split(r"[,;:.()]", rest, maxsplit=1)[0]))
+    for w in words[:9]:
+        if re.match(r"\d", w.group(0)) or re.fullmatch(r"không|chưa|chẳng", w.group(0)):  # another count, a negation
+            return None
+        at = w.start()
+        at_action = re.sub(r"^(?:đã|đều|được|cùng)\s+", "", rest[at:])
+        found = g.span_at_start(at_action)
+        if found is not None and found[0].kind == "action" and _AFTER_ACTION_RE.match(at_action[found[1]:]):
+            return f"{unit_en} {found[0].en}"
     return None
 
 
