@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tests.test_figure_en import g, split  # noqa: F401 - g is a fixture
 from tests.test_summarise_record import en_text, ev, fig, make_doc
 from toolkit.figure_en import label_en
 from toolkit.schemas import Record
@@ -17,23 +18,15 @@ from toolkit.verify import record_problems
 from toolkit.vi.glossary import load_glossary
 
 
-@pytest.fixture(scope="module")
-def g():
-    return load_glossary()
-
-
-def split(text: str, raw: str) -> tuple[str, str]:
-    i = text.index(raw)
-    return text[:i], text[i + len(raw):]
-
-
 @pytest.mark.parametrize("text, raw, want", [
     # Vietnamese puts the counted subject first and what was done to it after it
     ("Năm 2024, huyện có 22/25 chỉ tiêu chủ yếu hoàn thành và hoàn thành vượt mức kế hoạch.", "22/25", "targets completed"),
     ("Kết quả có 14/16 chỉ tiêu đạt và vượt kế hoạch đề ra.", "14/16", "targets met or exceeded"),
     ("toàn xã có 6 tập thể được khen thưởng, 2 cá nhân được biểu dương", "6", "collectives commended"),
     # the action before the number, with verbs of the genre's reports
-    ("Tại kỳ họp, HĐND thị xã đã thông qua 11 nghị quyết quan trọng và 3 đề án", "3", None),
+    ("Tại kỳ họp, HĐND thị xã đã thông qua 11 nghị quyết quan trọng và 3 đề án", "3", "schemes adopted"),  # shared verb
+    ("Tại kỳ họp, HĐND thị xã đã thông qua 11 nghị quyết quan trọng và 3 đề án", "11", "resolutions adopted"),
+    ("Kết quả xếp loại: 41 đảng viên HTTNV, 3 đảng viên KHTNV.", "41", "Party members who completed their tasks well"),
     ("UBKT Huyện ủy đã giải quyết 7 đơn thư đúng thời hạn.", "7", "complaints and petitions resolved"),
     ("Ban Thường vụ đã thành lập 3 đoàn kiểm tra theo kế hoạch.", "3", "inspection teams established"),
 ])
@@ -89,7 +82,7 @@ def test_the_lead_gives_the_sessions_ordinal_and_a_count_says_what_was_done(tmp_
     doc = make_doc("session", SESSION)
     en = en_text(summarise(doc, session_record(doc), None, Settings(store=tmp_path / "store")))
     assert "held the 7th session" in en
-    assert "Targets met or exceeded stood at 21 of 23" in en
+    assert "The number of targets met or exceeded stood at 21 of 23" in en
 
 
 def test_a_rank_is_not_a_count_but_a_count_must_say_what_it_counts():
@@ -98,3 +91,20 @@ def test_a_rank_is_not_a_count_but_a_count_must_say_what_it_counts():
     g = load_glossary()
     assert not record_problems("The council held the 7th session.", rec, lang="en", glossary=g)
     assert record_problems("The council counted 7.", rec, lang="en", glossary=g)
+
+
+MEETINGS = [
+    ("title", "Văn phòng Huyện ủy Cư Kuin tổng kết công tác năm 2023"),
+    ("body", "Chiều 5-1-2024, Đảng bộ Văn phòng Huyện ủy Cư Kuin tổ chức hội nghị tổng kết công tác năm 2023."),
+    ("body", "Trong năm, Văn phòng đã tham mưu tổ chức trên 320 cuộc họp, trong đó có 45 cuộc họp trực tuyến."),
+]
+
+
+def test_a_count_is_said_as_a_number_without_the_classifier_after_it(tmp_path):
+    doc = make_doc("meetings", MEETINGS)
+    rec = Record(doc_id=doc.doc_id, title=doc.title, date=date(2024, 1, 5), date_evidence=ev(doc, "p001", "Chiều 5-1-2024"),
+                 organization="Đảng bộ Văn phòng Huyện ủy Cư Kuin", event_type="year_review",
+                 figures=[fig(doc, "p002", "tổ chức trên 320 cuộc họp", "320", 320, "cuộc", label="cuộc họp")],
+                 content_hash=doc.content_hash)
+    en = en_text(summarise(doc, rec, None, Settings(store=tmp_path / "store")))
+    assert "The number of meetings held stood at more than 320." in en  # not "... at more than 320 sessions"

@@ -52,8 +52,8 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
     if re.search(r"(?:đạt|bằng|vượt)(?:\s+(?:trên|hơn|gần|khoảng|xấp xỉ))?\s*$", b) and \
             (m := re.match(r"(?:so với\s+)?(chỉ tiêu|kế hoạch|kh|dự toán)\b", a)):
         return f"share of the {'target' if m.group(1) == 'chỉ tiêu' else 'plan'} reached"
-    found = g.span_at_start(a)
-    if found is None or found[0].kind != "unit":
+    found = g.span_at_start(a, "unit")
+    if found is None:
         return None
     u, u_end = found
     if percent:  # "91,4% TCCS Đảng và 98% đảng viên hoàn thành tốt nhiệm vụ": a share of the counted noun so rated
@@ -62,6 +62,9 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
         return f"share of {u.en} {q.en}" if q is not None and q.kind == "qualifier" else None
     if done := _done_after(g, u.en, a[u_end:]):  # what was done to the counted noun says more than a total
         return done
+    rated = g.span_at_start(a[u_end:].lstrip(), "qualifier")  # "35 đảng viên hoàn thành tốt nhiệm vụ": a rating
+    if rated is not None and re.match(r"(?:who|rated|with) ", rated[0].en):
+        return f"{u.en} {rated[0].en}"
     if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b):
         return f"{u.en} in total"
     if re.search(r"\bcòn\s*$", b):  # "cuối năm còn 3.414 hộ nghèo"
@@ -90,8 +93,8 @@ def _done_after(g: "Glossary", unit_en: str, rest: str) -> str | None:
             return None
         at = w.start()
         at_action = re.sub(r"^(?:đã|đều|được|cùng)\s+", "", rest[at:])
-        found = g.span_at_start(at_action)
-        if found is not None and found[0].kind == "action" and _AFTER_ACTION_RE.match(at_action[found[1]:]):
+        found = g.span_at_start(at_action, "action")
+        if found is not None and _AFTER_ACTION_RE.match(at_action[found[1]:]):
             return f"{unit_en} {found[0].en}"
     return None
 
@@ -109,8 +112,9 @@ def _phrase_en(g: "Glossary", np: str) -> str | None:
         return None
     tr = g.translate(np)
     kinds = [k for k in tr.kinds if k != "function"]
-    if tr.ok and not tr.names and kinds == ["term", "unit"] and len(tr.terms) == 2:  # "doanh thu các doanh nghiệp"
-        return f"{'total ' if total else ''}{tr.terms[0].en} of {tr.terms[1].en}"
+    content = [t for t in tr.terms if t.kind != "function"]
+    if tr.ok and not tr.names and kinds == ["term", "unit"] and len(content) == 2:  # "doanh thu (các) doanh nghiệp"
+        return f"{'total ' if total else ''}{content[0].en} of {content[1].en}"
     if not tr.ok or tr.names or not kinds or kinds[0] not in ("term", "unit") or any(k != "qualifier" for k in kinds[1:]):
         return None
     if kinds == ["unit"] and not total:
