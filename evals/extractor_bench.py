@@ -115,6 +115,8 @@ def print_table(report: dict[str, dict]) -> int:
             n = int(sc.get("n_docs") or 0)
             print(f"{name:10} {half:5} {n:>4} {r['seconds_per_article']:9.1f}  {vals}")
         print(f"{name:10} documents: {' '.join(r['docs'])}   seconds: {' '.join(f'{x:.0f}' for x in r['seconds'])}")
+        if "cpu_seconds_per_article" in r:
+            print(f"{name:10} process CPU seconds per article: {r['cpu_seconds_per_article']:.1f}")
         print(f"{name:10} generated tokens: {r.get('generated_tokens', '?')}   fell back to the candidates record: "
               f"{len(r.get('fell_back', []))} {' '.join(r.get('fell_back', []))}   load average: "
               f"{' '.join(f'{x:.1f}' for x in r.get('load_avg', []))}")
@@ -168,13 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     loads: dict[str, list[float]] = {name: [] for name in args.extractor}
     fell: dict[str, list[str]] = {name: [] for name in args.extractor}
     tokens: dict[str, int] = {name: 0 for name in args.extractor}
+    cpu: dict[str, list[float]] = {name: [] for name in args.extractor}
     log = open(args.out.with_suffix(".jsonl"), "a", encoding="utf-8") if args.out else None
     for d in docs:  # article by article, every extractor in turn: a run cut short still compares like with like
         for name in args.extractor:
             settings = base.model_copy(update={"extract": base.extract.model_copy(update={"extractor": name})})
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             rec = extract_store(settings, doc_ids=[d.doc_id], force=True, progress=False, llm=llm, store=store)[0]
             secs[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)  # less sensitive than wall time to other processes on the cores
             used = llm.take()
             records[name].append(rec.model_dump(mode="json"))
             fell_back = bool(rec.rejected_reasons) and rec.rejected_reasons[0].startswith("model record dropped")
@@ -186,14 +190,15 @@ def main(argv: list[str] | None = None) -> int:
                 log.write(json.dumps({"extractor": name, "seconds": secs[name][-1], "load": os.getloadavg()[0], "llm": used,
                                       "fell_back": fell_back, "text": d.text, "record": records[name][-1]}, ensure_ascii=False) + "\n")
                 log.flush()
-            print(f"{name:10} {d.doc_id:8} {secs[name][-1]:7.1f}s  calls={used['calls']} tokens={used['prompt_tokens']}+"
+            print(f"{name:10} {d.doc_id:8} {secs[name][-1]:7.1f}s (cpu {cpu[name][-1]:.1f}s)  calls={used['calls']} tokens={used['prompt_tokens']}+"
                   f"{used['completion_tokens']} people={len(rec.people)} figures={len(rec.figures)} documents={len(rec.documents)} "
                   f"rejected={rec.rejected}{' FELL BACK' if fell_back else ''}  load={os.getloadavg()[0]:.2f}", flush=True)
     for name in args.extractor:
         report[name] = {"docs": [d.doc_id for d in docs], "seconds": secs[name],
                         "seconds_per_article": sum(secs[name]) / max(1, len(secs[name])),
                         "halves": score_halves(records[name], gold, texts), "load_avg": loads[name],
-                        "fell_back": fell[name], "generated_tokens": tokens[name]}
+                        "fell_back": fell[name], "generated_tokens": tokens[name],
+                        "cpu_seconds_per_article": sum(cpu[name]) / max(1, len(cpu[name]))}
     print(f"\nmodel: {getattr(llm, 'name', '?')}   documents: {' '.join(ids)}")
     print_table(report)
     if args.out:

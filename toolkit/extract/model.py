@@ -24,25 +24,26 @@ from ..vi.names import find_people
 from . import candidates as cands
 from .facts import date_context, event_type_of, named_body, period_of, province_of
 from .figures import _as_written, default_label, label_problem, repair_label
-from .labels import ROLES, _Prompter, _Tally, gloss, prompt_version, repair_gloss
+from .labels import ROLES, _Prompter, _Tally, gloss, prompt_version
 
 if TYPE_CHECKING:
     from ..llm import LLM
     from ..settings import Settings
 
 
+# Bounded reply: short quotes (the words around the item, not its whole sentence) and no English gloss (the
+# glossary reads it from the clause, toolkit.figure_en, as for the candidates extractor): the reply is the cost.
 class _MPerson(BaseModel):
     name: str = Field(max_length=60)
     title: str = Field(default="", max_length=160)
     role: str = Field(default="attendee", json_schema_extra={"enum": list(ROLES)}, max_length=20)
-    quote: str = Field(max_length=300)
+    quote: str = Field(max_length=160)
 
 
 class _MFigure(BaseModel):
     raw: str = Field(max_length=30)
-    label: str = Field(default="", max_length=120)
-    label_en: str = Field(default="", max_length=120)
-    quote: str = Field(max_length=300)
+    label: str = Field(default="", max_length=80)
+    quote: str = Field(max_length=160)
 
 
 class _MDocument(BaseModel):
@@ -99,10 +100,9 @@ def _figure(doc: Document, m: _MFigure, tally: _Tally) -> Figure | None:
         return None
     raw, value, unit = _as_written(span.raw, float(span.value), (span.unit or "").strip())
     label = repair_label(m.label, unit)
-    label_en = repair_gloss(m.label_en)
     if not label or label_problem(label, e.quote):
         label = default_label(e.quote, span.start, span.start + len(raw), unit) or "số lượng"
-        label_en = gloss(label)
+    label_en = gloss(label)
     target = float(span.target) if span.target is not None else None
     return Figure(label=label, label_en=label_en, value=value, unit=unit, raw=raw, target=target,
                   kind="rate" if unit == "%" else "result", evidence=e)
