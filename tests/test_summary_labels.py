@@ -29,6 +29,10 @@ from toolkit.vi.glossary import load_glossary
     ("Kết quả xếp loại: 41 đảng viên HTTNV, 3 đảng viên KHTNV.", "41", "Party members who completed their tasks well"),
     ("UBKT Huyện ủy đã giải quyết 7 đơn thư đúng thời hạn.", "7", "complaints and petitions resolved"),
     ("Ban Thường vụ đã thành lập 3 đoàn kiểm tra theo kế hoạch.", "3", "inspection teams established"),
+    # a share of a whole named after 'chiếm'; what a total is made of ('..., với N đảng viên')
+    ("doanh thu ước đạt 410 tỷ đồng, chiếm khoảng 12% tổng doanh thu của huyện.", "12%", "share of total revenue"),
+    ("Hiện nay, toàn huyện có 61 tổ chức cơ sở đảng, với 3.905 đảng viên.", "3.905", "Party members in total"),
+    ("28 đảng viên hoàn thành xuất sắc nhiệm vụ, chiếm 9,5%;", "9,5%", None),  # a share of nothing named
 ])
 def test_what_was_done_to_a_counted_noun(g, text, raw, want):
     before, after = split(text, raw)

@@ -46,18 +46,24 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
     - a percentage of a counted noun and a rating ('98% đảng viên hoàn thành tốt nhiệm vụ' -> 'share of Party members
       who completed their tasks well');
     - a total ('tổng số ... có 6.059 đảng viên', 'toàn tỉnh có 557 ...' -> 'Party members in total');
+    - a share of a whole ('chiếm 30% tổng kim ngạch xuất khẩu của tỉnh' -> 'share of total export turnover');
     - a share of a target or plan ('đạt 103,33% (so với) chỉ tiêu / kế hoạch' -> 'share of the target reached')."""
     b = re.sub(r"(?:\s+(?:mới|được|thêm|cho|đã|gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
     a = fold(nfc(after)).lstrip()
     if re.search(r"(?:đạt|bằng|vượt)(?:\s+(?:trên|hơn|gần|khoảng|xấp xỉ))?\s*$", b) and \
             (m := re.match(r"(?:so với\s+)?(chỉ tiêu|kế hoạch|kh|dự toán)\b", a)):
         return f"share of the {'target' if m.group(1) == 'chỉ tiêu' else 'plan'} reached"
+    if percent and re.search(r"\bchiếm(?:\s+tỷ lệ)?\s*$", b):  # "chiếm gần 30% tổng kim ngạch xuất khẩu của tỉnh"
+        whole_of = re.split(r"[,;:(.!?\n]", a, maxsplit=1)[0]
+        whole_of = re.sub(r"\s+(?:của|toàn|trên địa bàn)\s+(?:cả\s+)?(?:tỉnh|huyện|xã|thành phố|khối|nước)\s*$", "", whole_of).strip()
+        en = _phrase_en(g, whole_of) if whole_of else None
+        return f"share of {en}" if en else None
     found = g.span_at_start(a, "unit")
     if found is None:
         return None
     u, u_end = found
     if percent:  # "91,4% TCCS Đảng và 98% đảng viên hoàn thành tốt nhiệm vụ": a share of the counted noun so rated
-        rest = re.sub(r"^và\s+\d[\d.,]*\s*%\s+\S+(?:\s+\S+){0,3}?\s+(?=hoàn thành|đạt|có)", "", a[u_end:].lstrip())
+        rest = re.sub(r"^và\s+\d[\d.,]*\s*%?\s+\S+(?:\s+\S+){0,3}?\s+(?=hoàn thành|đạt|có)", "", a[u_end:].lstrip())
         q = g.term_at_start(rest)
         return f"share of {u.en} {q.en}" if q is not None and q.kind == "qualifier" else None
     if done := _done_after(g, u.en, a[u_end:]):  # what was done to the counted noun says more than a total
@@ -65,7 +71,9 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
     rated = g.span_at_start(a[u_end:].lstrip(), "qualifier")  # "35 đảng viên hoàn thành tốt nhiệm vụ": a rating
     if rated is not None and re.match(r"(?:who|rated|with) ", rated[0].en):
         return f"{u.en} {rated[0].en}"
-    if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b):
+    # "toàn tỉnh có 557 tổ chức cơ sở đảng, với 45.263 đảng viên": what the total is made of is a total too
+    if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b) or \
+            re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:.]{0,30}\b(?:có|là)\s+\d[^;:.]{0,50},\s*với\s*$", b):
         return f"{u.en} in total"
     if re.search(r"\bcòn\s*$", b):  # "cuối năm còn 3.414 hộ nghèo"
         return f"{u.en} remaining"

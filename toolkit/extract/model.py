@@ -7,6 +7,13 @@ raw number must be a number of the quote (toolkit.vi.number_spans) and its value
 from the model; a code must be a document code of the quote; the date is read by toolkit.vi.dates from the
 quoted words; the organisation must be a named body written in the article; the event type is kept only when
 the keyword rules agree or found nothing else. Province and period are the rules'.
+
+The one model call is bounded: settings.extract.model_max_tokens and a wall-clock budget,
+settings.extract.model_seconds (llama.cpp stops generating at the deadline; instructor's retries then stop at
+once). On 2 shared cores a 1.5B model's token rate falls several-fold (llama.cpp's threads wait on each
+other), and an unbounded reply of up to 1,200 tokens, retried twice, looked like a hang. When the call gives no
+valid reply, LLMError; `toolkit.extract.record.extract` then uses the candidates extractor's record and puts the
+reason first in its rejected_reasons.
 """
 
 from __future__ import annotations
