@@ -112,3 +112,28 @@ def test_a_count_is_said_as_a_number_without_the_classifier_after_it(tmp_path):
                  content_hash=doc.content_hash)
     en = en_text(summarise(doc, rec, None, Settings(store=tmp_path / "store")))
     assert "The number of meetings held stood at more than 320." in en  # not "... at more than 320 sessions"
+
+
+def test_a_count_is_a_phrase_headed_by_a_counted_noun(g):
+    assert g.names_counted("Party members admitted") and g.names_counted("new Party members admitted")
+    assert not g.names_counted("total revenue of enterprises") and not g.names_counted("budget revenue")
+
+
+REPEATED = [
+    ("title", "Khối Doanh nghiệp tỉnh Bình Phước sơ kết 6 tháng"),
+    ("body", "Tổng doanh thu các doanh nghiệp trong khối đạt 9.400 tỷ đồng."),
+    ("body", "Chiều 12-7-2024, Đảng ủy Khối Doanh nghiệp tỉnh tổ chức hội nghị sơ kết 6 tháng đầu năm."),
+    ("body", "Tổng doanh thu các doanh nghiệp trong khối đạt 9.400 tỷ đồng, tăng 600 tỷ đồng so cùng kỳ."),
+]
+
+
+def test_a_figure_repeated_by_a_sapo_is_stated_once(tmp_path):
+    doc = make_doc("repeated", REPEATED)
+    rec = Record(doc_id=doc.doc_id, title=doc.title, date=date(2024, 7, 12), date_evidence=ev(doc, "p002", "Chiều 12-7-2024"),
+                 organization="Đảng ủy Khối Doanh nghiệp tỉnh", event_type="mid_term_review",
+                 figures=[fig(doc, "p001", "Tổng doanh thu các doanh nghiệp trong khối đạt 9.400 tỷ đồng", "9.400", 9400, "tỷ đồng"),
+                          fig(doc, "p003", "Tổng doanh thu các doanh nghiệp trong khối đạt 9.400 tỷ đồng", "9.400", 9400, "tỷ đồng"),
+                          fig(doc, "p003", "tăng 600 tỷ đồng so cùng kỳ", "600", 600, "tỷ đồng")],
+                 content_hash=doc.content_hash)
+    en = en_text(summarise(doc, rec, None, Settings(store=tmp_path / "store")))
+    assert en.count("9,400") == 1 and "Total revenue of enterprises stood at 9,400 billion VND, up 600 billion VND" in en

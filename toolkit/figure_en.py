@@ -68,6 +68,12 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
         return f"share of {u.en} {q.en}" if q is not None and q.kind == "qualifier" else None
     if done := _done_after(g, u.en, a[u_end:]):  # what was done to the counted noun says more than a total
         return done
+    # the action before the number ('khen thưởng 4 tập thể và 24 cá nhân hoàn thành xuất sắc nhiệm vụ': commended);
+    # 'tặng Giấy khen cho', 'thành lập mới': an action that ends in a word the first reading strips
+    whole = re.sub(r"(?:\s+(?:gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
+    for text in (whole, b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b)):
+        if (v := g.action_at_end(text)) is not None:
+            return f"{u.en} {v.en}"
     rated = g.span_at_start(a[u_end:].lstrip(), "qualifier")  # "35 đảng viên hoàn thành tốt nhiệm vụ": a rating
     if rated is not None and re.match(r"(?:who|rated|with) ", rated[0].en):
         return f"{u.en} {rated[0].en}"
@@ -79,11 +85,6 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
         return f"{u.en} remaining"
     if re.search(r"\b(?:tham )?dự (?:đại hội|hội nghị|kỳ họp|buổi lễ)?\s*(?:có)\s*$", b):  # "Dự đại hội có 346 đại biểu"
         return f"{u.en} attending"
-    # "tặng Giấy khen cho", "thành lập mới": an action that ends in a word the first reading strips
-    whole = re.sub(r"(?:\s+(?:gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
-    for text in (whole, b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b)):
-        if (v := g.action_at_end(text)) is not None:
-            return f"{u.en} {v.en}"
     return None
 
 

@@ -184,6 +184,10 @@ def figure_facts(ctx: Ctx) -> list[Fact]:
     ranked = sorted(groups.items(), key=lambda kv: (-max(x.score for x in kv[1]) - min(1.5, 0.5 * (len(kv[1]) - 1)),
                                                      para_index(ctx.doc, kv[0][0]), kv[0][1]))
     facts = [f for key, members in ranked[:ctx.settings.max_figure_facts] if (f := _group_fact(ctx, key, members))]
+    # a figure is stated once: a clause whose figures another chosen clause states too (a sapo repeating the body)
+    facts = [f for i, f in enumerate(facts) if not f.key_values or not any(
+        j != i and set(f.key_values) <= set(o.key_values) and (set(f.key_values) < set(o.key_values) or j < i)
+        for j, o in enumerate(facts))]
     facts.sort(key=lambda fa: (para_index(ctx.doc, fa.citations[0].paragraph_id), fa.citations[0].start))
     return facts
 

@@ -187,9 +187,10 @@ class Glossary:
         return t.en if t is not None and t.kind in ("term", "qualifier") and re.search(r"[A-Za-z]{3,}", t.en) else None
 
     def names_counted(self, text_en: str) -> bool:
-        """Whether an English text names a counted noun of the glossary ('Meetings held', 'Party members admitted')."""
-        t = fold(text_en)
-        return any(re.search(r"(?<!\w)" + re.escape(u) + r"(?!\w)", t) for u in self._unit_names)
+        """Whether an English noun phrase is headed by a counted noun of the glossary ('Meetings held', 'new Party
+        members admitted'; not 'total revenue of enterprises', whose head is 'revenue')."""
+        t = re.sub(r"^(?:new|newly)\s+", "", fold(text_en).strip())
+        return any(re.match(re.escape(u) + r"(?!\w)", t) for u in self._unit_names)
 
     def term_at_start(self, text: str) -> Term | None:
         """The glossary term a folded text starts with (longest), or None."""
