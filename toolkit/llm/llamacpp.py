@@ -9,8 +9,10 @@ The model loads on first use. One generation runs at a time (a lock). llama-cpp-
 the longest token prefix shared with the previous prompt (its KV cache); `reuse_prefix=False`
 clears the cache before every call, to measure what the cache is worth. `last_usage` holds the
 prompt/completion tokens and seconds of the last call (summed over instructor's attempts).
-`complete(..., max_seconds=S)` stops generating once S seconds have passed (a logits processor checks the
-clock at every token; instructor's retries then stop at their first token) and raises LLMError.
+`complete(..., max_seconds=S)` streams the reply and stops generating once S seconds have passed (checked
+at every token; an exception raised inside llama.cpp's sampler, e.g. by a logits processor, is ignored by its
+ctypes callback, so the clock is read between tokens), then raises LLMError. Such a call has no retries: at
+temperature 0 a retry writes the same reply again.
 
 llama.cpp's "extra buffer types" are off by default (`extra_buffers=False`): on CPUs that report
 AMX (Sapphire Rapids, as on these machines) llama.cpp repacks the weights for AMX and the first
@@ -71,22 +73,6 @@ def _plain_cpu_buffers(enabled: bool) -> Iterator[None]:
             lib.llama_model_default_params = orig
 
 
-class _OutOfTime(Exception):
-    """Raised inside llama.cpp's sampling loop when a call's time budget is spent."""
-
-
-def _clock_check(deadline: float):
-    """A llama.cpp logits processor that raises _OutOfTime once time.monotonic() passes `deadline`."""
-    from llama_cpp import LogitsProcessorList
-
-    def check(_input_ids, scores):
-        if time.monotonic() > deadline:
-            raise _OutOfTime()
-        return scores
-
-    return LogitsProcessorList([check])
-
-
 class LlamaCppLLM:
     concurrent = False  # one generation at a time (toolkit/llm/parallel.py sends it one request at a time)
 
@@ -103,7 +89,6 @@ class LlamaCppLLM:
         self.last_stream: StreamStats | None = None  # timing of the last stream()
         self._llama = None
         self._structured = None
-        self._deadline: float | None = None  # of the running complete() call (max_seconds)
         self._lock = threading.RLock()
 
     # --- model --------------------------------------------------------------------------
@@ -143,8 +128,6 @@ class LlamaCppLLM:
         """OpenAI-style create used under instructor: rewrites response_format, counts usage."""
         kwargs = rewrite_response_format(kwargs, "llamacpp")  # the only form llama-cpp-python honours
         kwargs.pop("model", None)
-        if self._deadline is not None:
-            kwargs["logits_processor"] = _clock_check(self._deadline)
         t0 = time.perf_counter()
         out = self.llama.create_chat_completion_openai_v1(**kwargs)
         self._add_usage(getattr(out, "usage", None), time.perf_counter() - t0)
@@ -192,13 +175,13 @@ class LlamaCppLLM:
                 llama.reset()
             self.last_usage = None
             self.last_text = None
-            self._deadline = time.monotonic() + float(max_seconds) if max_seconds else None
             try:
+                if max_seconds:
+                    return self._timed(llama, messages, schema, max_tokens, float(max_seconds))
                 if schema is None:
                     t0 = time.perf_counter()
-                    extra = {"logits_processor": _clock_check(self._deadline)} if self._deadline is not None else {}
                     out = llama.create_chat_completion(messages=messages, max_tokens=max_tokens,
-                                                       temperature=self.settings.temperature, **extra)
+                                                       temperature=self.settings.temperature)
                     self._add_usage(out.get("usage"), time.perf_counter() - t0)
                     self.last_text = completion_text(out) or ""
                     return self.last_text
@@ -210,14 +193,53 @@ class LlamaCppLLM:
             except LLMError:
                 raise
             except Exception as e:  # noqa: BLE001 - every model failure becomes the toolkit's LLMError
-                if self._deadline is not None and time.monotonic() > self._deadline:
-                    raise LLMError(f"{self.name}: no reply within its time budget of {float(max_seconds):g} s; "
-                                   "raise the budget or use a faster model", last_completion=self.last_text) from e
                 if "context window" in str(e):
                     raise LLMError(f"{self.name}: prompt longer than the context window (n_ctx={self.settings.n_ctx}); "
                                    "raise llm.n_ctx or shorten the input") from e
                 if schema is None:
                     raise LLMError(f"{self.name}: generation failed: {type(e).__name__}: {str(e)[:200]}") from e
                 raise wrap_instructor_error(e, self.name, schema.__name__, max_tokens) from e
-            finally:
-                self._deadline = None
+
+    def _timed(self, llama, messages, schema, max_tokens: int, max_seconds: float):
+        """One reply (grammar-bound to `schema` when given), streamed and stopped at the deadline; LLMError when
+        it is cut (time or max_tokens) or does not validate."""
+        from pydantic import ValidationError
+
+        from .structured import describe_exception
+
+        deadline = time.monotonic() + max_seconds
+        extra = {"response_format": {"type": "json_object", "schema": schema.model_json_schema()}} if schema is not None else {}
+        t0 = time.perf_counter()
+        pieces: list[str] = []
+        finish = None
+        chunks = llama.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=self.settings.temperature,
+                                              stream=True, **extra)
+        try:
+            for chunk in chunks:
+                choice = (chunk.get("choices") or [{}])[0]
+                pieces.append((choice.get("delta") or {}).get("content") or "")
+                finish = choice.get("finish_reason") or finish
+                if finish is None and time.monotonic() > deadline:
+                    break
+        finally:
+            close = getattr(chunks, "close", None)
+            if close:
+                close()  # stops generation
+        text = "".join(pieces)
+        n = sum(1 for x in pieces if x)
+        self._add_usage({"prompt_tokens": max(0, int(getattr(llama, "n_tokens", 0)) - n), "completion_tokens": n},
+                        time.perf_counter() - t0)
+        self.last_text = text
+        if finish is None:
+            raise LLMError(f"{self.name}: no reply within its time budget of {max_seconds:g} s ({n} tokens written); "
+                           "raise the budget or use a faster model", last_completion=text)
+        if schema is None:
+            return text
+        if finish == "length":
+            raise LLMError(f"{self.name}: {schema.__name__} reply cut at max_tokens={max_tokens}; raise the bound or shorten "
+                           "the input", last_completion=text)
+        try:
+            return schema.model_validate_json(text)
+        except ValidationError as e:
+            raise LLMError(f"{self.name}: {schema.__name__} reply does not fit its schema: {describe_exception(e)}",
+                           last_completion=text) from e
