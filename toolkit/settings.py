@@ -182,8 +182,10 @@ class ExtractSettings(BaseModel):
     model_seconds: float = Field(
         default=180.0, gt=0,
         description="Wall-clock budget of the model's whole-record call per article (extractor 'model'): past it generation "
-        "stops and the article gets the candidates extractor's record, the reason first in its rejected_reasons. 180 s is "
-        "about 1,200 generated tokens of the default 1.5B model at 12 tokens/s with its prompt, on 2 idle cores.",
+        "stops and the article gets the candidates extractor's record, the reason first in its rejected_reasons. On 2 idle "
+        "cores the default 1.5B model reads a web article's prompt (~900 tokens) in ~13 s and writes model_max_tokens=1,200 "
+        "tokens in ~100 s; 180 s leaves room for that. On a busy machine its token rate falls several-fold and the call "
+        "stops here instead of running on.",
     )
     figure_batch: int = Field(default=8, ge=1, description="Figure candidates per model call.")
     people_batch: int = Field(default=8, ge=1, description="Person candidates per model call.")
