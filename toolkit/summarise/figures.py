@@ -184,10 +184,12 @@ def figure_facts(ctx: Ctx) -> list[Fact]:
     ranked = sorted(groups.items(), key=lambda kv: (-max(x.score for x in kv[1]) - min(1.5, 0.5 * (len(kv[1]) - 1)),
                                                      para_index(ctx.doc, kv[0][0]), kv[0][1]))
     facts = [f for key, members in ranked[:ctx.settings.max_figure_facts] if (f := _group_fact(ctx, key, members))]
-    # a figure is stated once: a clause whose figures another chosen clause states too (a sapo repeating the body)
-    facts = [f for i, f in enumerate(facts) if not f.key_values or not any(
-        j != i and set(f.key_values) <= set(o.key_values) and (set(f.key_values) < set(o.key_values) or j < i)
-        for j, o in enumerate(facts))]
+    # a clause is stated once: one that another chosen clause repeats in full (a sapo repeating the body) is dropped
+    def words(f: Fact) -> str:
+        return " ".join(re.findall(r"\w+", fold(f.vi)))
+
+    facts = [f for i, f in enumerate(facts) if not any(
+        j != i and words(f) in words(o) and (words(f) != words(o) or j < i) for j, o in enumerate(facts))]
     facts.sort(key=lambda fa: (para_index(ctx.doc, fa.citations[0].paragraph_id), fa.citations[0].start))
     return facts
 
@@ -246,7 +248,7 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
             en = f"The targets{f' for {per}' if per else ''} include " + "; ".join(
                 f"{subj}: {pred.removeprefix('at ')}" if pred.startswith("at ") else f"{subj} {pred}" for subj, pred in phrases)
         else:
-            counts = {subj for subj, _ in phrases if ctx.glossary.names_counted(subj)
+            counts = {subj for subj, pred in phrases if ctx.glossary.names_counted(subj) and "%" not in pred
                       and not re.match(r"share of|growth in|decline in", subj) and not subj.endswith(" in total")}
             en = (f"In {per}, " if per else "") + _sentence(phrases, counts)
             en = en[:1].upper() + en[1:]
