@@ -35,10 +35,10 @@ REPLY = {
         {"name": "Sa Đéc", "title": "", "role": "attendee", "quote": "Ban Thường vụ Thị ủy Sa Đéc"},
     ],
     "figures": [
-        {"raw": "312", "label": "kết nạp 312 đảng viên", "label_en": "312 new Party members", "quote": "toàn Đảng bộ đã kết nạp 312 đảng viên"},
-        {"raw": "104%", "label": "đạt kế hoạch", "label_en": "of the plan", "quote": "đạt 104% kế hoạch"},
-        {"raw": "999", "label": "đảng viên", "label_en": "", "quote": "toàn Đảng bộ đã kết nạp 999 đảng viên"},
-        {"raw": "2017", "label": "năm", "label_en": "", "quote": "ngày 25/10/2017"},
+        {"raw": "312", "label": "kết nạp 312 đảng viên", "quote": "toàn Đảng bộ đã kết nạp 312 đảng viên"},
+        {"raw": "104%", "label": "đạt kế hoạch", "quote": "đạt 104% kế hoạch"},
+        {"raw": "999", "label": "đảng viên", "quote": "toàn Đảng bộ đã kết nạp 999 đảng viên"},
+        {"raw": "2017", "label": "năm", "quote": "ngày 25/10/2017"},
     ],
     "documents": [
         {"code": "18-NQ/TW", "quote": "Nghị quyết số 18 -NQ/TW"},
@@ -53,7 +53,8 @@ def test_model_record_is_grounded_item_by_item(tmp_path):
     assert rec.people[0].role == "chair" and rec.people[0].title == "Bí thư Thị ủy"
     figs = {f.value: f for f in rec.figures}
     assert set(figs) == {312.0, 104.0}  # the invented 999 and the year are dropped
-    assert figs[312.0].label == "kết nạp đảng viên" and "312" not in figs[312.0].label_en  # repaired, not rejected
+    assert figs[312.0].label == "kết nạp đảng viên"  # the number stripped from the label, not rejected
+    assert figs[312.0].label_en == "Party members admitted"  # read from the clause with the glossary
     assert [d.code for d in rec.documents] == ["18-NQ/TW"]
     assert rec.date == date(2023, 6, 13) and rec.date_inferred_year
     assert rec.organization == "Ban Thường vụ Thị ủy Sa Đéc" and rec.event_type == "thematic_review"
@@ -70,6 +71,23 @@ def test_model_cannot_date_the_meeting_by_a_cited_document_or_name_a_fragment(tm
     assert rec.event_type == "thematic_review"  # the keyword rules decide against an unsupported type
 
 
-def test_an_unusable_reply_gives_an_empty_grounded_record(tmp_path):
-    rec = extract(doc(), FakeLLM(["not json"]), settings(tmp_path))
-    assert rec.people == [] and rec.figures == [] and rec.rejected >= 1
+def test_a_failed_model_call_falls_back_to_the_candidates_record_and_says_why(tmp_path):
+    from toolkit.errors import LLMError
+
+    out_of_time = LLMError("fake: no reply within its time budget of 0.5 s; raise the budget or use a faster model")
+    llm = FakeLLM([out_of_time], default={"items": []})  # then the candidates extractor's (role) calls
+    s = Settings(store=tmp_path / "store", extract={"extractor": "model", "model_seconds": 0.5, "model_max_tokens": 300})
+    rec = extract(doc(), llm, s)
+    first = llm.calls[0]
+    assert first["schema"].__name__ == "ModelRecord" and first["max_seconds"] == 0.5 and first["max_tokens"] == 300
+    assert rec.rejected_reasons[0].startswith("model record dropped") and "time budget of 0.5 s" in rec.rejected_reasons[0]
+    assert "candidates extractor" in rec.rejected_reasons[0]
+    # what the rules read is kept: the chair, the figures, the code with inner spaces, the meeting day
+    assert [p.name for p in rec.people] == ["Huỳnh Văn Nhàn"]
+    assert {f.value for f in rec.figures} >= {312.0, 104.0}
+    assert "18-NQ/TW" in [d.code for d in rec.documents] and rec.date == date(2023, 6, 13)
+
+
+def test_an_unusable_reply_falls_back_too(tmp_path):
+    rec = extract(doc(), FakeLLM(["not json"], default={"items": []}), settings(tmp_path))
+    assert rec.rejected_reasons[0].startswith("model record dropped") and rec.people and rec.figures

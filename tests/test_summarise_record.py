@@ -86,7 +86,7 @@ def test_a_party_congress_is_called_a_congress_never_a_review(settings):
     assert "review" not in en.lower()
     assert "Trương Minh Khải, Secretary of the District Party Committee, chaired the congress." in en
     # each figure names its subject: the record's label_en, or the glossary rendering of the label
-    assert "New Party members admitted stood at 1,264." in en
+    assert "The number of new Party members admitted stood at 1,264." in en  # a count is said as a number
     assert "Average income per capita stood at 58.6 million VND." in en
 
 

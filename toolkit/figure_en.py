@@ -46,31 +46,65 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
     - a percentage of a counted noun and a rating ('98% đảng viên hoàn thành tốt nhiệm vụ' -> 'share of Party members
       who completed their tasks well');
     - a total ('tổng số ... có 6.059 đảng viên', 'toàn tỉnh có 557 ...' -> 'Party members in total');
+    - a share of a whole ('chiếm 30% tổng kim ngạch xuất khẩu của tỉnh' -> 'share of total export turnover');
     - a share of a target or plan ('đạt 103,33% (so với) chỉ tiêu / kế hoạch' -> 'share of the target reached')."""
     b = re.sub(r"(?:\s+(?:mới|được|thêm|cho|đã|gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
     a = fold(nfc(after)).lstrip()
     if re.search(r"(?:đạt|bằng|vượt)(?:\s+(?:trên|hơn|gần|khoảng|xấp xỉ))?\s*$", b) and \
             (m := re.match(r"(?:so với\s+)?(chỉ tiêu|kế hoạch|kh|dự toán)\b", a)):
         return f"share of the {'target' if m.group(1) == 'chỉ tiêu' else 'plan'} reached"
-    found = g.span_at_start(a)
-    if found is None or found[0].kind != "unit":
+    if percent and re.search(r"\bchiếm(?:\s+tỷ lệ)?\s*$", b):  # "chiếm gần 30% tổng kim ngạch xuất khẩu của tỉnh"
+        whole_of = re.split(r"[,;:(.!?\n]", a, maxsplit=1)[0]
+        whole_of = re.sub(r"\s+(?:của|toàn|trên địa bàn)\s+(?:cả\s+)?(?:tỉnh|huyện|xã|thành phố|khối|nước)\s*$", "", whole_of).strip()
+        en = _phrase_en(g, whole_of) if whole_of else None
+        return f"share of {en}" if en else None
+    found = g.span_at_start(a, "unit")
+    if found is None:
         return None
     u, u_end = found
     if percent:  # "91,4% TCCS Đảng và 98% đảng viên hoàn thành tốt nhiệm vụ": a share of the counted noun so rated
-        rest = re.sub(r"^và\s+\d[\d.,]*\s*%\s+\S+(?:\s+\S+){0,3}?\s+(?=hoàn thành|đạt|có)", "", a[u_end:].lstrip())
+        rest = re.sub(r"^và\s+\d[\d.,]*\s*%?\s+\S+(?:\s+\S+){0,3}?\s+(?=hoàn thành|đạt|có)", "", a[u_end:].lstrip())
         q = g.term_at_start(rest)
         return f"share of {u.en} {q.en}" if q is not None and q.kind == "qualifier" else None
-    if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b):
+    if done := _done_after(g, u.en, a[u_end:]):  # what was done to the counted noun says more than a total
+        return done
+    # the action before the number ('khen thưởng 4 tập thể và 24 cá nhân hoàn thành xuất sắc nhiệm vụ': commended);
+    # 'tặng Giấy khen cho', 'thành lập mới': an action that ends in a word the first reading strips
+    whole = re.sub(r"(?:\s+(?:gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
+    for text in (whole, b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b)):
+        if (v := g.action_at_end(text)) is not None:
+            return f"{u.en} {v.en}"
+    rated = g.span_at_start(a[u_end:].lstrip(), "qualifier")  # "35 đảng viên hoàn thành tốt nhiệm vụ": a rating
+    if rated is not None and re.match(r"(?:who|rated|with) ", rated[0].en):
+        return f"{u.en} {rated[0].en}"
+    # "toàn tỉnh có 557 tổ chức cơ sở đảng, với 45.263 đảng viên": what the total is made of is a total too
+    if re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:]{0,30}\b(?:có|là|lên|đạt)\s*$", b) or \
+            re.search(r"(?:tổng số|toàn (?:đảng bộ|tỉnh|huyện|xã|khối))[^;:.]{0,30}\b(?:có|là)\s+\d[^;:.]{0,50},\s*với\s*$", b):
         return f"{u.en} in total"
     if re.search(r"\bcòn\s*$", b):  # "cuối năm còn 3.414 hộ nghèo"
         return f"{u.en} remaining"
     if re.search(r"\b(?:tham )?dự (?:đại hội|hội nghị|kỳ họp|buổi lễ)?\s*(?:có)\s*$", b):  # "Dự đại hội có 346 đại biểu"
         return f"{u.en} attending"
-    # "tặng Giấy khen cho", "thành lập mới": an action that ends in a word the first reading strips
-    whole = re.sub(r"(?:\s+(?:gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
-    for text in (b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b), whole):
-        if (v := g.action_at_end(text)) is not None:
-            return f"{u.en} {v.en}"
+    return None
+
+
+# what may stand after an action said of a counted noun, up to the clause's end: the plan it was measured by
+_AFTER_ACTION_RE = re.compile(r"\s*(?:$|[,;:.()]|và\b|(?:vượt\s+)?(?:mức\s+)?(?:kế hoạch|chỉ tiêu)\b|vượt\b)")
+
+
+def _done_after(g: "Glossary", unit_en: str, rest: str) -> str | None:
+    """A counted noun followed, within its clause, by what was done to it (Vietnamese puts the subject first:
+    '31/32 chỉ tiêu chủ yếu hoàn thành và vượt kế hoạch' -> 'targets completed'): the first action term among the
+    next eight words, when the clause ends there or goes on about the plan or target it was measured by."""
+    words = list(re.finditer(r"\S+", re.split(r"[,;:.()]", rest, maxsplit=1)[0]))
+    for w in words[:9]:
+        if re.match(r"\d", w.group(0)) or re.fullmatch(r"không|chưa|chẳng", w.group(0)):  # another count, a negation
+            return None
+        at = w.start()
+        at_action = re.sub(r"^(?:đã|đều|được|cùng)\s+", "", rest[at:])
+        found = g.span_at_start(at_action, "action")
+        if found is not None and _AFTER_ACTION_RE.match(at_action[found[1]:]):
+            return f"{unit_en} {found[0].en}"
     return None
 
 
@@ -87,8 +121,9 @@ def _phrase_en(g: "Glossary", np: str) -> str | None:
         return None
     tr = g.translate(np)
     kinds = [k for k in tr.kinds if k != "function"]
-    if tr.ok and not tr.names and kinds == ["term", "unit"] and len(tr.terms) == 2:  # "doanh thu các doanh nghiệp"
-        return f"{'total ' if total else ''}{tr.terms[0].en} of {tr.terms[1].en}"
+    content = [t for t in tr.terms if t.kind != "function"]
+    if tr.ok and not tr.names and kinds == ["term", "unit"] and len(content) == 2:  # "doanh thu (các) doanh nghiệp"
+        return f"{'total ' if total else ''}{content[0].en} of {content[1].en}"
     if not tr.ok or tr.names or not kinds or kinds[0] not in ("term", "unit") or any(k != "qualifier" for k in kinds[1:]):
         return None
     if kinds == ["unit"] and not total:

@@ -77,9 +77,9 @@ class LockedLLM:
         self._lock = lock
         self.name = getattr(self._inner, "name", type(self._inner).__name__)
 
-    def complete(self, messages, schema=None, max_tokens=None):
+    def complete(self, messages, schema=None, max_tokens=None, max_seconds=None):
         with self._lock.background():
-            return self._inner.complete(messages, schema=schema, max_tokens=max_tokens)
+            return self._inner.complete(messages, schema=schema, max_tokens=max_tokens, max_seconds=max_seconds)
 
     def stream(self, messages, max_tokens=None):
         with self._lock.background():

@@ -184,6 +184,14 @@ class ExtractSettings(BaseModel):
         "fills the whole record, then every item is grounded to a source span or dropped.",
     )
     model_max_tokens: int = Field(default=1200, ge=64, description="Token bound of the whole-record reply (extractor 'model').")
+    model_seconds: float = Field(
+        default=180.0, gt=0,
+        description="Wall-clock budget of the model's whole-record call per article (extractor 'model'): past it generation "
+        "stops and the article gets the candidates extractor's record, the reason first in its rejected_reasons. On 2 idle "
+        "cores the default 1.5B model reads a web article's prompt (~900 tokens) in ~13 s and writes model_max_tokens=1,200 "
+        "tokens in ~100 s; 180 s leaves room for that. On a busy machine its token rate falls several-fold and the call "
+        "stops here instead of running on.",
+    )
     figure_batch: int = Field(default=8, ge=1, description="Figure candidates per model call.")
     people_batch: int = Field(default=8, ge=1, description="Person candidates per model call.")
 

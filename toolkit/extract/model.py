@@ -7,6 +7,13 @@ raw number must be a number of the quote (toolkit.vi.number_spans) and its value
 from the model; a code must be a document code of the quote; the date is read by toolkit.vi.dates from the
 quoted words; the organisation must be a named body written in the article; the event type is kept only when
 the keyword rules agree or found nothing else. Province and period are the rules'.
+
+The one model call is bounded: settings.extract.model_max_tokens and a wall-clock budget,
+settings.extract.model_seconds (llama.cpp stops generating at the deadline; instructor's retries then stop at
+once). On 2 shared cores a 1.5B model's token rate falls several-fold (llama.cpp's threads wait on each
+other), and an unbounded reply of up to 1,200 tokens, retried twice, looked like a hang. When the call gives no
+valid reply, LLMError; `toolkit.extract.record.extract` then uses the candidates extractor's record and puts the
+reason first in its rejected_reasons.
 """
 
 from __future__ import annotations
@@ -24,25 +31,26 @@ from ..vi.names import find_people
 from . import candidates as cands
 from .facts import date_context, event_type_of, named_body, period_of, province_of
 from .figures import _as_written, default_label, label_problem, repair_label
-from .labels import ROLES, _Prompter, _Tally, _call, gloss, prompt_version, repair_gloss
+from .labels import ROLES, _Prompter, _Tally, gloss, prompt_version
 
 if TYPE_CHECKING:
     from ..llm import LLM
     from ..settings import Settings
 
 
+# Bounded reply: short quotes (the words around the item, not its whole sentence) and no English gloss (the
+# glossary reads it from the clause, toolkit.figure_en, as for the candidates extractor): the reply is the cost.
 class _MPerson(BaseModel):
     name: str = Field(max_length=60)
     title: str = Field(default="", max_length=160)
     role: str = Field(default="attendee", json_schema_extra={"enum": list(ROLES)}, max_length=20)
-    quote: str = Field(max_length=300)
+    quote: str = Field(max_length=160)
 
 
 class _MFigure(BaseModel):
     raw: str = Field(max_length=30)
-    label: str = Field(default="", max_length=120)
-    label_en: str = Field(default="", max_length=120)
-    quote: str = Field(max_length=300)
+    label: str = Field(default="", max_length=80)
+    quote: str = Field(max_length=160)
 
 
 class _MDocument(BaseModel):
@@ -99,23 +107,23 @@ def _figure(doc: Document, m: _MFigure, tally: _Tally) -> Figure | None:
         return None
     raw, value, unit = _as_written(span.raw, float(span.value), (span.unit or "").strip())
     label = repair_label(m.label, unit)
-    label_en = repair_gloss(m.label_en)
     if not label or label_problem(label, e.quote):
         label = default_label(e.quote, span.start, span.start + len(raw), unit) or "số lượng"
-        label_en = gloss(label)
+    label_en = gloss(label)
     target = float(span.target) if span.target is not None else None
     return Figure(label=label, label_en=label_en, value=value, unit=unit, raw=raw, target=target,
                   kind="rate" if unit == "%" else "result", evidence=e)
 
 
 def extract_with_model(doc: Document, llm: "LLM", settings: "Settings") -> Record:
-    """A Record filled by the model and grounded item by item (see the module docstring)."""
+    """A Record filled by the model and grounded item by item (see the module docstring). The model's call is
+    bounded by settings.extract.model_max_tokens and model_seconds; when it yields no valid reply, LLMError."""
     t0 = time.perf_counter()
     tally = _Tally()
     prompter = _Prompter(doc, settings)
-    reply = _call(llm, prompter.messages("extract_record", types=list(events.event_types())), ModelRecord,
-                  settings.extract.model_max_tokens, tally, "record")
-    reply = reply or ModelRecord()
+    # one bounded call: model_max_tokens and model_seconds; a failure is the caller's (record.extract falls back)
+    reply = llm.complete(prompter.messages("extract_record", types=list(events.event_types())), schema=ModelRecord,
+                         max_tokens=settings.extract.model_max_tokens, max_seconds=settings.extract.model_seconds)
     people = [p for m in reply.people if (p := _person(doc, m, tally))]
     people = list({fold(p.name): p for p in reversed(people)}.values())[::-1]
     figures = [f for m in reply.figures if (f := _figure(doc, m, tally))]

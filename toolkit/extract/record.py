@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 def verify_items(doc: Document, people: Iterable[Person], figures: Iterable[Figure], documents: Iterable[DocumentRef],
                  awards: Iterable[Award], tally: _Tally) -> tuple[list[Person], list[Figure], list[DocumentRef], list[Award]]:
     """Re-derive every item's Evidence from the source; drop (and count) anything unsupported."""
+    from ..vi.codes import CODE_RE, normalize_code
     from ..vi.numbers import parse_number, same_value
     from ..verify import evidence_for
 
@@ -81,8 +82,9 @@ def verify_items(doc: Document, people: Iterable[Person], figures: Iterable[Figu
 
     kept_people = keep(people, lambda p: f"person {p.name!r}", person_problem)
     kept_figures = keep(figures, lambda f: f"figure {f.raw!r}", figure_problem)
-    kept_docs = keep(documents, lambda d: f"document {d.code!r}",
-                     lambda d, quote: None if d.code in quote else "code not in its quote")
+    kept_docs = keep(documents, lambda d: f"document {d.code!r}",  # "18 -NQ/TW" as written is the code 18-NQ/TW
+                     lambda d, quote: None if d.code in quote or any(normalize_code(m.group(0)) == d.code
+                                                                     for m in CODE_RE.finditer(quote)) else "code not in its quote")
     kept_awards = keep(awards, lambda a: f"award {a.name!r}",
                        lambda a, quote: None if fold(a.name) in fold(quote) else "name not in its quote")
     return kept_people, kept_figures, kept_docs, kept_awards
@@ -105,12 +107,27 @@ def extract(doc: Document, llm: "LLM", settings: "Settings") -> Record:
     from ..figure_en import with_english_labels
 
     if settings.extract.extractor == "model":
-        from .model import extract_with_model
-
-        rec = extract_with_model(doc, llm, settings)
+        rec = _extract_model(doc, llm, settings)
     else:
         rec = _extract_candidates(doc, llm, settings)
     return rec.model_copy(update={"figures": with_english_labels(doc, rec.figures)})
+
+
+def _extract_model(doc: Document, llm: "LLM", settings: "Settings") -> Record:
+    """The model's whole record, or, when its bounded call gave no valid reply (cut at model_max_tokens, past
+    model_seconds, invalid), the candidates extractor's record with that reason first in rejected_reasons."""
+    from ..errors import LLMError
+    from .model import extract_with_model
+
+    t0 = time.perf_counter()
+    try:
+        return extract_with_model(doc, llm, settings)
+    except LLMError as e:
+        spent = time.perf_counter() - t0
+        rec = _extract_candidates(doc, llm, settings)
+        why = f"model record dropped after {spent:.0f} s ({str(e).splitlines()[0][:200]}); the candidates extractor's record is used"
+        return rec.model_copy(update={"rejected": rec.rejected + 1, "rejected_reasons": [why, *rec.rejected_reasons],
+                                      "seconds": round(time.perf_counter() - t0, 3)})
 
 
 def _extract_candidates(doc: Document, llm: "LLM", settings: "Settings") -> Record:

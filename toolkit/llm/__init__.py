@@ -1,7 +1,10 @@
 """The language-model protocol. Stages hold an `LLM` and never know which implementation it is.
 
-    complete(messages, schema=None, max_tokens=None) -> str | BaseModel
+    complete(messages, schema=None, max_tokens=None, max_seconds=None) -> str | BaseModel
     stream(messages, max_tokens=None) -> Iterator[str]   (text pieces as the model writes them)
+
+`max_seconds` bounds a call's wall-clock time (generation stops, LLMError names the budget); None: no bound
+beyond max_tokens (and a server's llm.timeout_s).
 
 Implementations: `llamacpp.LlamaCppLLM` (in-process GGUF), `openai_server.OpenAIServerLLM`
 (any OpenAI-compatible server, in its structured-output dialect: `dialect.py`), `fake.FakeLLM` (a
@@ -29,10 +32,12 @@ class LLM(Protocol):
     name: str
 
     @overload
-    def complete(self, messages: list[Message], schema: None = None, max_tokens: int | None = None) -> str: ...
+    def complete(self, messages: list[Message], schema: None = None, max_tokens: int | None = None,
+                 max_seconds: float | None = None) -> str: ...
     @overload
-    def complete(self, messages: list[Message], schema: type[M], max_tokens: int | None = None) -> M: ...
-    def complete(self, messages, schema=None, max_tokens=None): ...
+    def complete(self, messages: list[Message], schema: type[M], max_tokens: int | None = None,
+                 max_seconds: float | None = None) -> M: ...
+    def complete(self, messages, schema=None, max_tokens=None, max_seconds=None): ...
     def stream(self, messages: list[Message], max_tokens: int | None = None) -> Iterator[str]: ...
 
 
@@ -77,8 +82,8 @@ class LazyLLM:
                 self._llm = load_llm(self._settings)
         return self._llm
 
-    def complete(self, messages, schema=None, max_tokens=None):
-        return self.get().complete(messages, schema=schema, max_tokens=max_tokens)
+    def complete(self, messages, schema=None, max_tokens=None, max_seconds=None):
+        return self.get().complete(messages, schema=schema, max_tokens=max_tokens, max_seconds=max_seconds)
 
     def stream(self, messages, max_tokens=None) -> Iterator[str]:
         return self.get().stream(messages, max_tokens=max_tokens)

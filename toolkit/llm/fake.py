@@ -57,9 +57,9 @@ class FakeLLM:
                 raise piece
             yield piece
 
-    def complete(self, messages, schema=None, max_tokens=None):
+    def complete(self, messages, schema=None, max_tokens=None, max_seconds=None):
         with self._lock:
-            self.calls.append({"messages": messages, "schema": schema, "max_tokens": max_tokens})
+            self.calls.append({"messages": messages, "schema": schema, "max_tokens": max_tokens, "max_seconds": max_seconds})
             if self.replies:
                 reply = self.replies.pop(0)
             elif self.default is not None:

@@ -9,6 +9,10 @@ The model loads on first use. One generation runs at a time (a lock). llama-cpp-
 the longest token prefix shared with the previous prompt (its KV cache); `reuse_prefix=False`
 clears the cache before every call, to measure what the cache is worth. `last_usage` holds the
 prompt/completion tokens and seconds of the last call (summed over instructor's attempts).
+`complete(..., max_seconds=S)` streams the reply and stops generating once S seconds have passed (checked
+at every token; an exception raised inside llama.cpp's sampler, e.g. by a logits processor, is ignored by its
+ctypes callback, so the clock is read between tokens), then raises LLMError. Such a call has no retries: at
+temperature 0 a retry writes the same reply again.
 
 llama.cpp's "extra buffer types" are off by default (`extra_buffers=False`): on CPUs that report
 AMX (Sapphire Rapids, as on these machines) llama.cpp repacks the weights for AMX and the first
@@ -163,7 +167,7 @@ class LlamaCppLLM:
 
         return threaded(produce, stats)
 
-    def complete(self, messages, schema=None, max_tokens=None):
+    def complete(self, messages, schema=None, max_tokens=None, max_seconds=None):
         max_tokens = int(max_tokens or self.settings.max_tokens)
         llama = self.llama
         with self._lock:
@@ -172,6 +176,8 @@ class LlamaCppLLM:
             self.last_usage = None
             self.last_text = None
             try:
+                if max_seconds:
+                    return self._timed(llama, messages, schema, max_tokens, float(max_seconds))
                 if schema is None:
                     t0 = time.perf_counter()
                     out = llama.create_chat_completion(messages=messages, max_tokens=max_tokens,
@@ -193,3 +199,47 @@ class LlamaCppLLM:
                 if schema is None:
                     raise LLMError(f"{self.name}: generation failed: {type(e).__name__}: {str(e)[:200]}") from e
                 raise wrap_instructor_error(e, self.name, schema.__name__, max_tokens) from e
+
+    def _timed(self, llama, messages, schema, max_tokens: int, max_seconds: float):
+        """One reply (grammar-bound to `schema` when given), streamed and stopped at the deadline; LLMError when
+        it is cut (time or max_tokens) or does not validate."""
+        from pydantic import ValidationError
+
+        from .structured import describe_exception
+
+        deadline = time.monotonic() + max_seconds
+        extra = {"response_format": {"type": "json_object", "schema": schema.model_json_schema()}} if schema is not None else {}
+        t0 = time.perf_counter()
+        pieces: list[str] = []
+        finish = None
+        chunks = llama.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=self.settings.temperature,
+                                              stream=True, **extra)
+        try:
+            for chunk in chunks:
+                choice = (chunk.get("choices") or [{}])[0]
+                pieces.append((choice.get("delta") or {}).get("content") or "")
+                finish = choice.get("finish_reason") or finish
+                if finish is None and time.monotonic() > deadline:
+                    break
+        finally:
+            close = getattr(chunks, "close", None)
+            if close:
+                close()  # stops generation
+        text = "".join(pieces)
+        n = sum(1 for x in pieces if x)
+        self._add_usage({"prompt_tokens": max(0, int(getattr(llama, "n_tokens", 0)) - n), "completion_tokens": n},
+                        time.perf_counter() - t0)
+        self.last_text = text
+        if finish is None:
+            raise LLMError(f"{self.name}: no reply within its time budget of {max_seconds:g} s ({n} tokens written); "
+                           "raise the budget or use a faster model", last_completion=text)
+        if schema is None:
+            return text
+        if finish == "length":
+            raise LLMError(f"{self.name}: {schema.__name__} reply cut at max_tokens={max_tokens}; raise the bound or shorten "
+                           "the input", last_completion=text)
+        try:
+            return schema.model_validate_json(text)
+        except ValidationError as e:
+            raise LLMError(f"{self.name}: {schema.__name__} reply does not fit its schema: {describe_exception(e)}",
+                           last_completion=text) from e

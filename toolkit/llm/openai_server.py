@@ -122,19 +122,34 @@ class OpenAIServerLLM:
         except openai.APIStatusError as e:
             raise LLMError(f"model server at {self.url} answered HTTP {e.status_code}: {_first_line(e)}") from e
 
-    def complete(self, messages, schema=None, max_tokens=None):
+    def complete(self, messages, schema=None, max_tokens=None, max_seconds=None):
         import openai
 
         max_tokens = int(max_tokens or self.settings.max_tokens)
         self._local.usage = None
         self._local.text = None
+        t0 = time.monotonic()
+        # the time budget is each request's timeout (the client gives up); a call past it is reported as such
+        extra = {"timeout": float(max_seconds)} if max_seconds else {}
         try:
             if schema is None:
-                out = self._create(messages=messages, max_tokens=max_tokens, temperature=self.settings.temperature)
+                out = self._create(messages=messages, max_tokens=max_tokens, temperature=self.settings.temperature, **extra)
                 return completion_text(out) or ""
             return clean_result(self.structured(
                 messages=messages, response_model=schema, max_retries=self.settings.max_retries,
-                max_tokens=max_tokens, temperature=self.settings.temperature), schema)
+                max_tokens=max_tokens, temperature=self.settings.temperature, **extra), schema)
+        except Exception as e:
+            if max_seconds and time.monotonic() - t0 >= float(max_seconds):
+                raise LLMError(f"{self.name}: no reply within its time budget of {float(max_seconds):g} s; "
+                               "raise the budget or use a faster model") from e
+            self._raise(e, schema, max_tokens)
+
+    def _raise(self, e: Exception, schema, max_tokens: int):
+        """Re-raise a failed call's exception as the toolkit's one-line LLMError."""
+        import openai
+
+        try:
+            raise e
         except (openai.APIConnectionError, openai.APITimeoutError) as e:
             raise LLMError(f"cannot reach the model server at {self.url} ({type(e).__name__}); start it or drop --llm-url") from e
         except openai.APIStatusError as e:

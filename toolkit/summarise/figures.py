@@ -69,8 +69,8 @@ def _unit_en(ctx: Ctx, fig: Figure, subject: str) -> str:
         return ""
     t = ctx.glossary.lookup(fig.unit)
     en = (t.sg if fig.value == 1 and t.sg else t.en) if t is not None and t.kind in ("unit", "measure") else None
-    if en is None or fold(en) in fold(subject):
-        return ""
+    if en is None or fold(en) in fold(subject) or (t.kind == "unit" and ctx.glossary.names_counted(subject)):
+        return ""  # "Meetings held stood at 500", not "... at 500 sessions" (the subject says what is counted)
     return " " + en
 
 
@@ -127,9 +127,10 @@ def _phrase(ctx: Ctx, f: _Fig, para: str) -> tuple[str, str]:
     return f.subject or "", f"at {q}{n}"
 
 
-def _sentence(phrases: list[tuple[str, str]]) -> str:
+def _sentence(phrases: list[tuple[str, str]], counts: frozenset[str] | set[str] = frozenset()) -> str:
     """One English clause from (subject, predicate) pairs; a change right after the figure it is the change of
-    is said as 'up/down N' of that figure ('Total production value stood at 2,709 billion VND, up 7.5%')."""
+    is said as 'up/down N' of that figure ('Total production value stood at 2,709 billion VND, up 7.5%'). A first
+    subject in `counts` (things counted) is said as a number ('The number of Party members admitted stood at 144')."""
     parts: list[str] = []
     last_subject = None
     for k, (subj, pred) in enumerate(phrases):
@@ -141,7 +142,8 @@ def _sentence(phrases: list[tuple[str, str]]) -> str:
             parts[-1] += f", reaching {pred.removeprefix('at ')} of the {m.group(1)}"  # the share of the figure before it
             continue
         if not parts:
-            parts.append(f"{subj} {'stood ' + pred if pred.startswith('at ') else pred}")
+            said = f"the number of {subj}" if subj in counts and pred.startswith("at ") else subj
+            parts.append(f"{said} {'stood ' + pred if pred.startswith('at ') else pred}")
         else:
             parts.append(f"{subj} {pred}")
         last_subject = subj
@@ -182,6 +184,12 @@ def figure_facts(ctx: Ctx) -> list[Fact]:
     ranked = sorted(groups.items(), key=lambda kv: (-max(x.score for x in kv[1]) - min(1.5, 0.5 * (len(kv[1]) - 1)),
                                                      para_index(ctx.doc, kv[0][0]), kv[0][1]))
     facts = [f for key, members in ranked[:ctx.settings.max_figure_facts] if (f := _group_fact(ctx, key, members))]
+    # a clause is stated once: one that another chosen clause repeats in full (a sapo repeating the body) is dropped
+    def words(f: Fact) -> str:
+        return " ".join(re.findall(r"\w+", fold(f.vi)))
+
+    facts = [f for i, f in enumerate(facts) if not any(
+        j != i and words(f) in words(o) and (words(f) != words(o) or j < i) for j, o in enumerate(facts))]
     facts.sort(key=lambda fa: (para_index(ctx.doc, fa.citations[0].paragraph_id), fa.citations[0].start))
     return facts
 
@@ -240,7 +248,9 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
             en = f"The targets{f' for {per}' if per else ''} include " + "; ".join(
                 f"{subj}: {pred.removeprefix('at ')}" if pred.startswith("at ") else f"{subj} {pred}" for subj, pred in phrases)
         else:
-            en = (f"In {per}, " if per else "") + _sentence(phrases)
+            counts = {subj for subj, pred in phrases if ctx.glossary.names_counted(subj) and "%" not in pred
+                      and not re.match(r"share of|growth in|decline in", subj) and not subj.endswith(" in total")}
+            en = (f"In {per}, " if per else "") + _sentence(phrases, counts)
             en = en[:1].upper() + en[1:]
         en = end(en)
     return Fact(key=f"fig:{pid}:{s}", vi=vi, en=en, citations=[ev], key_values=values, en_ok=bool(en))

@@ -22,6 +22,36 @@ _INSPECTOR_RE = re.compile(r"[Đđ]oàn\s+(?:công tác|kiểm tra|giám sát)(?
 _INSPECTED_RE = re.compile(r"(?:làm việc với|kiểm tra|giám sát)(?:\s+(?:đối với|tại))?\s+(" + _BODY_START + r"[^,.;()]{0,80}?)" + _BODY_END)
 
 
+# "kỳ họp thứ 12", "Hội nghị Ban Chấp hành Đảng bộ lần thứ 14": the meeting's own ordinal; not that of a meeting a
+# cited document is named after ("Nghị quyết Đại hội lần thứ XIII", "thực hiện Kết luận Hội nghị lần thứ 4")
+_ORDINAL_RE = re.compile(r"(?<!\w)(?:lần\s+)?thứ\s+(\d{1,3})(?!\w|[.,]\d)", re.IGNORECASE)
+_MEETING_NOUN_RE = re.compile(r"(?<!\w)(?:kỳ họp|phiên họp|hội nghị|đại hội)(?!\w)", re.IGNORECASE)
+_CITED_BEFORE_RE = re.compile(r"(?:nghị quyết|kết luận|chỉ thị|quyết định|thực hiện|theo|của)\s*$", re.IGNORECASE)
+
+
+def ordinal_en(n: int) -> str:
+    """12 -> '12th', 21 -> '21st' (English ordinal suffixes)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def meeting_ordinal(clause: str) -> int | None:
+    """The ordinal the lead clause gives the meeting itself ('tổ chức kỳ họp thứ 12' -> 12): 'thứ N' within eight
+    words after the nearest meeting noun of the same clause, that noun not the name of a cited document's meeting
+    ('Nghị quyết Hội nghị lần thứ 8'); or None."""
+    for m in _ORDINAL_RE.finditer(clause):
+        window = clause[max(0, m.start() - 80):m.start()]
+        nouns = list(_MEETING_NOUN_RE.finditer(window))
+        if not nouns:
+            continue
+        between = window[nouns[-1].end():]
+        if re.search(r"[,.;:()]", between) or len(between.split()) > 8:
+            continue
+        if not _CITED_BEFORE_RE.search(window[:nouns[-1].start()]):
+            return int(m.group(1))
+    return None
+
+
 _EVENT_WORDS_RE = re.compile(r"\b(?:tổ chức|khai mạc|bế mạc|diễn ra|họp|hội nghị|đại hội|kỳ họp|phiên họp|làm việc|"
                              r"kiểm tra|giám sát|tổng kết|sơ kết|giao ban|trao|công bố)\b", re.IGNORECASE)
 
@@ -141,6 +171,8 @@ def lead_fact(ctx: Ctx) -> Fact | None:
             what += f" covering {per}"
         if org and (m := re.search(r" of the (.+)$", what)) and fold(m.group(1)) in fold(org):
             what = what[:m.start()]  # "the X People's Council held a session", not "... a session of the People's Council"
+        if (n := meeting_ordinal(ev.quote)) is not None and re.match(r"an? ", what):
+            what = re.sub(r"^an? ", f"the {ordinal_en(n)} ", what)  # "held the 12th session"
         body = f"the {org} held {what}" if org else f"{what.replace(' its ', ' the ')} was held"
     en, extra = _dated(ctx, body, cites)
     return Fact(key="lead", vi=vi_clause(ev.quote), en=en, citations=cites, names=names, keep=keep, extra=extra)

@@ -191,8 +191,9 @@ def _subject_problems(text: str, record, glossary) -> list[str]:
     out: list[str] = []
     for s, e, raw, vals in number_tokens(clean, "auto"):
         if any(a <= s and e <= b for a, b in date_spans) or any(1900 <= v <= 2100 and v == int(v) for v in vals) \
-                or re.match(r"\s*(?:months?|years?|quarters?|days?|weeks?)(?![-\w])", clean[e:]):
-            continue  # a date, a year or a span of time ("the first 9 months of 2021"), not a figure
+                or re.match(r"\s*(?:months?|years?|quarters?|days?|weeks?)(?![-\w])", clean[e:]) \
+                or re.fullmatch(r"\d+(?:st|nd|rd|th)", raw):
+            continue  # a date, a year, a span of time ("the first 9 months of 2021") or a rank ("the 12th session"), not a figure
         figs = [f for f in record.figures if any(same_value(v, f.value) or (f.target is not None and same_value(v, f.target))
                                                  for v in _unscaled(vals))]
         if not figs:

@@ -90,8 +90,10 @@ class Glossary:
         self.terms = terms
         self.version = version
         self._by_key: dict[str, Term] = {}
+        self._by_kind: dict[tuple[str, str], Term] = {}  # a word can be a term and an action or a counted noun
         for t in terms:
             self._by_key.setdefault(self._key(t.vi), t)
+            self._by_kind.setdefault((t.kind, self._key(t.vi)), t)
         self._actions = {self._key(t.vi): t for t in terms if t.kind == "action"}
         self._unit_names = frozenset(fold(x) for t in terms if t.kind == "unit" for x in (t.en, t.sg) if x)
         alts = sorted(self._by_key, key=len, reverse=True)
@@ -184,15 +186,23 @@ class Glossary:
         t = self.lookup(label) if label else None
         return t.en if t is not None and t.kind in ("term", "qualifier") and re.search(r"[A-Za-z]{3,}", t.en) else None
 
+    def names_counted(self, text_en: str) -> bool:
+        """Whether an English noun phrase is headed by a counted noun of the glossary ('Meetings held', 'new Party
+        members admitted'; not 'total revenue of enterprises', whose head is 'revenue')."""
+        t = re.sub(r"^(?:new|newly)\s+", "", fold(text_en).strip())
+        return any(re.match(re.escape(u) + r"(?!\w)", t) for u in self._unit_names)
+
     def term_at_start(self, text: str) -> Term | None:
         """The glossary term a folded text starts with (longest), or None."""
         found = self.span_at_start(text)
         return found[0] if found else None
 
-    def span_at_start(self, text: str) -> tuple[Term, int] | None:
-        """(the glossary term a folded text starts with, where it ends in the text), or None."""
+    def span_at_start(self, text: str, kind: str | None = None) -> tuple[Term, int] | None:
+        """(the glossary term a folded text starts with, where it ends in the text), or None; with `kind`, the
+        term of that kind ('kiểm tra' is the term 'inspection' and the action 'inspected')."""
         m = self._re.match(text)
-        t = self._by_key.get(self._key(m.group(0))) if m else None
+        key = self._key(m.group(0)) if m else ""
+        t = (self._by_key.get(key) if kind is None else self._by_kind.get((kind, key))) if m else None
         return (t, m.end()) if t is not None and m is not None else None
 
     def action_at_end(self, text: str) -> Term | None:
