@@ -11,13 +11,12 @@ from ..schemas import Document, EventType
 from ..vi.text import fold
 from ..vi import dates, events
 from ..vi.chrome import date_marker, dateline
-from ..vi.codes import CODE_RE, normalize_code
+from ..vi.codes import CODE_RE, DOC_KINDS, NUMBERED_KINDS, normalize_code
 from .candidates import AwardCandidate, DateCandidate, DocumentCandidate, content_paragraphs, is_lead_title
 
 # --- documents --------------------------------------------------------------------------------
 
-_DOC_TYPES = ("Chỉ thị", "Nghị quyết", "Kết luận", "Quyết định", "Đề án", "Quy định", "Kế hoạch", "Hướng dẫn",
-              "Thông báo", "Quy chế", "Chương trình", "Thông tri", "Công văn", "Báo cáo", "Nghị định", "Thông tư")
+_DOC_TYPES = DOC_KINDS + NUMBERED_KINDS  # the one list (toolkit/vi/codes.py)
 _TYPE_BEFORE_RE = re.compile(r"(" + "|".join(fold(t) for t in _DOC_TYPES) + r")(?:\s+số)?\s*$")
 _DATE_AFTER_RE = re.compile(r"^\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{1,2})\s*[-/]\s*(\d{1,2})\s*[-/]\s*(\d{4})")
 _ISSUER_AFTER_RE = re.compile(r"^\s*,?\s*của\s+")
