@@ -287,3 +287,26 @@ def test_a_part_takes_the_sentence_in_its_own_words_over_a_better_scored_one():
     own = cand("Qua đó kết nạp mới 88 đảng viên, đạt 110% chỉ tiêu.", p1, "p2", 0.91)
     got = _respond_parts(question, analyse_question(question), [(p1, [loose, own]), (p2, [own])], settings=Settings(), t0=0.0)
     assert got is not None and [c.quote for c in got.citations] == [own.quote]
+
+
+def test_a_target_never_answers_what_was_done_and_an_expected_figure_is_a_target_question():
+    from tests.test_answer import make_doc
+    from toolkit.answer.candidates import build_candidates
+    from toolkit.answer.stats import Stats
+    from toolkit.index.retrieval import Hit
+    from toolkit.vi.periods import sets_target
+    from toolkit.vi.question import analyse_question
+
+    text = "Năm 2024 kết nạp mới 96 đảng viên. Năm 2025 phấn đấu kết nạp mới từ 90 đảng viên trở lên."
+    doc = make_doc("d1", [("title", "Huyện ủy Si Ma Cai tổng kết năm 2024"), ("body", text)])
+    hit = Hit(chunk_id="c1", doc_id="d1", paragraph_id="p001", text=text, paragraph_text=text, start=0, end=len(text), score=1.0)
+    for question, gated in (("Huyện Si Ma Cai kết nạp mới bao nhiêu đảng viên?", [False, True]),
+                            ("Huyện Si Ma Cai đặt chỉ tiêu kết nạp mới bao nhiêu đảng viên?", [False, False])):
+        cands = build_candidates(analyse_question(question), [hit], {"d1": doc}, Stats([doc]), None, 3)
+        assert [c.gated for c in cands if c.paragraph_id == "p001"] == gated, question
+
+    assert "target" in analyse_question("Dự kiến đến hết năm 2024, huyện Si Ma Cai có bao nhiêu xã đạt chuẩn nông thôn mới?").wants
+    assert "target" in analyse_question("How many communes is Si Ma Cai expected to bring up to the new-rural standard?").wants
+    assert "target" not in analyse_question("How many new Party members did Si Ma Cai admit in 2024?").wants
+    assert sets_target("Phấn đấu kết nạp mới từ 90 đảng viên trở lên.")
+    assert not sets_target("Năm 2024 kết nạp mới 96 đảng viên, vượt chỉ tiêu đề ra.")

@@ -268,6 +268,8 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
             pm, pc = _period_feats(info, sent, text[:s], title)
             c.gated = period_gate(info.years, info.periods, "target" in info.wants, sent, text[:s], title, published)
             target_marks = sets_target(sent)
+            if target_marks and "number" in info.wants and "target" not in info.wants and info.n_numbers == 1:
+                c.gated = True  # a target ("từ 150 đảng viên trở lên") never answers what was done
             q_nums = [t for t in info.terms if t.is_number]
             c.feats = {
                 "bias": 1.0,

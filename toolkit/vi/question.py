@@ -97,7 +97,8 @@ _EN_GENERIC = frozenset(
 )
 
 _NUM_CUES_VI = re.compile(r"\b(bao nhieu phan tram|bao nhieu|may|ty le|phan tram|so luong)\b")
-_TARGET_CUES = re.compile(r"\b(đặt|đề ra|đặt ra) chỉ tiêu|\bchỉ tiêu\b.{0,40}\b(đặt ra|đề ra)|phấn đấu|mục tiêu|\b(target|aim|goal)s?\b|\bplan(ned)? to\b")
+_TARGET_CUES = re.compile(r"\b(đặt|đề ra|đặt ra) chỉ tiêu|\bchỉ tiêu\b.{0,40}\b(đặt ra|đề ra)|phấn đấu|mục tiêu|dự kiến|\b(target|aim|goal)s?\b"
+                          r"|\bplan(ned)? to\b|\b(expected|projected|forecast) to\b")
 _TARGET_WORDS = frozenset({"target", "targets", "goal", "goals", "aim", "chỉ", "tiêu", "chỉ tiêu", "mục tiêu", "phấn", "đấu", "phấn đấu"})
 _TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|đề ra|chỉ tiêu đặt", re.I)
 _NUM_CUES_EN = re.compile(r"\b(how many|how much|what share|what percentage|what proportion|what rate|what number|what target|what was the target|what figure|what percent)\b"
