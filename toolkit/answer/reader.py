@@ -83,10 +83,13 @@ def _figure_match(c: Candidate, info: QuestionInfo) -> bool:
 
 
 def key_match(c: Candidate, info: QuestionInfo) -> bool:
-    """The sentence holds all the question asks in the question's own terms: a document of each
-    asked kind ("chỉ thị nào" -> a CT code) other than those the question names, and when a date is
-    asked, the date of issue of the asked or named document (a code is followed by its date, a
-    fact of the genre). Questions that also ask a figure or a person never match."""
+    """The sentence holds all the question asks in the question's own terms (it then answers at the
+    lead bar): for a figure question, its figure framed by the question's verb and counted thing
+    (_figure_match); for a meeting-date question, the date where the verified record found it
+    (feats["record_date"]); for a document question, a code of each asked kind ("chỉ thị nào" ->
+    a CT code) other than those the question names and, when a date is asked, the date of issue of
+    the asked or named document (a code is followed by its date, a fact of the genre). A question
+    that mixes a figure or a person with a code or date never matches."""
     if info.wants and info.wants <= {"number", "target"}:
         return _figure_match(c, info)
     if info.wants == {"date"} and c.feats.get("record_date"):
@@ -120,7 +123,7 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
         bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
     lead_below = settings.lead_below_en if info.lang == "en" else settings.lead_below
     if typed and key_match(typed[0], info):
-        bar = min(bar, lead_below)  # the asked document, or the named document's date: structure, not wording
+        bar = min(bar, lead_below)  # what the question asks, in its own terms: structure, not wording
     if typed and typed[0].score < bar and typed[0].score >= lead_below:
         # the runner-up: the next sentence of the asked type, else the best of any other sentence
         runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), None)
