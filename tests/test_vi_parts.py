@@ -304,6 +304,12 @@ def test_a_target_never_answers_what_was_done_and_an_expected_figure_is_a_target
                             ("Huyện Si Ma Cai đặt chỉ tiêu kết nạp mới bao nhiêu đảng viên?", [False, False])):
         cands = build_candidates(analyse_question(question), [hit], {"d1": doc}, Stats([doc]), None, 3)
         assert [c.gated for c in cands if c.paragraph_id == "p001"] == gated, question
+    # "hoàn thành tốt nhiệm vụ trở lên" rates in its own clause; the admitted count is a result
+    mixed = "Năm 2024 kết nạp mới 96 đảng viên; 90% chi bộ hoàn thành tốt nhiệm vụ trở lên."
+    doc = make_doc("d2", [("title", "Huyện ủy Si Ma Cai tổng kết năm 2024"), ("body", mixed)])
+    hit = Hit(chunk_id="c2", doc_id="d2", paragraph_id="p001", text=mixed, paragraph_text=mixed, start=0, end=len(mixed), score=1.0)
+    cands = build_candidates(analyse_question("Huyện Si Ma Cai kết nạp mới bao nhiêu đảng viên?"), [hit], {"d2": doc}, Stats([doc]), None, 3)
+    assert [c.gated for c in cands if c.paragraph_id == "p001"] == [False]
 
     assert "target" in analyse_question("Dự kiến đến hết năm 2024, huyện Si Ma Cai có bao nhiêu xã đạt chuẩn nông thôn mới?").wants
     assert "target" in analyse_question("How many communes is Si Ma Cai expected to bring up to the new-rural standard?").wants

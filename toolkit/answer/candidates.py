@@ -225,6 +225,20 @@ def paragraphs_to_read(hits: list["Hit"], docs: dict[str, Document], n: int, n_d
     return out
 
 
+def _only_targets(sent: str, spans: list[Span]) -> bool:
+    """Every figure of the sentence stands in a clause (between semicolons) that sets a target."""
+    figures = [sp for sp in spans if sp.kind == "number"]
+    if not figures:
+        return False
+    cuts = [0] + [i + 1 for i, ch in enumerate(sent) if ch == ";"] + [len(sent) + 1]
+    for sp in figures:
+        a = max(x for x in cuts if x <= sp.start)
+        b = min(x for x in cuts if x > sp.start)
+        if not sets_target(sent[a:b - 1]):
+            return False
+    return True
+
+
 def _sentences(text: str, max_chars: int) -> list[tuple[int, int]]:
     """Full sentences; one longer than max_chars is read as its semicolon pieces (cut at max_chars)."""
     out = []
@@ -268,7 +282,8 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
             pm, pc = _period_feats(info, sent, text[:s], title)
             c.gated = period_gate(info.years, info.periods, "target" in info.wants, sent, text[:s], title, published)
             target_marks = sets_target(sent)
-            if target_marks and "number" in info.wants and "target" not in info.wants and info.n_numbers == 1:
+            if target_marks and "number" in info.wants and "target" not in info.wants and info.n_numbers == 1 \
+                    and _only_targets(sent, c.spans):
                 c.gated = True  # a target ("từ 150 đảng viên trở lên") never answers what was done
             q_nums = [t for t in info.terms if t.is_number]
             c.feats = {
