@@ -114,6 +114,7 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
     cfg = settings.answer
     if bar is None:
         bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
+    lead = cfg.lead_below_en if info.lang == "en" else cfg.lead_below
     near: list[tuple[QuestionInfo, list[Candidate], list[Candidate]]] = []
     for pinfo, pcands in parts:
         ok = eligible(pcands, pinfo)
@@ -130,18 +131,19 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
         room = [c for c in ok if len(_new_spans(c, kind, info.question)) > used[_key(c)]] if kind else ok
         tied = [c for c in cs if c in room]
         c = max(tied, key=lambda c: (shared[_key(c)], c.score)) if tied else (room[0] if room else None)
-        lead = cfg.lead_below_en if info.lang == "en" else cfg.lead_below
-        keyed = next((k for k in room if k.score >= lead and key_match(k, pinfo)), None)
-        if keyed is not None and (c is None or not key_match(c, pinfo)):
-            c = keyed  # a sentence holding what the part asks in its own terms outranks a better-scored one
+        matched = c is not None and key_match(c, pinfo)
+        if not matched:
+            keyed = next((k for k in room if k.score >= lead and key_match(k, pinfo)), None)
+            if keyed is not None:
+                c, matched = keyed, True  # a sentence holding what the part asks in its own terms outranks a better-scored one
         if c is None:
             return None
         key = _key(c)
         # a part answered by a sentence another part already stands on needs less of its own, and
         # one whose sentence holds what it asks in its own terms (reader.key_match) the lead bar
         need = cfg.extra_ratio * bar if used[key] else bar
-        if key_match(c, pinfo):
-            need = min(need, cfg.lead_below_en if info.lang == "en" else cfg.lead_below)
+        if matched:
+            need = min(need, lead)
         if c.score < need:
             return None
         used[key] += 1

@@ -49,12 +49,11 @@ def named_by_title(people: list[Person], question: str) -> list[Person]:
 _LEVEL_ASKED = re.compile(
     r"\b(district|provincial|province|commune|ward|city)\s+(?:party\s+)?(?:officials?|leaders?|leadership|cadres?)\b"
     r"|\b(?:lãnh đạo|cán bộ)\s+(huyện|tỉnh|xã|phường|thành phố)\b", re.I)
-_LEVEL_TITLE = {
-    "district": ("huyện", "huv", "quận", "thị xã"), "huyện": ("huyện", "huv", "quận", "thị xã"),
-    "provincial": ("tỉnh", "tuv"), "province": ("tỉnh", "tuv"), "tỉnh": ("tỉnh", "tuv"),
-    "commune": ("xã", "phường", "thị trấn"), "ward": ("phường",), "xã": ("xã", "phường", "thị trấn"), "phường": ("phường",),
-    "city": ("thành phố", "thành ủy", "thành uỷ"), "thành phố": ("thành phố", "thành ủy", "thành uỷ"),
+_LEVEL_TITLE = {  # the words of a title at each level of office
+    "huyện": ("huyện", "huv", "quận", "thị xã"), "tỉnh": ("tỉnh", "tuv"), "xã": ("xã", "phường", "thị trấn"),
+    "phường": ("phường",), "thành phố": ("thành phố", "thành ủy", "thành uỷ"),
 }
+_LEVEL_EN = {"district": "huyện", "provincial": "tỉnh", "province": "tỉnh", "commune": "xã", "ward": "phường", "city": "thành phố"}
 
 
 def at_asked_level(people: list[Person], question: str) -> list[Person] | None:
@@ -63,7 +62,8 @@ def at_asked_level(people: list[Person], question: str) -> list[Person] | None:
     m = _LEVEL_ASKED.search(question)
     if not m:
         return None
-    words = _LEVEL_TITLE[(m.group(1) or m.group(2)).lower()]
+    asked = (m.group(1) or m.group(2)).lower()
+    words = _LEVEL_TITLE[_LEVEL_EN.get(asked, asked)]
     return [p for p in people if p.title and any(f" {w} " in f" {' '.join(syllables(p.title))} " for w in words)]
 
 

@@ -27,6 +27,7 @@ DOC_KINDS = ("Nghị quyết", "Chỉ thị", "Kết luận", "Quyết định",
              "Thông tri", "Công văn", "Đề án", "Nghị định", "Thông tư", "Luật", "Chương trình", "Điều lệ", "Công điện")
 # kinds that are also everyday words ("báo cáo tại hội nghị"): a document only when numbered with "số"
 NUMBERED_KINDS = ("Quy chế", "Báo cáo")
+_NUMBERED_ONLY = {k.lower() for k in NUMBERED_KINDS}
 _KIND = "(?P<kind>" + "|".join(DOC_KINDS + NUMBERED_KINDS) + ")"
 # "Quyết định 140", "Nghị quyết số 18", "Chương trình hành động số 19" (up to three words qualify the
 # kind before "số"); "kỷ luật 57 đảng viên" is discipline, not a law, and "Báo cáo 6 tháng" a period
@@ -43,7 +44,7 @@ def find_doc_numbers(text: str) -> list[tuple[int, int, int, str]]:
             # without "số" only a capitalised kind cites a document ("Quyết định 140"; "kế hoạch 2022" is a
             # plan year), never with a year, and some kinds take their number only after "số"
             n = int(m["n"])
-            if not m["kind"][0].isupper() or 1900 <= n <= 2100 or m["kind"].lower() in {k.lower() for k in NUMBERED_KINDS}:
+            if not m["kind"][0].isupper() or 1900 <= n <= 2100 or m["kind"].lower() in _NUMBERED_ONLY:
                 continue
         out.append((m.start(), m.start("n"), m.end("n"), m["kind"]))
     return out
