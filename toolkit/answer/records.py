@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import re
 
 from ..schemas import Citation, Person, Record
-from ..vi.text import syllables
+from ..vi.names import starts_with_title
+from ..vi.text import nfc, syllables
 from ..vi.periods import role_of_who
 from ..vi.question import QuestionInfo
 
@@ -42,6 +43,29 @@ def named_by_title(people: list[Person], question: str) -> list[Person]:
         len(piece) >= 2 and f" {' '.join(piece)} " in q
         for piece in (syllables(t) for t in re.split(r"[,;]| kiêm ", p.title)))]
     return held or people
+
+
+# "Ai là <title> chủ trì ...": the who-word names the title of the person asked
+_WHO_IS = re.compile(r"(?:^|[\s,(])[Aa]i là\s+(.+?)(?=\s+(?:chủ trì|tham dự|dự|phát biểu|trao|trình bày|làm|dẫn đầu|được|đã|của)\b|[,?(]|$)")
+
+
+def asked_title(question: str) -> str | None:
+    """The title a Vietnamese who-question asks the holder of ("Ai là Bí thư Tỉnh ủy chủ trì ..." ->
+    "Bí thư Tỉnh ủy"), or None."""
+    m = _WHO_IS.search(nfc(question))
+    return m.group(1).strip() if m and starts_with_title(m.group(1)) else None
+
+
+def holds_title(person: Person, title: str) -> bool:
+    """The person's title holds the asked one, and not as its deputy ("Phó Bí thư" is not "Bí thư")."""
+    have = f" {' '.join(syllables(person.title or ''))} "
+    want = f" {' '.join(syllables(title))} "
+    at = have.find(want)
+    while at >= 0:
+        if want.startswith(" phó ") or not have[:at + 1].endswith(" phó "):
+            return True
+        at = have.find(want, at + 1)
+    return False
 
 
 # the level of office a question asks about ("district Party officials", "lãnh đạo tỉnh") and the
@@ -87,6 +111,9 @@ def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store")
         # a person the question itself names is its context, not its answer
         q_words = f" {' '.join(syllables(info.question))} "
         found = [p for p in found if f" {' '.join(syllables(p.name))} " not in q_words]
+        title = asked_title(info.question)
+        if title:
+            found = [p for p in found if holds_title(p, title)]  # "Ai là Bí thư ...": its holder, or nobody
         level = at_asked_level(found, info.question)
         titled = named_by_title(found, info.question)
         if level is not None:

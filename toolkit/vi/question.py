@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from .text import fold, nfc, strip_marks, syllables
+from .outlets import without_outlets
 from .periods import periods_in, roles_asked, years_in
 
 MAX_QUESTION_CHARS = 10_000  # longer questions are cut here
@@ -214,11 +215,12 @@ def analyse_question(question: str) -> QuestionInfo:
             wants.add("number")
             n_num = max(n_num, 1)
     numbers = number_values(q)
-    terms = _en_terms(q) if lang == "en" else _vi_terms(q)
+    content = without_outlets(q)  # the outlet that carried the report says who reported, not what
+    terms = _en_terms(content) if lang == "en" else _vi_terms(content)
     if "target" in wants:  # the words that say "target" name the answer type, not its content
         terms = [t for t in terms if t.source not in _TARGET_WORDS]
     # numbers of the question ("9 tháng", "năm 2021", "lần thứ 8") are terms too
-    for raw in re.findall(r"\d+(?:[.,]\d+)*", q):
+    for raw in re.findall(r"\d+(?:[.,]\d+)*", content):
         terms.append(Term(alts=(raw,), source=raw, is_number=True, kind="number"))
     terms = _dedupe_terms(terms)
     if _TITLE_CUES.search(pl):
