@@ -67,8 +67,9 @@ def term_weights(info: QuestionInfo, stats: Stats) -> list[float]:
         w = max(stats.idf(a) for a in t.alts)
         if t.kind == "pair" and not any(stats.df.get(a) for a in t.alts):
             w = 0.0
-        if info.lang == "en" and t.kind == "word" and t.alts[0].isascii() and not stats.df.get(t.alts[0]):
-            w = 0.0
+        if info.lang == "en" and t.kind in ("word", "pair", "name") and any(
+                s.isascii() and not stats.df.get(s) for a in t.alts for s in a.split()):
+            w = 0.0  # an English word the corpus never uses (no glossary entry): not a concept the text can hold
         weights.append(w)
     for t, w in zip(info.terms, weights):
         t.weight = w

@@ -10,16 +10,11 @@ from dataclasses import dataclass
 from ..vi.codes import find_codes, find_doc_numbers
 from ..vi.number_spans import find_numbers
 from ..vi.text import fold, strip_marks, syllables
-from ..vi.names import person_names
+from ..vi.names import person_names, title_after, title_before
 
 SpanKind = str  # "number" | "person" | "date" | "code"
 
 _CLAUSE_BREAK = re.compile(r"[,;:()“”\"]|\s(?:và|trong đó|đồng thời|với)\s")
-_TITLE_HEADS = re.compile(
-    r"^(ủy viên|uỷ viên|bí thư|phó|chủ tịch|chủ nhiệm|trưởng|giám đốc|tổng|thường trực|chánh|đại biểu|"
-    r"thứ trưởng|bộ trưởng|ủy viên dự khuyết|tỉnh ủy viên|huyện ủy viên|thiếu tướng|đại tá|thượng tá|trung tướng)",
-    re.I)
-_HONOR_BEFORE = re.compile(r"(đồng chí|đ/c|ông|bà|các đồng chí)\s*:?\s*$", re.I)
 
 
 @dataclass
@@ -50,25 +45,13 @@ def _label_before(sentence: str, start: int, max_syllables: int = 7) -> str:
 
 
 def _title_near(sentence: str, a: int, b: int) -> str:
-    """The title written right after the name (", Bí thư Tỉnh ủy") or right before it."""
-    after = sentence[b:]
-    m = re.match(r"\s*[,(–-]\s*([^,;()\n.]+(?:,\s*[^,;()\n.]+)?)", after)
-    if m:
-        parts = [p.strip() for p in m.group(1).split(",")]
-        kept = []
-        for p in parts:
-            if not _TITLE_HEADS.match(p) or person_names(p):
-                break
-            kept.append(p)
-        if kept:
-            return ", ".join(kept)
-    before = sentence[:a]
-    before = _HONOR_BEFORE.sub("", before.rstrip())
-    cut = 0
-    for m in re.finditer(r"[,;:()]|\s(?:và|cùng)\s", before):
-        cut = m.end()
-    tail = before[cut:].strip()
-    return tail if _TITLE_HEADS.match(tail) and len(tail.split()) <= 12 else ""
+    """The title written right after the name (", Bí thư Tỉnh ủy") or right before it (the names
+    module's one title reader, which stops at a role verb: "..., Chủ tịch HĐND huyện khai mạc")."""
+    title = title_after(sentence, b)[0]
+    if title:
+        return title
+    title = title_before(sentence, a)[0]
+    return title if len(title.split()) <= 12 else ""
 
 
 def _code_before(sentence: str, start: int) -> str:

@@ -71,6 +71,7 @@ def stats_keys(info: "QuestionInfo") -> list[str]:
         for alt in t.alts:
             parts = alt.split()
             keys.extend([alt] if len(parts) <= 2 else [f"{a} {b}" for a, b in zip(parts, parts[1:])])
+            keys.extend(p for p in parts if p.isascii())  # an English word's own count (term_weights)
     return list(dict.fromkeys(keys))
 
 

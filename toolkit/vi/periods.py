@@ -62,6 +62,8 @@ ROLE_CUES = {
     "present": (r"\btrao\b|\bpresent(ed|s)?\b|\baward(ed|s)?\b|\bhand(ed)? over\b|\btrinh bay\b", r"\btrao\b|\btrinh bay\b"),
     "elect": (r"\bbau\b|\belected\b|\bre-?elected\b|\bchi dinh\b|\bappointed\b", r"\bbau\b|\btai dac cu\b|\bchi dinh\b"),
     "receive": (r"\btiep\b|\breceived\b|\bhosted\b|\blam viec voi\b", r"\btiep\b|\blam viec\b"),
+    "open": (r"\bkhai mac\b|\bopen(ed|s|ing)?\b", r"\bkhai mac\b"),
+    "direct": (r"\bchi dao\b|\bdirect(ed|s|ing)?\b|\bgave directions?\b", r"\bchi dao\b"),
 }
 
 

@@ -103,7 +103,7 @@ _TARGET_CUES = re.compile(r"\b(đặt|đề ra|đặt ra) chỉ tiêu|\bchỉ ti
 _TARGET_WORDS = frozenset({"target", "targets", "goal", "goals", "aim", "chỉ", "tiêu", "chỉ tiêu", "mục tiêu", "phấn", "đấu", "phấn đấu"})
 _TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|đề ra|chỉ tiêu đặt", re.I)
 _NUM_CUES_EN = re.compile(r"\b(how many|how much|what share|what percentage|what proportion|what rate|what number|what target|what was the target|what figure|what percent)\b"
-                          r"|\b(what|which)\s+(\S+\s+){0,3}?(rate|income|revenue|value|values|figure|figures|total|share|percentage|growth|turnover|output|number|amount|profit|budget)\b"
+                          r"|\b(what|which)\s+(\S+\s+){0,6}?(rate|income|revenue|value|values|figure|figures|total|share|percentage|growth|turnover|output|number|amount|profit|budget)\b"
                           r"|\bby (what|how much)\b")
 _DATE_CUES_VI = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi gian nao|ngay bao nhieu|ngay may|thoi diem nao|nam nao|thang nao)\b")
 _DATE_CUES_EN = re.compile(r"\b(when|what date|which date|what day|which day|on what day|what year|which year|which month)\b")
@@ -254,7 +254,7 @@ def _focus(q: str, lang: Lang, terms: list[Term]) -> tuple[str, ...]:
             out.append("%")
     else:
         low = q.lower()
-        for m in re.finditer(r"\b(how many|how much)\s+((?:[\w'’-]+\s*){1,4})", low):
+        for m in re.finditer(r"\b(how many|how much)\s+(?!(?:did|does|do|was|were|is|are|has|have|had|will)\b)((?:[\w'’-]+\s*){1,4})", low):
             words = " ".join(re.findall(r"[^\W_]+", m.group(2)))
             for t in terms:
                 if t.kind == "gloss" and (words.startswith(t.source) or f" {t.source}" in f" {words}"):
