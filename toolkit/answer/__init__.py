@@ -128,12 +128,12 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
     for pinfo, cs, ok in sorted(near, key=lambda x: -x[2][0].score):
         # two parts ask two things: a sentence answers no more parts than it holds spans of the asked kind
         kind = wanted_kind(pinfo)
-        room = [c for c in ok if len(_new_spans(c, kind, info.question)) > used[_key(c)]] if kind else ok
+        room = [c for c in ok if len(_new_spans(c, kind, info.question)) > used[(_key(c), kind)]] if kind else ok
         tied = [c for c in cs if c in room]
         c = max(tied, key=lambda c: (shared[_key(c)], c.score)) if tied else (room[0] if room else None)
-        matched = c is not None and key_match(c, pinfo)
+        matched = c is not None and key_match(c, pinfo, ok)
         if not matched:
-            keyed = next((k for k in room if k.score >= lead and key_match(k, pinfo)), None)
+            keyed = next((k for k in room if k.score >= lead and key_match(k, pinfo, ok)), None)
             if keyed is not None:
                 c, matched = keyed, True  # a sentence holding what the part asks in its own terms outranks a better-scored one
         if c is None:
@@ -147,6 +147,7 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
         if c.score < need:
             return None
         used[key] += 1
+        used[(key, kind)] += 1  # of the asked kind: a sentence with a figure and a date answers one of each
         picks.append((pinfo, c))
     picks.sort(key=lambda x: (x[1].doc_id, x[1].paragraph_id, x[1].start))
     seen: dict[tuple[str, str, int], int] = {}

@@ -112,7 +112,8 @@ def _date_en(s: Span) -> str:
     d, m, y = s.date or (0, 0, None)
     if not (1 <= m <= 12):
         return s.text
-    return f"{d} {MONTHS[m - 1]}" + (f" {y}" if y else "")
+    day = f"{d} " if d else ""  # a month-year date ("tháng 10/2021") has no day
+    return f"{day}{MONTHS[m - 1]}" + (f" {y}" if y else "")
 
 
 def render_span(s: Span) -> str:
@@ -154,6 +155,8 @@ def compose_en(picked: list[tuple[Candidate, list[Span]]], kind: str) -> str | N
                 items.append(render_span(s))
     if not items:
         return None
+    if len({s.kind for _, spans in picked for s in spans}) > 1:
+        kind = "number"  # parts of several kinds ("how many …, and since when"): the plain lead
     return EN_LEADS[kind].format(items="; ".join(items))
 
 

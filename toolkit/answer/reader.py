@@ -82,7 +82,20 @@ def _figure_match(c: Candidate, info: QuestionInfo) -> bool:
     return False
 
 
-def key_match(c: Candidate, info: QuestionInfo) -> bool:
+def _sole_count(c: Candidate, info: QuestionInfo, others: list[Candidate]) -> bool:
+    """A count question ("how many <thing>") and the one sentence of its document that states a
+    figure of that thing ("136 doanh nghiệp"): no other sentence there counts it, so the figure is
+    not one of several of the same kind (admitted, expelled, total members…). Not for a target
+    question unless the sentence sets one, nor for a figure asked as a result in a target clause."""
+    if not info.focus or "%" in info.focus or info.n_numbers != 1 or not set(info.focus) <= c.covers:
+        return False
+    target = "target" in info.wants
+    if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
+        return False
+    return not any(o.doc_id == c.doc_id and o.quote != c.quote and o.covers & c.covers for o in others)
+
+
+def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None = None) -> bool:
     """The sentence holds all the question asks in the question's own terms (it then answers at the
     lead bar): for a figure question, its figure framed by the question's verb and counted thing
     (_figure_match); for a meeting-date question, the date where the verified record found it
@@ -91,7 +104,7 @@ def key_match(c: Candidate, info: QuestionInfo) -> bool:
     the asked or named document (a code is followed by its date, a fact of the genre). A question
     that mixes a figure or a person with a code or date never matches."""
     if info.wants and info.wants <= {"number", "target"}:
-        return _figure_match(c, info)
+        return _figure_match(c, info) or (others is not None and _sole_count(c, info, others))
     if info.wants == {"date"} and c.feats.get("record_date"):
         return True  # the meeting's date, where the verified record found it
     if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:
@@ -122,7 +135,7 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     if typed and who_role and states_role(who_role, typed[0].quote):
         bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
     lead_below = settings.lead_below_en if info.lang == "en" else settings.lead_below
-    if typed and key_match(typed[0], info):
+    if typed and key_match(typed[0], info, cands):
         bar = min(bar, lead_below)  # what the question asks, in its own terms: structure, not wording
     if typed and typed[0].score < bar and typed[0].score >= lead_below:
         # the runner-up: the next sentence of the asked type, else the best of any other sentence

@@ -98,7 +98,8 @@ _EN_GENERIC = frozenset(
 )
 
 _NUM_CUES_VI = re.compile(r"\b(bao nhieu phan tram|bao nhieu|may|ty le|phan tram|so luong)\b")
-_TARGET_CUES = re.compile(r"\b(đặt|đề ra|đặt ra) chỉ tiêu|\bchỉ tiêu\b.{0,40}\b(đặt ra|đề ra)|phấn đấu|mục tiêu|dự kiến|\b(target|aim|goal)s?\b"
+_TARGET_CUES = re.compile(r"\b(đặt|đề ra|đặt ra) chỉ tiêu|\bchỉ tiêu\b.{0,40}\b(đặt ra|đề ra)|phấn đấu|mục tiêu|dự kiến"
+                          r"|\b(target|aim|goal)s?\b(?!\s+(?:\S+\s+){0,2}?(?:met|achieved|exceeded|completed|fulfilled|reached|surpassed|attained)\b)"
                           r"|\bplan(ned)? to\b|\b(expected|projected|forecast) to\b")
 _TARGET_WORDS = frozenset({"target", "targets", "goal", "goals", "aim", "chỉ", "tiêu", "chỉ tiêu", "mục tiêu", "phấn", "đấu", "phấn đấu"})
 _TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|đề ra|chỉ tiêu đặt", re.I)
@@ -206,8 +207,9 @@ def analyse_question(question: str) -> QuestionInfo:
     for m in code_re.finditer(pl):  # every asked kind: "kết luận nào ..., và chỉ thị nào ..."
         wants.add("code")
         code_types |= {k.strip() for k, names in _CODE_TYPES.items() if names[column] == m.group(type_group)}
-    n_num = len(num_re.findall(pl))
-    if n_num and "date" not in wants:
+    # a number cue inside a date cue ("ngày bao nhiêu") asks the date, not a figure
+    n_num = len(num_re.findall(date_re.sub(" ", pl)))
+    if n_num:
         wants.add("number")
     if _TARGET_CUES.search(fold(q)):
         wants.add("target")
@@ -254,6 +256,8 @@ def _focus(q: str, lang: Lang, terms: list[Term]) -> tuple[str, ...]:
             out.append("%")
     else:
         low = q.lower()
+        # "how many of the district's targets": the counted thing follows the possessor
+        low = re.sub(r"\b(how many|how much) of (?:the )?[^?,;]*?['’]s\s+", r"\1 ", low)
         for m in re.finditer(r"\b(how many|how much)\s+(?!(?:did|does|do|was|were|is|are|has|have|had|will)\b)((?:[\w'’-]+\s*){1,4})", low):
             words = " ".join(re.findall(r"[^\W_]+", m.group(2)))
             for t in terms:
@@ -382,7 +386,7 @@ _TITLE_CUES = re.compile(r"\bchuc vu\b|\bcuong vi\b|\bgiu chuc\b|\b(what|which) 
 _PLACE_CUES = re.compile(r"\bo dau\b|\btai dau\b|\bdia diem nao\b|\bwhere\b|\bwhat venue\b|\bwhich venue\b")
 _LIST_CUES = re.compile(r"\b(nhung|cac)\s+(nhiem vu|chi tieu|giai phap|noi dung|muc tieu)\b.{0,40}\b(nao|gi)\b"
                         r"|\bwhich (tasks|targets|goals|solutions|measures|contents|priorities)\b|\bwhat (tasks|targets|goals|measures)\b")
-_PART_SPLIT = re.compile(r"\b(va|and)\s+(bao nhieu|may|ai|ngay nao|what|how many|how much|who|which|when|by how much|dat|o dau|where)\b"
+_PART_SPLIT = re.compile(r"\b(va|and)\s+(bao nhieu|may|ai|ngay nao|what|how many|how much|who|which|when|since when|by how much|dat|o dau|where|tu khi nao|tu bao gio)\b"
                          r"|,\s*(and\s+)?(what|how many|how much|who|which|when)\b")
 
 _COUNT_WORDS = {"two": 2, "three": 3, "hai": 2, "ba": 3, "both": 2}

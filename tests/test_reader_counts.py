@@ -1,0 +1,68 @@
+"""Count questions answered by the one sentence of a report that counts the asked thing; parts of
+several kinds on one sentence; English rendering of month-year dates; English question analysis
+(targets met are results, the counted thing after a possessor, a figure and a date asked together).
+Invented fixtures."""
+
+from toolkit.answer.candidates import Candidate, focus_hits
+from toolkit.answer.spans import spans_of
+from toolkit.vi.question import analyse_question
+
+
+def _cand(text: str, info, score: float = 0.7, doc: str = "d1", pid: str = "p1") -> Candidate:
+    c = Candidate(doc, pid, text, 0, len(text), rank=0, feats={"type": 1.0}, score=score)
+    c.spans = spans_of(text, [])
+    c.covers = focus_hits(c.spans, text, info)
+    return c
+
+
+def test_the_only_sentence_of_a_report_counting_the_asked_thing_is_a_key_match():
+    from toolkit.answer.reader import key_match
+
+    info = analyse_question("How many new businesses did Mường Lay town establish in 2023?")
+    assert info.focus == ("doanh nghiệp",)
+    sole = _cand("Thị xã thành lập mới 41 doanh nghiệp.", info)
+    other = _cand("Thu ngân sách đạt 96 tỷ đồng.", info, pid="p2")
+    assert key_match(sole, info, [sole, other])
+    assert not key_match(sole, info)  # without the other sentences nothing says it is the only one
+    twice = _cand("Có 230 doanh nghiệp đang hoạt động.", info, pid="p3")
+    assert not key_match(sole, info, [sole, other, twice])  # two figures of businesses: which one is asked?
+    elsewhere = _cand("Có 230 doanh nghiệp đang hoạt động.", info, doc="d2")
+    assert key_match(sole, info, [sole, elsewhere])  # another report's figure does not compete
+    share = analyse_question("What share of businesses did the town establish in 2023?")
+    assert not key_match(_cand("Tỷ lệ doanh nghiệp thành lập mới đạt 12%.", share), share, [])
+
+
+def test_a_sentence_with_a_figure_and_a_date_answers_a_count_part_and_a_since_when_part():
+    from toolkit.answer import _respond_parts
+    from toolkit.settings import Settings
+
+    q = "How many Party members does the Party cell of the Sìn Hồ Cooperative Union have, and since when has it existed?"
+    info = analyse_question(q)
+    assert {"number", "date"} <= info.wants and info.n_parts == 2
+    p1 = analyse_question("How many Party members does the Party cell of the Sìn Hồ Cooperative Union have")
+    p2 = analyse_question("and since when has it existed (Sìn Hồ Cooperative Union)")
+    text = "Chi bộ Liên minh Hợp tác xã Sìn Hồ được thành lập từ tháng 4/2019, hiện có 14 đảng viên."
+    c = _cand(text, p1, score=0.95)
+    got = _respond_parts(q, info, [(p1, [c]), (p2, [c])], settings=Settings(), t0=0.0)
+    assert got is not None and "14 Party members" in got.answer and "April 2019" in got.answer
+    assert "the date is" not in got.answer  # two kinds of answer: the plain lead
+
+
+def test_english_questions_targets_met_are_results_and_the_counted_thing_follows_a_possessor():
+    met = analyse_question("How many of Phong Thổ district's 2023 targets were met or exceeded?")
+    assert "target" not in met.wants and met.focus == ("chỉ tiêu",)
+    goal = analyse_question("What target for new Party members did the district set for 2024?")
+    assert "target" in goal.wants
+    subject = analyse_question("How much did the provincial bloc pay to the state budget in 2023?")
+    assert subject.focus == ()  # "how much did the bloc": the bloc is who paid, not what is counted
+    when = analyse_question("Hội nghị diễn ra vào ngày bao nhiêu?")
+    assert when.wants == {"date"}  # "ngày bao nhiêu" asks a date, not a figure
+
+
+def test_opening_and_directing_are_asked_roles_a_sentence_states_with_its_own_verb():
+    from toolkit.vi.periods import role_of_who, roles_asked, states_role
+
+    assert role_of_who("Who opened the 9th session of the Mường Nhé District People's Council?") == "open"
+    assert "direct" in roles_asked("Ai dự và chỉ đạo hội nghị tổng kết của Đảng ủy xã Nậm Kè?")
+    assert states_role("open", "Đồng chí Lò Văn Puốn, Chủ tịch HĐND huyện khai mạc kỳ họp.")
+    assert not states_role("open", "Đồng chí Lò Văn Puốn, Chủ tịch HĐND huyện phát biểu bế mạc kỳ họp.")
