@@ -3,7 +3,7 @@ several kinds on one sentence; English rendering of month-year dates; English qu
 (targets met are results, the counted thing after a possessor, a figure and a date asked together).
 Invented fixtures."""
 
-from toolkit.answer.candidates import Candidate, focus_hits
+from toolkit.answer.candidates import Candidate, focus_hits, matched_terms
 from toolkit.answer.spans import spans_of
 from toolkit.vi.question import analyse_question
 
@@ -12,6 +12,7 @@ def _cand(text: str, info, score: float = 0.7, doc: str = "d1", pid: str = "p1")
     c = Candidate(doc, pid, text, 0, len(text), rank=0, feats={"type": 1.0}, score=score)
     c.spans = spans_of(text, [])
     c.covers = focus_hits(c.spans, text, info)
+    c.matched = matched_terms(text, info)
     return c
 
 
@@ -28,6 +29,8 @@ def test_the_only_sentence_of_a_report_counting_the_asked_thing_is_a_key_match()
     assert not key_match(sole, info, [sole, other, twice])  # two figures of businesses: which one is asked?
     elsewhere = _cand("Có 230 doanh nghiệp đang hoạt động.", info, doc="d2")
     assert key_match(sole, info, [sole, elsewhere])  # another report's figure does not compete
+    total = _cand("Toàn thị xã hiện có 230 doanh nghiệp.", info)
+    assert not key_match(total, info, [total])  # the thing, but not the act asked (established)
     share = analyse_question("What share of businesses did the town establish in 2023?")
     assert not key_match(_cand("Tỷ lệ doanh nghiệp thành lập mới đạt 12%.", share), share, [])
 
@@ -66,3 +69,32 @@ def test_opening_and_directing_are_asked_roles_a_sentence_states_with_its_own_ve
     assert "direct" in roles_asked("Ai dự và chỉ đạo hội nghị tổng kết của Đảng ủy xã Nậm Kè?")
     assert states_role("open", "Đồng chí Lò Văn Puốn, Chủ tịch HĐND huyện khai mạc kỳ họp.")
     assert not states_role("open", "Đồng chí Lò Văn Puốn, Chủ tịch HĐND huyện phát biểu bế mạc kỳ họp.")
+
+
+def test_english_word_forms_reach_the_glossary():
+    from toolkit.vi.english import forms
+
+    assert "established" in forms("establish") and "admit" in forms("admitted") and "target" in forms("targets")
+    info = analyse_question("How many cooperatives did Tuần Giáo district establish in 2024?")
+    assert any(t.kind == "gloss" and "thành lập" in t.alts for t in info.terms)
+
+
+def test_the_counted_thing_is_the_head_of_the_noun_phrase_after_how_many():
+    assert analyse_question("How many socio-economic targets did Mường Ảng district meet in 2023?").focus == ("chỉ tiêu",)
+    assert analyse_question("How many new businesses were established in Điện Biên Đông in 2023?").focus == ("doanh nghiệp",)
+
+
+def test_a_clause_that_asks_nothing_is_context_not_a_part():
+    one = analyse_question("According to the Báo Lai Châu report on the briefing chaired by Giàng Páo Mỷ, "
+                           "how many Party members did the province admit in 2023?")
+    assert one.n_parts == 1
+    assert analyse_question("How many members did it admit, and what share of the target was that?").n_parts == 2
+    assert analyse_question("Who presented the 55-year Party badge in Phong Thổ, and to whom?").n_parts == 2
+
+
+def test_a_date_question_is_answered_by_the_day_not_by_a_month_named_in_a_title():
+    from toolkit.answer.compose import relevant_spans
+
+    info = analyse_question("On what date did the Sơn La bloc hold its reporters' conference of March 2024?")
+    c = _cand("Sáng 12/3, Đảng ủy Khối tổ chức Hội nghị báo cáo viên tháng 3/2024.", info)
+    assert [s.text for s in relevant_spans(c, info, "date")] == ["Sáng 12/3"]

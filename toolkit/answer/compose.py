@@ -44,6 +44,8 @@ def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
         spans = list({s.text: s for s in reversed(spans)}.values())[::-1]
     if kind == "number":
         spans = [s for s in spans if not (len(s.values) == 1 and 1900 <= s.values[0] <= 2100 and float(s.values[0]).is_integer())]
+    if kind == "date" and any(s.date and s.date[0] for s in spans):
+        spans = [s for s in spans if s.date and s.date[0]]  # a day answers "what date"; "tháng 8/2019" names a period
     if not spans:
         return []
     alts = [t.alts for t in info.terms]

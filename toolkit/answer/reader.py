@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..vi.periods import role_of_who, states_role
 from ..vi.codes import code_type, find_codes
 from ..vi.text import fold, strip_marks, syllables
-from ..vi.question import QuestionInfo
+from ..vi.question import ORG_WORDS, QuestionInfo
 from .candidates import FEATURES, Candidate
 
 if TYPE_CHECKING:
@@ -92,7 +92,22 @@ def _sole_count(c: Candidate, info: QuestionInfo, others: list[Candidate]) -> bo
     target = "target" in info.wants
     if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
         return False
+    if not _states_the_act(c, info):
+        return False
     return not any(o.doc_id == c.doc_id and o.quote != c.quote and o.covers & c.covers for o in others)
+
+
+def _states_the_act(c: Candidate, info: QuestionInfo) -> bool:
+    """The sentence holds a content word of the question beyond the counted thing and the bodies
+    and places ("thành lập" of "how many businesses were established"): "Toàn xã hiện có 212 đảng
+    viên" does not answer how many members were admitted."""
+    thing = {w for f in info.focus for w in f.split()}
+    for i in c.matched:
+        t = info.terms[i]
+        words = {w for a in t.alts for w in a.split()}
+        if t.kind in ("gloss", "word", "pair") and t.weight > 0 and not words & thing and not words <= ORG_WORDS:
+            return True
+    return False
 
 
 def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None = None) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from .text import fold, nfc, strip_marks, syllables
+from .english import forms
 from .outlets import without_outlets
 from .periods import periods_in, roles_asked, years_in
 
@@ -101,6 +102,7 @@ _NUM_CUES_VI = re.compile(r"\b(bao nhieu phan tram|bao nhieu|may|ty le|phan tram
 _TARGET_CUES = re.compile(r"\b(đặt|đề ra|đặt ra) chỉ tiêu|\bchỉ tiêu\b.{0,40}\b(đặt ra|đề ra)|phấn đấu|mục tiêu|dự kiến"
                           r"|\b(target|aim|goal)s?\b(?!\s+(?:\S+\s+){0,2}?(?:met|achieved|exceeded|completed|fulfilled|reached|surpassed|attained)\b)"
                           r"|\bplan(ned)? to\b|\b(expected|projected|forecast) to\b")
+_COUNTED_TARGETS = re.compile(r"\bhow many (?:\S+ ){0,3}?(?:targets|goals)\b")  # a count of targets met is a result
 _TARGET_WORDS = frozenset({"target", "targets", "goal", "goals", "aim", "chỉ", "tiêu", "chỉ tiêu", "mục tiêu", "phấn", "đấu", "phấn đấu"})
 _TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|đề ra|chỉ tiêu đặt", re.I)
 _NUM_CUES_EN = re.compile(r"\b(how many|how much|what share|what percentage|what proportion|what rate|what number|what target|what was the target|what figure|what percent)\b"
@@ -211,7 +213,7 @@ def analyse_question(question: str) -> QuestionInfo:
     n_num = len(num_re.findall(date_re.sub(" ", pl)))
     if n_num:
         wants.add("number")
-    if _TARGET_CUES.search(fold(q)):
+    if _TARGET_CUES.search(_COUNTED_TARGETS.sub(" ", fold(q))):
         wants.add("target")
         if not ({"date", "person", "code"} & wants):
             wants.add("number")
@@ -231,7 +233,7 @@ def analyse_question(question: str) -> QuestionInfo:
         wants.add("place")
     if _LIST_CUES.search(pl):
         wants.add("list")
-    n_parts = 1 + len(_PART_SPLIT.findall(pl))
+    n_parts = _count_parts(pl)
     m_count = _COUNT_CUE.search(pl)
     if m_count:
         n_parts = max(n_parts, _COUNT_WORDS[m_count.group(1) or m_count.group(2)])
@@ -240,6 +242,10 @@ def analyse_question(question: str) -> QuestionInfo:
                         terms=terms, numbers=numbers, code_types=code_types,
                         focus=_focus(q, lang, terms) if "number" in wants else (),
                         years=years_in(q), periods=periods_in(q), roles=roles_asked(q), n_parts=min(3, n_parts))
+
+
+_EN_NP_END = frozenset("did does do was were is are has have had will would could can in of at for from by to and or "
+                       "that which who with on during since".split())
 
 
 def _focus(q: str, lang: Lang, terms: list[Term]) -> tuple[str, ...]:
@@ -258,12 +264,17 @@ def _focus(q: str, lang: Lang, terms: list[Term]) -> tuple[str, ...]:
         low = q.lower()
         # "how many of the district's targets": the counted thing follows the possessor
         low = re.sub(r"\b(how many|how much) of (?:the )?[^?,;]*?['’]s\s+", r"\1 ", low)
-        for m in re.finditer(r"\b(how many|how much)\s+(?!(?:did|does|do|was|were|is|are|has|have|had|will)\b)((?:[\w'’-]+\s*){1,4})", low):
-            words = " ".join(re.findall(r"[^\W_]+", m.group(2)))
-            for t in terms:
-                if t.kind == "gloss" and (words.startswith(t.source) or f" {t.source}" in f" {words}"):
-                    out.extend(t.alts)
+        for m in re.finditer(r"\b(how many|how much)\s+((?:[\w'’-]+\s*){1,6})", low):
+            # the noun phrase after the cue, up to a verb or a preposition; its head is its last gloss
+            phrase = []
+            for w in re.findall(r"[^\W_]+", m.group(2)):
+                if w in _EN_NP_END:
                     break
+                phrase.append(w)
+            words = f" {' '.join(phrase)} "
+            heads = [(words.rfind(f" {t.source} "), t) for t in terms if t.kind == "gloss" and f" {t.source} " in words]
+            if heads:
+                out.extend(max(heads, key=lambda h: h[0] + len(h[1].source))[1].alts)
         if re.search(r"\b(share|percentage|percent|proportion|rate)\b", low):
             out.append("%")
     return tuple(dict.fromkeys(out))
@@ -280,13 +291,13 @@ def _dedupe_terms(terms: list[Term]) -> list[Term]:
     return list(seen.values())
 
 
-_ORG_LEAD = frozenset("đảng ủy uỷ khối tỉnh huyện thành phố ban hội bộ chi sở party bloc committee province district".split())
+ORG_WORDS = frozenset("đảng ủy uỷ khối tỉnh huyện xã phường thành phố ban hội bộ chi sở party bloc committee province district".split())
 
 
 def _drop_org_words(run: list[str]) -> list[str]:
     """A capitalised run minus its leading organisation words: "Khối Hà Giang" names "Hà Giang"."""
     k = 0
-    while k < len(run) and fold(run[k]) in _ORG_LEAD:
+    while k < len(run) and fold(run[k]) in ORG_WORDS:
         k += 1
     return run[k:]
 
@@ -333,8 +344,9 @@ def _en_terms(q: str) -> list[Term]:
     while i < len(tokens):
         hit = None
         for n in range(min(max_len, len(tokens) - i), 0, -1):
-            phrase = " ".join(low[i: i + n])
-            cand = gl.get(phrase) or (gl.get(phrase[:-1]) if phrase.endswith("s") else None)
+            head = " ".join(low[i: i + n - 1] + [""])
+            phrase, cand = next(((head + f, gl[head + f]) for f in forms(low[i + n - 1]) if head + f in gl),
+                                (" ".join(low[i: i + n]), None))  # "establish" finds "established"
             if cand:
                 hit = (n, phrase, cand)
                 break
@@ -386,8 +398,22 @@ _TITLE_CUES = re.compile(r"\bchuc vu\b|\bcuong vi\b|\bgiu chuc\b|\b(what|which) 
 _PLACE_CUES = re.compile(r"\bo dau\b|\btai dau\b|\bdia diem nao\b|\bwhere\b|\bwhat venue\b|\bwhich venue\b")
 _LIST_CUES = re.compile(r"\b(nhung|cac)\s+(nhiem vu|chi tieu|giai phap|noi dung|muc tieu)\b.{0,40}\b(nao|gi)\b"
                         r"|\bwhich (tasks|targets|goals|solutions|measures|contents|priorities)\b|\bwhat (tasks|targets|goals|measures)\b")
-_PART_SPLIT = re.compile(r"\b(va|and)\s+(bao nhieu|may|ai|ngay nao|what|how many|how much|who|which|when|since when|by how much|dat|o dau|where|tu khi nao|tu bao gio)\b"
+_PART_SPLIT = re.compile(r"\b(va|and)\s+(bao nhieu|may|ai|ngay nao|what|how many|how much|who|which|when|since when|by how much|dat|o dau|where|tu khi nao|tu bao gio|to whom|for whom|with whom|cho ai|voi ai)\b"
                          r"|,\s*(and\s+)?(what|how many|how much|who|which|when)\b")
+
+_ASKS = re.compile(r"\b(bao nhieu|may|ai|nao|gi|what|how|who|whom|which|when|where)\b")
+
+
+def _count_parts(pl: str) -> int:
+    """How many things a question asks: 1, plus one per split ("và bao nhiêu", ", and what") that
+    follows a stretch which itself asks something ("According to ..., how many ..." asks one)."""
+    n, last = 1, 0
+    for m in _PART_SPLIT.finditer(pl):
+        if _ASKS.search(pl, last, m.start()):
+            n += 1
+            last = m.end()
+    return n
+
 
 _COUNT_WORDS = {"two": 2, "three": 3, "hai": 2, "ba": 3, "both": 2}
 _COUNT_CUE = re.compile(r"\b(?:which|what|who were the|name the)\s+(two|three|both)\b|\b(hai|ba)\s+(?:dong chi|nguoi|vi|ong|ba|can bo|lanh dao)\b.{0,20}\b(nao|la ai)\b")
