@@ -98,3 +98,23 @@ def test_a_date_question_is_answered_by_the_day_not_by_a_month_named_in_a_title(
     info = analyse_question("On what date did the Sơn La bloc hold its reporters' conference of March 2024?")
     c = _cand("Sáng 12/3, Đảng ủy Khối tổ chức Hội nghị báo cáo viên tháng 3/2024.", info)
     assert [s.text for s in relevant_spans(c, info, "date")] == ["Sáng 12/3"]
+
+
+def test_a_figure_whose_own_clause_holds_the_words_before_the_cue_is_a_key_match():
+    from toolkit.answer.reader import key_match
+
+    info = analyse_question("Theo báo cáo tại kỳ họp thứ 9 HĐND huyện Tuần Giáo, tổng giá trị sản xuất năm 2023 của huyện đạt bao nhiêu?")
+    both = _cand("Tốc độ tăng giá trị sản xuất đạt 9,1%, tổng giá trị sản xuất đạt 4.120 tỷ đồng.", info)
+    growth = _cand("Tốc độ tăng giá trị sản xuất đạt 9,1%.", info, pid="p2")
+    for c in (both, growth):
+        c.feats.update(target_match=0.0, target_clash=0.0)
+    assert key_match(both, info) and not key_match(growth, info)  # "tổng" stands in the second figure's clause only
+    paid = analyse_question("Năm 2023, các doanh nghiệp trong Khối đã đóng góp vào ngân sách nhà nước bao nhiêu?")
+    c = _cand("Nhờ đó, các doanh nghiệp trong Khối đã đóng góp vào ngân sách nhà nước gần 312 tỷ đồng.", paid)
+    other = _cand("Các doanh nghiệp nộp thuế 57 tỷ đồng vào ngân sách.", paid, pid="p3")
+    for x in (c, other):
+        x.feats.update(target_match=0.0, target_clash=0.0)
+    assert key_match(c, paid) and not key_match(other, paid)
+    target = analyse_question("Năm 2024, huyện đặt mục tiêu tổng giá trị sản xuất đạt bao nhiêu?")
+    both.feats.update(target_match=0.0)
+    assert not key_match(both, target)  # a result never answers a target question

@@ -82,6 +82,47 @@ def _figure_match(c: Candidate, info: QuestionInfo) -> bool:
     return False
 
 
+_CLAUSE_EDGE = re.compile(r"[,;:()]")
+# function words of a Vietnamese question clause (the words that say what a figure is of stay)
+_ASK_STOP = frozenset("là có được đã sẽ của và các những trong năm ngày tháng theo tại với cho thì mà vào ở từ đến "
+                      "khoảng hiện nay này đó cả toàn".split())
+
+
+def _asked_words(info: QuestionInfo, n: int = 6) -> list[str]:
+    """The last n content syllables before a Vietnamese figure cue ("bao nhiêu", "mấy") in its own
+    clause: what the figure is of ("tổng giá trị sản xuất … đạt bao nhiêu" -> tổng giá trị sản xuất
+    đạt), without question words, numbers, names (capitalised), bodies and places."""
+    m = re.search(r"\b(?:bao nhiêu|mấy)\b", info.question)
+    if info.lang != "vi" or not m:
+        return []
+    head = info.question[:m.start()]
+    head = head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]
+    words = [w for w in re.findall(r"[^\W\d_]+", head)
+             if not w[:1].isupper() and fold(w) not in _ASK_STOP and fold(w) not in ORG_WORDS]
+    return [fold(w) for w in words[-n:]]
+
+
+def _clause_match(c: Candidate, info: QuestionInfo) -> bool:
+    """A one-figure Vietnamese question and a figure of the sentence whose own clause (from the last
+    comma or semicolon before it) holds every word the question puts before its figure cue: the
+    figure of the thing asked, not of a neighbouring one ("tổng giá trị sản xuất đạt bao nhiêu" is
+    not answered by "tốc độ tăng giá trị sản xuất đạt 15,33%")."""
+    words = _asked_words(info)
+    if len(words) < 2 or info.n_numbers != 1 or "%" in info.focus or (info.focus and not c.covers):
+        return False
+    target = "target" in info.wants
+    if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
+        return False
+    for sp in c.spans:
+        if sp.kind != "number":
+            continue
+        head = c.quote[:sp.start]
+        clause = f" {' '.join(syllables(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]))} "
+        if all(f" {w} " in clause for w in words):
+            return True
+    return False
+
+
 def _sole_count(c: Candidate, info: QuestionInfo, others: list[Candidate]) -> bool:
     """A count question ("how many <thing>") and the one sentence of its document that states a
     figure of that thing ("136 doanh nghiệp"): no other sentence there counts it, so the figure is
@@ -119,7 +160,7 @@ def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None =
     the asked or named document (a code is followed by its date, a fact of the genre). A question
     that mixes a figure or a person with a code or date never matches."""
     if info.wants and info.wants <= {"number", "target"}:
-        return _figure_match(c, info) or (others is not None and _sole_count(c, info, others))
+        return _figure_match(c, info) or _clause_match(c, info) or (others is not None and _sole_count(c, info, others))
     if info.wants == {"date"} and c.feats.get("record_date"):
         return True  # the meeting's date, where the verified record found it
     if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:
