@@ -118,3 +118,26 @@ def test_a_figure_whose_own_clause_holds_the_words_before_the_cue_is_a_key_match
     target = analyse_question("Năm 2024, huyện đặt mục tiêu tổng giá trị sản xuất đạt bao nhiêu?")
     both.feats.update(target_match=0.0)
     assert not key_match(both, target)  # a result never answers a target question
+
+
+def test_an_english_figure_clause_holding_the_glossed_words_after_the_verb_is_a_key_match():
+    from toolkit.answer.reader import _asked_terms_en, key_match
+
+    info = analyse_question("How much did the enterprise bloc (Báo Yên Bái, May 2024) pay to the state budget in 2023?")
+    for t in info.terms:
+        t.weight = 1.0
+    assert [info.terms[i].source for i in _asked_terms_en(info)] == ["state budget"]
+    paid = _cand("Toàn khối nộp ngân sách nhà nước 412 tỷ đồng, tăng 8%.", info)
+    sales = _cand("Doanh thu toàn khối đạt 9.800 tỷ đồng.", info, pid="p2")
+    for c in (paid, sales):
+        c.feats.update(target_match=0.0, target_clash=0.0)
+    assert key_match(paid, info) and not key_match(sales, info)
+    paid.feats["name_absent"] = 1.0
+    assert not key_match(paid, info)  # a report that does not name the place asked about
+
+
+def test_a_word_capitalised_only_because_it_opens_the_question_is_not_a_name():
+    info = analyse_question("Theo Nghị quyết số 12-NQ/TU của Tỉnh ủy Lai Châu, mục tiêu năm 2025 là bao nhiêu?")
+    assert [t.source for t in info.terms if t.kind == "name"] == ["lai châu"]
+    en = analyse_question("How many members did the Đồng Nai Provincial Agencies Bloc admit in 2021?")
+    assert "đồng nai" in [t.alts[0] for t in en.terms if t.kind == "name"]

@@ -260,7 +260,7 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
                      embedder, n_paragraphs: int, max_chars: int = 600, n_docs: int = 3) -> list[Candidate]:
     """Every sentence of the top retrieved paragraphs, with its features."""
     weights = term_weights(info, stats)
-    doc_info: dict[str, tuple[float, float, str, int | None]] = {}
+    doc_info: dict[str, tuple[float, float, str, int | None, bool]] = {}
     out: list[Candidate] = []
     for rank, doc_id, pid, text in paragraphs_to_read(hits, docs, n_paragraphs, n_docs):
         doc = docs.get(doc_id)
@@ -268,8 +268,9 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
             whole = doc.text if doc is not None else text
             m = matched_terms(whole, info)
             published = doc.published.year if doc is not None and doc.published else None
-            doc_info[doc_id] = (_cov(m, weights), _missing(info, weights, m), doc.title if doc is not None else "", published)
-        dcov, missing, title, published = doc_info[doc_id]
+            absent = any(t.kind == "name" and w > 0 and i not in m for i, (t, w) in enumerate(zip(info.terms, weights)))
+            doc_info[doc_id] = (_cov(m, weights), _missing(info, weights, m), doc.title if doc is not None else "", published, absent)
+        dcov, missing, title, published, name_absent = doc_info[doc_id]
         pcov = _cov(matched_terms(text, info), weights)
         for s, e in _sentences(text, max_chars):
             sent = text[s:e]
@@ -303,6 +304,7 @@ def build_candidates(info: QuestionInfo, hits: list["Hit"], docs: dict[str, Docu
                 "qnum": (sum(1 for i, t in enumerate(info.terms) if t.is_number and i in c.matched) / len(q_nums)) if q_nums else 0.0,
                 "short": 1.0 if len(sent.split()) < 8 else 0.0,
                 "role": _role_feat(info, sent),
+                "name_absent": 1.0 if name_absent else 0.0,  # not a scored feature: a place or body the question names is not in this report
             }
             out.append(c)
     _add_dense(info, out, embedder)

@@ -102,13 +102,36 @@ def _asked_words(info: QuestionInfo, n: int = 6) -> list[str]:
     return [fold(w) for w in words[-n:]]
 
 
+_EN_AUX = re.compile(r"\b(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
+_EN_CUE = re.compile(r"\b(?:how many|how much|what (?:was|were|is|are) the|what)\b", re.I)
+
+
+def _asked_terms_en(info: QuestionInfo) -> list[int]:
+    """An English figure question's glossed terms after its verb ("How much did the bloc pay to the
+    state budget …" -> state budget): what the figure is of, without bodies and places."""
+    m = _EN_CUE.search(info.question)
+    if info.lang != "en" or not m:
+        return []
+    aux = _EN_AUX.search(info.question, m.end())
+    tail = re.sub(r"\([^)]*\)", " ", info.question[(aux.end() if aux else m.end()):])  # an aside names context
+    tail = tail[:min((e.start() for e in re.finditer(r"[,;?]", tail)), default=len(tail))].lower()
+    tail = " " + " ".join(re.findall(r"[^\W_]+", tail)) + " "
+    out = []
+    for i, t in enumerate(info.terms):
+        words = {w for a in t.alts for w in a.split()}
+        if t.kind == "gloss" and t.weight > 0 and f" {t.source} " in tail and not words <= ORG_WORDS:
+            out.append(i)
+    return out
+
+
 def _clause_match(c: Candidate, info: QuestionInfo) -> bool:
     """A one-figure Vietnamese question and a figure of the sentence whose own clause (from the last
     comma or semicolon before it) holds every word the question puts before its figure cue: the
     figure of the thing asked, not of a neighbouring one ("tổng giá trị sản xuất đạt bao nhiêu" is
     not answered by "tốc độ tăng giá trị sản xuất đạt 15,33%")."""
     words = _asked_words(info)
-    if len(words) < 2 or info.n_numbers != 1 or "%" in info.focus or (info.focus and not c.covers):
+    en = [info.terms[i].alts for i in _asked_terms_en(info)]
+    if (len(words) < 2 and not en) or info.n_numbers != 1 or "%" in info.focus or (info.focus and not c.covers):
         return False
     target = "target" in info.wants
     if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
@@ -118,7 +141,9 @@ def _clause_match(c: Candidate, info: QuestionInfo) -> bool:
             continue
         head = c.quote[:sp.start]
         clause = f" {' '.join(syllables(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]))} "
-        if all(f" {w} " in clause for w in words):
+        if words and all(f" {w} " in clause for w in words):
+            return True
+        if en and all(any(f" {a} " in clause for a in alts) for alts in en):
             return True
     return False
 
@@ -159,6 +184,8 @@ def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None =
     a CT code) other than those the question names and, when a date is asked, the date of issue of
     the asked or named document (a code is followed by its date, a fact of the genre). A question
     that mixes a figure or a person with a code or date never matches."""
+    if c.feats.get("name_absent"):
+        return False  # a report that does not name the place or body asked about answers nothing in its terms
     if info.wants and info.wants <= {"number", "target"}:
         return _figure_match(c, info) or _clause_match(c, info) or (others is not None and _sole_count(c, info, others))
     if info.wants == {"date"} and c.feats.get("record_date"):

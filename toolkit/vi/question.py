@@ -297,9 +297,14 @@ ORG_WORDS = frozenset("đảng ủy uỷ khối tỉnh huyện xã phường th�
 def _drop_org_words(run: list[str]) -> list[str]:
     """A capitalised run minus its leading organisation words: "Khối Hà Giang" names "Hà Giang"."""
     k = 0
-    while k < len(run) and fold(run[k]) in ORG_WORDS:
+    while k < len(run) and (fold(run[k]) in ORG_WORDS or fold(run[k]) in _LEAD_WORDS):
         k += 1
     return run[k:]
+
+
+# words capitalised only because they open a sentence ("Theo Nghị quyết …", "Năm 2023 Hà Giang …")
+_LEAD_WORDS = frozenset("theo tại trong năm ngày tháng sau trước đến từ với của ai khi vào ở các những ông bà "
+                        "according in at on after before during since".split())
 
 
 def _name_runs(q: str) -> list[Term]:
