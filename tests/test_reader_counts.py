@@ -141,3 +141,24 @@ def test_a_word_capitalised_only_because_it_opens_the_question_is_not_a_name():
     assert [t.source for t in info.terms if t.kind == "name"] == ["lai châu"]
     en = analyse_question("How many members did the Đồng Nai Provincial Agencies Bloc admit in 2021?")
     assert "đồng nai" in [t.alts[0] for t in en.terms if t.kind == "name"]
+
+
+def test_a_nearly_tied_sentence_in_the_questions_own_terms_takes_the_place_of_the_best():
+    from toolkit.answer.reader import choose
+    from toolkit.settings import AnswerSettings
+
+    info = analyse_question("Năm 2024, Đảng ủy Khối các Cơ quan tỉnh Hà Nam đặt chỉ tiêu kết nạp bao nhiêu đảng viên?")
+    vague = _cand("Xây dựng tổ chức đảng trong sạch, vững mạnh, phấn đấu 90% đảng viên hoàn thành tốt nhiệm vụ trở lên.", info, 0.67)
+    keyed = _cand("Kết nạp từ 250 đảng viên mới trở lên.", info, 0.61, pid="p2")
+    for c in (vague, keyed):
+        c.feats.update(target_match=1.0, target_clash=0.0)
+    cfg = AnswerSettings(abstain_below=0.82, lead_below=0.6, key_tie=0.08)
+    assert choose([vague, keyed], info, cfg) == [keyed]
+    assert choose([vague, keyed], info, AnswerSettings(abstain_below=0.82, lead_below=0.6, key_tie=0.02)) == []
+    en = analyse_question("What target for admitting new Party members did the Hà Nam bloc set for 2024?")
+    keyed_en = _cand("Kết nạp từ 250 đảng viên mới trở lên.", en, 0.61, pid="p2")
+    keyed_en.feats.update(target_match=1.0, target_clash=0.0)
+    for t in en.terms:
+        t.weight = 1.0
+    from toolkit.answer.reader import key_match
+    assert key_match(keyed_en, en)  # the glossed words before the verb: admitting, new Party members

@@ -86,6 +86,7 @@ _CLAUSE_EDGE = re.compile(r"[,;:()]")
 # function words of a Vietnamese question clause (the words that say what a figure is of stay)
 _ASK_STOP = frozenset("là có được đã sẽ của và các những trong năm ngày tháng theo tại với cho thì mà vào ở từ đến "
                       "khoảng hiện nay này đó cả toàn".split())
+_TARGET_SYLLABLES = frozenset("đặt đề ra chỉ tiêu mục phấn đấu dự kiến kế hoạch".split())
 
 
 def _asked_words(info: QuestionInfo, n: int = 6) -> list[str]:
@@ -97,8 +98,11 @@ def _asked_words(info: QuestionInfo, n: int = 6) -> list[str]:
         return []
     head = info.question[:m.start()]
     head = head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]
+    # the predicate: after the last capitalised word (the body's name, "… Cơ quan và Doanh nghiệp tỉnh Nam Định")
+    head = head[max((w.end() for w in re.finditer(r"[^\W\d_]+", head) if w.group(0)[:1].isupper()), default=0):]
+    skip = _ASK_STOP | (_TARGET_SYLLABLES if "target" in info.wants else frozenset())  # "đặt chỉ tiêu" names the answer type
     words = [w for w in re.findall(r"[^\W\d_]+", head)
-             if not w[:1].isupper() and fold(w) not in _ASK_STOP and fold(w) not in ORG_WORDS]
+             if not w[:1].isupper() and fold(w) not in skip and fold(w) not in ORG_WORDS]
     return [fold(w) for w in words[-n:]]
 
 
@@ -113,7 +117,9 @@ def _asked_terms_en(info: QuestionInfo) -> list[int]:
     if info.lang != "en" or not m:
         return []
     aux = _EN_AUX.search(info.question, m.end())
-    tail = re.sub(r"\([^)]*\)", " ", info.question[(aux.end() if aux else m.end()):])  # an aside names context
+    # what the figure is of: before the verb ("what target for admitting new members did …") and after it
+    tail = info.question[m.end():aux.start()] + " " + info.question[aux.end():] if aux else info.question[m.end():]
+    tail = re.sub(r"\([^)]*\)", " ", tail)  # an aside names context
     tail = tail[:min((e.start() for e in re.finditer(r"[,;?]", tail)), default=len(tail))].lower()
     tail = " " + " ".join(re.findall(r"[^\W_]+", tail)) + " "
     out = []
@@ -140,7 +146,8 @@ def _clause_match(c: Candidate, info: QuestionInfo) -> bool:
         if sp.kind != "number":
             continue
         head = c.quote[:sp.start]
-        clause = f" {' '.join(syllables(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]))} "
+        after = syllables(c.quote[sp.end:sp.end + 40])[:3]  # the counted thing ("… 300 đảng viên mới")
+        clause = f" {' '.join(syllables(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]) + syllables(sp.text) + after)} "
         if words and all(f" {w} " in clause for w in words):
             return True
         if en and all(any(f" {a} " in clause for a in alts) for alts in en):
@@ -218,6 +225,10 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     if typed and who_role and states_role(who_role, typed[0].quote):
         bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
     lead_below = settings.lead_below_en if info.lang == "en" else settings.lead_below
+    if typed and not key_match(typed[0], info, cands):
+        keyed = next((c for c in typed[1:] if c.score >= typed[0].score - settings.key_tie and key_match(c, info, cands)), None)
+        if keyed is not None:  # nearly tied, and it holds what the question asks in its own terms
+            typed = [keyed] + [c for c in typed if c is not keyed]
     if typed and key_match(typed[0], info, cands):
         bar = min(bar, lead_below)  # what the question asks, in its own terms: structure, not wording
     if typed and typed[0].score < bar and typed[0].score >= lead_below:
