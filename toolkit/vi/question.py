@@ -358,7 +358,7 @@ def _en_terms(q: str) -> list[Term]:
         if hit:
             n, phrase, cand = hit
             if phrase not in _EN_GENERIC:
-                terms.append(Term(alts=cand, source=phrase, kind="gloss"))
+                terms.append(Term(alts=cand, source=" ".join(low[i: i + n]), kind="gloss"))  # as the question writes it
             for j in range(i, i + n):
                 used[j] = True
             i += n
