@@ -87,3 +87,7 @@ class LazyLLM:
 
     def stream(self, messages, max_tokens=None) -> Iterator[str]:
         return self.get().stream(messages, max_tokens=max_tokens)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` by the model's own tokenizer (loads the model); AttributeError when it has none."""
+        return self.get().count_tokens(text)

@@ -87,6 +87,7 @@ class LlamaCppLLM:
         self.last_text: str | None = None  # raw text of the last reply (last attempt)
         self.load_seconds: float | None = None
         self.last_stream: StreamStats | None = None  # timing of the last stream()
+        self.last_messages: list | None = None  # the messages of the last stream()
         self._llama = None
         self._structured = None
         self._lock = threading.RLock()
@@ -124,6 +125,11 @@ class LlamaCppLLM:
 
     # --- calls --------------------------------------------------------------------------
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` by the model's tokenizer (no special tokens added)."""
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+
     def _create(self, **kwargs):
         """OpenAI-style create used under instructor: rewrites response_format, counts usage."""
         kwargs = rewrite_response_format(kwargs, "llamacpp")  # the only form llama-cpp-python honours
@@ -149,6 +155,7 @@ class LlamaCppLLM:
         max_tokens = int(max_tokens or self.settings.max_tokens)
         llama = self.llama
         self.last_stream = stats = StreamStats()
+        self.last_messages = messages
 
         def produce(emit) -> None:
             with self._lock:
