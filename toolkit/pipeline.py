@@ -32,8 +32,9 @@ class Pipeline:
 
     A thin, long-lived holder over toolkit.library: it keeps the store, the indexes and the model
     open between requests and serialises what must not overlap; the stages themselves are library's.
-    Questions read the index read-only under the model lock; ingests and syncs take the write lock,
-    so an ingest never makes a question wait for the model."""
+    Questions read the index read-only and take the model lock only while the model works (ask()
+    holds it throughout); ingests and syncs take the write lock, so an ingest never makes a question
+    wait for the model."""
 
     def __init__(self, settings: "Settings", llm: "LLM | None" = None, *, report_path: Path | None = None,
                  embedder: Any = None):
