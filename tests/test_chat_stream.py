@@ -138,3 +138,31 @@ def test_a_cut_keeps_every_picked_span_on_its_own_words():
         cut, moved = chat_stream._clause_cut(c, spans)
         assert moved and all(cut.quote[s.start:s.end] == s.text for s in moved)
         assert len(cut.quote) <= len(c.quote)
+
+
+def test_a_system_message_the_cache_does_not_hold_counts_against_the_bound(reader):
+    """After a background call the model reads the phrasing's system message again: it counts."""
+
+    class ColdThenWarm(FakeLLM):
+        def __init__(self, replies, warm):
+            super().__init__(replies)
+            self.warm = warm
+
+        def head_cached(self, messages):
+            return self.warm
+
+    reader["text"] = SHORT
+    settings = _settings()
+    msgs = chat_stream.phrase_messages(analyse_question(Q), _picked(SHORT), settings)
+    user, system = prompt_tokens(msgs[-1]["content"], None), prompt_tokens(msgs[0]["content"], None)
+    settings.answer.phrase_prompt_tokens = user + system // 2  # fits warm, not cold
+    reply = "Đảng bộ huyện Mường Tè kết nạp 173 đảng viên mới."
+    warm = list(ask_stream(Q, settings=settings, store=None, index=None, llm=ColdThenWarm([reply], True)))
+    cold = list(ask_stream(Q, settings=settings, store=None, index=None, llm=ColdThenWarm([reply], False)))
+    assert warm[-1].phrased and not cold[-1].phrased and "bound" in cold[-1].stopped
+
+    cold_llm = ColdThenWarm([], False)
+    list(ask_stream(Q, settings=settings, store=None, index=None, llm=cold_llm))
+    # the answer went out unphrased; the model then read the system message, for the next question
+    assert [c.get("stream") for c in cold_llm.calls] == [None]
+    assert cold_llm.calls[0]["messages"][0] == msgs[0] and cold_llm.calls[0]["max_tokens"] == 1

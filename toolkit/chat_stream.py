@@ -10,7 +10,9 @@ prompt bound.
   only event is the `Final`.
 - The phrasing prompt is bounded: the first model token comes after the prompt is read (~71 prompt
   tokens/s for the 1.5B on 2 cores; the system prefix is cached between questions), so the question,
-  cited sentences and facts it shows must fit `answer.phrase_prompt_tokens`. Over the bound, each
+  cited sentences and facts it shows must fit `answer.phrase_prompt_tokens` (with the system message
+  when the model's cache does not hold it: after a background record call; the cache is then warmed
+  after the answer, for the next question). Over the bound, each
   cited sentence is cut to the clauses that carry its picked spans (at ';' and ':'), then the facts
   are listed without their labels (the sentences say them); a prompt still over the bound is not
   phrased at all (the composed answer, already shown, stands; the Final says why). Nothing is cut
@@ -104,8 +106,31 @@ def _unlabelled(picked: Picked) -> Picked:
     return [(c, [replace(s, label="") for s in spans]) for c, spans in picked]
 
 
+def _cold(messages: list[dict], llm: Any) -> bool:
+    """Whether the model says its cache does not hold the first message (a model that cannot tell is
+    taken as warm)."""
+    cached = getattr(llm, "head_cached", None)
+    return callable(cached) and not cached(messages)
+
+
 def _user_tokens(info, picked: Picked, settings: "Settings", llm: Any) -> int:
-    return prompt_tokens(phrase_messages(info, picked, settings)[-1]["content"], llm)
+    """Tokens the model must read before its first token: the user message, and the system message
+    too when the model's cache does not hold it."""
+    messages = phrase_messages(info, picked, settings)
+    n = prompt_tokens(messages[-1]["content"], llm)
+    return n + (prompt_tokens(messages[0]["content"], llm) if _cold(messages, llm) else 0)
+
+
+def _warm(messages: list[dict], llm: Any) -> None:
+    """Read the system message into the model's cache (one token written), so the next question's
+    phrasing reads only its own message: after a phrasing left out because the cold system message
+    put it over its bound."""
+    from .errors import ToolkitError
+
+    try:
+        llm.complete([messages[0], {"role": "user", "content": ""}], max_tokens=1)
+    except ToolkitError:
+        pass  # a cold cache only costs the next question its phrasing
 
 
 def bound_prompt(info, picked: Picked, settings: "Settings", llm: Any) -> tuple[Picked, str]:
@@ -145,5 +170,8 @@ def ask_stream(question: str, *, settings: "Settings", store: "Store", index: "I
         picked, over = bound_prompt(info, picked, settings, llm)
         if over:
             yield Final(answer, stopped=over)
+            messages = phrase_messages(info, picked, settings)
+            if _cold(messages, llm):
+                _warm(messages, llm)  # after the answer is out, still holding the model
             return
         yield from phrase_stream(info, picked, answer, settings=settings, llm=llm)
