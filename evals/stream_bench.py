@@ -5,11 +5,13 @@
 
 Loads the store, index, embedder and model and answers one warm-up question (not timed), then asks
 the chosen questions (answerable ones of ../shared/gold/web/qa.jsonl, alternating Vietnamese and
-English, evenly spread, unless --ids), one at a time. Per question it prints the seconds to the
-first model token, to the first text the gate released, and to the final answer, whether the
-phrasing passed the gate or fell back to the composed answer (and why), and the load average.
-Then p50 / max of each, for all questions and per language. Prints figures; asserts nothing. Run it
-on an idle machine for headline numbers (`nice -n 5` when others share the cores).
+English, evenly spread, unless --ids), one at a time. Per question (every one asked, answered,
+abstained or not phrased) it prints the seconds to the first text the chat shows (the composed answer,
+toolkit.chat_stream), to the first model token (or why the model was not called), to the first text
+the gate released, and to the final answer; the phrasing prompt's user tokens; whether the phrasing
+passed the gate or fell back to the composed answer (and why); and the load average. Then n, p50 and
+max of each, for all questions and per language. Prints figures; asserts nothing. Run it on an idle
+machine for headline numbers (`nice -n 19` when others share the cores, and say the load).
 """
 
 from __future__ import annotations
@@ -51,29 +53,47 @@ def one(pipeline, question: str) -> dict:
     from toolkit.answer.phrase import Final
 
     t0 = time.perf_counter()
-    first_release = None
+    first_text = first_release = composed_at = None
     final = None
     for ev in pipeline.ask_stream(question):
+        now = time.perf_counter() - t0
+        first_text = first_text if first_text is not None else now
         if isinstance(ev, Final):
             final = ev
+        elif hasattr(ev, "composed"):
+            composed_at = now
         elif first_release is None:
-            first_release = time.perf_counter() - t0
+            first_release = now
     total = time.perf_counter() - t0
     llm = getattr(pipeline.llm, "_llm", pipeline.llm)
     stats = getattr(llm, "last_stream", None)
-    # seconds from the question to the model's first token: the phrasing starts after retrieval and
-    # reading (and the English span pick with answer.phrase_after_pick), so add the time before the
-    # stream began
-    before = (final.timings.get("first_token_s") if final and final.timings else None)
-    phrase_total = final.timings.get("total_s") if final and final.timings else None
-    first_token = None
-    if before is not None and phrase_total is not None:
-        first_token = total - phrase_total + before
-    return {"first_token_s": first_token, "first_release_s": first_release, "total_s": total,
-            "phrased": bool(final and final.phrased), "route": final.answer.route if final else "?",
+    timings = (final.timings if final else None) or {}
+    # seconds from the question to the model's first token: the phrasing's own clock starts after the
+    # reader's answer (and the prompt bound), so add the time before it began
+    first_token = total - timings["total_s"] + timings["first_token_s"] if "first_token_s" in timings else None
+    if first_token is not None:
+        why = ""
+    elif final is None:
+        why = "no answer"
+    elif final.answer.abstained:
+        why = "abstained"
+    elif composed_at is None:
+        why = "composed, not phrased"
+    else:
+        why = final.stopped or "not phrased"
+    return {"first_text_s": first_text, "first_token_s": first_token, "first_release_s": first_release, "total_s": total,
+            "no_model": why, "phrased": bool(final and final.phrased), "route": final.answer.route if final else "?",
             "stopped": (final.stopped if final else "")[:90], "answer": final.answer.answer[:100] if final else "",
-            "draft": (final.draft if final else "")[:160],
+            "draft": (final.draft if final else "")[:160], "prompt_tokens": _last_prompt_tokens(llm) if first_token is not None else None,
             "stream_pieces": stats.pieces if stats else 0}
+
+
+def _last_prompt_tokens(llm) -> int | None:
+    """User-message tokens of the phrasing prompt just sent (the model's tokenizer), when known."""
+    count, sent = getattr(llm, "count_tokens", None), getattr(llm, "last_messages", None)
+    if not callable(count) or not sent:
+        return None
+    return count(sent[-1]["content"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,21 +119,25 @@ def main(argv: list[str] | None = None) -> int:
     one(pipeline, "Năm 2021 kết nạp bao nhiêu đảng viên mới?")  # loads index, embedder, model
     print(f"warm-up (loading) {time.perf_counter() - t:.1f} s; load average {load_avg()}")
     rows = []
+    fmt = lambda v: f"{v:.2f}s" if v is not None else "-"  # noqa: E731
     for q in qs:
         r = one(pipeline, q["question"])
         r["id"], r["lang"], r["load"] = q["id"], q["lang"], load_avg()
         rows.append(r)
-        ft = f"{r['first_token_s']:.2f}" if r["first_token_s"] is not None else "-"
-        fr = f"{r['first_release_s']:.2f}" if r["first_release_s"] is not None else "-"
-        print(f"{r['id']} {r['lang']} first_token={ft}s first_release={fr}s total={r['total_s']:.2f}s "
-              f"route={r['route']} phrased={r['phrased']} load=[{r['load']}] {r['stopped']}", flush=True)
+        model = fmt(r["first_token_s"]) if r["first_token_s"] is not None else f"none ({r['no_model'][:60]})"
+        print(f"{r['id']} {r['lang']} first_text={fmt(r['first_text_s'])} first_token={model} "
+              f"first_release={fmt(r['first_release_s'])} total={r['total_s']:.2f}s prompt_tokens={r['prompt_tokens'] or '-'} "
+              f"route={r['route']} phrased={r['phrased']} load=[{r['load']}] {r['stopped'] if r['first_token_s'] is not None else ''}",
+              flush=True)
         if args.drafts and r["draft"]:
             print(f"    model wrote: {r['draft']!r}", flush=True)
-    for key in ("first_token_s", "first_release_s", "total_s"):
+    for key in ("first_text_s", "first_token_s", "first_release_s", "total_s"):
         for lang in ("all", "vi", "en"):
             vals = [r[key] for r in rows if r[key] is not None and lang in ("all", r["lang"])]
             if vals:
                 print(f"{key} {lang}: n={len(vals)} p50={percentile(vals, 50):.2f} max={max(vals):.2f}")
+    none = [r for r in rows if r["first_token_s"] is None]
+    print(f"no model call for {len(none)}/{len(rows)}: " + "; ".join(f"{r['id']} {r['no_model'][:50]}" for r in none))
     print(f"phrased {sum(r['phrased'] for r in rows)}/{len(rows)}; load average at end {load_avg()}")
     return 0
 

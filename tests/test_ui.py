@@ -67,6 +67,36 @@ def test_phrased_answer_grows_as_pieces_are_released_then_citations_last():
     assert "152" in texts[-1] and r"\[1\]" in texts[-1]
 
 
+class _ComposedFirstPipeline(FakePipeline):
+    """ask_stream as the real pipeline gives it with phrasing on: the composed answer, the model's
+    released pieces, then the final (phrased) answer."""
+
+    def ask_stream(self, question, filters=None):
+        from toolkit.answer.phrase import Delta, Final
+        from toolkit.chat_stream import Composed
+
+        self.asked.append(question)
+        yield Composed(ANSWER.model_copy(update={"citations": []}))
+        for piece in ("Năm 2021 xã Tân Phú", " kết nạp", " 152 đảng viên."):
+            yield Delta(piece)
+        yield Final(ANSWER.model_copy(update={"answer": "Năm 2021 xã Tân Phú kết nạp 152 đảng viên.", "route": "phrased"}),
+                    phrased=True)
+
+
+def test_the_composed_answer_shows_at_once_while_the_model_phrases_it():
+    steps = list(logic.stream_chat(_ComposedFirstPipeline(), NUMBER_Q, []))
+    texts = [s[0][-1]["content"] for s in steps]
+    assert texts[0] == "…"
+    composed = texts[1]  # the step after the question: the whole composed answer, no markers yet
+    assert "152 đảng viên mới, đạt 101,33% kế hoạch" in composed and "diễn đạt lại" in composed and r"\[1\]" not in composed
+    growing = texts[2:-1]
+    assert len(growing) == 3 and all(t.startswith(composed.split("\n\n")[0]) for t in growing)
+    assert all(len(a) < len(b) for a, b in zip(growing, growing[1:])) and "kết nạp 152" in growing[-1]
+    assert all(not s[3] and not s[1] for s in steps[:-1])
+    assert steps[-1][3] and steps[-1][1] and r"\[1\]" in texts[-1] and "diễn đạt" not in texts[-1]
+    assert "101,33%" not in texts[-1]  # the final (phrased) answer takes the composed one's place
+
+
 def test_a_waiting_question_shows_its_place_in_the_line(fp):
     from ui.turns import Turns
 
@@ -395,7 +425,7 @@ def test_follow_up_is_completed_from_the_chat_history_before_asking(fp):
     assert fp.asked == [NUMBER_Q, "Năm 2022 xã Tân Phú kết nạp bao nhiêu đảng viên?"]
     assert "Hiểu là: Năm 2022 xã Tân Phú" in hist[-1]["content"]
     hist, _, _ = logic.chat_step(fp, "And the targets?", hist)
-    assert fp.asked[-1].startswith("Năm 2022 xã Tân Phú kết nạp bao nhiêu đảng viên") and fp.asked[-1].endswith("chỉ tiêu đề ra?")
+    assert fp.asked[-1] == "Năm 2022 xã Tân Phú đặt chỉ tiêu kết nạp bao nhiêu đảng viên?"
     assert "Understood as:" in hist[-1]["content"]
 
 

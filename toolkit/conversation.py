@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from .vi.text import fold, nfc, strip_marks
 from .vi.periods import PERIOD_RE as _PERIOD_RE
+from .vi import facets
 from .vi.places import find_provinces
 
 # --- slots -------------------------------------------------------------------------------------
@@ -33,7 +34,8 @@ _UPPER = "".join(c for c in map(chr, range(0x41, 0x1F00)) if c.isupper() and c.i
 _CAP = rf"[{re.escape(_UPPER)}][\w'-]*"
 _NAME = rf"{_CAP}(?:\s+{_CAP}){{0,3}}"
 _UNIT_VI = r"(?i:tỉnh|thành\s+phố|TP\.?|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn)"
-_PLACE_RE = re.compile(rf"\b{_UNIT_VI}\s+{_NAME}|{_NAME}\s+(?:province|district|commune|ward|town|city)\b")
+_NUMBERED = r"\d{1,2}\b"  # a city's wards and districts may be numbered ("phường 3", "quận 10")
+_PLACE_RE = re.compile(rf"\b{_UNIT_VI}\s+(?:{_NAME}|{_NUMBERED})|{_NAME}\s+(?:province|district|commune|ward|town|city)\b")
 # heads the glossary's org terms lack (it lists the ones it translates); facts of the genre
 _EXTRA_HEADS = ("Đảng bộ", "Chi bộ", "Đảng ủy", "Quận ủy", "Thị ủy", "Hội Nông dân", "Hội Cựu chiến binh",
                 "Hội Liên hiệp Phụ nữ", "Đoàn Thanh niên", "Party Committee", "Party Organisation",
@@ -71,6 +73,7 @@ class Frame:
     facet: str | None
     subject: list[str]  # folded, unmarked content words outside slots, cues and facet words
     cue: bool
+    facet_word: str = ""  # the facet's word as written ("chỉ tiêu", "kết quả", "targets")
 
     def first(self, kind: str) -> Slot | None:
         return next((s for s in self.slots if s.kind == kind), None)
@@ -97,7 +100,7 @@ def _body_re() -> re.Pattern:
     heads = [h for h in dict.fromkeys(heads + list(_EXTRA_HEADS)) if h and h[0].isupper() and len(h) > 3]
     alt = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(heads, key=len, reverse=True))
     return re.compile(rf"(?:{_NAME}\s+)?(?:Provincial\s+|District\s+|City\s+|Commune\s+)?(?:{alt})"
-                      rf"(?:\s+(?:of\s+(?:the\s+)?)?(?:{_UNIT_VI}\s+)?{_NAME})?")
+                      rf"(?:\s+(?:of\s+(?:the\s+)?)?(?:{_UNIT_VI}\s+(?:{_NAME}|{_NUMBERED})|{_NAME}))?")
 
 
 def _spans(regex: re.Pattern, text: str, kind: str) -> list[Slot]:
@@ -124,13 +127,13 @@ def read(question: str) -> Frame:
     for s in slots:
         rest[s.start:s.end] = " " * (s.end - s.start)
     rest_s = "".join(rest)
-    facet = None
+    facet, facet_word = None, ""
     for name, pat in _FACETS.items():
-        if re.search(pat, rest_s):
-            facet = facet or name
-            rest_s = re.sub(pat, " ", rest_s)
+        if (fm := re.search(pat, rest_s)) and facet is None:
+            facet, facet_word = name, text[fm.start():fm.end()]
+        rest_s = re.sub(pat, " ", rest_s)
     words = [w for w in re.findall(r"[^\W\d_]+", rest_s) if w not in _FILLER and len(w) > 1]
-    return Frame(text, slots, facet, words, cue)
+    return Frame(text, slots, facet, words, cue, facet_word)
 
 
 # --- resolution --------------------------------------------------------------------------------
@@ -200,8 +203,9 @@ def _has_unit(place: str) -> bool:
     return bool(re.match(rf"{_UNIT_VI}\s", place) or re.search(r"\s(?:province|district|commune|ward|town|city)$", place))
 
 
-def _apply_facet(q: str, facet: str, lang: str) -> str:
-    """q asked for its target (or result) instead: the other facet's words dropped, the ask added."""
+def _appended_facet(q: str, facet: str, lang: str) -> str:
+    """q with the facet's ask after a dash ('… — chỉ tiêu đề ra?'), the other facet's words dropped:
+    the form when the facet's words have no place of their own in q."""
     other = "result" if facet == "target" else "target"
     base = re.sub(r"\s+—\s+(?:chỉ tiêu đề ra|kết quả đạt được|the (?:target|result))$", "", _strip_end(q))
     plain = strip_marks(fold(base))  # same offsets as base (length-preserving)
@@ -209,6 +213,20 @@ def _apply_facet(q: str, facet: str, lang: str) -> str:
         base = base[:m.start()] + base[m.end():]
     base = re.sub(r"\s{2,}", " ", base).strip()
     return f"{base[:1].upper()}{_strip_end(base[1:])} — {_FACET_ASK[facet][lang]}?"
+
+
+def _apply_facet(q: str, facet: str, word: str, lang: str) -> str:
+    """q asked of the facet the follow-up names (toolkit.vi.facets): a target's words join the
+    predicate, a result's take the place of the target's (a question without target words already
+    asks a result); where they have no place of their own, the facet is said after a dash."""
+    q = re.sub(r"\s+—\s+(?:chỉ tiêu đề ra|kết quả đạt được|the (?:target|result))(?=[?.!…]*$)", "", _strip_end(q)) + "?"
+    if lang == "vi":
+        word = word if _lang(word) == "vi" else ""
+        out = (facets.as_target_vi(q, word, facets.predicate_start_vi(q, [s.end for s in read(q).slots]))
+               if facet == "target" else facets.as_result_vi(q, word))
+    else:
+        out = facets.as_target_en(q, _subject_en(q)) if facet == "target" else facets.as_result_en(q)
+    return out if out is not None else _appended_facet(q, facet, lang)
 
 
 def _substitute(prev: Frame, new: Frame, lang: str) -> str:
@@ -265,7 +283,7 @@ def resolve(question: str, previous: str | None) -> Resolved:
         return Resolved(q, original, q.rstrip("?") != _strip_end(original), carried)
     q = _substitute(prev, new, lang)
     if new.facet:
-        q = _apply_facet(q, new.facet, lang)
+        q = _apply_facet(q, new.facet, new.facet_word, lang)
     return Resolved(q, original, q != original, carried)
 
 

@@ -196,7 +196,7 @@ def ask(settings: "Settings", questions: Sequence[tuple[Any, str]], *, store: "S
     def one(item: tuple[Any, str]) -> None:
         qid, question = item
         if settings.answer.phrase:  # the model's phrasing, gated, as the chat shows it (its last event)
-            from .answer.stream import ask_stream as stream_one
+            from .chat_stream import ask_stream as stream_one
 
             *_, final = stream_one(question, settings=settings, store=store, index=index, llm=llm)
             out.append((qid, final.answer))
@@ -208,10 +208,11 @@ def ask(settings: "Settings", questions: Sequence[tuple[Any, str]], *, store: "S
 
 
 def ask_stream(settings: "Settings", question: str, *, store: "Store | None" = None, index: "Index | None" = None,
-               llm: "LLM | None" = None) -> Iterator[Any]:
-    """One question answered as events (toolkit.answer.stream): text released as the model phrases
-    it (with settings.answer.phrase), then one Final with the answer and its citations. Read-only."""
-    from .answer.stream import ask_stream as stream_one
+               llm: "LLM | None" = None, hold: Any = None) -> Iterator[Any]:
+    """One question answered as events (toolkit.chat_stream): with settings.answer.phrase the composed
+    answer at once, then text released as the model phrases it; last one Final with the answer and
+    its citations. `hold()` is entered while the model works (the caller's model lock). Read-only."""
+    from .chat_stream import ask_stream as stream_one
 
     store = store or open_store(settings)
     index = index or open_index(settings, store, read_only=True)
@@ -219,7 +220,7 @@ def ask_stream(settings: "Settings", question: str, *, store: "Store | None" = N
         from .llm import LazyLLM
 
         llm = LazyLLM(settings)
-    return stream_one(question, settings=settings, store=store, index=index, llm=llm)
+    return stream_one(question, settings=settings, store=store, index=index, llm=llm, hold=hold)
 
 
 def check(settings: "Settings") -> list[str]:

@@ -32,8 +32,9 @@ class Pipeline:
 
     A thin, long-lived holder over toolkit.library: it keeps the store, the indexes and the model
     open between requests and serialises what must not overlap; the stages themselves are library's.
-    Questions read the index read-only under the model lock; ingests and syncs take the write lock,
-    so an ingest never makes a question wait for the model."""
+    Questions read the index read-only and take the model lock only while the model works (ask()
+    holds it throughout); ingests and syncs take the write lock, so an ingest never makes a question
+    wait for the model."""
 
     def __init__(self, settings: "Settings", llm: "LLM | None" = None, *, report_path: Path | None = None,
                  embedder: Any = None):
@@ -113,9 +114,10 @@ class Pipeline:
             return answer
 
     def ask_stream(self, question: str, filters: dict | None = None) -> Iterator[Any]:
-        """The answer as events (toolkit.answer.stream): Delta text as the model's phrasing is
-        released, then one Final. Runs in a worker thread that holds the model lock, so the lock is
-        released even when the consumer goes away."""
+        """The answer as events (toolkit.chat_stream): the Composed answer at once when the model will
+        phrase it, Delta text as the phrasing is released, then one Final. Runs in a worker thread
+        that holds the model lock only while the model works (a composed answer never waits for a
+        background model call), so the lock is released even when the consumer goes away."""
         from . import library
         from .filters import FilteredIndex, SearchFilters
         from .llm.streaming import threaded
@@ -126,9 +128,9 @@ class Pipeline:
             index = FilteredIndex(index, **chosen.search_kwargs(self.store))
 
         def produce(emit) -> None:
-            with self.lock:
-                for event in library.ask_stream(self.settings, question, store=self.store, index=index, llm=llm):
-                    emit(event)
+            for event in library.ask_stream(self.settings, question, store=self.store, index=index, llm=llm,
+                                            hold=lambda: self.lock):
+                emit(event)
 
         return threaded(produce)
 

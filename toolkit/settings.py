@@ -152,6 +152,7 @@ class AnswerSettings(BaseModel):
     phrase_sentences: int = Field(default=2, ge=1, description="The phrasing stops after this many sentences (or at a line break).")
     phrase_after_pick: bool = Field(default=False, description="English phrasing waits for the model's span pick (use_model) and phrases the picked spans; off (default) phrases the reader's best-matching spans of its chosen sentences at once, as Vietnamese answers are. The pick prompt (question, two sentences, every listed span: 280-450 tokens) costs 4-6 s on 2 cores before the first phrased token, which then missed the 3 s goal (evals/stream_bench.py).")
     phrase_sentence_chars: int = Field(default=160, ge=40, description="Characters of each cited sentence given to the phrasing prompt (cut around the picked spans; a shorter prompt gives an earlier first token).")
+    phrase_prompt_tokens: int = Field(default=170, ge=40, description="Bound on the tokens of the phrasing prompt's user message (question, cited sentences, facts; the system prefix is cached between questions): over it the cited sentences are cut to the clauses carrying their spans, then the labels dropped, then the sentences shortened, and a prompt still over it is not phrased (toolkit/chat_stream.py). The 1.5B reads ~71 prompt tokens/s on 2 shared cores (~80 idle), so 170 tokens put the first model token at most ~2.4 s after the reader's answer (0.1-0.9 s) when the system prefix is cached; on the web dev set 41 of 50 answered questions fit it (evals/stream_bench.py).")
 
 
 class UISettings(BaseModel):

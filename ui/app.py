@@ -5,8 +5,9 @@ the `ask` API endpoint), Library, Targets (timeline of targets against later res
 Evals. Vietnamese by default, English by the switch at the top (ui/i18n.py).
 
 A question shows in the chat at once; while earlier questions are answered it shows its place in
-the line (ui/turns.py), then the answer: whole at once when composed, growing as the model's
-phrasing passes the grounding gate (answer.phrase). After an upload, records and summaries are made
+the line (ui/turns.py), then the answer: the composed answer whole at once, also when the model then
+phrases it (answer.phrase): the phrasing grows under it as it passes the grounding gate, and the final
+answer takes the place of both (toolkit/chat_stream.py). After an upload, records and summaries are made
 in the background (ui.records_on_ingest); a timer shows their progress in the Library and refreshes
 the Library, filters and Targets as they arrive. The pipeline's model lock lets questions go before
 the next background model call.

@@ -34,6 +34,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "I could not find this in the ingested articles, so I do not answer."),
     "error": ("Lỗi", "Error"),
     "queued": ("Đang chờ lượt: còn {n} câu hỏi trước câu này…", "Waiting: {n} question(s) ahead of this one…"),
+    "phrasing": ("Mô hình đang diễn đạt lại câu trả lời trích từ nguồn…", "The model is rephrasing the answer quoted from the sources…"),
     # citation panel, record
     "title": ("Tiêu đề", "Title"), "date": ("Ngày", "Date"), "province": ("Tỉnh", "Province"), "source": ("Nguồn", "Source"),
     "paragraph": ("đoạn", "paragraph"), "unknown": ("(không rõ)", "(unknown)"), "not_stated": ("(không nêu)", "(not stated)"),

@@ -81,8 +81,9 @@ def applied_filters(filters: dict | None, names: dict[str, str] | None, lang: st
 
 
 def _answer_events(pipeline, question: str, filters: dict | None) -> Iterator[tuple[str, Any]]:
-    """("delta", text) as the model's phrasing is released, then ("final", Answer) or ("error", line).
-    A pipeline without ask_stream answers in one piece."""
+    """("composed", Answer) when the composed answer comes before the model phrases it, ("delta", text)
+    as the phrasing is released, then ("final", Answer) or ("error", line). A pipeline without
+    ask_stream answers in one piece."""
     stream = getattr(pipeline, "ask_stream", None)
     if stream is None:
         answer, error = ask_safely(pipeline, question, filters)
@@ -93,6 +94,9 @@ def _answer_events(pipeline, question: str, filters: dict | None) -> Iterator[tu
             if hasattr(event, "answer"):
                 yield "final", event.answer
                 return
+            if hasattr(event, "composed"):
+                yield "composed", event.composed
+                continue
             yield "delta", event.text
     except ToolkitError as e:
         yield "error", str(e)
@@ -105,8 +109,9 @@ def stream_chat(pipeline, message: str, history: list[dict] | None, filters: dic
                 ) -> Iterator[tuple[list[dict], list[Citation], list[str], bool]]:
     """Yield (history, citations, labels, final) progressively: the question shows at once (with its
     place in the line while earlier questions are answered, given `turns`); a composed answer shows
-    whole at once, a phrased one grows as the model's tokens pass the grounding gate; the citations
-    arrive with the last yield, the only one with final=True.
+    whole at once, also when the model then phrases it: the phrasing grows under it as the model's
+    tokens pass the grounding gate, and the final answer (the phrased one when it passed) takes the
+    place of both; the citations arrive with the last yield, the only one with final=True.
 
     The question is first completed from the earlier user turns (toolkit.conversation) and the
     completed question is shown; the chosen filters narrow the search and are named under the answer.
@@ -133,11 +138,15 @@ def stream_chat(pipeline, message: str, history: list[dict] | None, filters: dic
                 yield [dict(m) for m in history], [], [], False
             history[-1] = {"role": "assistant", "content": lead + "…"}
             yield [dict(m) for m in history], [], [], False
-        shown, answer = "", None
+        shown, answer, above = "", None, ""
         for kind, value in _answer_events(pipeline, resolved.question, filters or None):
-            if kind == "delta":
+            if kind == "composed":  # shown at once, without markers (they come with the final answer)
+                above = render.answer_markdown(value.answer, value.abstained, [], value.language) + "\n\n"
+                history[-1] = {"role": "assistant", "content": lead + above + f"_{render.md_esc(t('phrasing', value.language))}_"}
+                yield [dict(m) for m in history], [], [], False
+            elif kind == "delta":
                 shown += value
-                history[-1] = {"role": "assistant", "content": lead + render.md_esc(shown) + " …"}
+                history[-1] = {"role": "assistant", "content": lead + above + (f"_{render.md_esc(shown)} …_" if above else render.md_esc(shown) + " …")}
                 yield [dict(m) for m in history], [], [], False
             elif kind == "error":
                 history[-1] = {"role": "assistant", "content": lead + f"**{t('error', q_lang)}:** " + render.md_esc(value)}

@@ -87,3 +87,12 @@ class LazyLLM:
 
     def stream(self, messages, max_tokens=None) -> Iterator[str]:
         return self.get().stream(messages, max_tokens=max_tokens)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` by the model's own tokenizer (loads the model); AttributeError when it has none."""
+        return self.get().count_tokens(text)
+
+    def head_cached(self, messages) -> bool:
+        """Whether the loaded model's KV cache holds the first message already (False before it loads)."""
+        check = getattr(self._llm, "head_cached", None)
+        return bool(check(messages)) if check is not None else False

@@ -87,6 +87,8 @@ class LlamaCppLLM:
         self.last_text: str | None = None  # raw text of the last reply (last attempt)
         self.load_seconds: float | None = None
         self.last_stream: StreamStats | None = None  # timing of the last stream()
+        self.last_messages: list | None = None  # the messages of the last stream()
+        self._cached_head: str | None = None  # the first message of the last call: its tokens lead the KV cache
         self._llama = None
         self._structured = None
         self._lock = threading.RLock()
@@ -124,6 +126,19 @@ class LlamaCppLLM:
 
     # --- calls --------------------------------------------------------------------------
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` by the model's tokenizer (no special tokens added)."""
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def head_cached(self, messages) -> bool:
+        """Whether the KV cache already holds the first message of `messages` (the last call began with
+        the same one and prefixes are reused), so only the rest of the prompt is read."""
+        return bool(messages) and self.reuse_prefix and self._cached_head == messages[0].get("content")
+
+    def _note_head(self, messages) -> None:
+        self._cached_head = messages[0].get("content") if messages else None
+
+
     def _create(self, **kwargs):
         """OpenAI-style create used under instructor: rewrites response_format, counts usage."""
         kwargs = rewrite_response_format(kwargs, "llamacpp")  # the only form llama-cpp-python honours
@@ -149,11 +164,13 @@ class LlamaCppLLM:
         max_tokens = int(max_tokens or self.settings.max_tokens)
         llama = self.llama
         self.last_stream = stats = StreamStats()
+        self.last_messages = messages
 
         def produce(emit) -> None:
             with self._lock:
                 if not self.reuse_prefix:
                     llama.reset()
+                self._note_head(messages)
                 try:
                     chunks = llama.create_chat_completion(messages=messages, max_tokens=max_tokens,
                                                           temperature=self.settings.temperature, stream=True)
@@ -173,6 +190,7 @@ class LlamaCppLLM:
         with self._lock:
             if not self.reuse_prefix:
                 llama.reset()
+            self._note_head(messages)
             self.last_usage = None
             self.last_text = None
             try:
