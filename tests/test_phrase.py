@@ -170,7 +170,7 @@ def test_vietnamese_function_words_are_not_taken_for_unsupported_words():
 def test_the_phrasing_starts_from_the_readers_choice_unless_told_to_wait_for_the_pick(monkeypatch, after_pick):
     """The English span pick (a long prompt) before the phrasing put the first model token past 3 s:
     by default the stream answers from the reader's choice, and the model is called once, to phrase."""
-    import toolkit.answer.stream as stream
+    import toolkit.chat_stream as stream
 
     seen = {}
     question = "How many new party members did Krông Pắc admit in 2025?"
