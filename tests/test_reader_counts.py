@@ -162,3 +162,21 @@ def test_a_nearly_tied_sentence_in_the_questions_own_terms_takes_the_place_of_th
         t.weight = 1.0
     from toolkit.answer.reader import key_match
     assert key_match(keyed_en, en)  # the glossed words before the verb: admitting, new Party members
+
+
+def test_metric_units_written_out_or_glued_are_the_same_unit():
+    from toolkit.vi.numbers import abbreviate_units, number_tokens
+
+    assert abbreviate_units("mét đường bê tông") == "m đường bê tông" and abbreviate_units("120 héc ta lúa") == "120 ha lúa"
+    assert [(raw, 2150.0 in vals) for _, _, raw, vals in number_tokens("làm được 2.150m đường giao thông")] == [("2.150m", True)]
+    info = analyse_question("Năm 2023, xã Tả Van làm được bao nhiêu mét đường bê tông?")
+    c = _cand("Năm 2023, xã làm được 2.150m đường bê tông nông thôn.", info)
+    assert c.covers == {"mét đường"}
+
+
+def test_effort_is_not_a_target():
+    from toolkit.vi.periods import sets_target
+
+    assert not sets_target("Cùng với sự nỗ lực phấn đấu của nhân dân, xã làm được 2.150m đường bê tông.")
+    assert not sets_target("Với tinh thần phấn đấu không ngừng, huyện đạt 18/19 chỉ tiêu.")
+    assert sets_target("Năm 2024, phấn đấu kết nạp 40 đảng viên trở lên.") and sets_target("Phấn đấu 100% thôn có chi bộ.")

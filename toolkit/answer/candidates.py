@@ -20,6 +20,7 @@ from ..vi.text import fold, sentence_spans, strip_marks, syllables
 from ..vi.periods import ROLE_CUES, period_gate, periods_in, sets_target, years_in
 from ..vi.question import INJECTION, QuestionInfo, number_values
 from ..vi.codes import find_codes
+from ..vi.numbers import abbreviate_units
 from .spans import Span, spans_of
 from .stats import Stats
 
@@ -147,9 +148,9 @@ def focus_hits(spans: list[Span], sentence: str, info: QuestionInfo) -> frozense
     for sp in spans:
         if sp.kind != "number":
             continue
-        after = " ".join(syllables(fold(sentence[sp.start: sp.end + 30]))[:5])
+        after = abbreviate_units(" ".join(syllables(fold(sentence[sp.start: sp.end + 30]))[:5]))
         for f in info.focus:
-            if (f == "%" and "%" in sp.text) or (f != "%" and f" {f}" in f" {after}"):
+            if (f == "%" and "%" in sp.text) or (f != "%" and f" {abbreviate_units(f)}" in f" {after}"):
                 out.add(f)
     return frozenset(out)
 

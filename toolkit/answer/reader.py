@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..vi.periods import role_of_who, states_role
 from ..vi.codes import code_type, find_codes
 from ..vi.text import fold, strip_marks, syllables
+from ..vi.numbers import abbreviate_units
 from ..vi.question import ORG_WORDS, QuestionInfo
 from .candidates import FEATURES, Candidate
 
@@ -76,8 +77,8 @@ def _figure_match(c: Candidate, info: QuestionInfo) -> bool:
         return False
     for sp in c.spans:
         if sp.kind == "number" and (" " + strip_marks(fold(sp.label))).endswith(" " + verb):
-            after = " ".join(syllables(fold(c.quote[sp.end: sp.end + 30]))[:3])
-            if any(f" {f}" in f" {fold(sp.text)} {after}" for f in info.focus):
+            after = abbreviate_units(" ".join(syllables(fold(c.quote[sp.end: sp.end + 30]))[:3]))
+            if any(f" {abbreviate_units(f)}" in f" {abbreviate_units(fold(sp.text))} {after}" for f in info.focus):
                 return True
     return False
 

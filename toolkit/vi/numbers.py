@@ -175,7 +175,7 @@ def same_value(a: float, b: float) -> bool:
 _CITATION_RE = re.compile(r"\[(?:[^\[\]\n]{0,40}?\d[^\[\]\n]{0,40}?)\]")
 _LIST_MARKER_RE = re.compile(r"(?m)^[ \t]*(?:\d{1,2}[.)]|[-*•])[ \t]+")
 _FREE_RE = re.compile(
-    r"(?<![\w.,])(?P<n>\d+(?:[.,]\d+)*)(?![.,]\d)(?P<suf>st|nd|rd|th)?(?![\w])(?P<pct>\s?%)?"
+    r"(?<![\w.,])(?P<n>\d+(?:[.,]\d+)*)(?![.,]\d)(?P<suf>st|nd|rd|th|km2|m2|m3|km|ha|kg|m)?(?![\w])(?P<pct>\s?%)?"
     r"(?:\s+(?P<mult>thousand|million|billion|ngàn|nghìn|triệu|tỷ|tỉ)(?![\w]))?"
     r"|(?<![\w])(?P<w>" + "|".join(k for k in _EN_WORDS if k not in ("zero", "one", "hundred")) + r")(?![\w])",
     re.IGNORECASE,
@@ -214,3 +214,15 @@ def values_in(text: str, notation: Notation = "auto") -> list[set[float]]:
     """Plausible values of every number in a free text, in order (see `number_tokens`)."""
     return [vals for _, _, _, vals in number_tokens(text, notation)]
 
+
+
+# Metric units written out and abbreviated ("4.435m đường" is "4.435 mét đường"), folded syllables.
+_UNIT_WORDS = ((re.compile(r"\b(?:ki lô mét|ki lo met|kilômét|kilomet)\b"), "km"), (re.compile(r"\b(?:héc ta|hécta|hecta)\b"), "ha"),
+               (re.compile(r"\b(?:mét vuông)\b"), "m2"), (re.compile(r"\b(?:ki lô gam|kilôgam)\b"), "kg"), (re.compile(r"\bmét\b"), "m"))
+
+
+def abbreviate_units(folded: str) -> str:
+    """Folded text with metric units written as their symbols (mét -> m, héc ta -> ha, ki lô mét -> km)."""
+    for pattern, symbol in _UNIT_WORDS:
+        folded = pattern.sub(symbol, folded)
+    return folded

@@ -120,10 +120,16 @@ _PLAN_NOUNS = re.compile(r"mục tiêu|chỉ tiêu đề ra|kế hoạch năm (?
 _ACHIEVED = re.compile(r"(?:vượt|đạt|hoàn thành|so với|bằng)(?:\s+\S+){0,2}\s*$", re.I)
 
 
+_EFFORT = re.compile(r"(?:\bsự|nỗ lực|tinh thần|quyết tâm)\s+$", re.I)  # "sự nỗ lực phấn đấu của nhân dân": effort, a noun
+
+
 def sets_target(sentence: str) -> bool:
     """Whether a sentence states a target (what is aimed at) rather than only a result."""
-    if _TARGET_MARKS.search(sentence):
-        return True
+    for m in _TARGET_MARKS.finditer(sentence):
+        effort = m.group(0).lower() == "phấn đấu" and (
+            _EFFORT.search(sentence[max(0, m.start() - 20):m.start()]) or re.match(r"\s+của\b", sentence[m.end():]))
+        if not effort:
+            return True
     return any(not _ACHIEVED.search(sentence[max(0, m.start() - 40):m.start()]) for m in _PLAN_NOUNS.finditer(sentence))
 
 
