@@ -180,3 +180,27 @@ def test_effort_is_not_a_target():
     assert not sets_target("Cùng với sự nỗ lực phấn đấu của nhân dân, xã làm được 2.150m đường bê tông.")
     assert not sets_target("Với tinh thần phấn đấu không ngừng, huyện đạt 18/19 chỉ tiêu.")
     assert sets_target("Năm 2024, phấn đấu kết nạp 40 đảng viên trở lên.") and sets_target("Phấn đấu 100% thôn có chi bộ.")
+
+
+def test_the_subject_of_did_is_not_what_the_figure_is_of_and_three_asks_are_three_parts():
+    from toolkit.answer.reader import _asked_terms_en
+
+    info = analyse_question("How much did the enterprise bloc of Yên Bái pay to the state budget in 2023?")
+    for t in info.terms:
+        t.weight = 1.0
+    assert [info.terms[i].source for i in _asked_terms_en(info)] == ["state budget"]
+    three = analyse_question("How many members did the Điện Biên Committee have, how many seats were left vacant, "
+                             "and how many members did its Standing Committee have?")
+    assert three.n_parts == 3
+
+
+def test_a_sentence_holding_some_of_several_asked_figures_competes_for_the_lead():
+    from toolkit.answer.reader import choose
+    from toolkit.settings import AnswerSettings
+
+    info = analyse_question("How many members did the Lào Cai Committee elect, and how many seats were left vacant?")
+    three = _cand("Đại hội bầu 11 đồng chí vào Ủy ban Kiểm tra, 16 đại biểu chính thức và 1 đại biểu dự khuyết.", info, 0.7)
+    two = _cand("Ban Chấp hành gồm 50 ủy viên (khuyết 3 ủy viên).", info, 0.66, pid="p2")
+    two.feats["type"] = 0.5  # holds one of the figures asked for in its own part
+    cfg = AnswerSettings(abstain_below_en=0.76, lead_below_en=0.6, lead_gap=0.2)
+    assert choose([three, two], info, cfg) == []  # no clear lead over a sentence holding part of the answer

@@ -111,6 +111,21 @@ _EN_AUX = re.compile(r"\b(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
 _EN_CUE = re.compile(r"\b(?:how many|how much|what (?:was|were|is|are) the|what)\b", re.I)
 
 
+# English verbs of the genre's questions: after "did", the subject runs up to one of them
+_EN_VERBS = re.compile(r"\b(?:pay|paid|admit|establish|contribute|donate|hold|set|achieve|reach|report|complete|have|"
+                       r"collect|attract|train|open|elect|record|approve|adopt|plan|expect|receive|create|build|"
+                       r"disburse|export|produce|mobili[sz]e|support|discipline|inspect|supervise|spend|invest|earn|"
+                       r"grow|rise|fall|increase|decrease|reduce|award|present|give|issue|disseminate|launch|"
+                       r"organi[sz]e|recruit|help|lift|plant|construct|repair|vote|form|merge|hand)\b", re.I)
+
+
+def _after_subject(text: str) -> str:
+    """What follows the subject of "did <subject> <verb> …": from the genre's verb on (all of it when
+    no such verb is found)."""
+    m = _EN_VERBS.search(text)
+    return text[m.start():] if m else text
+
+
 def _asked_terms_en(info: QuestionInfo) -> list[int]:
     """An English figure question's glossed terms after its verb ("How much did the bloc pay to the
     state budget …" -> state budget): what the figure is of, without bodies and places."""
@@ -119,7 +134,7 @@ def _asked_terms_en(info: QuestionInfo) -> list[int]:
         return []
     aux = _EN_AUX.search(info.question, m.end())
     # what the figure is of: before the verb ("what target for admitting new members did …") and after it
-    tail = info.question[m.end():aux.start()] + " " + info.question[aux.end():] if aux else info.question[m.end():]
+    tail = info.question[m.end():aux.start()] + " " + _after_subject(info.question[aux.end():]) if aux else info.question[m.end():]
     tail = re.sub(r"\([^)]*\)", " ", tail)  # an aside names context
     tail = tail[:min((e.start() for e in re.finditer(r"[,;?]", tail)), default=len(tail))].lower()
     tail = " " + " ".join(re.findall(r"[^\W_]+", tail)) + " "
@@ -235,7 +250,7 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     if typed and typed[0].score < bar and typed[0].score >= lead_below:
         # the runner-up: the next sentence of the asked type, else the best of any other sentence
         runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), None)
-        if runner is None:
+        if runner is None or info.n_numbers > 1 or info.n_parts > 1:  # several asked: a sentence with some of them competes too
             runner = max((c.score for c in cands if c.quote != typed[0].quote), default=None)
         if runner is not None and typed[0].score - runner >= settings.lead_gap:  # a lone sentence leads nothing
             bar = typed[0].score  # a clear lead over every other sentence is confidence of its own

@@ -106,7 +106,7 @@ _COUNTED_TARGETS = re.compile(r"\bhow many (?:\S+ ){0,3}?(?:targets|goals)\b")  
 _TARGET_WORDS = frozenset({"target", "targets", "goal", "goals", "aim", "chỉ", "tiêu", "chỉ tiêu", "mục tiêu", "phấn", "đấu", "phấn đấu"})
 _TARGET_MARKS = re.compile(r"trở lên|phấn đấu|ít nhất|tối thiểu|mục tiêu|đề ra|chỉ tiêu đặt", re.I)
 _NUM_CUES_EN = re.compile(r"\b(how many|how much|what share|what percentage|what proportion|what rate|what number|what target|what was the target|what figure|what percent)\b"
-                          r"|\b(what|which)\s+(\S+\s+){0,6}?(rate|income|revenue|value|values|figure|figures|total|share|percentage|growth|turnover|output|number|amount|profit|budget)\b"
+                          r"|\b(what|which)\s+(\S+\s+){0,8}?(rate|income|revenue|value|values|figure|figures|total|share|percentage|growth|turnover|output|number|amount|profit|budget)\b"
                           r"|\bby (what|how much)\b")
 _DATE_CUES_VI = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi gian nao|ngay bao nhieu|ngay may|thoi diem nao|nam nao|thang nao)\b")
 _DATE_CUES_EN = re.compile(r"\b(when|what date|which date|what day|which day|on what day|what year|which year|which month)\b")
@@ -416,7 +416,7 @@ def _count_parts(pl: str) -> int:
     for m in _PART_SPLIT.finditer(pl):
         if _ASKS.search(pl, last, m.start()):
             n += 1
-            last = m.end()
+            last = m.start() + 1  # the next stretch starts with this split's own question word
     return n
 
 
