@@ -204,3 +204,19 @@ def test_a_sentence_holding_some_of_several_asked_figures_competes_for_the_lead(
     two.feats["type"] = 0.5  # holds one of the figures asked for in its own part
     cfg = AnswerSettings(abstain_below_en=0.76, lead_below_en=0.6, lead_gap=0.2)
     assert choose([three, two], info, cfg) == []  # no clear lead over a sentence holding part of the answer
+
+
+def test_an_answer_states_the_figure_asked_for_not_every_figure_of_its_sentence():
+    from toolkit.answer.compose import relevant_spans
+
+    vi = analyse_question("Năm 2023, Đảng ủy Khối tỉnh Hưng Yên kết nạp bao nhiêu đảng viên?")
+    text = "Thẩm định, xét và quyết định kết nạp 212 đảng viên; chuyển Đảng chính thức cho 198 đảng viên."
+    c = _cand(text, vi)
+    c.feats.update(target_match=0.0, target_clash=0.0)
+    assert [s.text for s in relevant_spans(c, vi, "number")] == ["212 đảng viên"]
+    en = analyse_question("How many new Party members did the Hưng Yên bloc admit in 2023?")
+    for t in en.terms:
+        t.weight = 1.0
+    e = _cand(text, en)
+    e.feats.update(target_match=0.0, target_clash=0.0)
+    assert [s.text for s in relevant_spans(e, en, "number")] == ["212 đảng viên"]

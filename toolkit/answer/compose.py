@@ -44,6 +44,14 @@ def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
         spans = list({s.text: s for s in reversed(spans)}.values())[::-1]
     if kind == "number":
         spans = [s for s in spans if not (len(s.values) == 1 and 1900 <= s.values[0] <= 2100 and float(s.values[0]).is_integer())]
+    if kind == "number" and info.n_numbers == 1 and info.n_parts == 1:
+        from .reader import key_spans
+
+        keyed = key_spans(c, info)
+        if info.lang == "en":  # English words reach the sentence through the glossary: only with the counted thing too
+            keyed = [s for s in keyed if info.focus and focus_hits([s], c.quote, info)]
+        if keyed:
+            return keyed  # the figure the question asks for, in its own terms: not every figure of the sentence
     if kind == "date" and any(s.date and s.date[0] for s in spans):
         spans = [s for s in spans if s.date and s.date[0]]  # a day answers "what date"; "tháng 8/2019" names a period
     if not spans:

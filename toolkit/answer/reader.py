@@ -62,25 +62,26 @@ def eligible(cands: list[Candidate], info: QuestionInfo) -> list[Candidate]:
     return [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
 
 
-def _figure_match(c: Candidate, info: QuestionInfo) -> bool:
+def _figure_spans(c: Candidate, info: QuestionInfo) -> list:
     """A one-figure Vietnamese question "<verb> bao nhiêu <thing>" and a figure of the sentence in the
     same words: its clause ends with the verb, the thing follows it, and a target is asked exactly
     when the sentence states one ("kết nạp mới bao nhiêu đảng viên" / "kết nạp mới 150 đảng viên")."""
     if info.lang != "vi" or info.n_numbers != 1 or info.n_parts != 1 or not info.focus or "%" in info.focus:
-        return False
+        return []
     m = re.search(r"((?:[^\W\d_]+ ){2})(?:bao nhieu|may) ", strip_marks(fold(info.question)) + " ")
     if not m or not c.covers:
-        return False
+        return []
     verb = m.group(1).strip()
     target = "target" in info.wants
     if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
-        return False
+        return []
+    out = []
     for sp in c.spans:
         if sp.kind == "number" and (" " + strip_marks(fold(sp.label))).endswith(" " + verb):
             after = abbreviate_units(" ".join(syllables(fold(c.quote[sp.end: sp.end + 30]))[:3]))
             if any(f" {abbreviate_units(f)}" in f" {abbreviate_units(fold(sp.text))} {after}" for f in info.focus):
-                return True
-    return False
+                out.append(sp)
+    return out
 
 
 _CLAUSE_EDGE = re.compile(r"[,;:()]")
@@ -146,7 +147,7 @@ def _asked_terms_en(info: QuestionInfo) -> list[int]:
     return out
 
 
-def _clause_match(c: Candidate, info: QuestionInfo) -> bool:
+def _clause_spans(c: Candidate, info: QuestionInfo) -> list:
     """A one-figure Vietnamese question and a figure of the sentence whose own clause (from the last
     comma or semicolon before it) holds every word the question puts before its figure cue: the
     figure of the thing asked, not of a neighbouring one ("tổng giá trị sản xuất đạt bao nhiêu" is
@@ -154,21 +155,28 @@ def _clause_match(c: Candidate, info: QuestionInfo) -> bool:
     words = _asked_words(info)
     en = [info.terms[i].alts for i in _asked_terms_en(info)]
     if (len(words) < 2 and not en) or info.n_numbers != 1 or "%" in info.focus or (info.focus and not c.covers):
-        return False
+        return []
     target = "target" in info.wants
     if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
-        return False
+        return []
+    out = []
     for sp in c.spans:
         if sp.kind != "number":
             continue
         head = c.quote[:sp.start]
         after = syllables(c.quote[sp.end:sp.end + 40])[:3]  # the counted thing ("… 300 đảng viên mới")
         clause = f" {' '.join(syllables(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]) + syllables(sp.text) + after)} "
-        if words and all(f" {w} " in clause for w in words):
-            return True
-        if en and all(any(f" {a} " in clause for a in alts) for alts in en):
-            return True
-    return False
+        if (words and all(f" {w} " in clause for w in words)) or (en and all(any(f" {a} " in clause for a in alts) for alts in en)):
+            out.append(sp)
+    return out
+
+
+def key_spans(c: Candidate, info: QuestionInfo) -> list:
+    """The figures of the sentence that answer a one-figure question in its own terms (its verb and
+    counted thing, or the words before its cue, in the figure's own clause): what the answer states."""
+    if c.feats.get("name_absent"):
+        return []
+    return _figure_spans(c, info) or _clause_spans(c, info)
 
 
 def _sole_count(c: Candidate, info: QuestionInfo, others: list[Candidate]) -> bool:
@@ -202,7 +210,7 @@ def _states_the_act(c: Candidate, info: QuestionInfo) -> bool:
 def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None = None) -> bool:
     """The sentence holds all the question asks in the question's own terms (it then answers at the
     lead bar): for a figure question, its figure framed by the question's verb and counted thing
-    (_figure_match); for a meeting-date question, the date where the verified record found it
+    (key_spans, or the one sentence of its report counting the asked thing); for a meeting-date question, the date where the verified record found it
     (feats["record_date"]); for a document question, a code of each asked kind ("chỉ thị nào" ->
     a CT code) other than those the question names and, when a date is asked, the date of issue of
     the asked or named document (a code is followed by its date, a fact of the genre). A question
@@ -210,7 +218,7 @@ def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None =
     if c.feats.get("name_absent"):
         return False  # a report that does not name the place or body asked about answers nothing in its terms
     if info.wants and info.wants <= {"number", "target"}:
-        return _figure_match(c, info) or _clause_match(c, info) or (others is not None and _sole_count(c, info, others))
+        return bool(key_spans(c, info)) or (others is not None and _sole_count(c, info, others))
     if info.wants == {"date"} and c.feats.get("record_date"):
         return True  # the meeting's date, where the verified record found it
     if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:
