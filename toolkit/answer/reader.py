@@ -15,7 +15,8 @@ from ..vi.periods import role_of_who, states_role
 from ..vi.codes import code_type, find_codes
 from ..vi.text import fold, strip_marks, syllables
 from ..vi.numbers import abbreviate_units
-from ..vi.question import ORG_WORDS, QuestionInfo
+from ..vi.question import QuestionInfo
+from ..vi.terms import ORG_WORDS
 from .candidates import FEATURES, Candidate
 
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from .question import CUES, _name_runs, _plain, detect_language
+from .question import CUES, _plain, detect_language
+from .terms import name_runs
 
 # separators between two asked clauses, strongest first (a list inside one clause uses commas)
 _SEPARATORS = {
@@ -52,7 +53,7 @@ def _cut(plain: str, a: int, b: int, lang: str) -> int | None:
 
 def context_of(question: str) -> str:
     """The names, years and period words of the question, to carry into each of its parts."""
-    bits = [t.source for t in _name_runs(question)]
+    bits = [t.source for t in name_runs(question)]
     bits += [m.group(0) for m in _PERIOD_WORDS.finditer(question)]
     bits += [y for y in re.findall(r"\b(?:19|20)\d\d\b", question) if not any(y in b for b in bits)]
     return "; ".join(dict.fromkeys(bits))

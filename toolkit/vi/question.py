@@ -12,31 +12,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
-from .text import fold, nfc, strip_marks, syllables
-from .english import forms
+from .text import fold, nfc, strip_marks
 from .outlets import without_outlets
+from .terms import _EN_STOP, _VI_LETTERS, _VI_QSTOP, Term, dedupe_terms, en_terms, vi_terms
 from .periods import periods_in, roles_asked, years_in
 
 MAX_QUESTION_CHARS = 10_000  # longer questions are cut here
 RETRIEVAL_CHARS = 600  # what retrieval and scoring see of a (cleaned) question
-GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary_en_vi.json"
+
 
 Lang = Literal["vi", "en"]
 
-_EN_STOP = frozenset(
-    """a an the of in on at to for from by with and or did does do was were is are be been
-    how many much what which who whom whose when where why did this that these those their its
-    first after before during into as than have has had there it they he she set hold held""".split()
-)
 _VI_STOP_PLAIN = frozenset(
     """cua va la nhung duoc co nao bao nhieu ai gi trong nam ngay cac da cho voi tai thang tinh
     nay nhu the khi mot hoi nghi dang""".split()
 )
-_VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+
 
 
 def detect_language(text: str) -> Lang:
@@ -81,23 +74,6 @@ def clean_question(question: str) -> str:
 
 # --- question analysis ------------------------------------------------------------------
 
-_VI_QSTOP = frozenset(
-    """ai là gì nào bao nhiêu mấy khi giờ diễn ra vào được của và các những đã có cho với
-    tại trong trên dưới sau trước đến từ thì mà này đó ấy thế như hay hoặc bị bởi ở số về
-    ngày năm tháng mới đạt đặt phần trăm tỷ lệ hãy cho biết lên xuống lại nữa còn cũng đều rất
-    nhiêu tổng cộng tất cả toàn bộ gồm những người so""".split()
-)
-# "năm"/"ngày"/"tháng" alone are generic; numbers next to them are kept as number terms.
-_EN_GENERIC = frozenset(
-    """what which who whom whose when where why how many much did does do was were is are be been
-    the a an of in on at to for from by with and or this that these those their its there it
-    they he she his her as than have has had into during after before first total number
-    share percentage proportion rate named name called kind type held take took place give
-    gave get got make made also only just all any each every some other per year years
-    according source sources article articles say says said january february march april may
-    june july august september october november december""".split()
-)
-
 _NUM_CUES_VI = re.compile(r"\b(bao nhieu phan tram|bao nhieu|may|ty le|phan tram|so luong)\b")
 _TARGET_CUES = re.compile(r"\b(đặt|đề ra|đặt ra) chỉ tiêu|\bchỉ tiêu\b.{0,40}\b(đặt ra|đề ra)|phấn đấu|mục tiêu|dự kiến"
                           r"|\b(target|aim|goal)s?\b(?!\s+(?:\S+\s+){0,2}?(?:met|achieved|exceeded|completed|fulfilled|reached|surpassed|attained)\b)"
@@ -136,17 +112,6 @@ CUES = {
 
 
 @dataclass
-class Term:
-    """One question concept: alternative folded syllable sequences (joined by spaces)."""
-
-    alts: tuple[str, ...]
-    source: str
-    weight: float = 1.0
-    is_number: bool = False
-    kind: str = "word"  # word (one syllable), pair (two syllables), gloss (English phrase), number
-
-
-@dataclass
 class QuestionInfo:
     question: str  # cleaned
     lang: Lang
@@ -165,25 +130,6 @@ class QuestionInfo:
 
 def _plain(s: str) -> str:
     return strip_marks(fold(s))
-
-
-@lru_cache(maxsize=1)
-def _glossary_cached(path: str, mtime: float) -> dict[str, tuple[str, ...]]:
-    from .glossary import load_en_vi  # the one loader of glossary_en_vi.json; shaped here for questions
-
-    entries: dict[str, tuple[str, ...]] = {}
-    for en, vis in load_en_vi(Path(path)).items():
-        alts = tuple(dict.fromkeys(" ".join(syllables(v)) for v in vis if syllables(v)))
-        if alts:
-            entries[" ".join(re.findall(r"[a-z0-9']+", en.lower()))] = alts
-    return entries
-
-
-def glossary() -> dict[str, tuple[str, ...]]:
-    """English phrase (lowercase words) -> folded Vietnamese alternatives (the index's glossary)."""
-    if not GLOSSARY_PATH.exists():
-        return {}
-    return _glossary_cached(str(GLOSSARY_PATH), GLOSSARY_PATH.stat().st_mtime)
 
 
 def number_values(text: str) -> list[set[float]]:
@@ -220,13 +166,13 @@ def analyse_question(question: str) -> QuestionInfo:
             n_num = max(n_num, 1)
     numbers = number_values(q)
     content = without_outlets(q)  # the outlet that carried the report says who reported, not what
-    terms = _en_terms(content) if lang == "en" else _vi_terms(content)
+    terms = en_terms(content) if lang == "en" else vi_terms(content)
     if "target" in wants:  # the words that say "target" name the answer type, not its content
         terms = [t for t in terms if t.source not in _TARGET_WORDS]
     # numbers of the question ("9 tháng", "năm 2021", "lần thứ 8") are terms too
     for raw in re.findall(r"\d+(?:[.,]\d+)*", content):
         terms.append(Term(alts=(raw,), source=raw, is_number=True, kind="number"))
-    terms = _dedupe_terms(terms)
+    terms = dedupe_terms(terms)
     if _TITLE_CUES.search(pl):
         wants.add("title")
     if _PLACE_CUES.search(pl):
@@ -278,122 +224,6 @@ def _focus(q: str, lang: Lang, terms: list[Term]) -> tuple[str, ...]:
         if re.search(r"\b(share|percentage|percent|proportion|rate)\b", low):
             out.append("%")
     return tuple(dict.fromkeys(out))
-
-
-def _dedupe_terms(terms: list[Term]) -> list[Term]:
-    seen: dict[tuple[str, ...], Term] = {}
-    for t in terms:
-        if t.alts in seen:
-            if t.kind == "name":
-                seen[t.alts].kind = "name"
-            continue
-        seen[t.alts] = t
-    return list(seen.values())
-
-
-ORG_WORDS = frozenset("đảng ủy uỷ khối tỉnh huyện xã phường thành phố ban hội bộ chi sở party bloc committee province district".split())
-
-
-def _drop_org_words(run: list[str]) -> list[str]:
-    """A capitalised run minus its leading organisation words: "Khối Hà Giang" names "Hà Giang"."""
-    k = 0
-    while k < len(run) and (fold(run[k]) in ORG_WORDS or fold(run[k]) in _LEAD_WORDS):
-        k += 1
-    return run[k:]
-
-
-# words capitalised only because they open a sentence ("Theo Nghị quyết …", "Năm 2023 Hà Giang …")
-_LEAD_WORDS = frozenset("theo tại trong năm ngày tháng sau trước đến từ với của ai khi vào ở các những ông bà "
-                        "according in at on after before during since".split())
-
-
-def _name_runs(q: str) -> list[Term]:
-    """Runs of 2+ capitalised syllables (places, names: "Trà Vinh", "Cầu Ngang") as one concept."""
-    out = []
-    for m in re.finditer(r"[^\W\d_]+(?: [^\W\d_]+)+", nfc(q)):
-        words = m.group(0).split()
-        run: list[str] = []
-        for w in words + [""]:
-            if w[:1].isupper():
-                run.append(w)
-                continue
-            run = _drop_org_words(run)
-            if len(run) >= 2:
-                alt = " ".join(syllables(" ".join(run)))
-                out.append(Term(alts=(alt,), source=" ".join(run), kind="name"))
-            run = []
-    return out
-
-
-def _vi_terms(q: str) -> list[Term]:
-    syl = [s for s in syllables(q) if not s[0].isdigit()]
-    content = [s not in _VI_QSTOP for s in syl]
-    terms: list[Term] = []
-    for i, s in enumerate(syl):
-        if content[i]:
-            terms.append(Term(alts=(s,), source=s))
-        if i + 1 < len(syl) and content[i] and content[i + 1]:
-            terms.append(Term(alts=(f"{s} {syl[i + 1]}",), source=f"{s} {syl[i + 1]}", kind="pair"))
-    return terms + _name_runs(q)
-
-
-def _en_terms(q: str) -> list[Term]:
-    """Glossary phrases (longest first) and the Vietnamese words written inside the question."""
-    gl = glossary()
-    max_len = max((len(k.split()) for k in gl), default=1)
-    tokens = re.findall(r"[^\W_]+", re.sub(r"['’]s\b", "", nfc(q)))
-    low = [t.lower() for t in tokens]
-    terms: list[Term] = []
-    used = [False] * len(tokens)
-    i = 0
-    while i < len(tokens):
-        hit = None
-        for n in range(min(max_len, len(tokens) - i), 0, -1):
-            head = " ".join(low[i: i + n - 1] + [""])
-            phrase, cand = next(((head + f, gl[head + f]) for f in forms(low[i + n - 1]) if head + f in gl),
-                                (" ".join(low[i: i + n]), None))  # "establish" finds "established"
-            if cand:
-                hit = (n, phrase, cand)
-                break
-        if hit:
-            n, phrase, cand = hit
-            if phrase not in _EN_GENERIC:
-                terms.append(Term(alts=cand, source=" ".join(low[i: i + n]), kind="gloss"))  # as the question writes it
-            for j in range(i, i + n):
-                used[j] = True
-            i += n
-        else:
-            i += 1
-    # Vietnamese words inside the English question (names, places, quoted terms): runs of
-    # tokens that carry Vietnamese letters or are capitalised and not English words.
-    run: list[str] = []
-
-    def flush():
-        if run:
-            syl = [s for s in syllables(" ".join(run))]
-            for s in syl:
-                if not s[0].isdigit():
-                    terms.append(Term(alts=(s,), source=s))
-            for a, b in zip(syl, syl[1:]):
-                terms.append(Term(alts=(f"{a} {b}",), source=f"{a} {b}", kind="pair"))
-            words = [s for s in syllables(" ".join(_drop_org_words(run))) if not s[0].isdigit()]
-            if len(words) >= 2 and all(w[:1].isupper() for w in run):
-                terms.append(Term(alts=(" ".join(words),), source=" ".join(run), kind="name"))
-            run.clear()
-
-    for k, tok in enumerate(tokens):
-        vi_like = bool(_VI_LETTERS.search(tok)) or (tok[:1].isupper() and k > 0 and tok.lower() not in _EN_STOP and not used[k])
-        if vi_like and not tok[0].isdigit():
-            run.append(tok)
-        else:
-            flush()
-    flush()
-    return terms
-
-
-# --- corpus statistics (term weights) ------------------------------------------------------
-
-
 
 
 # --- answer types, periods, roles ---------------------------------------------------------------
