@@ -220,3 +220,14 @@ def test_an_answer_states_the_figure_asked_for_not_every_figure_of_its_sentence(
     e = _cand(text, en)
     e.feats.update(target_match=0.0, target_clash=0.0)
     assert [s.text for s in relevant_spans(e, en, "number")] == ["212 đảng viên"]
+
+
+def test_a_person_the_who_question_names_is_context_but_a_title_question_asks_about_them():
+    from toolkit.answer.candidates import type_cue
+
+    who = analyse_question("Ai trình bày báo cáo tại hội nghị do bà Lò Thị Hoa chủ trì?")
+    chair_only = spans_of("Bà Lò Thị Hoa, Phó Bí thư Huyện ủy chủ trì hội nghị.")
+    presenter = spans_of("Ông Quàng Văn Tâm, Chánh Văn phòng Huyện ủy trình bày báo cáo.")
+    assert type_cue(chair_only, who, 0) == 0.0 and type_cue(presenter, who, 0) == 1.0
+    title = analyse_question("Bà Lò Thị Hoa giữ chức vụ gì?")
+    assert type_cue(chair_only, title, 0) == 1.0

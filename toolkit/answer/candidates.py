@@ -135,7 +135,9 @@ def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float
     if "code" in info.wants:
         s.append(1.0 if "code" in kinds else 0.0)
     if "person" in info.wants or "title" in info.wants:
-        s.append(1.0 if "person" in kinds else 0.0)
+        # a person the question itself names is its context, never the answer to "who"
+        q = f" {' '.join(syllables(info.question))} " if "person" in info.wants else ""  # "Bà X giữ chức vụ gì": X is asked about
+        s.append(1.0 if any(sp.kind == "person" and f" {' '.join(syllables(sp.text))} " not in q for sp in spans) else 0.0)
     if "number" in info.wants and not ({"date", "code"} & info.wants):
         s.append(min(1.0, n_new_numbers / max(1, info.n_numbers)))
     return min(s) if s else 1.0
