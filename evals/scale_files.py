@@ -1,0 +1,126 @@
+"""The scale benchmark's ingest through files and `toolkit ingest`, with an optional kill -9 and rerun.
+
+    python -m evals.scale_bench --store DIR --docs 100000 --files FOLDER [--kill-at-indexed 50000]
+
+The synthetic articles (evals.synthetic, article i from Random(i)) are written as FOLDER/syn_NNNNNN.txt
+(title, blank line, paragraphs; files already there are kept), then `python -m toolkit ingest FOLDER`
+runs as a child process, exactly as a user runs it: read, parse and store every file, then index.
+Its wall time, CPU seconds and peak RSS (from wait4) are printed. With --kill-at-indexed N the child
+is killed with SIGKILL once the index holds N documents (polled read-only from index.sqlite), then the
+same command runs again and must finish the job; `toolkit check` and the row counts (documents,
+chunk rows and distinct chunk ids, FTS5 rows, dense vectors) show whether anything is missing or twice.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .synthetic import synthetic_paragraphs
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write_articles(folder: Path, n: int) -> dict:
+    """FOLDER/syn_NNNNNN.txt for i < n (existing files are kept, so a rerun writes nothing)."""
+    t0 = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for i in range(n):
+        p = folder / f"syn_{i:06d}.txt"
+        if p.exists():
+            continue
+        title, paras = synthetic_paragraphs(random.Random(i), i)
+        p.write_text("\n\n".join([title, *paras]) + "\n", encoding="utf-8")
+        written += 1
+    return {"files_written": written, "files_s": round(time.perf_counter() - t0, 1)}
+
+
+def _indexed_docs(store: Path) -> int:
+    db = store / "index.sqlite"
+    if not db.exists():
+        return 0
+    try:
+        c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return c.execute("SELECT count(*) FROM docs").fetchone()[0]
+        finally:
+            c.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _toolkit(store: Path, embedder: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "toolkit", *args, "--store", str(store), "--embedder", embedder]
+
+
+def run_ingest(folder: Path, store: Path, embedder: str, log: Path, kill_at: int | None = None) -> dict:
+    """One `toolkit ingest FOLDER` child; killed with SIGKILL once kill_at documents are indexed."""
+    t0 = time.perf_counter()
+    with open(log, "ab") as err:
+        proc = subprocess.Popen(_toolkit(store, embedder, "ingest", str(folder)), cwd=REPO, stdout=subprocess.DEVNULL,
+                                stderr=err)
+        killed_at = None
+        while kill_at is not None:
+            time.sleep(1.0)
+            if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                break  # ended before the kill
+            n = _indexed_docs(store)
+            if n >= kill_at:
+                os.kill(proc.pid, signal.SIGKILL)
+                killed_at = n
+                break
+        _, status, ru = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"rc": proc.returncode, "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(ru.ru_utime + ru.ru_stime, 1),
+            "peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "killed_at_indexed_docs": killed_at,
+            "load": [round(x, 2) for x in os.getloadavg()]}
+
+
+def counts(store: Path, embedder: str) -> dict:
+    """Rows of every part of the store, each also counted by distinct id (a duplicate shows as a difference)."""
+    from toolkit.index import Index
+    from toolkit.settings import Settings
+    from toolkit.store import Store
+
+    s = Settings(store=store)
+    s.embed = s.embed.model_copy(update={"name": embedder})
+    st = sqlite3.connect(f"file:{store / 'store.sqlite'}?mode=ro", uri=True)
+    ix = sqlite3.connect(f"file:{store / 'index.sqlite'}?mode=ro", uri=True)
+    q = lambda c, sql: c.execute(sql).fetchone()  # noqa: E731
+    out = {"store_documents": q(st, "SELECT count(*), count(DISTINCT doc_id) FROM documents"),
+           "index_docs": q(ix, "SELECT count(*), count(DISTINCT doc_id), sum(n_chunks) FROM docs"),
+           "chunk_rows": q(ix, "SELECT count(*), count(DISTINCT chunk_id), count(DISTINCT id) FROM chunks"),
+           "fts_rows": q(ix, "SELECT count(*) FROM fts")[0]}
+    index = Index.open(s, Store(store), read_only=True)
+    dense = index.dense_counts() or {}
+    out["dense_vectors"] = {"chunks_with_a_vector": sum(dense.values()), "file_rows": index.matrix.file_rows()}
+    st.close()
+    ix.close()
+    return out
+
+
+def check(store: Path, embedder: str) -> dict:
+    r = subprocess.run(_toolkit(store, embedder, "check"), cwd=REPO, capture_output=True, text=True)
+    return {"rc": r.returncode, "output": (r.stdout + r.stderr).strip().splitlines()[-3:]}
+
+
+def ingest_files(store: Path, folder: Path, n: int, embedder: str, kill_at: int | None) -> dict:
+    out: dict = write_articles(folder, n)
+    log = store.parent / f"{store.name}.ingest.log"
+    if kill_at is not None:
+        out["first_run"] = run_ingest(folder, store, embedder, log, kill_at)
+        out["after_kill"] = counts(store, embedder)
+        print(f"  killed: {out['first_run']}", file=sys.stderr, flush=True)
+    out["run"] = run_ingest(folder, store, embedder, log)
+    if out["run"]["rc"]:
+        raise SystemExit(f"toolkit ingest failed (rc {out['run']['rc']}); see {log}")
+    out["check"] = check(store, embedder)
+    out["counts"] = counts(store, embedder)
+    return out
