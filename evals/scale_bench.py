@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--files", type=Path, help="write the articles as .txt files here and ingest them with `toolkit ingest`")
     p.add_argument("--kill-at-indexed", type=int, help="with --files: kill -9 the ingest once the index holds this many "
                                                        "documents, then run it again")
+    p.add_argument("--ask-during", type=float, help="with --files: ask a question (toolkit ask) every this many seconds "
+                                                    "while the ingest runs")
     p.add_argument("--_query", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a._query:
@@ -155,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.files and not a.query_only:
         from .scale_files import ingest_files
 
-        res["ingest_files"] = ingest_files(a.store, a.files, a.docs, a.embedder, a.kill_at_indexed)
+        res["ingest_files"] = ingest_files(a.store, a.files, a.docs, a.embedder, a.kill_at_indexed, a.ask_during)
         res["load_after_ingest"] = os.getloadavg()
     elif not a.query_only:
         res["ingest"] = ingest(a.store, a.docs, a.embedder)
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     res["query"] = json.loads(got.stdout.strip().splitlines()[-1])
     res["query"]["process_wall_s"] = time.perf_counter() - t0
     res["load_end"] = os.getloadavg()
-    print(json.dumps(res, indent=1))
+    print(json.dumps(res, indent=1, ensure_ascii=False))
     return 0
 
 

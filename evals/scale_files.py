@@ -9,10 +9,14 @@ Its wall time, CPU seconds and peak RSS (from wait4) are printed. With --kill-at
 is killed with SIGKILL once the index holds N documents (polled read-only from index.sqlite), then the
 same command runs again and must finish the job; `toolkit check` and the row counts (documents,
 chunk rows and distinct chunk ids, FTS5 rows, dense vectors) show whether anything is missing or twice.
+With --ask-during S, while the (last) ingest runs, a question about an article the index already
+holds is asked every S seconds through `toolkit ask` in another process (read-only: no writer lock,
+no sync); each one's wall time, in-process time, answer and whether it cites that article are printed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -60,27 +64,64 @@ def _toolkit(store: Path, embedder: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "toolkit", *args, "--store", str(store), "--embedder", embedder]
 
 
-def run_ingest(folder: Path, store: Path, embedder: str, log: Path, kill_at: int | None = None) -> dict:
-    """One `toolkit ingest FOLDER` child; killed with SIGKILL once kill_at documents are indexed."""
+def question_for(i: int) -> tuple[str, str]:
+    """A question about synthetic article i (its heading without the bulletin number: several articles
+    may share it) and the figure article i answers it with."""
+    title, paras = synthetic_paragraphs(random.Random(i), i)
+    admitted = paras[1].split("kết nạp mới ", 1)[1].split(" ")[0]
+    return f"{title.split(' (bản tin')[0]}: toàn Đảng bộ kết nạp mới bao nhiêu đảng viên?", admitted
+
+
+def ask_now(store: Path, embedder: str, indexed: int, rng: random.Random) -> dict:
+    """`toolkit ask` (a new process, read-only) about an article the index already holds."""
+    i = rng.randrange(max(1, indexed))
+    q, want = question_for(i)
     t0 = time.perf_counter()
+    r = subprocess.run(_toolkit(store, embedder, "ask", q, "--json", "--quiet"), cwd=REPO, capture_output=True, text=True)
+    out = {"indexed_docs": indexed, "wall_s": round(time.perf_counter() - t0, 2), "rc": r.returncode,
+           "load": round(os.getloadavg()[0], 2)}
+    try:
+        a = json.loads(r.stdout)
+    except ValueError:
+        return out | {"error": (r.stderr.strip().splitlines() or ["no output"])[-1][:200]}
+    cited = {c["doc_id"] for c in a.get("citations", [])}
+    return out | {"abstained": a["abstained"], "in_process_s": a.get("latency_s"), "figure_in_answer": want in a["answer"],
+                  "cites_the_article": f"syn_{i:06d}" in cited, "answer": a["answer"][:100]}
+
+
+def run_ingest(folder: Path, store: Path, embedder: str, log: Path, kill_at: int | None = None,
+               ask_every: float | None = None) -> dict:
+    """One `toolkit ingest FOLDER` child; killed with SIGKILL once kill_at documents are indexed; with
+    ask_every, a question (`toolkit ask`, another process) every ask_every seconds once the index
+    holds a document, while the ingest runs."""
+    t0 = time.perf_counter()
+    asks: list[dict] = []
+    rng = random.Random(7)
     with open(log, "ab") as err:
         proc = subprocess.Popen(_toolkit(store, embedder, "ingest", str(folder)), cwd=REPO, stdout=subprocess.DEVNULL,
                                 stderr=err)
-        killed_at = None
-        while kill_at is not None:
-            time.sleep(1.0)
+        killed_at, next_ask = None, time.perf_counter()
+        while kill_at is not None or ask_every is not None:
+            time.sleep(0.5)
             if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-                break  # ended before the kill
+                break  # the ingest ended
             n = _indexed_docs(store)
-            if n >= kill_at:
+            if kill_at is not None and n >= kill_at:
                 os.kill(proc.pid, signal.SIGKILL)
                 killed_at = n
                 break
+            if ask_every is not None and n and time.perf_counter() >= next_ask:
+                asks.append(ask_now(store, embedder, n, rng) | {"at_s": round(time.perf_counter() - t0, 1)})
+                next_ask = time.perf_counter() + ask_every
+                print(f"  question during the ingest: {asks[-1]}", file=sys.stderr, flush=True)
         _, status, ru = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"rc": proc.returncode, "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(ru.ru_utime + ru.ru_stime, 1),
-            "peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "killed_at_indexed_docs": killed_at,
-            "load": [round(x, 2) for x in os.getloadavg()]}
+    out = {"rc": proc.returncode, "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(ru.ru_utime + ru.ru_stime, 1),
+           "peak_rss_mb": round(ru.ru_maxrss / 1024, 1), "killed_at_indexed_docs": killed_at,
+           "load": [round(x, 2) for x in os.getloadavg()]}
+    if ask_every is not None:
+        out["questions_during"] = asks
+    return out
 
 
 def counts(store: Path, embedder: str) -> dict:
@@ -111,14 +152,14 @@ def check(store: Path, embedder: str) -> dict:
     return {"rc": r.returncode, "output": (r.stdout + r.stderr).strip().splitlines()[-3:]}
 
 
-def ingest_files(store: Path, folder: Path, n: int, embedder: str, kill_at: int | None) -> dict:
+def ingest_files(store: Path, folder: Path, n: int, embedder: str, kill_at: int | None, ask_every: float | None = None) -> dict:
     out: dict = write_articles(folder, n)
     log = store.parent / f"{store.name}.ingest.log"
     if kill_at is not None:
         out["first_run"] = run_ingest(folder, store, embedder, log, kill_at)
         out["after_kill"] = counts(store, embedder)
         print(f"  killed: {out['first_run']}", file=sys.stderr, flush=True)
-    out["run"] = run_ingest(folder, store, embedder, log)
+    out["run"] = run_ingest(folder, store, embedder, log, ask_every=ask_every)
     if out["run"]["rc"]:
         raise SystemExit(f"toolkit ingest failed (rc {out['run']['rc']}); see {log}")
     out["check"] = check(store, embedder)
