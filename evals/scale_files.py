@@ -134,7 +134,7 @@ def counts(store: Path, embedder: str) -> dict:
     s.embed = s.embed.model_copy(update={"name": embedder})
     st = sqlite3.connect(f"file:{store / 'store.sqlite'}?mode=ro", uri=True)
     ix = sqlite3.connect(f"file:{store / 'index.sqlite'}?mode=ro", uri=True)
-    q = lambda c, sql: c.execute(sql).fetchone()  # noqa: E731
+    q = lambda c, sql: list(c.execute(sql).fetchone())  # noqa: E731
     out = {"store_documents": q(st, "SELECT count(*), count(DISTINCT doc_id) FROM documents"),
            "index_docs": q(ix, "SELECT count(*), count(DISTINCT doc_id), sum(n_chunks) FROM docs"),
            "chunk_rows": q(ix, "SELECT count(*), count(DISTINCT chunk_id), count(DISTINCT id) FROM chunks"),
