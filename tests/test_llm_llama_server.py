@@ -1,7 +1,8 @@
 """llama.cpp's own `llama-server` with two parallel slots (slow: runs the real model).
 
-No registry package ships the binary for this platform; build it from the llama.cpp sources that
-llama-cpp-python's sdist carries (vendor/llama.cpp):
+No registry package ships the binary for this platform; `make llama-server` builds it from the
+llama.cpp sources that the installed llama-cpp-python's sdist carries (vendor/llama.cpp) into
+~/.cache/vn-toolkit/llama.cpp/<version>/ and prints the TOOLKIT_LLAMA_SERVER line to set. By hand:
 
     cmake -S vendor/llama.cpp -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF \\
           -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF \\

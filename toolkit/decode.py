@@ -8,6 +8,7 @@ newlines normalised to "\\n". Raises InputError for binary or undecodable conten
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from .errors import InputError
@@ -18,6 +19,8 @@ _VI_LETTERS = set(
 _VI_LETTERS |= {c.upper() for c in _VI_LETTERS}
 _OK_SYMBOLS = set("\u00a0“”‘’–—…•·°€")
 _ALLOWED_CONTROLS = set("\t\n\r\f\v")
+# C0 controls but the five of _ALLOWED_CONTROLS (\t \n \v \f \r = 09..0D), DEL and the C1 controls
+_BAD_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def _bom(raw: bytes) -> tuple[str, int] | None:
@@ -57,12 +60,12 @@ def vietnamese_score(text: str) -> float:
 
 
 def _clean_controls(text: str, path: str) -> str:
-    bad = [c for c in text if (ord(c) < 32 and c not in _ALLOWED_CONTROLS) or ord(c) == 0x7F or 0x80 <= ord(c) < 0xA0]
+    bad = _BAD_CONTROLS.findall(text)  # (a regular expression: a Python loop per character cost 3 ms an article)
     if not bad:
         return text
     if len(bad) > 5 or len(bad) > 0.001 * len(text):
         raise InputError(path, "binary content (control characters), not a text article; give a .txt, .html or .md file")
-    return "".join(" " if c in bad else c for c in text)
+    return _BAD_CONTROLS.sub(" ", text)
 
 
 def finish(text: str) -> str:
