@@ -189,6 +189,11 @@ def test_the_subject_of_did_is_not_what_the_figure_is_of_and_three_asks_are_thre
     for t in info.terms:
         t.weight = 1.0
     assert [info.terms[i].source for i in _asked_terms_en(info)] == ["state budget"]
+    aside = analyse_question("How much did the bloc (Báo Lào Cai report on its 9th session) pay to the state budget "
+                             "in the first nine months of 2023?")
+    for t in aside.terms:
+        t.weight = 1.0
+    assert [aside.terms[i].source for i in _asked_terms_en(aside)] == ["state budget"]  # not the aside, not the period
     three = analyse_question("How many members did the Điện Biên Committee have, how many seats were left vacant, "
                              "and how many members did its Standing Committee have?")
     assert three.n_parts == 3

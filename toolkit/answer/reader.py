@@ -121,23 +121,30 @@ _EN_VERBS = re.compile(r"\b(?:pay|paid|admit|establish|contribute|donate|hold|se
                        r"organi[sz]e|recruit|help|lift|plant|construct|repair|vote|form|merge|hand)\b", re.I)
 
 
+_EN_ADJUNCT = re.compile(r"\s(?:in|at|during|by|as of|according to|since)\s", re.I)
+
+
 def _after_subject(text: str) -> str:
-    """What follows the subject of "did <subject> <verb> …": from the genre's verb on (all of it when
-    no such verb is found)."""
+    """The verb and its object in "did <subject> <verb> <object> <adjuncts>": from the genre's verb to
+    the first adjunct of time or place ("pay to the state budget | in the first ten months"); all of it
+    when no such verb is found."""
     m = _EN_VERBS.search(text)
-    return text[m.start():] if m else text
+    if not m:
+        return text
+    end = _EN_ADJUNCT.search(text, m.end())
+    return text[m.start():end.start() if end else len(text)]
 
 
 def _asked_terms_en(info: QuestionInfo) -> list[int]:
     """An English figure question's glossed terms after its verb ("How much did the bloc pay to the
     state budget …" -> state budget): what the figure is of, without bodies and places."""
-    m = _EN_CUE.search(info.question)
+    q = re.sub(r"\([^)]*\)", " ", info.question)  # an aside names context
+    m = _EN_CUE.search(q)
     if info.lang != "en" or not m:
         return []
-    aux = _EN_AUX.search(info.question, m.end())
+    aux = _EN_AUX.search(q, m.end())
     # what the figure is of: before the verb ("what target for admitting new members did …") and after it
-    tail = info.question[m.end():aux.start()] + " " + _after_subject(info.question[aux.end():]) if aux else info.question[m.end():]
-    tail = re.sub(r"\([^)]*\)", " ", tail)  # an aside names context
+    tail = q[m.end():aux.start()] + " " + _after_subject(q[aux.end():]) if aux else q[m.end():]
     tail = tail[:min((e.start() for e in re.finditer(r"[,;?]", tail)), default=len(tail))].lower()
     tail = " " + " ".join(re.findall(r"[^\W_]+", tail)) + " "
     out = []
