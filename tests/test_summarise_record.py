@@ -575,6 +575,7 @@ def test_without_a_named_body_the_lead_says_where_and_the_checker_wants_the_body
     bare = "On 27 December 2024, a year-end review conference was held."
     assert any("does not name the body" in p for p in record_problems(bare, rec, lang="en", body=body))
     assert not record_problems(f"On 27 December 2024, the {body} held a year-end review conference.", rec, lang="en", body=body)
+    assert not record_problems("Meetings held stood at 9.", rec, lang="en", body=body)  # a figure, not the event
 
 
 def test_an_executive_committee_holds_a_meeting_not_a_meeting_of_its_executive_committee(settings):

@@ -113,7 +113,9 @@ _ROLE_WORDS = (  # (English role phrase, roles it may state, the name comes afte
     (r"led by|headed by", {"head_of_delegation"}, True), (r"led the delegation|headed the delegation|led a delegation", {"head_of_delegation"}, False),
     (r"presented by", {"presenter", "speaker"}, True), (r"presented|reported on", {"presenter", "speaker", "chair", "head_of_delegation"}, False),
 )
-_HELD_RE = re.compile(r"\b(?:held|convened|organi[sz]ed|took place)\b", re.IGNORECASE)
+# the event held (not "the number of meetings held stood at 500")
+_HELD_RE = re.compile(r"\b(?:(?:was|were) (?:held|convened|organi[sz]ed)|(?:held|convened|organi[sz]ed) (?:a|an|the|its)|took place)\b",
+                      re.IGNORECASE)
 _INSPECT_RE = re.compile(r"\b(?:inspect(?:ed|s|ing)?|supervis(?:ed|es|ing)|worked with|working with|working session with|examined)\b", re.IGNORECASE)
 _PASSIVE_RE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+\s+)?(?:inspected|supervised|examined)\s+by\b", re.IGNORECASE)
 
