@@ -587,3 +587,12 @@ def test_an_executive_committee_holds_a_meeting_not_a_meeting_of_its_executive_c
                  organization="Ban Chấp hành Đảng bộ huyện Krông Nô", event_type="executive_conference", content_hash=doc.content_hash)
     lead = summarise(doc, rec, None, settings).summary_en[0].text
     assert lead == "On 8 July 2023, the Krông Nô District Party Executive Committee held the 9th meeting."
+
+
+def test_an_inspection_lead_names_the_delegation_not_the_record_body():
+    doc = make_doc("insp", INSPECTION)
+    rec = inspection_record(doc)
+    text = "On 4 June 2024, a delegation of the Provincial Party Committee held a working session with the District Party Committee."
+    probs = record_problems(text, rec, lang="en", body="Standing Board of the Provincial Party Committee",
+                            inspection=("Provincial Party Committee", "District Party Committee"))
+    assert not [p for p in probs if "does not name the body" in p]

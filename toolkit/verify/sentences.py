@@ -148,7 +148,7 @@ def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = ()
     - subjects: every English number that is a record figure names what it counts (the figure's
       label_en or the glossary rendering of its label);
     - the body: an English sentence saying the event was held names the body that held it, `body` (the
-      record's organization in English), when there is one."""
+      record's organization in English), when there is one (an inspection names its delegation instead)."""
     from toolkit.vi.glossary import load_events, load_glossary
 
     events = events or load_events()
@@ -165,7 +165,7 @@ def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = ()
         problems += _date_problems(text, record, sources, about_event)
         problems += _subject_problems(text, record, glossary or load_glossary())
         problems += _inspection_problems(text, inspection)
-        if body and _HELD_RE.search(text) and not mentions(text, body):
+        if body and not inspection and _HELD_RE.search(text) and not mentions(text, body):  # a visit: who inspects whom
             problems.append(f"does not name the body holding the event ({body!r} expected)")
     verbatim = lang == "vi" and fold(text.strip().rstrip("."))[:80] in src_folded
     if not verbatim:  # a Vietnamese clause copied from the source states the source's own roles
