@@ -106,7 +106,7 @@ def test_figures_land_in_the_clause_of_their_label_and_titles_next_to_their_name
         "date_quote": "Chiều 9.11", "event_type": "council_session", "organization": "HĐND huyện Tân Phước",
         "people": [{"name": "Lê Thị Mận", "title": "Chủ tịch HĐND huyện", "role": "chair"},
                    {"name": "Phan Văn Bưởi", "title": "Chủ tịch HĐND huyện", "role": "presenter"}],
-        "figures": [{"raw": "27", "label": "thu ngân sách"}, {"raw": "27", "label": "xã đạt chuẩn nông thôn mới"},
+        "figures": [{"raw": "27 tỷ đồng/năm", "label": "thu ngân sách"}, {"raw": "27", "label": "xã đạt chuẩn nông thôn mới"},
                     {"raw": "9.11", "label": "ngày"}, {"raw": "27", "label": "nhiệt độ"}],
         "documents": [],
     }

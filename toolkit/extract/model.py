@@ -106,7 +106,8 @@ def _person(doc: Document, paras: list[Paragraph], m: _MPerson, tally: _Tally) -
 
 
 def _digits(raw: str) -> str:
-    return re.sub(r"[^\d.,/]", "", raw).strip(".,")
+    """The number of a raw as written, without its unit ('5,8 triệu đồng/người' -> '5,8'; '152/150' stays)."""
+    return re.sub(r"[^\d.,/]", "", raw).strip("./,")
 
 
 def _figure(doc: Document, paras: list[Paragraph], m: _MFigure, taken: set, tally: _Tally) -> Figure | None:
