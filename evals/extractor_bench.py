@@ -107,6 +107,14 @@ def table_from_jsonl(path: Path) -> dict[str, dict]:
     return report
 
 
+def done_pairs(path: Path) -> set[tuple[str, str]]:
+    """(extractor, document) pairs a run already appended to `path` (none when it does not exist)."""
+    if not path.exists():
+        return set()
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {(r["extractor"], r["record"]["doc_id"]) for r in rows}
+
+
 def print_table(report: dict[str, dict]) -> int:
     print(f"{'extractor':10} {'half':5} {'docs':>4} {'s/article':>9}  " + "  ".join(f"{k[:14]:>14}" for k in _SHOWN))
     for name, r in report.items():
@@ -134,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--score", type=Path, help="print the table from a .jsonl a run wrote (no extraction)")
     ap.add_argument("--no-prefix-reuse", action="store_true", help="clear llama.cpp's KV cache before every model call")
     ap.add_argument("--model-seconds", type=float, help="settings.extract.model_seconds (the model extractor's budget)")
+    ap.add_argument("--resume", action="store_true", help="skip the (extractor, document) pairs FILE.jsonl already holds; "
+                    "the table at the end is then read from FILE.jsonl (every run's records)")
     args = ap.parse_args(argv)
     if args.score:
         return print_table(table_from_jsonl(args.score))
@@ -171,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     fell: dict[str, list[str]] = {name: [] for name in args.extractor}
     tokens: dict[str, int] = {name: 0 for name in args.extractor}
     cpu: dict[str, list[float]] = {name: [] for name in args.extractor}
+    done = done_pairs(args.out.with_suffix(".jsonl")) if args.out and args.resume else set()
     log = open(args.out.with_suffix(".jsonl"), "a", encoding="utf-8") if args.out else None
     for d in docs:  # article by article, every extractor in turn: a run cut short still compares like with like
         for name in args.extractor:
+            if (name, d.doc_id) in done:
+                continue
             settings = base.model_copy(update={"extract": base.extract.model_copy(update={"extractor": name})})
             t, c = time.perf_counter(), time.process_time()
             rec = extract_store(settings, doc_ids=[d.doc_id], force=True, progress=False, llm=llm, store=store)[0]
@@ -200,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
                         "fell_back": fell[name], "generated_tokens": tokens[name],
                         "cpu_seconds_per_article": sum(cpu[name]) / max(1, len(cpu[name]))}
     print(f"\nmodel: {getattr(llm, 'name', '?')}   documents: {' '.join(ids)}")
+    if done:
+        report = table_from_jsonl(args.out.with_suffix(".jsonl"))
     print_table(report)
     if args.out:
         args.out.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")

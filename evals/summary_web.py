@@ -31,7 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 GOLD = REPO_ROOT.parent / "shared" / "gold" / "web" / "extract.json"
 DEV_GOLD = REPO_ROOT.parent / "shared" / "gold" / "extract.dev.json"
 _KINDS = (("type", "calls the event"), ("date", "date"), ("date", "cites"), ("role", "says "), ("inspection", "inspect"),
-          ("subject", "does not say what it counts"), ("subject", "no English label"))
+          ("subject", "does not say what it counts"), ("subject", "no English label"), ("subject", "does not name the body"))
 
 
 def kind_of(problem: str) -> str:
@@ -102,7 +102,7 @@ def audit(doc, record, summary, template, gold: dict | None = None) -> dict:
     for lang, sents in (("vi", summary.summary_vi), ("en", summary.summary_en)):
         for s in sents:
             probs = record_problems(s.text, ctx.record, lang=lang, sources=ctx.sources, glossary=ctx.glossary, events=ctx.events,
-                                    inspection=ctx.inspection)
+                                    inspection=ctx.inspection, body=ctx.org_en)
             indep, n = check_sentence(s.text, lang, article=doc.text, article_head=head, gold=gold, names=names)
             unchecked += n
             rows.append((lang, s.text, probs, indep))

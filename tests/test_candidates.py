@@ -223,3 +223,24 @@ def test_figure_labels_are_the_noun_phrase_of_the_number():
     assert sorted(f.default_label for f in figs if f.value == 12.0) == ["biểu dương tập thể", "cá nhân"]
     for f in figs:
         assert not any(ch.isdigit() for ch in f.default_label) and len(f.default_label.split()) <= 10
+
+
+@pytest.mark.parametrize("title, first, expected", [
+    # the body before the verb that holds the meeting, after a place clause
+    ("Tổng kết công tác Đảng năm 2024", "Sáng 28/12, tại hội trường UBND xã, Đảng bộ xã Tân Lập đã tổ chức hội nghị tổng kết.",
+     "Đảng bộ xã Tân Lập"),
+    # a committee of a bloc, when the title starts with the bloc's short name
+    ("Khối cơ quan tỉnh triển khai nhiệm vụ", "Chiều 3/4, Ban Chấp hành Đảng bộ Khối các cơ quan tỉnh tổ chức hội nghị lần thứ 5.",
+     "Ban Chấp hành Đảng bộ Khối các cơ quan tỉnh"),
+    ("Kỳ họp thứ 9", "Ngày 12-7, HĐND huyện Mường Tè khai mạc kỳ họp thứ 9.", "HĐND huyện Mường Tè"),
+    # the title names the body the committee belongs to: the committee that holds the meeting is kept
+    ("Đảng bộ xã Hòa Tiến sơ kết 6 tháng", "Chiều 9-7, Ban Chấp hành Đảng bộ xã Hòa Tiến vừa tổ chức hội nghị lần thứ 6.",
+     "Ban Chấp hành Đảng bộ xã Hòa Tiến"),
+    # the short name in brackets is not the body
+    ("Tin hoạt động", "Ngày 5-1, Đảng ủy Khối Doanh nghiệp tỉnh (Đảng ủy Khối) tổ chức hội nghị tổng kết.",
+     "Đảng ủy Khối Doanh nghiệp tỉnh"),
+    # no body before an event verb: the one the lead opens with
+    ("Tin địa phương", "Ngày 2/3, Huyện ủy Cờ Đỏ triển khai nghị quyết mới.", "Huyện ủy Cờ Đỏ"),
+])
+def test_organization_is_the_body_that_holds_the_meeting(title, first, expected):
+    assert facts.organization_of(make_doc(title, [("body", first)])) == expected

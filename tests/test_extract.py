@@ -306,7 +306,7 @@ def test_default_rule_labels_one_short_call_for_roles(tmp_path):
     assert figs[155.0].label == "kết nạp mới đảng viên"
     from toolkit.extract.labels import gloss
 
-    assert gloss("kết nạp đảng viên mới") == "admitted new Party members"  # the glossary's gloss, or "" when a word has none
+    assert gloss("kết nạp đảng viên mới") == "new Party members admitted"  # the glossary's gloss, or "" when a word has none
     assert gloss("xây dựng cầu treo") == ""
     assert not any(ch.isdigit() for f in rec.figures for ch in f.label + f.label_en)
     assert next(p for p in rec.people if p.name == "Nguyễn Văn An").role == "chair"

@@ -240,7 +240,7 @@ def test_glossary_terms():
     g = load_glossary()
     assert g.org("Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh") == "Provincial Agencies and Enterprises Bloc Party Committee"
     assert g.org("Đảng uỷ Khối các cơ quan và doanh nghiệp tỉnh") == "Provincial Agencies and Enterprises Bloc Party Committee"
-    assert g.translate("kết nạp đảng viên mới").text == "admitted new Party members"
+    assert g.translate("kết nạp đảng viên mới").text == "new Party members admitted"
     assert [g.lookup(w).en for w in ("Chỉ thị", "Nghị quyết", "Kết luận", "Quyết định")] == ["Directive", "Resolution", "Conclusion", "Decision"]
     assert g.lookup("tổ chức cơ sở đảng").sg == "grassroots Party organisation"
     assert g.org("Huyện ủy Cầu Ngang") == "Cầu Ngang District Party Committee"

@@ -425,7 +425,7 @@ def test_a_figure_without_a_gloss_is_named_by_the_glossary_reading_of_its_clause
                  content_hash=doc.content_hash)
     en = en_text(summarise(doc, rec, None, settings))
     assert "Party members admitted stood at 17" in en
-    assert "Party members in total stood at 412" in en
+    assert "The total number of Party members stood at 412" in en
     assert " 9 " not in en and "9." not in en  # no English subject: stated in the Vietnamese only
 
 
@@ -531,3 +531,68 @@ def test_every_english_figure_names_what_it_counts_read_from_its_clause(settings
                       "share of the plan reached", "decline in poverty rate"]
     # a sentence that does not say what grew is refused by the one verifier
     assert any("8.2" in p for p in record_problems("Growth was 8.2%, up 9,120.", context(doc, rec).record, lang="en"))
+
+
+# --- the lead names the body that held the event; figure subjects read as English (invented articles) ----
+
+COMMUNE = [
+    ("title", "Đảng bộ xã Phú Mỹ tổng kết công tác năm 2024"),
+    ("body", "Sáng 27/12/2024, tại hội trường UBND xã, Đảng bộ xã Phú Mỹ, huyện Tân Hòa, tỉnh Long An đã tổ chức hội nghị "
+             "tổng kết công tác xây dựng Đảng năm 2024."),
+    ("body", "Trong năm, Đảng bộ kết nạp 37 quần chúng ưu tú vào Đảng; toàn Đảng bộ có 212 tổ chức cơ sở đảng."),
+]
+
+
+def commune_record(doc: Document, organization: str | None = "Đảng bộ xã Phú Mỹ", province: str | None = "Long An") -> Record:
+    g = load_glossary()
+    f1 = fig(doc, "p002", "kết nạp 37 quần chúng ưu tú vào Đảng", "37", 37, "quần chúng", label="kết nạp quần chúng ưu tú")
+    f1.label_en = counted(g, "Trong năm, Đảng bộ kết nạp", "quần chúng ưu tú vào Đảng") or ""
+    f2 = fig(doc, "p002", "toàn Đảng bộ có 212 tổ chức cơ sở đảng", "212", 212, "tổ chức cơ sở đảng", label="tổ chức cơ sở đảng")
+    f2.label_en = counted(g, "toàn Đảng bộ có", "tổ chức cơ sở đảng.") or ""
+    return Record(doc_id=doc.doc_id, title=doc.title, date=date(2024, 12, 27), date_evidence=ev(doc, "p001", "Sáng 27/12/2024"),
+                  province=province, organization=organization, event_type="year_review", figures=[f1, f2],
+                  content_hash=doc.content_hash)
+
+
+def test_the_lead_names_the_body_and_figures_say_what_was_counted(settings):
+    doc = make_doc("commune", COMMUNE)
+    s = summarise(doc, commune_record(doc), None, settings)
+    en = en_text(s)
+    lead = s.summary_en[0].text
+    assert lead.startswith("On 27 December 2024, the ") and "Phú Mỹ" in lead and "Commune Party Organisation" in lead
+    assert "held a year-end review conference" in lead
+    assert "The number of people admitted to the Party stood at 37." in en  # not 'non-Party people admitted'
+    assert "The total number of grassroots Party organisations stood at 212." in en
+
+
+def test_without_a_named_body_the_lead_says_where_and_the_checker_wants_the_body(settings):
+    doc = make_doc("commune", COMMUNE)
+    s = summarise(doc, commune_record(doc, organization=None), None, settings)
+    assert s.summary_en[0].text == "On 27 December 2024, a year-end review conference covering 2024 was held in Long An province." \
+        or s.summary_en[0].text.endswith("was held in Long An province.")
+    rec = commune_record(doc)
+    body = "Phú Mỹ Commune Party Organisation"
+    bare = "On 27 December 2024, a year-end review conference was held."
+    assert any("does not name the body" in p for p in record_problems(bare, rec, lang="en", body=body))
+    assert not record_problems(f"On 27 December 2024, the {body} held a year-end review conference.", rec, lang="en", body=body)
+    assert not record_problems("Meetings held stood at 9.", rec, lang="en", body=body)  # a figure, not the event
+
+
+def test_an_executive_committee_holds_a_meeting_not_a_meeting_of_its_executive_committee(settings):
+    doc = make_doc("exec", [
+        ("title", "Hội nghị Ban Chấp hành Đảng bộ huyện Krông Nô lần thứ 9"),
+        ("body", "Ngày 8-7-2023, Ban Chấp hành Đảng bộ huyện Krông Nô tổ chức hội nghị lần thứ 9, đánh giá công tác 6 tháng đầu năm."),
+    ])
+    rec = Record(doc_id=doc.doc_id, title=doc.title, date=date(2023, 7, 8), date_evidence=ev(doc, "p001", "Ngày 8-7-2023"),
+                 organization="Ban Chấp hành Đảng bộ huyện Krông Nô", event_type="executive_conference", content_hash=doc.content_hash)
+    lead = summarise(doc, rec, None, settings).summary_en[0].text
+    assert lead == "On 8 July 2023, the Krông Nô District Party Executive Committee held the 9th meeting."
+
+
+def test_an_inspection_lead_names_the_delegation_not_the_record_body():
+    doc = make_doc("insp", INSPECTION)
+    rec = inspection_record(doc)
+    text = "On 4 June 2024, a delegation of the Provincial Party Committee held a working session with the District Party Committee."
+    probs = record_problems(text, rec, lang="en", body="Standing Board of the Provincial Party Committee",
+                            inspection=("Provincial Party Committee", "District Party Committee"))
+    assert not [p for p in probs if "does not name the body" in p]

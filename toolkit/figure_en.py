@@ -73,7 +73,10 @@ def counted(g: "Glossary", before: str, after: str, percent: bool = False) -> st
     whole = re.sub(r"(?:\s+(?:gần|hơn|trên|khoảng|xấp xỉ))+\s*$", "", " " + fold(nfc(before)).rstrip()).strip()
     for text in (whole, b, re.sub(r"\s*\d[\d.,]*%?\s+[^\d,;.]{1,40}?\s*(?:,|và)\s*$", "", b)):
         if (v := g.action_at_end(text)) is not None:
-            return f"{u.en} {v.en}"
+            # the glossary may name the action on this noun as one term ('kết nạp quần chúng': people admitted
+            # to the Party, not 'non-Party people admitted')
+            t = g.lookup(f"{v.vi} {u.vi}")
+            return t.en if t is not None and t.kind == "term" else f"{u.en} {v.en}"
     rated = g.span_at_start(a[u_end:].lstrip(), "qualifier")  # "35 đảng viên hoàn thành tốt nhiệm vụ": a rating
     if rated is not None and re.match(r"(?:who|rated|with) ", rated[0].en):
         return f"{u.en} {rated[0].en}"

@@ -185,14 +185,16 @@ class ExtractSettings(BaseModel):
         description="'candidates': the code reads every fact and the model labels them (default); 'model': a stronger model "
         "fills the whole record, then every item is grounded to a source span or dropped.",
     )
-    model_max_tokens: int = Field(default=1200, ge=64, description="Token bound of the whole-record reply (extractor 'model').")
+    model_max_tokens: int = Field(default=700, ge=64, description="Token bound of the whole-record reply (extractor 'model'). "
+                                  "The reply is compact (no quotes: items are located by their own words), about 20 tokens a "
+                                  "figure and 25 a person; 700 holds 24 figures and 8 people.")
     model_seconds: float = Field(
         default=180.0, gt=0,
         description="Wall-clock budget of the model's whole-record call per article (extractor 'model'): past it generation "
         "stops and the article gets the candidates extractor's record, the reason first in its rejected_reasons. On 2 idle "
-        "cores the default 1.5B model reads a web article's prompt (~900 tokens) in ~13 s and writes model_max_tokens=1,200 "
-        "tokens in ~100 s; 180 s leaves room for that. On a busy machine its token rate falls several-fold and the call "
-        "stops here instead of running on.",
+        "cores the default 1.5B model reads a web article's prompt (~950 tokens) in ~13 s and writes a compact reply "
+        "(a few hundred tokens) at ~12 tokens/s; 180 s leaves room for that. On a busy machine its token rate falls several-fold and the "
+        "call stops here instead of running on.",
     )
     figure_batch: int = Field(default=8, ge=1, description="Figure candidates per model call.")
     people_batch: int = Field(default=8, ge=1, description="Person candidates per model call.")

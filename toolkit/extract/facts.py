@@ -182,16 +182,39 @@ def named_body(text: str) -> str | None:
     return org if 2 <= len(org.split()) <= 12 else None
 
 
-def organization_of(doc: Document) -> str | None:
-    """The body holding the meeting: the named body that opens the lead (after its dateline), else null."""
-    texts = [doc.title] + [p.text for p in _lead_paragraphs(doc, n_body=1)]
-    for text in texts:
-        lead = re.sub(r"^(?:date\s+\d{4}-\d{2}\s+)?(?:\(?[\w.]{2,20}\)?\s*[-–]\s*)?"
-                      r"(?:(?:[Ss]áng|[Cc]hiều|[Tt]ối|[Nn]gày|[Tt]rong|[Vv]ừa qua|[Mm]ới đây)[^,]*,\s*)?", "", text)
-        org = named_body(lead)
-        if org:
+# "X (đã/vừa) tổ chức hội nghị", "X khai mạc kỳ họp": the body that holds the meeting stands before the verb
+_HOLDS_RE = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:(?:đã|vừa|long trọng|chính thức)\s+)*(?:tổ chức|khai mạc|bế mạc|họp|tiến hành)(?![^\W\d_])",
+                       re.IGNORECASE)
+_COMMITTEE_RE = re.compile(r"^(?:" + "|".join(fold(w) for w in ("Ban Thường vụ", "Thường trực", "Ban Chấp hành", "BCH")) + r")\s+")
+
+
+def acting_body(text: str) -> str | None:
+    """The named body of text that holds an event: one written right before 'tổ chức', 'khai mạc', 'họp', ...
+    (its short name in brackets may stand between: 'Đảng ủy Khối Cơ quan tỉnh (Đảng ủy Khối) tổ chức')."""
+    for m in _ORG_HEAD_RE.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "("):
+            continue  # inside a word, or the short name in brackets after the full one
+        org = named_body(text[m.start():])
+        if org and _HOLDS_RE.match(text, m.start() + len(org)):
             return org
     return None
+
+
+def organization_of(doc: Document) -> str | None:
+    """The body holding the meeting: the named body the lead says holds it ('Đảng bộ xã X đã tổ chức ...'), unless
+    the title names the same body in a longer form ('Đảng ủy Khối các cơ quan tỉnh ...' over '... Đảng ủy Khối tổ chức');
+    else the named body that opens the title or the lead (after its dateline); else null."""
+    lead_paras = [p.text for p in _lead_paragraphs(doc, n_body=1)]
+    starts = []
+    for text in [doc.title] + lead_paras:
+        lead = re.sub(r"^(?:date\s+\d{4}-\d{2}\s+)?(?:\(?[\w.]{2,20}\)?\s*[-–]\s*)?"
+                      r"(?:(?:[Ss]áng|[Cc]hiều|[Tt]ối|[Nn]gày|[Tt]rong|[Vv]ừa qua|[Mm]ới đây)[^,]*,\s*)?", "", text)
+        starts.append(named_body(lead))
+    acting = next((o for t in lead_paras + [doc.title] if (o := acting_body(t))), None)
+    short = _COMMITTEE_RE.sub("", fold(acting)) if acting else ""
+    if acting and not (starts[0] and short in fold(starts[0]) and len(short) < len(fold(starts[0]))):
+        return acting
+    return next((o for o in starts if o), None)
 
 
 def event_type_of(doc: Document) -> tuple[EventType, bool, list[str]]:

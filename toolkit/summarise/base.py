@@ -85,7 +85,7 @@ def fact_problems(ctx: Ctx, text: str, lang: str, cites: Sequence[Evidence], nam
         problems = [p for p in problems if not p.startswith("numbers not in the cited source")
                     or _unquoted(p, [c.quote for c in cites])]
     return problems + record_problems(text, ctx.record, lang=lang, sources=ctx.sources, glossary=ctx.glossary,
-                                      events=ctx.events, inspection=ctx.inspection)
+                                      events=ctx.events, inspection=ctx.inspection, body=ctx.org_en)
 
 
 def _unquoted(problem: str, quotes: list[str]) -> list[str]:

@@ -127,6 +127,18 @@ def _phrase(ctx: Ctx, f: _Fig, para: str) -> tuple[str, str]:
     return f.subject or "", f"at {q}{n}"
 
 
+def _first_subject(subj: str, pred: str, counts: frozenset[str] | set[str]) -> str:
+    """The subject a sentence opens with, as English says it: 'the number of Party members admitted', 'the total
+    number of models' (not 'models in total stood at'), 'the share of ...' (a share takes its article)."""
+    if not pred.startswith("at "):
+        return subj
+    if subj.endswith(" in total") and subj in counts:
+        return f"the total number of {subj.removesuffix(' in total')}"
+    if subj in counts:
+        return f"the number of {subj}"
+    return f"the {subj}" if re.match(r"(?:share|number|rate|ratio|proportion) of ", subj) else subj
+
+
 def _sentence(phrases: list[tuple[str, str]], counts: frozenset[str] | set[str] = frozenset()) -> str:
     """One English clause from (subject, predicate) pairs; a change right after the figure it is the change of
     is said as 'up/down N' of that figure ('Total production value stood at 2,709 billion VND, up 7.5%'). A first
@@ -142,7 +154,7 @@ def _sentence(phrases: list[tuple[str, str]], counts: frozenset[str] | set[str] 
             parts[-1] += f", reaching {pred.removeprefix('at ')} of the {m.group(1)}"  # the share of the figure before it
             continue
         if not parts:
-            said = f"the number of {subj}" if subj in counts and pred.startswith("at ") else subj
+            said = _first_subject(subj, pred, counts)
             parts.append(f"{said} {'stood ' + pred if pred.startswith('at ') else pred}")
         else:
             parts.append(f"{subj} {pred}")
@@ -249,7 +261,7 @@ def _group_fact(ctx: Ctx, key: tuple[str, int, int], grp: list[_Fig]) -> Fact | 
                 f"{subj}: {pred.removeprefix('at ')}" if pred.startswith("at ") else f"{subj} {pred}" for subj, pred in phrases)
         else:
             counts = {subj for subj, pred in phrases if ctx.glossary.names_counted(subj) and "%" not in pred
-                      and not re.match(r"share of|growth in|decline in", subj) and not subj.endswith(" in total")}
+                      and not re.match(r"share of|growth in|decline in", subj)}
             en = (f"In {per}, " if per else "") + _sentence(phrases, counts)
             en = en[:1].upper() + en[1:]
         en = end(en)

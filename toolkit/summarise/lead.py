@@ -169,11 +169,14 @@ def lead_fact(ctx: Ctx) -> Fact | None:
             keep.append(cited[0].code)
         elif ctx.event_type in _REVIEWS and per:
             what += f" covering {per}"
-        if org and (m := re.search(r" of the (.+)$", what)) and fold(m.group(1)) in fold(org):
+        if org and (m := re.search(r" of (?:the|its) (.+)$", what)) and fold(m.group(1)) in fold(org):
             what = what[:m.start()]  # "the X People's Council held a session", not "... a session of the People's Council"
         if (n := meeting_ordinal(ev.quote)) is not None and re.match(r"an? ", what):
             what = re.sub(r"^an? ", f"the {ordinal_en(n)} ", what)  # "held the 12th session"
-        body = f"the {org} held {what}" if org else f"{what.replace(' its ', ' the ')} was held"
+        place = record.province if record.province and record.province in ctx.body_provinces else None
+        # no body the glossary can name: where it was held, the record's province, still says whose event it was
+        body = f"the {org} held {what}" if org else \
+            f"{what.replace(' its ', ' the ')} was held" + (f" in {place} province" if place else "")
     en, extra = _dated(ctx, body, cites)
     return Fact(key="lead", vi=vi_clause(ev.quote), en=en, citations=cites, names=names, keep=keep, extra=extra)
 

@@ -113,6 +113,9 @@ _ROLE_WORDS = (  # (English role phrase, roles it may state, the name comes afte
     (r"led by|headed by", {"head_of_delegation"}, True), (r"led the delegation|headed the delegation|led a delegation", {"head_of_delegation"}, False),
     (r"presented by", {"presenter", "speaker"}, True), (r"presented|reported on", {"presenter", "speaker", "chair", "head_of_delegation"}, False),
 )
+# the event held (not "the number of meetings held stood at 500")
+_HELD_RE = re.compile(r"\b(?:(?:was|were) (?:held|convened|organi[sz]ed)|(?:held|convened|organi[sz]ed) (?:a|an|the|its)|took place)\b",
+                      re.IGNORECASE)
 _INSPECT_RE = re.compile(r"\b(?:inspect(?:ed|s|ing)?|supervis(?:ed|es|ing)|worked with|working with|working session with|examined)\b", re.IGNORECASE)
 _PASSIVE_RE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+\s+)?(?:inspected|supervised|examined)\s+by\b", re.IGNORECASE)
 
@@ -133,7 +136,7 @@ def cited_document_dates(record, sources: Sequence[str]) -> set[tuple[int, int]]
 
 
 def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = (), glossary=None, events=None,
-                    inspection: tuple[str | None, str | None] | None = None) -> list[str]:
+                    inspection: tuple[str | None, str | None] | None = None, body: str | None = None) -> list[str]:
     """Why a summary sentence disagrees with its verified Record ([] when it agrees):
     - event type: a sentence about the event (held, chaired, ...) may name only the record's kind of event
       (glossary_events.json); an event of type 'other' only in neutral words; Vietnamese words that stand in
@@ -143,7 +146,9 @@ def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = ()
     - roles: a person said to chair, lead the delegation or present holds that role in the record;
     - inspection: who inspects whom (`inspection` = (inspector, inspected) in English) is kept;
     - subjects: every English number that is a record figure names what it counts (the figure's
-      label_en or the glossary rendering of its label)."""
+      label_en or the glossary rendering of its label);
+    - the body: an English sentence saying the event was held names the body that held it, `body` (the
+      record's organization in English), when there is one (an inspection names its delegation instead)."""
     from toolkit.vi.glossary import load_events, load_glossary
 
     events = events or load_events()
@@ -160,6 +165,8 @@ def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = ()
         problems += _date_problems(text, record, sources, about_event)
         problems += _subject_problems(text, record, glossary or load_glossary())
         problems += _inspection_problems(text, inspection)
+        if body and not inspection and _HELD_RE.search(text) and not mentions(text, body):  # a visit: who inspects whom
+            problems.append(f"does not name the body holding the event ({body!r} expected)")
     verbatim = lang == "vi" and fold(text.strip().rstrip("."))[:80] in src_folded
     if not verbatim:  # a Vietnamese clause copied from the source states the source's own roles
         problems += _role_problems(text, record, lang)
