@@ -194,7 +194,6 @@ def _respond_compare(original: str, info: QuestionInfo, cands: list[Candidate], 
     documents that holds the asked kind (a figure when the question names none) at compare_below,
     a citation per document; None when fewer than two documents answer."""
     cfg = settings.answer
-    bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
     kind = wanted_kind(info) or "number"
     one = info if wanted_kind(info) else dataclasses.replace(info, wants=info.wants | {"number"}, n_numbers=1)
     per_doc: dict[str, Candidate] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..schemas import Document
@@ -123,6 +124,12 @@ def asks_document_date(info: QuestionInfo) -> bool:
 _ISSUED = re.compile(r"ban hành|\bký\b|issued|signed|adopted", re.I)
 
 
+@lru_cache(maxsize=64)
+def _joined_question(question: str) -> str:
+    """The question's syllables joined, read once per question (type_cue runs for every sentence)."""
+    return _joined(question)
+
+
 def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float:
     """1.0 when the sentence holds what the question asks for (figure, date, name, code)."""
     s = []
@@ -136,7 +143,7 @@ def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float
         s.append(1.0 if "code" in kinds else 0.0)
     if "person" in info.wants or "title" in info.wants:
         # a person the question itself names is its context, never the answer to "who"
-        q = f" {' '.join(syllables(info.question))} " if "person" in info.wants else ""  # "Bà X giữ chức vụ gì": X is asked about
+        q = _joined_question(info.question) if "person" in info.wants else ""  # "Bà X giữ chức vụ gì": X is asked about
         s.append(1.0 if any(sp.kind == "person" and f" {' '.join(syllables(sp.text))} " not in q for sp in spans) else 0.0)
     if "number" in info.wants and not ({"date", "code"} & info.wants):
         s.append(min(1.0, n_new_numbers / max(1, info.n_numbers)))

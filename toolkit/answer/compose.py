@@ -14,6 +14,7 @@ from ..vi.glossary import en_number, load_glossary
 from ..vi.text import clause_spans
 from ..vi.question import QuestionInfo
 from .candidates import Candidate, focus_hits
+from .reader import key_spans
 from .spans import Span, span_relevance
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -45,8 +46,6 @@ def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
     if kind == "number":
         spans = [s for s in spans if not (len(s.values) == 1 and 1900 <= s.values[0] <= 2100 and float(s.values[0]).is_integer())]
     if kind == "number" and info.n_numbers == 1 and info.n_parts == 1:
-        from .reader import key_spans
-
         keyed = key_spans(c, info)
         if info.lang == "en":  # English words reach the sentence through the glossary: only with the counted thing too
             keyed = [s for s in keyed if info.focus and focus_hits([s], c.quote, info)]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..vi.periods import role_of_who, states_role
 from ..vi.codes import code_type, find_codes
+from ..vi.english import EN_AUX, EN_CUE, verb_and_object
 from ..vi.text import fold, strip_marks, syllables
 from ..vi.numbers import abbreviate_units
 from ..vi.question import QuestionInfo
@@ -63,6 +64,13 @@ def eligible(cands: list[Candidate], info: QuestionInfo) -> list[Candidate]:
     return [c for c in cands if _typed(c) and not c.gated and (c.covers or not counted_vi)]
 
 
+def _tense_agrees(c: Candidate, info: QuestionInfo) -> bool:
+    """A target is asked exactly when the sentence states one (a result never answers a target question)."""
+    if "target" in info.wants:
+        return bool(c.feats.get("target_match"))
+    return not c.feats.get("target_clash")
+
+
 def _figure_spans(c: Candidate, info: QuestionInfo) -> list:
     """A one-figure Vietnamese question "<verb> bao nhiêu <thing>" and a figure of the sentence in the
     same words: its clause ends with the verb, the thing follows it, and a target is asked exactly
@@ -73,8 +81,7 @@ def _figure_spans(c: Candidate, info: QuestionInfo) -> list:
     if not m or not c.covers:
         return []
     verb = m.group(1).strip()
-    target = "target" in info.wants
-    if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
+    if not _tense_agrees(c, info):
         return []
     out = []
     for sp in c.spans:
@@ -109,42 +116,16 @@ def _asked_words(info: QuestionInfo, n: int = 6) -> list[str]:
     return [fold(w) for w in words[-n:]]
 
 
-_EN_AUX = re.compile(r"\b(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
-_EN_CUE = re.compile(r"\b(?:how many|how much|what (?:was|were|is|are) the|what)\b", re.I)
-
-
-# English verbs of the genre's questions: after "did", the subject runs up to one of them
-_EN_VERBS = re.compile(r"\b(?:pay|paid|admit|establish|contribute|donate|hold|set|achieve|reach|report|complete|have|"
-                       r"collect|attract|train|open|elect|record|approve|adopt|plan|expect|receive|create|build|"
-                       r"disburse|export|produce|mobili[sz]e|support|discipline|inspect|supervise|spend|invest|earn|"
-                       r"grow|rise|fall|increase|decrease|reduce|award|present|give|issue|disseminate|launch|"
-                       r"organi[sz]e|recruit|help|lift|plant|construct|repair|vote|form|merge|hand)\b", re.I)
-
-
-_EN_ADJUNCT = re.compile(r"\s(?:in|at|during|by|as of|according to|since)\s", re.I)
-
-
-def _after_subject(text: str) -> str:
-    """The verb and its object in "did <subject> <verb> <object> <adjuncts>": from the genre's verb to
-    the first adjunct of time or place ("pay to the state budget | in the first ten months"); all of it
-    when no such verb is found."""
-    m = _EN_VERBS.search(text)
-    if not m:
-        return text
-    end = _EN_ADJUNCT.search(text, m.end())
-    return text[m.start():end.start() if end else len(text)]
-
-
 def _asked_terms_en(info: QuestionInfo) -> list[int]:
     """An English figure question's glossed terms after its verb ("How much did the bloc pay to the
     state budget …" -> state budget): what the figure is of, without bodies and places."""
     q = re.sub(r"\([^)]*\)", " ", info.question)  # an aside names context
-    m = _EN_CUE.search(q)
+    m = EN_CUE.search(q)
     if info.lang != "en" or not m:
         return []
-    aux = _EN_AUX.search(q, m.end())
+    aux = EN_AUX.search(q, m.end())
     # what the figure is of: before the verb ("what target for admitting new members did …") and after it
-    tail = q[m.end():aux.start()] + " " + _after_subject(q[aux.end():]) if aux else q[m.end():]
+    tail = q[m.end():aux.start()] + " " + verb_and_object(q[aux.end():]) if aux else q[m.end():]
     tail = tail[:min((e.start() for e in re.finditer(r"[,;?]", tail)), default=len(tail))].lower()
     tail = " " + " ".join(re.findall(r"[^\W_]+", tail)) + " "
     out = []
@@ -164,8 +145,7 @@ def _clause_spans(c: Candidate, info: QuestionInfo) -> list:
     en = [info.terms[i].alts for i in _asked_terms_en(info)]
     if (len(words) < 2 and not en) or info.n_numbers != 1 or "%" in info.focus or (info.focus and not c.covers):
         return []
-    target = "target" in info.wants
-    if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
+    if not _tense_agrees(c, info):
         return []
     out = []
     for sp in c.spans:
@@ -194,8 +174,7 @@ def _sole_count(c: Candidate, info: QuestionInfo, others: list[Candidate]) -> bo
     question unless the sentence sets one, nor for a figure asked as a result in a target clause."""
     if not info.focus or "%" in info.focus or info.n_numbers != 1 or not set(info.focus) <= c.covers:
         return False
-    target = "target" in info.wants
-    if (target and not c.feats.get("target_match")) or (not target and c.feats.get("target_clash")):
+    if not _tense_agrees(c, info):
         return False
     if not _states_the_act(c, info):
         return False

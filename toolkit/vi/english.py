@@ -2,9 +2,12 @@
 ("establish" / "established" / "establishing", "admit" / "admitted", "target" / "targets").
 
     forms(word) -> the word and its likely other inflections, the word first
+    verb_and_object(text) -> "did <subject> <verb> <object> <adjuncts>" read from after "did": verb and object
 """
 
 from __future__ import annotations
+
+import re
 
 _VOWELS = set("aeiou")
 
@@ -46,3 +49,31 @@ def forms(word: str) -> list[str]:
     bases = _stems(w)
     out = [w] + bases + (_inflections(w) if not bases else []) + [f for b in bases for f in _inflections(b)]
     return list(dict.fromkeys(x for x in out if x))
+
+
+# --- the clause of an English figure question ---------------------------------------------------
+
+EN_AUX = re.compile(r"\b(?:did|does|do|was|were|is|are|has|have|had)\b", re.I)
+EN_CUE = re.compile(r"\b(?:how many|how much|what (?:was|were|is|are) the|what)\b", re.I)
+
+
+# English verbs of the genre's questions: after "did", the subject runs up to one of them
+_VERBS = re.compile(r"\b(?:pay|paid|admit|establish|contribute|donate|hold|set|achieve|reach|report|complete|have|"
+                    r"collect|attract|train|open|elect|record|approve|adopt|plan|expect|receive|create|build|"
+                    r"disburse|export|produce|mobili[sz]e|support|discipline|inspect|supervise|spend|invest|earn|"
+                    r"grow|rise|fall|increase|decrease|reduce|award|present|give|issue|disseminate|launch|"
+                    r"organi[sz]e|recruit|help|lift|plant|construct|repair|vote|form|merge|hand)\b", re.I)
+
+
+_ADJUNCT = re.compile(r"\s(?:in|at|during|by|as of|according to|since)\s", re.I)
+
+
+def verb_and_object(text: str) -> str:
+    """The verb and its object in "did <subject> <verb> <object> <adjuncts>": from the genre's verb to
+    the first adjunct of time or place ("pay to the state budget | in the first ten months"); all of it
+    when no such verb is found."""
+    m = _VERBS.search(text)
+    if not m:
+        return text
+    end = _ADJUNCT.search(text, m.end())
+    return text[m.start():end.start() if end else len(text)]
