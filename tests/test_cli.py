@@ -26,7 +26,10 @@ def test_help_is_fast():
     assert r.returncode == 0, r.stderr
     for cmd in ["ingest", "docs", "models", "extract", "summarize", "ask", "evals", "bench", "ui", "reindex", "check"]:
         assert cmd in r.stdout
-    assert elapsed < 1.0, f"toolkit --help took {elapsed:.2f}s"
+    # a stall detector, not a benchmark (a shared CPU at load 6 took 1.2 s): what --help imports is
+    # checked by test_cli_import_pulls_in_nothing_heavy
+    print(f"toolkit --help: {elapsed:.2f} s")
+    assert elapsed < 5.0, f"toolkit --help took {elapsed:.2f}s"
 
 
 def test_cli_import_pulls_in_nothing_heavy():

@@ -31,8 +31,13 @@ def test_the_only_sentence_of_a_report_counting_the_asked_thing_is_a_key_match()
     assert key_match(sole, info, [sole, elsewhere])  # another report's figure does not compete
     total = _cand("Toàn thị xã hiện có 230 doanh nghiệp.", info)
     assert not key_match(total, info, [total])  # the thing, but not the act asked (established)
+    from toolkit.answer.reader import _sole_count
+
     share = analyse_question("What share of businesses did the town establish in 2023?")
-    assert not key_match(_cand("Tỷ lệ doanh nghiệp thành lập mới đạt 12%.", share), share, [])
+    assert not _sole_count(_cand("Tỷ lệ doanh nghiệp thành lập mới đạt 12%.", share), share, [])  # a share is no count
+    # a share is a key match only in the clause of the asked words: not the share of something else
+    assert key_match(_cand("Tỷ lệ doanh nghiệp thành lập mới đạt 12%.", share), share, [])
+    assert not key_match(_cand("Tỷ lệ hộ nghèo giảm còn 2%, toàn thị xã có 41 doanh nghiệp thành lập mới.", share), share, [])
 
 
 def test_a_sentence_with_a_figure_and_a_date_answers_a_count_part_and_a_since_when_part():

@@ -132,6 +132,7 @@ class AnswerSettings(BaseModel):
     use_model: bool = Field(default=False, description="Let the model pick the answering spans of English answers (a stronger --model or --llm-url); off (default) composes them from the reader's best-matching spans. With the default 1.5B the pick cost 4 right English answers and gained none on the web dev set (toolkit evals --suite web+dev --only qa, session 5).")
     weights: dict[str, float] = Field(default_factory=lambda: dict(READER_WEIGHTS), description="Reader feature weights (logistic regression; see READER_WEIGHTS for how they were fitted).")
     retrieve_k: int = Field(default=8, description="Paragraphs retrieved per question.")
+    scope_docs: int = Field(default=30, ge=1, description="A name the question gives (place, body, person: two or more syllables) that at most this many reports write scopes the question: those reports' paragraphs are read first (toolkit/answer/scope.py). A name written in more reports narrows nothing.")
     top_paragraphs: int = Field(default=6, description="Retrieved paragraphs whose sentences become candidates.")
     part_below: float = Field(default=0.9, description="Reader probability each part of a multi-part Vietnamese question needs (its own best sentence); chosen on the tuning half of the web dev set (right minus three times wrong, model off), measured per part question.")
     part_below_en: float = Field(default=0.86, description="part_below for English questions.")

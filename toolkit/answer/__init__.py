@@ -24,12 +24,16 @@ from typing import TYPE_CHECKING
 
 from ..llm import LazyLLM
 from ..schemas import Answer, Citation, Document
+from ..vi.periods import role_of_who, states_role
 from ..vi.text import nfc
 from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
 from .candidates import Candidate, asks_document_date, build_candidates
 from .compose import TEMPLATE_WORDS, answer_spans, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
 from .reader import choose, eligible, key_match, score
 from .records import mark_meeting_dates, role_people
+from .scope import named_scope
+from .compare import read_sides, respond_compare
+from ..vi.parts import is_comparison
 from .stats import readable_documents, stats_of
 
 if TYPE_CHECKING:
@@ -59,12 +63,18 @@ def _hit_documents(store: "Store", hits: list["Hit"]) -> tuple[dict[str, Documen
     return docs, [h for h in hits if h.doc_id not in bad]
 
 
-def read(info: QuestionInfo, *, settings: "Settings", store: "Store", index: "Index") -> list[Candidate]:
-    """Candidates of the question's top paragraphs, scored, best first."""
+def read(info: QuestionInfo, *, settings: "Settings", store: "Store", index: "Index",
+         doc_ids: set[str] | None = None) -> list[Candidate]:
+    """Candidates of the question's top paragraphs (of doc_ids only, when given), scored, best first."""
     cfg = settings.answer
-    hits = index.search(info.question, k=cfg.retrieve_k)
+    hits = index.search(info.question, k=cfg.retrieve_k, doc_ids=doc_ids)
     if not hits:
         return []
+    scope = named_scope(info, index, cfg.scope_docs) if doc_ids is None else None
+    if scope and not {h.doc_id for h in hits[: cfg.top_paragraphs]} <= scope:
+        # the place, body or person the question names scopes it: those reports are read first
+        first = index.search(info.question, k=cfg.retrieve_k, doc_ids=scope)
+        hits = first + [h for h in hits if (h.doc_id, h.paragraph_id) not in {(f.doc_id, f.paragraph_id) for f in first}]
     docs, hits = _hit_documents(store, hits)
     if not hits:
         return []
@@ -136,6 +146,10 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
             keyed = next((k for k in room if k.score >= lead and key_match(k, pinfo, ok)), None)
             if keyed is not None:
                 c, matched = keyed, True  # a sentence holding what the part asks in its own terms outranks a better-scored one
+        who_role = role_of_who(pinfo.question) if "person" in pinfo.wants else None
+        if c is not None and not matched and who_role and not states_role(who_role, c.quote):
+            # a sentence that names a person in the role the who-word asks outranks one that does not
+            c = next((k for k in room if k.score >= cfg.role_below and states_role(who_role, k.quote)), c)
         if c is None:
             return None
         key = _key(c)
@@ -144,6 +158,8 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
         need = cfg.extra_ratio * bar if used[key] else bar
         if matched:
             need = min(need, lead)
+        if who_role and states_role(who_role, c.quote):
+            need = min(need, cfg.role_below)  # it names a person and states the role the who-word asks (as choose does)
         if c.score < need:
             return None
         used[key] += 1
@@ -186,24 +202,6 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
     evidence, wins = evidence_en(picked, settings.answer.max_words)
     return _answer(original, info.lang, f"{text} {evidence}", [_cite(c, a, b) for (c, _), (a, b) in zip(picked, wins)],
                    "extractive", t0)
-
-
-def _respond_compare(original: str, info: QuestionInfo, cands: list[Candidate], *, settings: "Settings",
-                     t0: float) -> Answer | None:
-    """A question that sets bodies or places side by side: the best sentence of each of the best
-    documents that holds the asked kind (a figure when the question names none) at compare_below,
-    a citation per document; None when fewer than two documents answer."""
-    cfg = settings.answer
-    kind = wanted_kind(info) or "number"
-    one = info if wanted_kind(info) else dataclasses.replace(info, wants=info.wants | {"number"}, n_numbers=1)
-    per_doc: dict[str, Candidate] = {}
-    for c in cands:  # best first
-        if not c.gated and c.doc_id not in per_doc and any(sp.kind == kind for sp in c.spans):
-            per_doc[c.doc_id] = c
-    best = [c for c in per_doc.values() if c.score >= cfg.compare_below][:2]
-    if len(best) < 2:
-        return None
-    return _respond_parts(original, one, [(one, [c]) for c in best], settings=settings, t0=t0, bar=0.0)
 
 
 def _cite(c: Candidate, a: int | None = None, b: int | None = None) -> Citation:
@@ -249,12 +247,14 @@ def ask(question: str, *, settings: "Settings", store: "Store", index: "Index", 
     lang = info.lang
     cands = read(info, settings=settings, store=store, index=index)
     parts = read_parts(info, cands, settings=settings, store=store, index=index)
-    return respond(original, info, cands, settings=settings, store=store, llm=llm, t0=t0, parts=parts, grounds=grounds)
+    sides = read_sides(info, settings=settings, store=store, index=index) if is_comparison(info.question) else []
+    return respond(original, info, cands, settings=settings, store=store, llm=llm, t0=t0, parts=parts, grounds=grounds,
+                   sides=sides)
 
 
 def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settings: "Settings", store: "Store",
             llm: "LLM | None", t0: float, parts: list[tuple[QuestionInfo, list[Candidate]]] | None = None,
-            grounds: dict | None = None) -> Answer:
+            grounds: dict | None = None, sides: list[tuple[str, list[Candidate]]] | None = None) -> Answer:
     """The answer from scored candidates (best first): record roles, the chosen sentences composed in
     the question's language and verified, or an abstention."""
     from ..verify import verify_answer
@@ -266,10 +266,8 @@ def respond(original: str, info: QuestionInfo, cands: list[Candidate], *, settin
         role = _role_answer(info, cands, store)
         if role is not None:
             return _answer(original, lang, role[0], role[1], "record", t0)
-    from ..vi.parts import is_comparison
-
     if is_comparison(info.question):
-        got = _respond_compare(original, info, cands, settings=settings, t0=t0)
+        got = respond_compare(original, info, cands, sides or [], settings=settings, t0=t0)
         return got if got is not None else _abstain(original, lang, t0)  # one side of a comparison is half an answer
     if parts:
         got = _respond_parts(original, info, parts, settings=settings, t0=t0)

@@ -154,10 +154,13 @@ def focus_hits(spans: list[Span], sentence: str, info: QuestionInfo) -> frozense
     """The counted things of the question (info.focus) that stand right after a figure of the
     sentence ('155 đảng viên'), '%' for a percentage."""
     out = set()
+    longest = max((len(f.split()) for f in info.focus), default=0)
     for sp in spans:
         if sp.kind != "number":
             continue
-        after = abbreviate_units(" ".join(syllables(fold(sentence[sp.start: sp.end + 30]))[:5]))
+        # the figure and as many syllables after it as the longest counted thing ("557 tổ chức cơ sở đảng")
+        n = len(syllables(fold(sp.text))) + longest
+        after = abbreviate_units(" ".join(syllables(fold(sentence[sp.start: sp.end + 12 + 8 * longest]))[:n]))
         for f in info.focus:
             if (f == "%" and "%" in sp.text) or (f != "%" and f" {abbreviate_units(f)}" in f" {after}"):
                 out.add(f)
@@ -251,7 +254,8 @@ def _only_targets(sent: str, spans: list[Span]) -> bool:
 
 
 def _sentences(text: str, max_chars: int) -> list[tuple[int, int]]:
-    """Full sentences; one longer than max_chars is read as its semicolon pieces (cut at max_chars)."""
+    """Full sentences; one longer than max_chars is read as its semicolon pieces, and a piece still
+    longer as windows of at most max_chars cut after a comma (nothing of the text is left unread)."""
     out = []
     for s, e in sentence_spans(text, semicolons=False):
         if e - s <= max_chars:
@@ -259,10 +263,16 @@ def _sentences(text: str, max_chars: int) -> list[tuple[int, int]]:
             continue
         for a, b in sentence_spans(text[s:e], semicolons=True):
             a, b = s + a, s + b
-            if b - a > max_chars:
-                cut = text[a: a + max_chars].rfind(" ")
-                b = a + (cut if cut > 0 else max_chars)
-            out.append((a, b))
+            while b - a > max_chars:  # a piece still too long is read in windows cut after a comma (else a space)
+                window = text[a: a + max_chars]
+                cut = max(window.rfind(", "), window.rfind(" "), 0) if window.rfind(", ") < max_chars // 2 else window.rfind(", ") + 1
+                cut = cut if cut > 0 else max_chars
+                out.append((a, a + cut))
+                a += cut
+                while a < b and text[a] == " ":
+                    a += 1
+            if b > a:
+                out.append((a, b))
     return out
 
 

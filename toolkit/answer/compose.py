@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..vi.english import plural
 from ..vi.glossary import en_number, load_glossary
 from ..vi.text import clause_spans
 from ..vi.question import QuestionInfo
@@ -47,8 +48,10 @@ def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
         spans = [s for s in spans if not (len(s.values) == 1 and 1900 <= s.values[0] <= 2100 and float(s.values[0]).is_integer())]
     if kind == "number" and info.n_numbers == 1 and info.n_parts == 1:
         keyed = key_spans(c, info)
-        if info.lang == "en":  # English words reach the sentence through the glossary: only with the counted thing too
-            keyed = [s for s in keyed if info.focus and focus_hits([s], c.quote, info)]
+        if info.lang == "en":  # English words reach the sentence through the glossary: with the counted thing too
+            # ("how many X": X after the figure); a measure ("what per-capita income") counts no thing
+            measure = not info.focus and not re.search(r"\bhow many\b", info.question, re.I)
+            keyed = [s for s in keyed if measure or (info.focus and focus_hits([s], c.quote, info))]
         if keyed:
             return keyed  # the figure the question asks for, in its own terms: not every figure of the sentence
     if kind == "date" and any(s.date and s.date[0] for s in spans):
@@ -146,6 +149,8 @@ def render_span(s: Span) -> str:
     if rest:
         tr = g.translate(rest)
         unit = tr.text if tr.ok else f"«{rest}»"
+        if tr.ok and len(s.values) == 1 and s.values[0] != 1 and rest[:1].islower():
+            unit = plural(unit)  # "54 ủy viên": 54 members
     label = ""
     if s.label:  # a label the glossary cannot render is left out: the quoted evidence carries it
         tr = g.translate(s.label)

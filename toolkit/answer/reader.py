@@ -103,17 +103,24 @@ def _asked_words(info: QuestionInfo, n: int = 6) -> list[str]:
     """The last n content syllables before a Vietnamese figure cue ("bao nhiêu", "mấy") in its own
     clause: what the figure is of ("tổng giá trị sản xuất … đạt bao nhiêu" -> tổng giá trị sản xuất
     đạt), without question words, numbers, names (capitalised), bodies and places."""
-    m = re.search(r"\b(?:bao nhiêu|mấy)\b", info.question)
+    q = re.sub(r"\([^)]*\)", " ", info.question)  # an aside names context
+    m = re.search(r"\b(?:bao nhiêu|mấy)\b", q)
     if info.lang != "vi" or not m:
         return []
-    head = info.question[:m.start()]
-    head = head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]
+    clause = q[:m.start()]
+    clause = clause[max((e.end() for e in _CLAUSE_EDGE.finditer(clause)), default=0):]
     # the predicate: after the last capitalised word (the body's name, "… Cơ quan và Doanh nghiệp tỉnh Nam Định")
-    head = head[max((w.end() for w in re.finditer(r"[^\W\d_]+", head) if w.group(0)[:1].isupper()), default=0):]
+    head = clause[max((w.end() for w in re.finditer(r"[^\W\d_]+", clause) if w.group(0)[:1].isupper()), default=0):]
     skip = _ASK_STOP | (_TARGET_SYLLABLES if "target" in info.wants else frozenset())  # "đặt chỉ tiêu" names the answer type
-    words = [w for w in re.findall(r"[^\W\d_]+", head)
-             if not w[:1].isupper() and fold(w) not in skip and fold(w) not in ORG_WORDS]
-    return [fold(w) for w in words[-n:]]
+
+    def content(text: str) -> list[str]:
+        return [fold(w) for w in re.findall(r"[^\W\d_]+", text)
+                if not w[:1].isupper() and fold(w) not in skip and fold(w) not in ORG_WORDS]
+
+    words = content(head)
+    if len(words) < 2 and " của " in clause:  # "tổng doanh thu của <the body> là bao nhiêu": what comes before "của"
+        words = content(clause.split(" của ", 1)[0])
+    return words[-n:]
 
 
 def _asked_terms_en(info: QuestionInfo) -> list[int]:
@@ -143,18 +150,30 @@ def _clause_spans(c: Candidate, info: QuestionInfo) -> list:
     not answered by "tốc độ tăng giá trị sản xuất đạt 15,33%")."""
     words = _asked_words(info)
     en = [info.terms[i].alts for i in _asked_terms_en(info)]
-    if (len(words) < 2 and not en) or info.n_numbers != 1 or "%" in info.focus or (info.focus and not c.covers):
+    share = info.focus == ("%",)  # "what rate / share": a percentage in the asked words' clause
+    if (len(words) < 2 and not en) or info.n_numbers != 1 or ("%" in info.focus and not share) or (info.focus and not c.covers):
         return []
     if not _tense_agrees(c, info):
         return []
+    return clause_figures(c, [(w,) for w in words] if words else en, share)
+
+
+def clause_figures(c: Candidate, asked: list[tuple[str, ...]], share: bool = False) -> list:
+    """The figures of the sentence whose own clause (from the last comma or semicolon before it, the
+    figure and the three words after it) holds one of the alternatives of every asked word (a
+    percentage only, for a share)."""
     out = []
     for sp in c.spans:
-        if sp.kind != "number":
+        if not asked or sp.kind != "number" or (share and "%" not in sp.text):
             continue
         head = c.quote[:sp.start]
+        edges = [0] + [e.end() for e in _CLAUSE_EDGE.finditer(head)]
+        own = syllables(head[edges[-1]:])
+        if len(own) < 2 and len(edges) > 1:  # "… đạt cao, trên 71 triệu": the figure's clause goes on from the last
+            own = syllables(head[edges[-2]:])
         after = syllables(c.quote[sp.end:sp.end + 40])[:3]  # the counted thing ("… 300 đảng viên mới")
-        clause = f" {' '.join(syllables(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]) + syllables(sp.text) + after)} "
-        if (words and all(f" {w} " in clause for w in words)) or (en and all(any(f" {a} " in clause for a in alts) for alts in en)):
+        clause = f" {' '.join(own + syllables(sp.text) + after)} "
+        if all(any(f" {a} " in clause for a in alts) for alts in asked):
             out.append(sp)
     return out
 

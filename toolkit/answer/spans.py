@@ -91,8 +91,9 @@ def spans_of(sentence: str, question_numbers: list[set[float]] | None = None) ->
             if re.search(r"(?:19|20)\d\d-$", sentence[max(0, ns.start - 5):ns.start]):
                 continue  # the month of a year-month stamp (2022-12)
             vals = (ns.value,) if ns.target is None else (ns.value, ns.target)
-            if any(v in q for q in qn for v in vals):
-                continue
+            if any(ns.value in q for q in qn):
+                continue  # a whole the question names ("of its 19 targets") leaves the part of "18/19" to answer
+
             end = ns.end
             unit = ns.unit
             if unit and unit != "%":

@@ -15,7 +15,7 @@ from ..chunking import bm25_tokens
 from ..errors import StoreError
 from ..vi.places import find_provinces
 from ..store import Store
-from ..vi.text import fold
+from ..vi.text import fold, syllables
 from .dense import ChromaMixin
 from .lexical import DB_FILE, LexicalDB, fts_token, upgrade_config
 from .retrieval import FusionParams, Hit, Mode, _parse_date, expand_query, fuse
@@ -310,6 +310,22 @@ class Index(ChromaMixin, VectorsMixin):
                            text=ptext[c["start"] : c["end"]], paragraph_text=ptext, start=c["start"], end=c["end"],
                            score=round(s, 6), bm25_rank=rb, dense_rank=rd))
         return out
+
+    def docs_naming(self, phrase: str, limit: int) -> set[str] | None:
+        """The documents that write the phrase (a name of two or more syllables: each of its syllable
+        pairs in one chunk); None when more than `limit` do or the phrase has one syllable."""
+        syl = syllables(phrase)
+        if len(syl) < 2:
+            return None
+        with self._lock:
+            db = self.db()
+            if db is None:
+                return None
+            try:
+                found = db.docs_with_all([fts_token(f"{a}_{b}") for a, b in zip(syl, syl[1:])], limit)
+            except sqlite3.DatabaseError:
+                return None
+        return None if len(found) > limit else found
 
     def term_counts(self, keys: list[str]) -> tuple[int, dict[str, int]]:
         """For the reader's term weights: the number of indexed paragraphs, and in how many of them each

@@ -262,6 +262,15 @@ class LexicalDB:
         args.append(limit)
         return {rid: -score for rid, score in self.conn.execute(sql, args)}
 
+    def docs_with_all(self, tokens: list[str], limit: int) -> set[str]:
+        """The documents with a chunk holding every FTS token (at most `limit` + 1 of them, so a
+        caller can tell "more than limit")."""
+        if not tokens:
+            return set()
+        match = " AND ".join(f'"{t}"' for t in dict.fromkeys(tokens))
+        sql = ("SELECT DISTINCT c.doc_id FROM chunks c WHERE c.id IN (SELECT rowid FROM fts WHERE fts MATCH ?) LIMIT ?")
+        return {r[0] for r in self.conn.execute(sql, (match, limit + 1))}
+
     def fts_totals(self) -> tuple[int, int]:
         """(rows, tokens) of the fts table, from FTS5's own averages record (what bm25() divides by)."""
         row = self.conn.execute("SELECT block FROM fts_data WHERE id = 1").fetchone()

@@ -2,6 +2,7 @@
 ("establish" / "established" / "establishing", "admit" / "admitted", "target" / "targets").
 
     forms(word) -> the word and its likely other inflections, the word first
+    plural(noun) -> the noun's regular plural
     verb_and_object(text) -> "did <subject> <verb> <object> <adjuncts>" read from after "did": verb and object
 """
 
@@ -41,6 +42,17 @@ def _inflections(base: str) -> list[str]:
     if base.endswith("y") and len(base) > 2 and base[-2] not in _VOWELS:
         out += [base[:-1] + "ies", base[:-1] + "ied"]
     return out
+
+
+_UNCOUNTED = frozenset("people staff personnel youth police cattle equipment".split())  # plural already, or no plural
+
+
+def plural(noun: str) -> str:
+    """The regular plural of an English noun phrase's last word ("member" -> "members")."""
+    head, _, last = noun.rpartition(" ")
+    if len(last) < 3 or last.endswith("s") or not last.isalpha() or not last.islower() or last in _UNCOUNTED:
+        return noun  # "km", "ha": symbols, not nouns
+    return f"{head} {_inflections(last)[0]}".strip()
 
 
 def forms(word: str) -> list[str]:

@@ -91,11 +91,13 @@ _UNITS = sorted(
         hội nghị|chuyên đề|trang|doanh nghiệp|quần chúng|quần chúng ưu tú|đối tượng|gương|
         điển hình|sáng kiến|giải pháp|nhiệm vụ|đề án|nghị quyết|chương trình|kế hoạch|báo cáo|
         lượt đảng viên|lượt tổ chức|tác phẩm|bản|cuốn|thôn|bản|khu phố|huyện|tỉnh|cơ quan|
-        chi đoàn|chi hội|gia đình|tập thể, cá nhân|bằng khen|giấy khen|cờ thi đua""".replace("\n", "").split("|")
+        chi đoàn|chi hội|gia đình|tập thể, cá nhân|bằng khen|giấy khen|cờ thi đua|vấn đề|lĩnh vực|dự án|
+        hạng mục|bí thư|thôn trưởng|lao động|việc làm|ngành|xã viên|hợp tác xã|tổ hợp tác|ủy viên|uỷ viên""".replace("\n", "").split("|")
     ),
     key=lambda u: -len(u.split()),
 )
 _UNIT_SET = {tuple(u.strip().split()) for u in _UNITS if u.strip()}
+_UNIT_MAX = max(len(u) for u in _UNIT_SET)
 _UNIT_STOP = frozenset(
     fold(w)
     for w in """và của đạt trong với so là trên tại được cho ở từ đến này đó có các những hoặc hay
@@ -108,7 +110,7 @@ _WORD_AFTER_RE = re.compile(r"[ \t]*([^\W\d_]+)")
 def _unit_after(text: str, pos: int) -> str:
     words: list[tuple[str, int, int]] = []
     p = pos
-    for _ in range(4):
+    for _ in range(_UNIT_MAX):
         m = _WORD_AFTER_RE.match(text, p)
         if not m:
             break
@@ -117,7 +119,7 @@ def _unit_after(text: str, pos: int) -> str:
     if not words:
         return ""
     folded = [fold(w) for w, _, _ in words]
-    for k in (4, 3, 2, 1):
+    for k in range(_UNIT_MAX, 0, -1):
         if len(folded) >= k and tuple(folded[:k]) in _UNIT_SET:
             return text[words[0][1]:words[k - 1][2]]
     first = words[0][0]

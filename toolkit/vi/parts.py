@@ -59,6 +59,49 @@ def context_of(question: str) -> str:
     return "; ".join(dict.fromkeys(bits))
 
 
+# Coordinated things under one cue: "how many A and B did …", "what A and B did …", "bao nhiêu A và B …",
+# "A và B của … là bao nhiêu". Each conjunct is a lower-case noun phrase of up to six words.
+_W = r"[^\W\d_][\w’'-]*"
+_EN_COORD = re.compile(rf"\b(?:how many|how much|what|which)\s+((?:{_W}\s+){{0,5}}?{_W})\s+and\s+((?:{_W}\s+){{0,5}}?{_W})"
+                       r"(?=\s+(?:did|does|do|was|were|is|are|has|have|had|will|would|could|can)\b)", re.I)
+_EN_NOT_NP = frozenset("what which who whom how when where why did does do was were is are has have had the a an "
+                       "of in at for to by on with from".split())
+_VI_COORD_AFTER = re.compile(rf"\b(?:bao nhiêu|mấy)\s+((?:{_W}\s+){{0,5}}?{_W})\s+và\s+((?:{_W}\s+){{0,5}}?{_W})(?=\s*(?:[?,;.]|$)|\s+(?:của|trong|tại|ở|năm|so|với|được|là|đạt|theo|vào|khi)\b)")
+_VI_COORD_BEFORE = re.compile(rf"((?:{_W}\s+){{0,4}}?{_W})\s+và\s+((?:{_W}\s+){{0,4}}?{_W})(?=\s+(?:của|trong|tại|ở|là|đạt)\b[^,;]*\b(?:bao nhiêu|mấy)\b)")
+_VI_NOT_NP = frozenset("bao nhiêu mấy ai nào gì có là của về đạt cho biết và được đã".split())
+
+
+def _np(words: str, stop: frozenset, lower: bool = True) -> bool:
+    ws = words.split()
+    return bool(ws) and all((w[:1].islower() or not lower) and w.lower() not in stop for w in ws)
+
+
+def coordinated(question: str) -> list[str]:
+    """The question asked of each of two things it joins under one cue ("how many A and B did …"
+    -> "how many A did …", "how many B did …"); [question] when it joins none."""
+    # an aside in brackets names context: blanked (same length) so that it neither joins nor separates
+    blank = re.sub(r"\([^)]*\)", lambda a: " " * len(a.group(0)), question)
+    if detect_language(question) == "en":  # English capitalises common nouns of the genre ("Party members")
+        m = _EN_COORD.search(blank)
+        if m and _np(m.group(1), _EN_NOT_NP, False) and _np(m.group(2), _EN_NOT_NP, False):
+            return [question[:m.start(1)] + m.group(k) + question[m.end(2):] for k in (1, 2)]
+        return [question]
+    m = _VI_COORD_AFTER.search(blank)
+    if m and _np(m.group(1), _VI_NOT_NP) and _np(m.group(2), _VI_NOT_NP):
+        return [question[:m.start(1)] + m.group(k) + question[m.end(2):] for k in (1, 2)]
+    for m in _VI_COORD_BEFORE.finditer(blank):
+        # the first conjunct starts after the clause's last capitalised or function word
+        words = m.group(1).split()
+        keep = len(words)
+        while keep and words[keep - 1][:1].islower() and words[keep - 1] not in _VI_NOT_NP:
+            keep -= 1
+        first = " ".join(words[keep:])
+        if first and _np(m.group(2), _VI_NOT_NP):
+            a = m.end(1) - len(first)
+            return [question[:a] + first + question[m.end(2):], question[:a] + m.group(2) + question[m.end(2):]]
+    return [question]
+
+
 def split_parts(question: str, max_parts: int = 3) -> list[str]:
     """The question's asked parts as questions of their own (one element: not a multi-part question)."""
     lang = detect_language(question)
@@ -66,6 +109,8 @@ def split_parts(question: str, max_parts: int = 3) -> list[str]:
     if len(plain) != len(question):
         return [question]
     cues = _cues(plain, "en" if lang == "en" else "vi")
+    if len(cues) == 1:
+        return coordinated(question)[:max_parts]
     cuts = []
     for left, right in zip(cues, cues[1:]):
         at = _cut(plain, left.end(), right.start(), "en" if lang == "en" else "vi")

@@ -101,7 +101,8 @@ _CODE_TYPES = {
     "CTr": ("programme", "chuong trinh"),
 }
 _CODE_CUES_EN = re.compile(r"\b(which|what)\s+(\w+\s+){0,3}?(resolution|directive|conclusion|decision|regulation|plan|project|document|guidance|notice)\b")
-_CODE_CUES_VI = re.compile(r"\b(nghi quyet|chi thi|ket luan|quyet dinh|quy dinh|ke hoach|de an|van ban|huong dan|thong bao)\s+(so\s+)?(nao|gi|may)\b")
+_CODE_CUES_VI = re.compile(r"\b(nghi quyet|chi thi|ket luan|quyet dinh|quy dinh|ke hoach|de an|van ban|huong dan|thong bao|chuong trinh)"
+                           r"(?:\s+hanh dong)?\s+(so\s+)?(nao|gi|may)\b")
 
 # Per question language: (date, person, code cues; the code-cue group naming the document type and
 # that language's column in _CODE_TYPES; number cues)
@@ -144,7 +145,9 @@ def analyse_question(question: str) -> QuestionInfo:
     for English)."""
     q = question if len(question) <= RETRIEVAL_CHARS else question[:RETRIEVAL_CHARS].rsplit(" ", 1)[0]
     lang = detect_language(q)
-    pl = _plain(q)
+    # what the question asks is said outside its asides: "(Báo X, 19 targets)" names the report, asks nothing
+    asked = re.sub(r"\([^)]*\)", " ", q)
+    pl = _plain(asked)
     wants: set[str] = set()
     code_types: set[str] = set()
     date_re, person_re, code_re, type_group, column, num_re = CUES["en" if lang == "en" else "vi"]
@@ -155,11 +158,11 @@ def analyse_question(question: str) -> QuestionInfo:
     for m in code_re.finditer(pl):  # every asked kind: "kết luận nào ..., và chỉ thị nào ..."
         wants.add("code")
         code_types |= {k.strip() for k, names in _CODE_TYPES.items() if names[column] == m.group(type_group)}
-    # a number cue inside a date cue ("ngày bao nhiêu") asks the date, not a figure
-    n_num = len(num_re.findall(date_re.sub(" ", pl)))
+    # a number cue inside a date cue ("ngày bao nhiêu") or a document cue ("kế hoạch số mấy") asks that, not a figure
+    n_num = len(num_re.findall(code_re.sub(" ", date_re.sub(" ", pl))))
     if n_num:
         wants.add("number")
-    if _TARGET_CUES.search(_COUNTED_TARGETS.sub(" ", fold(q))):
+    if _TARGET_CUES.search(_COUNTED_TARGETS.sub(" ", fold(asked))):
         wants.add("target")
         if not ({"date", "person", "code"} & wants):
             wants.add("number")

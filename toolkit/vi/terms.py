@@ -142,23 +142,27 @@ def en_terms(q: str) -> list[Term]:
     low = [t.lower() for t in tokens]
     terms: list[Term] = []
     used = [False] * len(tokens)
-    i = 0
-    while i < len(tokens):
-        hit = None
+
+    def longest_at(i: int) -> tuple[int, str, tuple[str, ...]] | None:
         for n in range(min(max_len, len(tokens) - i), 0, -1):
             head = " ".join(low[i: i + n - 1] + [""])
             phrase, cand = next(((head + f, gl[head + f]) for f in forms(low[i + n - 1]) if head + f in gl),
                                 (" ".join(low[i: i + n]), None))  # "establish" finds "established"
             if cand:
-                hit = (n, phrase, cand)
-                break
+                return n, phrase, cand
+        return None
+
+    i = 0
+    while i < len(tokens):
+        hit = longest_at(i)
         if hit:
             n, phrase, cand = hit
             if phrase not in _EN_GENERIC:
                 terms.append(Term(alts=cand, source=" ".join(low[i: i + n]), kind="gloss"))  # as the question writes it
             for j in range(i, i + n):
                 used[j] = True
-            i += n
+            # glossary phrases overlap: "economic growth rate" is "economic growth" and "growth rate"
+            i = next((j for j in range(i + 1, i + n) if (h := longest_at(j)) and j + h[0] > i + n), i + n)
         else:
             i += 1
     # Vietnamese words inside the English question (names, places, quoted terms): runs of
