@@ -179,3 +179,24 @@ def test_each_side_is_asked_the_compared_thing_without_the_other_side():
     names = ["Cái Nước", "Năm Căn"]
     assert side_question(q, "Cái Nước", names) == "the 2023 revenue reported for Cái Nước district (year-end review)?"
     assert side_question(q, "Năm Căn", names) == "the 2023 revenue reported for Năm Căn district (Party congress)?"
+
+
+def test_an_aside_never_sets_the_answer_type_and_a_document_number_cue_asks_a_code():
+    q = analyse_question("At the Mộc Châu review (moc-chau.gov.vn, 21 targets), how many targets were met or exceeded?")
+    assert "target" not in q.wants and q.focus == ("chỉ tiêu",)  # "21 targets" in the aside names the report
+    plan = analyse_question("Huyện ủy Bảo Lâm ban hành kế hoạch số mấy để thực hiện nghị quyết?")
+    assert plan.wants == {"code"} and plan.code_types == {"KH"}  # "số mấy" after a document kind asks its number
+    prog = analyse_question("Hội nghị đã quán triệt chương trình hành động số mấy?")
+    assert prog.wants == {"code"} and prog.code_types == {"CTr"}
+
+
+def test_a_ratio_whose_whole_the_question_names_keeps_its_part_and_long_sentences_are_read_whole():
+    from toolkit.answer.candidates import _sentences
+    from toolkit.answer.spans import spans_of
+
+    assert [s.text for s in spans_of("Huyện có 20/21 chỉ tiêu đạt và vượt kế hoạch.", [{21.0}]) if s.kind == "number"] == ["20/21 chỉ tiêu"]
+    assert not [s for s in spans_of("Huyện đạt 21 chỉ tiêu.", [{21.0}]) if s.kind == "number"]  # the question's own figure
+    text = "Trong năm, " + ", ".join(f"xã thứ {i} hoàn thành nhiệm vụ được giao" for i in range(30)) + ", có 18/19 chỉ tiêu đạt."
+    pieces = _sentences(text, 200)
+    assert all(b - a <= 200 for a, b in pieces) and "18/19" in text[pieces[-1][0]:pieces[-1][1]]
+    assert "".join(text[a:b] for a, b in pieces).replace(" ", "") == text.replace(" ", "")  # nothing left unread
