@@ -200,3 +200,31 @@ def test_a_ratio_whose_whole_the_question_names_keeps_its_part_and_long_sentence
     pieces = _sentences(text, 200)
     assert all(b - a <= 200 for a, b in pieces) and "18/19" in text[pieces[-1][0]:pieces[-1][1]]
     assert "".join(text[a:b] for a, b in pieces).replace(" ", "") == text.replace(" ", "")  # nothing left unread
+
+
+def test_the_verb_before_the_who_word_is_the_asked_role_and_its_sentence_answers():
+    from toolkit.answer.reader import choose
+    from toolkit.settings import Settings
+    from toolkit.vi.periods import role_of_who
+
+    q = "Ban Thường vụ Tỉnh ủy Hà Giang chỉ định ai giữ chức Bí thư Huyện ủy Yên Minh?"
+    assert role_of_who(q) == "elect"  # "chỉ định ai": whom it appointed
+    info = analyse_question(q)
+    leaving = _cand("Ông Hoàng Văn Dũng, Bí thư Huyện ủy Yên Minh, thôi giữ chức để nhận nhiệm vụ mới.", info, score=0.84)
+    named = _cand("Ban Thường vụ Tỉnh ủy chỉ định ông Lù Văn Páo giữ chức Bí thư Huyện ủy Yên Minh.", info, score=0.83, pid="p2")
+    got = choose([leaving, named], info, Settings().answer)
+    assert got and got[0] is named
+
+
+def test_a_which_question_is_answered_by_the_sentence_writing_its_predicate():
+    from toolkit.answer.reader import key_match
+
+    q = analyse_question("Đảng bộ Khối Cơ quan tỉnh Hà Nam được thành lập từ việc hợp nhất hai đảng bộ nào?")
+    assert not q.wants  # no typed answer: a phrase of the sentence
+    merged = _cand("Tỉnh ủy quyết định hợp nhất Đảng bộ Khối Dân chính Đảng và Đảng bộ Khối Kinh tế.", q)
+    assert key_match(merged, q, [merged])
+    other = _cand("Đảng bộ Khối hiện có 52 tổ chức cơ sở đảng với 2.310 đảng viên.", q)
+    assert not key_match(other, q, [other])
+    content = analyse_question("Hội nghị của Đảng ủy xã Tam Đa thông qua nghị quyết chuyên đề về nội dung gì?")
+    assert key_match(_cand("Thông qua nghị quyết chuyên đề phát triển du lịch cộng đồng giai đoạn 2024-2026.", content), content, [])
+    assert not key_match(_cand("Hội nghị thông qua nghị quyết về nhiệm vụ năm 2024.", content), content, [])

@@ -178,6 +178,31 @@ def clause_figures(c: Candidate, asked: list[tuple[str, ...]], share: bool = Fal
     return out
 
 
+_DETERMINERS = frozenset("hai ba bốn năm các những mọi về của cho là với".split())
+
+
+def _predicate_match(c: Candidate, info: QuestionInfo) -> bool:
+    """A Vietnamese "what / which" question of no typed answer ("thông qua nghị quyết chuyên đề về nội
+    dung gì", "hợp nhất hai đảng bộ nào") and a sentence that writes the two words before its asked
+    noun (the noun: the two syllables before "gì" / "nào"; counts and prepositions skipped) and goes on
+    after them: the sentence states what the question's predicate acts on."""
+    if info.lang != "vi":
+        return False
+    m = re.search(r"\b(?:gì|nào)\b", info.question)
+    if not m:
+        return False
+    clause = info.question[:m.start()]
+    clause = clause[max((e.end() for e in _CLAUSE_EDGE.finditer(clause)), default=0):]
+    words = [fold(w) for w in re.findall(r"[^\W\d_]+", clause)][:-2]  # without the asked noun
+    while words and words[-1] in _DETERMINERS:
+        words.pop()
+    if len(words) < 2 or words[-1] in _ASK_STOP or words[-2] in _ASK_STOP:
+        return False
+    sent = syllables(c.quote)
+    pair = words[-2:]
+    return any(sent[i:i + 2] == pair and len(sent) - i >= 5 for i in range(len(sent) - 1))
+
+
 def key_spans(c: Candidate, info: QuestionInfo) -> list:
     """The figures of the sentence that answer a one-figure question in its own terms (its verb and
     counted thing, or the words before its cue, in the figure's own clause): what the answer states."""
@@ -225,6 +250,8 @@ def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None =
         return False  # a report that does not name the place or body asked about answers nothing in its terms
     if info.wants and info.wants <= {"number", "target"}:
         return bool(key_spans(c, info)) or (others is not None and _sole_count(c, info, others))
+    if not info.wants:
+        return _predicate_match(c, info)
     if info.wants == {"date"} and c.feats.get("record_date"):
         return True  # the meeting's date, where the verified record found it
     if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:
@@ -252,6 +279,11 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
     typed = eligible(cands, info)
     bar = settings.abstain_below_en if info.lang == "en" else settings.abstain_below
     who_role = role_of_who(info.question) if "person" in info.wants else None
+    if typed and who_role and not states_role(who_role, typed[0].quote):
+        # a sentence that names a person in the role the who-word asks outranks one that does not
+        stated = next((c for c in typed[1:] if c.score >= settings.role_below and states_role(who_role, c.quote)), None)
+        if stated is not None:
+            typed = [stated] + [c for c in typed if c is not stated]
     if typed and who_role and states_role(who_role, typed[0].quote):
         bar = min(bar, settings.role_below)  # it names a person and states the role the who-word asks
     lead_below = settings.lead_below_en if info.lang == "en" else settings.lead_below

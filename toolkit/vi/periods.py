@@ -147,6 +147,10 @@ def role_of_who(question: str) -> str | None:
             hit = re.match(rf"(?:{ask_re})", after)
             if hit:
                 return role
+        before = q[max(0, m.start() - 30): m.start() + 1]
+        for role, (ask_re, _) in ROLE_CUES.items():
+            if re.search(rf"(?:{ask_re})\s*$", before.rstrip()):
+                return role  # "chỉ định ai": the person the verb before the who-word acts on (its object)
     return None
 
 
