@@ -228,3 +228,20 @@ def test_a_which_question_is_answered_by_the_sentence_writing_its_predicate():
     content = analyse_question("Hội nghị của Đảng ủy xã Tam Đa thông qua nghị quyết chuyên đề về nội dung gì?")
     assert key_match(_cand("Thông qua nghị quyết chuyên đề phát triển du lịch cộng đồng giai đoạn 2024-2026.", content), content, [])
     assert not key_match(_cand("Hội nghị thông qua nghị quyết về nhiệm vụ năm 2024.", content), content, [])
+
+
+def test_who_is_the_title_picks_its_holder_in_english_and_vietnamese():
+    from toolkit.answer.compose import relevant_spans
+    from toolkit.answer.reader import key_match
+
+    text = ("Dự hội nghị có ông Lò Văn Tiến – TUV, Bí thư Đảng ủy Khối doanh nghiệp; ông Vàng A Sùng – Chánh Văn phòng "
+            "Đảng ủy Khối doanh nghiệp; bà Lường Thị Mai – Phó Bí thư Chi bộ Hội Doanh nhân trẻ tỉnh.")
+    en = analyse_question("Who is the Chief of Office of the Enterprise Bloc Party Committee in the Sơn La report?")
+    c = _cand(text, en)
+    assert key_match(c, en, [c]) and [s.text for s in relevant_spans(c, en, "person")] == ["Vàng A Sùng"]
+    deputy = analyse_question("Who is the Secretary of the Party cell of the provincial Young Entrepreneurs Association?")
+    assert not key_match(_cand(text, deputy), deputy, [])  # she is its deputy secretary
+    vi = analyse_question("Ai là Bí thư Đảng ủy Khối doanh nghiệp?")
+    c = _cand(text, vi)
+    assert key_match(c, vi, [c]) and [s.text for s in relevant_spans(c, vi, "person")] == ["Lò Văn Tiến"]
+    assert not key_match(c, analyse_question("Who attended the Sơn La conference?"), [c])  # no title asked

@@ -15,7 +15,7 @@ from ..vi.glossary import en_number, load_glossary
 from ..vi.text import clause_spans
 from ..vi.question import QuestionInfo
 from .candidates import Candidate, focus_hits
-from .reader import key_spans
+from .reader import key_spans, title_holders
 from .spans import Span, span_relevance
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -42,8 +42,10 @@ def relevant_spans(c: Candidate, info: QuestionInfo, kind: str) -> list[Span]:
     """The sentence's spans of the wanted kind that best match the question's words, best first,
     in text order; as many as the question has parts (all of them for a list)."""
     spans = [s for s in c.spans if s.kind == kind]
-    if kind == "person":  # one mention per person
+    if kind == "person":  # one mention per person; the holder of a title the question asks about
         spans = list({s.text: s for s in reversed(spans)}.values())[::-1]
+        holders = {s.text for s in title_holders(c, info)}
+        spans = [s for s in spans if s.text in holders] or spans
     if kind == "number":
         spans = [s for s in spans if not (len(s.values) == 1 and 1900 <= s.values[0] <= 2100 and float(s.values[0]).is_integer())]
     if kind == "number" and info.n_numbers == 1 and info.n_parts == 1:

@@ -19,6 +19,7 @@ from ..vi.numbers import abbreviate_units
 from ..vi.question import QuestionInfo
 from ..vi.terms import ORG_WORDS
 from .candidates import FEATURES, Candidate
+from .records import asked_title_parts, label_holds
 
 if TYPE_CHECKING:
     from ..settings import AnswerSettings
@@ -203,6 +204,17 @@ def _predicate_match(c: Candidate, info: QuestionInfo) -> bool:
     return any(sent[i:i + 2] == pair and len(sent) - i >= 5 for i in range(len(sent) - 1))
 
 
+def title_holders(c: Candidate, info: QuestionInfo) -> list:
+    """The people of the sentence who hold the title a who-question asks the holder of ("Ai là Bí thư
+    Tỉnh ủy", "who is the Chief of Office of …"), not as its deputy; none when it asks no title."""
+    asked = asked_title_parts(info)
+    if not asked:
+        return []
+    q = f" {' '.join(syllables(info.question))} "
+    return [sp for sp in c.spans if sp.kind == "person" and sp.label and label_holds(sp.label, asked)
+            and f" {' '.join(syllables(sp.text))} " not in q]
+
+
 def key_spans(c: Candidate, info: QuestionInfo) -> list:
     """The figures of the sentence that answer a one-figure question in its own terms (its verb and
     counted thing, or the words before its cue, in the figure's own clause): what the answer states."""
@@ -252,6 +264,8 @@ def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None =
         return bool(key_spans(c, info)) or (others is not None and _sole_count(c, info, others))
     if not info.wants:
         return _predicate_match(c, info)
+    if "person" in info.wants and not {"number", "code", "date"} & info.wants:
+        return bool(title_holders(c, info))
     if info.wants == {"date"} and c.feats.get("record_date"):
         return True  # the meeting's date, where the verified record found it
     if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:

@@ -58,14 +58,44 @@ def asked_title(question: str) -> str | None:
 
 def holds_title(person: Person, title: str) -> bool:
     """The person's title holds the asked one, and not as its deputy ("Phó Bí thư" is not "Bí thư")."""
-    have = f" {' '.join(syllables(person.title or ''))} "
-    want = f" {' '.join(syllables(title))} "
-    at = have.find(want)
-    while at >= 0:
-        if want.startswith(" phó ") or not have[:at + 1].endswith(" phó "):
-            return True
-        at = have.find(want, at + 1)
+    return label_holds(person.title or "", [(" ".join(syllables(title)),)])
+
+
+def label_holds(label: str, asked: list[tuple[str, ...]]) -> bool:
+    """A title (label) holds the asked one, given as alternatives per part (the first part its head:
+    "bí thư"): every part is in it, and its head not as a deputy's ("Phó Bí thư" is not "Bí thư")."""
+    have = f" {' '.join(syllables(label))} "
+    if not asked or not all(any(f" {a} " in have for a in alts) for alts in asked):
+        return False
+    for want in (f" {a} " for a in asked[0]):
+        at = have.find(want)
+        while at >= 0:
+            if want.startswith(" phó ") or not have[:at + 1].endswith(" phó "):
+                return True
+            at = have.find(want, at + 1)
     return False
+
+
+# "who is the <title> of <body>": the English who-question that names the title of the person asked
+_EN_WHO_IS = re.compile(r"\bwho (?:is|was|are|were) (?:the |its |their )?(.+?)(?=\s+(?:in|at|during|on|according|who|and)\b|[,?(;]|$)", re.I)
+
+
+def asked_title_parts(info: QuestionInfo) -> list[tuple[str, ...]] | None:
+    """The title a who-question asks the holder of, as alternatives per part, its head first:
+    Vietnamese "Ai là <title>" -> the title; English "who is the <title>" -> its glossed terms
+    (a phrase with no title word is not a title question)."""
+    if info.lang == "vi":
+        title = asked_title(info.question)
+        return [(" ".join(syllables(title)),)] if title else None
+    m = _EN_WHO_IS.search(info.question)
+    if not m:
+        return None
+    phrase = " " + " ".join(re.findall(r"[^\W_]+", m.group(1).lower())) + " "
+    parts = [t for t in info.terms if t.kind == "gloss" and t.weight > 0 and f" {t.source} " in phrase]
+    heads = [t for t in parts if any(starts_with_title(a.capitalize()) for a in t.alts)]
+    if not heads:
+        return None
+    return [heads[0].alts] + [t.alts for t in parts if t is not heads[0]]
 
 
 # the level of office a question asks about ("district Party officials", "lãnh đạo tỉnh") and the
