@@ -245,3 +245,26 @@ def test_who_is_the_title_picks_its_holder_in_english_and_vietnamese():
     c = _cand(text, vi)
     assert key_match(c, vi, [c]) and [s.text for s in relevant_spans(c, vi, "person")] == ["Lò Văn Tiến"]
     assert not key_match(c, analyse_question("Who attended the Sơn La conference?"), [c])  # no title asked
+
+
+def test_an_english_date_question_is_answered_by_the_sentence_stating_its_event_in_the_asked_tense():
+    from toolkit.answer.reader import key_match
+
+    q = analyse_question("On what date was the Cà Mau City People's Council expected to meet to elect its chairman?")
+    assert "target" in q.wants and "date" in q.wants
+    planned = _cand("Dự kiến, ngày 14/3, HĐND thành phố họp để bầu Chủ tịch UBND thành phố.", q)
+    planned.feats["target_match"] = 1.0  # the sentence sets a plan ("dự kiến"), as build_candidates marks it
+    assert key_match(planned, q, [planned])
+    held = _cand("Ngày 10/3, Ban Thường vụ Tỉnh ủy công bố quyết định điều động cán bộ.", q)
+    assert not key_match(held, q, [held])  # another event on another day
+
+
+def test_one_person_asked_takes_no_other_persons_sentence():
+    from toolkit.answer.reader import choose
+    from toolkit.settings import Settings
+
+    info = analyse_question("Who received the visiting delegation in Bình Định, and what posts did he hold?")
+    host = _cand("Tiếp đoàn có đồng chí Hồ Quốc Dũng, Bí thư Tỉnh ủy Bình Định.", info, score=0.95)
+    guest = _cand("Đồng chí Trần Văn Sơn phát biểu tại buổi làm việc.", info, score=0.9, pid="p2")
+    got = choose([host, guest], info, Settings().answer)
+    assert [c.paragraph_id for c in got] == ["p1"]

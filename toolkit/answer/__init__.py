@@ -124,7 +124,7 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
     cfg = settings.answer
     if bar is None:
         bar = cfg.part_below_en if info.lang == "en" else cfg.part_below
-    lead = cfg.lead_below_en if info.lang == "en" else cfg.lead_below
+    key_bar = cfg.key_below_en if info.lang == "en" else cfg.key_below
     near: list[tuple[QuestionInfo, list[Candidate], list[Candidate]]] = []
     for pinfo, pcands in parts:
         ok = eligible(pcands, pinfo)
@@ -143,7 +143,7 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
         c = max(tied, key=lambda c: (shared[_key(c)], c.score)) if tied else (room[0] if room else None)
         matched = c is not None and key_match(c, pinfo, ok)
         if not matched:
-            keyed = next((k for k in room if k.score >= lead and key_match(k, pinfo, ok)), None)
+            keyed = next((k for k in room if k.score >= key_bar and key_match(k, pinfo, ok)), None)
             if keyed is not None:
                 c, matched = keyed, True  # a sentence holding what the part asks in its own terms outranks a better-scored one
         who_role = role_of_who(pinfo.question) if "person" in pinfo.wants else None
@@ -154,10 +154,10 @@ def _respond_parts(original: str, info: QuestionInfo, parts: list[tuple[Question
             return None
         key = _key(c)
         # a part answered by a sentence another part already stands on needs less of its own, and
-        # one whose sentence holds what it asks in its own terms (reader.key_match) the lead bar
+        # one whose sentence holds what it asks in its own terms (reader.key_match) the key bar
         need = cfg.extra_ratio * bar if used[key] else bar
         if matched:
-            need = min(need, lead)
+            need = min(need, key_bar)
         if who_role and states_role(who_role, c.quote):
             need = min(need, cfg.role_below)  # it names a person and states the role the who-word asks (as choose does)
         if c.score < need:

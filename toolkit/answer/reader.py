@@ -144,6 +144,42 @@ def _asked_terms_en(info: QuestionInfo) -> list[int]:
     return out
 
 
+_EN_DATE_CUE = re.compile(r"\b(?:when|what date|which date|what day|which day)\b", re.I)
+_EN_EVENT_END = re.compile(r"\s(?:in|at|on|during|by|as of|according to|since|and what|and how)\s|[,;?(]", re.I)
+
+
+def _asked_event(info: QuestionInfo, cue: re.Pattern) -> list[tuple[str, ...]]:
+    """The glossed words of the event an English question asks about (after its cue), from its verb
+    to the first adjunct of time or place ("when was the council expected to meet to elect its
+    chairman" -> meet, elect, chairman), without bodies and places; none when it holds fewer than
+    two (a verb and its object)."""
+    m = cue.search(info.question)
+    if info.lang != "en" or not m:
+        return []
+    rest = re.sub(r"\([^)]*\)", " ", info.question[m.end():])
+    aux = EN_AUX.match(rest.lstrip())
+    if aux:  # "when was the council expected to meet …": the verb after the subject
+        rest = verb_and_object(rest.lstrip()[aux.end():])
+    end = _EN_EVENT_END.search(rest)
+    tail = " " + " ".join(re.findall(r"[^\W_]+", (rest[:end.start()] if end else rest).lower())) + " "
+    asked = [t.alts for t in info.terms if t.kind == "gloss" and t.weight > 0 and f" {t.source} " in tail
+             and not {w for a in t.alts for w in a.split()} <= ORG_WORDS]
+    return asked if len(asked) >= 2 else []
+
+
+def _states_event(c: Candidate, asked: list[tuple[str, ...]]) -> bool:
+    sent = f" {' '.join(syllables(c.quote))} "
+    return bool(asked) and all(any(f" {a} " in sent for a in alts) for alts in asked)
+
+
+def _event_date(c: Candidate, info: QuestionInfo) -> bool:
+    """An English date question and a sentence with a day that states the asked event
+    (_asked_event), planned exactly when the question asks a plan."""
+    if not _tense_agrees(c, info) or not any(sp.kind == "date" and sp.date and sp.date[0] for sp in c.spans):
+        return False
+    return _states_event(c, _asked_event(info, _EN_DATE_CUE))
+
+
 def _clause_spans(c: Candidate, info: QuestionInfo) -> list:
     """A one-figure Vietnamese question and a figure of the sentence whose own clause (from the last
     comma or semicolon before it) holds every word the question puts before its figure cue: the
@@ -268,6 +304,8 @@ def key_match(c: Candidate, info: QuestionInfo, others: list[Candidate] | None =
         return bool(title_holders(c, info))
     if info.wants == {"date"} and c.feats.get("record_date"):
         return True  # the meeting's date, where the verified record found it
+    if info.wants - {"target"} == {"date"} and _event_date(c, info):
+        return True
     if not ({"code", "date"} & info.wants) or {"number", "person", "title"} & info.wants:
         return False
     named = {code for _, _, code in find_codes(info.question)}
@@ -306,7 +344,7 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
         if keyed is not None:  # nearly tied, and it holds what the question asks in its own terms
             typed = [keyed] + [c for c in typed if c is not keyed]
     if typed and key_match(typed[0], info, cands):
-        bar = min(bar, lead_below)  # what the question asks, in its own terms: structure, not wording
+        bar = min(bar, settings.key_below_en if info.lang == "en" else settings.key_below)  # structure, not wording
     if typed and typed[0].score < bar and typed[0].score >= lead_below:
         # the runner-up: the next sentence of the asked type, else the best of any other sentence
         runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), None)
@@ -334,6 +372,8 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
             continue
         if any(o.quote in c.quote or c.quote in o.quote for o in chosen):
             continue
+        if "person" in info.wants and not people and named and _people(c) - named and "attend" not in info.roles:
+            continue  # one person asked ("who …, and what posts did he hold"): another person's sentence adds nothing
         if counted:
             ok = bool(c.covers - covered)  # it answers a part the chosen sentences leave open
         elif people:
