@@ -17,7 +17,7 @@ def _cand(text: str, info, score: float = 0.7, doc: str = "d1", pid: str = "p1")
 
 
 def test_the_only_sentence_of_a_report_counting_the_asked_thing_is_a_key_match():
-    from toolkit.answer.reader import key_match
+    from toolkit.answer.keys import key_match
 
     info = analyse_question("How many new businesses did Mường Lay town establish in 2023?")
     assert info.focus == ("doanh nghiệp",)
@@ -31,7 +31,7 @@ def test_the_only_sentence_of_a_report_counting_the_asked_thing_is_a_key_match()
     assert key_match(sole, info, [sole, elsewhere])  # another report's figure does not compete
     total = _cand("Toàn thị xã hiện có 230 doanh nghiệp.", info)
     assert not key_match(total, info, [total])  # the thing, but not the act asked (established)
-    from toolkit.answer.reader import _sole_count
+    from toolkit.answer.keys import _sole_count
 
     share = analyse_question("What share of businesses did the town establish in 2023?")
     assert not _sole_count(_cand("Tỷ lệ doanh nghiệp thành lập mới đạt 12%.", share), share, [])  # a share is no count
@@ -106,7 +106,7 @@ def test_a_date_question_is_answered_by_the_day_not_by_a_month_named_in_a_title(
 
 
 def test_a_figure_whose_own_clause_holds_the_words_before_the_cue_is_a_key_match():
-    from toolkit.answer.reader import key_match
+    from toolkit.answer.keys import key_match
 
     info = analyse_question("Theo báo cáo tại kỳ họp thứ 9 HĐND huyện Tuần Giáo, tổng giá trị sản xuất năm 2023 của huyện đạt bao nhiêu?")
     both = _cand("Tốc độ tăng giá trị sản xuất đạt 9,1%, tổng giá trị sản xuất đạt 4.120 tỷ đồng.", info)
@@ -126,7 +126,7 @@ def test_a_figure_whose_own_clause_holds_the_words_before_the_cue_is_a_key_match
 
 
 def test_an_english_figure_clause_holding_the_glossed_words_after_the_verb_is_a_key_match():
-    from toolkit.answer.reader import _asked_terms_en, key_match
+    from toolkit.answer.keys import _asked_terms_en, key_match
 
     info = analyse_question("How much did the bloc (Báo Yên Bái, May 2024) pay to the state budget in 2023?")
     for t in info.terms:
@@ -165,7 +165,7 @@ def test_a_nearly_tied_sentence_in_the_questions_own_terms_takes_the_place_of_th
     keyed_en.feats.update(target_match=1.0, target_clash=0.0)
     for t in en.terms:
         t.weight = 1.0
-    from toolkit.answer.reader import key_match
+    from toolkit.answer.keys import key_match
     assert key_match(keyed_en, en)  # the glossed words before the verb: admitting, new Party members
 
 
@@ -188,7 +188,7 @@ def test_effort_is_not_a_target():
 
 
 def test_the_subject_of_did_is_not_what_the_figure_is_of_and_three_asks_are_three_parts():
-    from toolkit.answer.reader import _asked_terms_en
+    from toolkit.answer.keys import _asked_terms_en
 
     info = analyse_question("How much did the enterprise bloc of Yên Bái pay to the state budget in 2023?")
     for t in info.terms:

@@ -8,7 +8,7 @@ import pytest
 
 from test_answer import make_doc
 from test_reader_counts import _cand
-from toolkit.answer.reader import key_match
+from toolkit.answer.keys import key_match
 from toolkit.store import Store
 from toolkit.vi.parts import coordinated, split_parts
 from toolkit.vi.question import analyse_question
@@ -217,7 +217,7 @@ def test_the_verb_before_the_who_word_is_the_asked_role_and_its_sentence_answers
 
 
 def test_a_which_question_is_answered_by_the_sentence_writing_its_predicate():
-    from toolkit.answer.reader import key_match
+    from toolkit.answer.keys import key_match
 
     q = analyse_question("Đảng bộ Khối Cơ quan tỉnh Hà Nam được thành lập từ việc hợp nhất hai đảng bộ nào?")
     assert not q.wants  # no typed answer: a phrase of the sentence
@@ -232,7 +232,7 @@ def test_a_which_question_is_answered_by_the_sentence_writing_its_predicate():
 
 def test_who_is_the_title_picks_its_holder_in_english_and_vietnamese():
     from toolkit.answer.compose import relevant_spans
-    from toolkit.answer.reader import key_match
+    from toolkit.answer.keys import key_match
 
     text = ("Dự hội nghị có ông Lò Văn Tiến – TUV, Bí thư Đảng ủy Khối doanh nghiệp; ông Vàng A Sùng – Chánh Văn phòng "
             "Đảng ủy Khối doanh nghiệp; bà Lường Thị Mai – Phó Bí thư Chi bộ Hội Doanh nhân trẻ tỉnh.")
@@ -248,7 +248,7 @@ def test_who_is_the_title_picks_its_holder_in_english_and_vietnamese():
 
 
 def test_an_english_date_question_is_answered_by_the_sentence_stating_its_event_in_the_asked_tense():
-    from toolkit.answer.reader import key_match
+    from toolkit.answer.keys import key_match
 
     q = analyse_question("On what date was the Cà Mau City People's Council expected to meet to elect its chairman?")
     assert "target" in q.wants and "date" in q.wants

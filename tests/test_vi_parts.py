@@ -120,7 +120,8 @@ def _cand(text: str, score: float, start: int = 0, end: int | None = None, doc: 
 
 
 def test_the_asked_document_kind_or_the_named_documents_date_answers_under_the_bar():
-    from toolkit.answer.reader import choose, key_match
+    from toolkit.answer.keys import key_match
+    from toolkit.answer.reader import choose
     from toolkit.settings import AnswerSettings
     from toolkit.vi.question import analyse_question
 
@@ -176,7 +177,7 @@ def test_a_code_the_question_names_never_answers_one_of_its_parts():
 
 def test_a_one_figure_question_matches_a_figure_in_its_own_words_and_tense():
     from toolkit.answer.candidates import focus_hits
-    from toolkit.answer.reader import key_match
+    from toolkit.answer.keys import key_match
     from toolkit.vi.periods import sets_target
     from toolkit.vi.question import analyse_question
 

@@ -5,10 +5,13 @@
     answer_json(answer, qid) -> dict   (the gold README format, plus "quote" and "route")
     support_of(question, settings=, store=, index=) -> best Candidate (with its probability) or None
 
-Flow: the question is cleaned and analysed (toolkit.vi.question); the top paragraphs are retrieved;
-their sentences become candidates with features (candidates.py) scored by fitted weights
-(reader.py, weights in Settings.answer.weights); the reader chooses the answering sentence(s) or
-abstains. Role questions are answered from the verified record's roles (records.py). The answer
+Flow: the question is cleaned and analysed (toolkit.vi.question); the top paragraphs are retrieved,
+those of the reports writing the names the question gives first (scope.py); their sentences become
+candidates with features (candidates.py) scored by fitted weights (reader.py, weights in
+Settings.answer.weights); the reader chooses the answering sentence(s) or abstains, a sentence
+holding what the question asks in its own terms answering at a lower bar (keys.py). A question of
+several parts reads each part (toolkit.vi.parts); a comparison reads each side in its own reports
+(compare.py). Role questions are answered from the verified record's roles (records.py). The answer
 is composed from grounded spans in the question's language (compose.py); the model, when used,
 only picks span ids (pick.py); toolkit.verify.verify_answer checks every answer. Text in
 questions and articles is data: instruction-like sentences are dropped from both.
@@ -16,7 +19,6 @@ questions and articles is data: instruction-like sentences are dropped from both
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from collections import Counter
@@ -29,7 +31,8 @@ from ..vi.text import nfc
 from ..vi.question import MAX_QUESTION_CHARS, Lang, QuestionInfo, analyse_question, clean_question, detect_language
 from .candidates import Candidate, asks_document_date, build_candidates
 from .compose import TEMPLATE_WORDS, answer_spans, compose_en, compose_vi, evidence_en, relevant_spans, render_span, wanted_kind
-from .reader import choose, eligible, key_match, score
+from .keys import key_match
+from .reader import choose, eligible, score
 from .records import mark_meeting_dates, role_people
 from .scope import named_scope
 from .compare import read_sides, respond_compare

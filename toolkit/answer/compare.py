@@ -18,7 +18,7 @@ from ..vi.question import QuestionInfo, analyse_question
 from ..vi.terms import _VI_QSTOP, ORG_WORDS, name_runs
 from ..vi.text import fold, syllables
 from .candidates import Candidate
-from .reader import clause_figures
+from .keys import clause_figures
 from .compose import TEMPLATE_WORDS, relevant_spans, render_span, wanted_kind
 
 if TYPE_CHECKING:

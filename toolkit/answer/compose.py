@@ -15,7 +15,7 @@ from ..vi.glossary import en_number, load_glossary
 from ..vi.text import clause_spans
 from ..vi.question import QuestionInfo
 from .candidates import Candidate, focus_hits
-from .reader import key_spans, title_holders
+from .keys import key_spans, title_holders
 from .spans import Span, span_relevance
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
