@@ -18,7 +18,7 @@ from ..vi.question import QuestionInfo, analyse_question
 from ..vi.terms import _VI_QSTOP, ORG_WORDS, name_runs
 from ..vi.text import fold, syllables
 from .candidates import Candidate
-from .keys import clause_figures
+from .keys import clause_figures, key_spans
 from .compose import TEMPLATE_WORDS, relevant_spans, render_span, wanted_kind
 
 if TYPE_CHECKING:
@@ -130,8 +130,16 @@ def respond_compare(original: str, info: QuestionInfo, cands: list[Candidate], s
     one = asked(info)
     if not sides:
         per_doc: dict[str, Candidate] = {}
+        # a figure asked of each report is one framed in the compared words, or in the question's own terms
+        words = compared_words(info, [t.source for t in name_runs(info.question)]) if kind == "number" else []
+        if words:
+            framed = lambda c: bool(clause_figures(c, words))  # noqa: E731
+        elif kind == "number":
+            framed = lambda c: bool(key_spans(c, one))  # noqa: E731
+        else:
+            framed = lambda c: any(sp.kind == kind for sp in c.spans)  # noqa: E731
         for c in cands:  # best first
-            if not c.gated and c.doc_id not in per_doc and any(sp.kind == kind for sp in c.spans):
+            if not c.gated and c.doc_id not in per_doc and framed(c):
                 per_doc[c.doc_id] = c
         best = [c for c in per_doc.values() if c.score >= cfg.compare_below][:2]
         if len(best) < 2:
