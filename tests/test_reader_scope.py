@@ -268,3 +268,29 @@ def test_one_person_asked_takes_no_other_persons_sentence():
     guest = _cand("Đồng chí Trần Văn Sơn phát biểu tại buổi làm việc.", info, score=0.9, pid="p2")
     got = choose([host, guest], info, Settings().answer)
     assert [c.paragraph_id for c in got] == ["p1"]
+
+
+def test_a_lead_that_comes_only_from_the_asked_place_answers_nothing():
+    from toolkit.answer.reader import choose
+    from toolkit.settings import Settings
+
+    info = analyse_question("What was Tam Nông district's state budget revenue for the whole of 2023?")
+    badge = _cand("Bí thư Huyện ủy Tam Nông trao Huy hiệu 60 năm tuổi Đảng cho ông Lê Văn Bảy.", info, score=0.72)
+    other = _cand("Tỉnh thu ngân sách đạt 9.100 tỷ đồng.", info, score=0.3, doc="d2")
+    assert choose([badge, other], info, Settings().answer) == []  # it names Tam Nông and nothing asked
+    revenue = _cand("Huyện Tam Nông thu ngân sách nhà nước đạt 412 tỷ đồng.", info, score=0.72)
+    assert choose([revenue, other], info, Settings().answer) == [revenue]
+
+
+def test_a_day_is_asked_by_which_day_and_a_month_does_not_answer_it():
+    from toolkit.answer.candidates import type_cue
+    from toolkit.answer.compose import render_span
+    from toolkit.answer.spans import spans_of
+
+    day = analyse_question("Lễ kết nạp đảng viên của Chi bộ xã Tân Hiệp được tổ chức vào ngày nào?")
+    month = spans_of("Chi bộ được thành lập từ tháng 10/2021.", [])
+    assert type_cue(month, day, 0) == 0.0
+    assert type_cue(spans_of("Ngày 12/3/2024, Chi bộ tổ chức lễ kết nạp.", []), day, 0) == 1.0
+    when = analyse_question("Chi bộ xã Tân Hiệp được thành lập khi nào?")
+    assert type_cue(month, when, 0) == 1.0  # "when" takes a month
+    assert [render_span(s) for s in spans_of("trao Huy hiệu 55 năm tuổi Đảng", []) if s.kind == "number"] == ["55 years"]

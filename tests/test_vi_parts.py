@@ -49,14 +49,16 @@ def test_a_title_named_in_the_question_picks_its_holder():
 
 
 def test_a_clear_lead_answers_under_the_bar_and_a_close_race_abstains():
-    from toolkit.answer.candidates import Candidate
+    from toolkit.answer.candidates import Candidate, matched_terms
     from toolkit.answer.reader import choose
     from toolkit.settings import AnswerSettings
     from toolkit.vi.question import analyse_question
 
     text = "Ngày 5-3, Huyện ủy Mường Tè họp. Năm 2023 huyện đạt 12 chỉ tiêu. Trồng 40 ha rừng."
     def cand(start: int, end: int, score: float) -> Candidate:
-        return Candidate("d1", "p1", text, start, end, rank=0, feats={"type": 1.0}, score=score)
+        c = Candidate("d1", "p1", text, start, end, rank=0, feats={"type": 1.0}, score=score)
+        c.matched = matched_terms(text[start:end], info)  # "họp": what is asked, beyond the body's name
+        return c
     info = analyse_question("Ngày nào Huyện ủy Mường Tè họp?")
     cfg = AnswerSettings(abstain_below=0.84, lead_below=0.6, lead_gap=0.2)
     lead = [cand(0, 32, 0.7), cand(33, 64, 0.3)]

@@ -130,6 +130,14 @@ def _joined_question(question: str) -> str:
     return _joined(question)
 
 
+_ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|what date|which date|what day|which day)\b")
+
+
+@lru_cache(maxsize=256)
+def _plain_question(question: str) -> str:
+    return strip_marks(fold(question))
+
+
 def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float:
     """1.0 when the sentence holds what the question asks for (figure, date, name, code)."""
     s = []
@@ -138,6 +146,8 @@ def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float
         named = {c for _, _, c in find_codes(info.question)}
         dates = [sp for sp in spans if sp.kind == "date"
                  and (not sp.label or (asks_document_date(info) and (not named or sp.label in named)))]
+        if _ASKS_DAY.search(_plain_question(info.question)):  # "ngày nào", "what date": a month names no day
+            dates = [sp for sp in dates if sp.date and sp.date[0]]
         s.append(1.0 if dates else 0.0)
     if "code" in info.wants:
         s.append(1.0 if "code" in kinds else 0.0)

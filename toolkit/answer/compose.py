@@ -12,7 +12,7 @@ import re
 
 from ..vi.english import plural
 from ..vi.glossary import en_number, load_glossary
-from ..vi.text import clause_spans
+from ..vi.text import clause_spans, fold
 from ..vi.question import QuestionInfo
 from .candidates import Candidate, focus_hits
 from .keys import key_spans, title_holders
@@ -130,6 +130,9 @@ def _date_en(s: Span) -> str:
     return f"{day}{MONTHS[m - 1]}" + (f" {y}" if y else "")
 
 
+_TIME_UNITS = {"năm": "years", "tháng": "months", "ngày": "days", "tuần": "weeks", "giờ": "hours"}
+
+
 def render_span(s: Span) -> str:
     """One span in English: a figure in English notation with its unit and label (through the
     glossary; words it cannot render stay as written, in quotes), a name with its title, a date."""
@@ -148,10 +151,13 @@ def render_span(s: Span) -> str:
     rest = s.text[len(raw):].strip()
     value = " / ".join(en_number(p.strip()) for p in raw.split("/")) if "/" in raw else en_number(raw)
     unit = ""
-    if rest:
+    if rest and fold(rest) in _TIME_UNITS:  # "75 năm": 75 years ("năm" before a year is "in")
+        unit = _TIME_UNITS[fold(rest)] if s.values[:1] != (1.0,) else _TIME_UNITS[fold(rest)][:-1]
+    elif rest:
         tr = g.translate(rest)
-        unit = tr.text if tr.ok else f"«{rest}»"
-        if tr.ok and len(s.values) == 1 and s.values[0] != 1 and rest[:1].islower():
+        ok = tr.ok and set(tr.kinds) != {"function"}  # a function word alone is no unit
+        unit = tr.text if ok else f"«{rest}»"
+        if ok and len(s.values) == 1 and s.values[0] != 1 and rest[:1].islower():
             unit = plural(unit)  # "54 ủy viên": 54 members
     label = ""
     if s.label:  # a label the glossary cannot render is left out: the quoted evidence carries it

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..vi.periods import role_of_who, states_role
 from ..vi.question import QuestionInfo
+from ..vi.terms import ORG_WORDS
 from .candidates import FEATURES, Candidate
 from .keys import key_match
 
@@ -42,6 +43,19 @@ def _new_terms(c: Candidate, info: QuestionInfo, have: set[int]) -> set[int]:
 
 def _people(c: Candidate) -> set[str]:
     return {s.text for s in c.spans if s.kind == "person"}
+
+
+def _holds_content(c: Candidate, info: QuestionInfo) -> bool:
+    """The sentence holds a word of what the question asks, beyond the names of places, bodies and
+    people and the words of bodies: a lead that comes only from naming the asked place says nothing
+    about the asked thing ("Châu Đức … trao Huy hiệu 75 năm tuổi Đảng" for Châu Đức's budget revenue)."""
+    named = {w for t in info.terms if t.kind == "name" for a in t.alts for w in a.split()}
+    for i in c.matched:
+        t = info.terms[i]
+        words = {w for a in t.alts for w in a.split()}
+        if t.kind in ("gloss", "word", "pair") and t.weight > 0 and not words <= ORG_WORDS | named:
+            return True
+    return False
 
 
 def parts_wanted(info: QuestionInfo) -> int:
@@ -84,7 +98,7 @@ def choose(cands: list[Candidate], info: QuestionInfo, settings: "AnswerSettings
             typed = [keyed] + [c for c in typed if c is not keyed]
     if typed and key_match(typed[0], info, cands):
         bar = min(bar, settings.key_below_en if info.lang == "en" else settings.key_below)  # structure, not wording
-    if typed and typed[0].score < bar and typed[0].score >= lead_below:
+    if typed and typed[0].score < bar and typed[0].score >= lead_below and _holds_content(typed[0], info):
         # the runner-up: the next sentence of the asked type, else the best of any other sentence
         runner = next((c.score for c in typed[1:] if c.quote != typed[0].quote), None)
         if runner is None or info.n_numbers > 1 or info.n_parts > 1:  # several asked: a sentence with some of them competes too
