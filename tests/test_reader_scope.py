@@ -294,3 +294,15 @@ def test_a_day_is_asked_by_which_day_and_a_month_does_not_answer_it():
     when = analyse_question("Chi bộ xã Tân Hiệp được thành lập khi nào?")
     assert type_cue(month, when, 0) == 1.0  # "when" takes a month
     assert [render_span(s) for s in spans_of("trao Huy hiệu 55 năm tuổi Đảng", []) if s.kind == "number"] == ["55 years"]
+
+
+def test_a_part_of_a_total_answers_a_question_about_the_whole_only_when_the_question_names_the_part():
+    from toolkit.answer.keys import key_spans
+
+    whole = analyse_question("How much did the Bình Phước enterprise bloc pay into the state budget in 2023?")
+    total = _cand("Năm 2023, toàn khối nộp ngân sách ước đạt 1.920 tỷ đồng, giảm 4% so với năm 2022.", whole)
+    part = _cand("Trong đó, Công ty Cao su Phú Riềng nộp ngân sách 610 tỷ đồng; Công ty Xi măng Bình Phước nộp 95 tỷ đồng.", whole)
+    assert [s.text for s in key_spans(total, whole)] == ["1.920 tỷ đồng"]
+    assert key_spans(part, whole) == []  # "trong đó": a part of the total, though the province is named in the sentence
+    company = analyse_question("How much did the Phú Riềng rubber company pay into the state budget in 2023?")
+    assert [s.text for s in key_spans(part, company)] == ["610 tỷ đồng"]

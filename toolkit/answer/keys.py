@@ -168,7 +168,8 @@ def clause_figures(c: Candidate, asked: list[tuple[str, ...]], share: bool = Fal
         head = c.quote[:sp.start]
         edges = [0] + [e.end() for e in _CLAUSE_EDGE.finditer(head)]
         own = syllables(head[edges[-1]:])
-        if len(own) < 2 and len(edges) > 1:  # "… đạt cao, trên 71 triệu": the figure's clause goes on from the last
+        if len(own) < 2 and len(edges) > 1 and not (own and fold(own[0]) in _CHANGE):
+            # "… đạt cao, trên 71 triệu": the figure's clause goes on from the last ("…, tăng 4%" is a change of it)
             own = syllables(head[edges[-2]:])
         after = syllables(c.quote[sp.end:sp.end + 40])[:3]  # the counted thing ("… 300 đảng viên mới")
         clause = f" {' '.join(own + syllables(sp.text) + after)} "
@@ -177,6 +178,7 @@ def clause_figures(c: Candidate, asked: list[tuple[str, ...]], share: bool = Fal
     return out
 
 
+_CHANGE = frozenset("tăng giảm bằng chiếm vượt".split())  # a figure after these is a change or share of the one before
 _DETERMINERS = frozenset("hai ba bốn năm các những mọi về của cho là với".split())
 
 
@@ -218,7 +220,21 @@ def key_spans(c: Candidate, info: QuestionInfo) -> list:
     counted thing, or the words before its cue, in the figure's own clause): what the answer states."""
     if c.feats.get("name_absent"):
         return []
-    return _figure_spans(c, info) or _clause_spans(c, info)
+    return [sp for sp in _figure_spans(c, info) or _clause_spans(c, info) if not _breakdown(c, sp, info)]
+
+
+_BREAKDOWN = re.compile(r"(?:^|[,;:(]\s*)trong đó\b[^,;:()]*$", re.I)
+
+
+def _breakdown(c: Candidate, sp, info: QuestionInfo) -> bool:
+    """The figure is a part of a total ("…, trong đó thu trên địa bàn 2.277 tỷ đồng", "Trong đó, Tổng
+    Công ty X nộp 2.541 tỷ đồng"): it answers a question about the whole only when the question
+    names the part (a name of the question stands in the figure's own clause)."""
+    head = c.quote[:sp.start]
+    if not (_BREAKDOWN.search(head) or re.match(r"\s*trong đó\b", c.quote, re.I)):
+        return False
+    own = f" {' '.join(syllables(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]))} "
+    return not any(t.kind == "name" and any(f" {a} " in own for a in t.alts) for t in info.terms)
 
 
 def _sole_count(c: Candidate, info: QuestionInfo, others: list[Candidate]) -> bool:
