@@ -75,7 +75,7 @@ _JOINS = re.compile(r"(?:[\s,;:]|\b(?:and|or|for|with|versus|vs|và|với|hay|ho
 
 
 def side_question(question: str, name: str, names: list[str]) -> str:
-    """The question as asked of one side: its words before the first side (without "compare") and this
+    """The question as asked of one side: its words before the first side (without "compare", "between") and this
     side's own stretch (from its name to the next side's, the last side's to its clause's end), without
     the joining words between sides and the comparison asked after them ("which is higher?")."""
     at = sorted((question.find(n), n) for n in names if question.find(n) >= 0)
@@ -88,11 +88,11 @@ def side_question(question: str, name: str, names: list[str]) -> str:
     cut = re.search(r"[:?]|,?\s(?:which|who|what|nơi nào|bên nào|ở đâu)\b", last)
     stretches[at[-1][1]] = last[: cut.start()] if cut else last
     own = _JOINS.sub("", stretches[name])
-    head = _COMPARE_VERB.sub("", question[: at[0][0]])  # "compare" asks for the setting side by side, not content
+    head = _COMPARE_WORDS.sub(" ", question[: at[0][0]]).lstrip()  # the comparison asked is no content of a side
     return f"{head}{own}?"
 
 
-_COMPARE_VERB = re.compile(r"^\s*(?:compare|so sánh)\s+", re.I)
+_COMPARE_WORDS = re.compile(r"\b(?:how (?:did|does|do)|compared?|comparison|between|so sánh|giữa)\b", re.I)
 
 
 def asked(info: QuestionInfo) -> QuestionInfo:
