@@ -275,7 +275,8 @@ def _sentences(text: str, max_chars: int) -> list[tuple[int, int]]:
             a, b = s + a, s + b
             while b - a > max_chars:  # a piece still too long is read in windows cut after a comma (else a space)
                 window = text[a: a + max_chars]
-                cut = max(window.rfind(", "), window.rfind(" "), 0) if window.rfind(", ") < max_chars // 2 else window.rfind(", ") + 1
+                comma = window.rfind(", ")
+                cut = comma + 1 if comma >= max_chars // 2 else window.rfind(" ")
                 cut = cut if cut > 0 else max_chars
                 out.append((a, a + cut))
                 a += cut
