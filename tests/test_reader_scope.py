@@ -306,3 +306,8 @@ def test_a_part_of_a_total_answers_a_question_about_the_whole_only_when_the_ques
     assert key_spans(part, whole) == []  # "trong đó": a part of the total, though the province is named in the sentence
     company = analyse_question("How much did the Phú Riềng rubber company pay into the state budget in 2023?")
     assert [s.text for s in key_spans(part, company)] == ["610 tỷ đồng"]
+
+
+def test_a_document_word_after_of_is_no_document_question():
+    assert analyse_question("How much revenue did Đông Hải collect, and what percentage of the plan was that?").wants == {"number"}
+    assert analyse_question("Which 2024 plan did the Bạc Liêu Standing Committee issue?").wants == {"code"}

@@ -100,7 +100,8 @@ _CODE_TYPES = {
     "TB": ("notice", "thong bao"),
     "CTr": ("programme", "chuong trinh"),
 }
-_CODE_CUES_EN = re.compile(r"\b(which|what)\s+(\w+\s+){0,3}?(resolution|directive|conclusion|decision|regulation|plan|project|document|guidance|notice)\b")
+# the document word is the asked thing's head ("which 2023 plan"), not the object of another noun ("what percentage of the plan")
+_CODE_CUES_EN = re.compile(r"\b(which|what)\s+((?!(?:of|in|for|to|on|by)\b)\w+\s+){0,3}?(resolution|directive|conclusion|decision|regulation|plan|project|document|guidance|notice)\b")
 _CODE_CUES_VI = re.compile(r"\b(nghi quyet|chi thi|ket luan|quyet dinh|quy dinh|ke hoach|de an|van ban|huong dan|thong bao|chuong trinh)"
                            r"(?:\s+hanh dong)?\s+(so\s+)?(nao|gi|may)\b")
 
