@@ -311,3 +311,15 @@ def test_a_part_of_a_total_answers_a_question_about_the_whole_only_when_the_ques
 def test_a_document_word_after_of_is_no_document_question():
     assert analyse_question("How much revenue did Đông Hải collect, and what percentage of the plan was that?").wants == {"number"}
     assert analyse_question("Which 2024 plan did the Bạc Liêu Standing Committee issue?").wants == {"code"}
+
+
+def test_the_date_of_a_named_document_is_the_date_written_after_its_code():
+    from toolkit.answer.candidates import type_cue
+    from toolkit.answer.spans import spans_of
+
+    q = analyse_question("What is the date of Politburo Directive 27-CT/TW, as cited in the Cao Bằng report?")
+    assert "date" in q.wants
+    cited = spans_of("Đến ngày 15-9-2021, toàn tỉnh đã triển khai Chỉ thị số 27-CT/TW của Bộ Chính trị.", [])
+    assert type_cue(cited, q, 0) == 0.0  # an event's date in a sentence that names the directive
+    issued = spans_of("Thực hiện Chỉ thị số 27-CT/TW ngày 10-1-2019 của Bộ Chính trị, tỉnh đã ban hành kế hoạch.", [])
+    assert type_cue(issued, q, 0) == 1.0

@@ -130,7 +130,11 @@ def _joined_question(question: str) -> str:
     return _joined(question)
 
 
-_ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|what date|which date|what day|which day)\b")
+_ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|what date|which date|what day|which day|the date|the day)\b")
+
+
+_DOCUMENT_DATE = re.compile(r"\bdate of\b[^?]{0,60}?(?:resolution|directive|conclusion|decision|regulation|plan|document|notice"
+                            r"|\d+\s*-\s*[A-ZĐ]+/)|ngày ban hành|(?:ban hành|ký) (?:vào )?ngày nào", re.I)
 
 
 @lru_cache(maxsize=256)
@@ -148,6 +152,8 @@ def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float
                  and (not sp.label or (asks_document_date(info) and (not named or sp.label in named)))]
         if _ASKS_DAY.search(_plain_question(info.question)):  # "ngày nào", "what date": a month names no day
             dates = [sp for sp in dates if sp.date and sp.date[0]]
+        if _DOCUMENT_DATE.search(info.question):  # "the date of Directive 35-CT/TW": a date written after a code
+            dates = [sp for sp in dates if sp.label and (not named or sp.label in named)]
         s.append(1.0 if dates else 0.0)
     if "code" in info.wants:
         s.append(1.0 if "code" in kinds else 0.0)

@@ -85,7 +85,8 @@ _NUM_CUES_EN = re.compile(r"\b(how many|how much|what share|what percentage|what
                           r"|\b(what|which)\s+(\S+\s+){0,8}?(rate|income|revenue|value|values|figure|figures|total|share|percentage|growth|turnover|output|number|amount|profit|budget)\b"
                           r"|\bby (what|how much)\b")
 _DATE_CUES_VI = re.compile(r"\b(ngay nao|khi nao|bao gio|thoi gian nao|ngay bao nhieu|ngay may|thoi diem nao|nam nao|thang nao)\b")
-_DATE_CUES_EN = re.compile(r"\b(when|what date|which date|what day|which day|on what day|what year|which year|which month)\b")
+_DATE_CUES_EN = re.compile(r"\b(when|what date|which date|what day|which day|on what day|what year|which year|which month"
+                           r"|(?:what|which) (?:is|was) the (?:date|day))\b")
 _PERSON_CUES_VI = re.compile(r"(^|[\s,;:(])ai(?=$|[\s,?.;:)])|\bvi nao\b|\bdong chi nao\b|\bong nao\b|\bba nao\b|\bnguoi nao\b")
 _PERSON_CUES_EN = re.compile(r"\b(who|whom|whose|name of the)\b|\bwhich\s+(\S+\s+){0,5}?(comrade|official|officials|leader|leaders|person|people|member|members of the politburo|secretary|chairman|chairwoman)\b")
 _CODE_TYPES = {
