@@ -26,6 +26,7 @@ def roles_of(sentence: str) -> dict[str, list[str]]:
     ("Phát biểu kết luận, đồng chí Vi Văn Sơn, Bí thư Huyện ủy ghi nhận đóng góp của ông Hầu A Lềnh cho huyện.", "Vi Văn Sơn", ["speaker"]),
     # a noun written like a cue is no role
     ("Ông Châu Văn Lâm, Chánh Văn phòng Tỉnh ủy cho biết dự thảo nghị quyết đã được lấy ý kiến rộng rãi.", "Châu Văn Lâm", []),
+    ("Đồng chí Mùa A Sơn, Bí thư Huyện ủy đã lãnh đạo, chỉ đạo hoàn thành các chỉ tiêu năm 2023.", "Mùa A Sơn", []),
     ("Theo đánh giá của nguyên Phó Trưởng Ban Dân vận Tỉnh ủy - Ninh Văn Tám, đại hội thể hiện đúng quan điểm chỉ đạo của Trung ương.",
      "Ninh Văn Tám", []),
 ])

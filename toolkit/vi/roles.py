@@ -11,7 +11,7 @@ attends). It gives a role to a person only when it is that person's verb:
 - a cue that opens the sentence belongs to the list after 'có' ('Đến dự có ông A; ông B') or, without 'có', to
   the subject that follows it ('Phát biểu tại hội nghị, ông A ghi nhận ... của ông B': A only).
 Nouns written like cues are not cues: 'dự thảo', 'dự án', 'dự toán', 'đảng viên dự bị', 'Kết luận số 21-KL/TW',
-'dự thảo báo cáo', 'theo báo cáo'.
+'dự thảo báo cáo', 'theo báo cáo', 'lãnh đạo, chỉ đạo', 'quan điểm chỉ đạo'.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _CUES: tuple[tuple[str, str], ...] = (
     (r"(?:đồng )?chủ trì", "chair"),
     (r"dẫn đầu|(?:làm|là) trưởng đoàn|trưởng đoàn(?! đại biểu| đbqh| hđnd| quốc hội)", "head_of_delegation"),
     (r"trình bày|(?<!dự thảo )(?<!bản )(?<!các )(?<!theo )báo cáo(?! số| chính trị)", "presenter"),
-    (r"phát biểu|kết luận(?! số| \d)|chỉ đạo", "speaker"),
+    (r"phát biểu|kết luận(?! số| \d)|(?<!lãnh đạo, )(?<!lãnh đạo và )(?<!quan điểm )(?<!văn bản )(?<!sự )chỉ đạo", "speaker"),
     (r"(?:tham |tới |đến )?dự(?! (?:thảo|án|toán|kiến|báo|khuyết|trữ|phòng|định|bị|nguồn|tuyển|thi|luật|trù|đoán)(?![^\W\d_]))", "attendee"),
 )
 _CUE_RE = [(re.compile(r"(?<![^\W\d_])(?:" + p + r")(?![^\W\d_])"), role) for p, role in _CUES]
