@@ -43,3 +43,16 @@ def test_the_verifier_accepts_the_base_form_of_an_action():
     g = load_glossary()
     assert gloss_problems("decision to hold", "quyết định tổ chức hội nghị", g) == []
     assert gloss_problems("decision to hold", "quyết định khen thưởng", g)  # 'hold' renders no word here
+
+
+def test_a_labels_own_glossary_reading_does_not_hide_what_the_clause_says():
+    """'Kiểm tra, giám sát 86 tổ chức đảng': the rule label 'giám sát tổ chức đảng' reads 'Party organisations
+    supervised'; the clause says they were inspected and supervised."""
+    from toolkit.figure_en import english_label
+
+    g = load_glossary()
+    label = "giám sát tổ chức đảng"
+    proposed = g.translate(label).text
+    assert proposed == "Party organisations supervised"
+    assert english_label(g, label, proposed, "Năm qua, Đảng ủy phường Hòa Cường kiểm tra, giám sát ", " tổ chức đảng.", "86") == \
+        "Party organisations inspected and supervised"
