@@ -244,3 +244,24 @@ def test_figure_labels_are_the_noun_phrase_of_the_number():
 ])
 def test_organization_is_the_body_that_holds_the_meeting(title, first, expected):
     assert facts.organization_of(make_doc(title, [("body", first)])) == expected
+
+
+@pytest.mark.parametrize("title, paras, expected", [
+    # a headline written under its body, '<body>: <headline>'
+    ("Khối thi đua các cơ quan Đảng tỉnh Bắc Kạn: Ký kết giao ước thi đua năm 2024",
+     [("body", "(BK) - Ngày 12.3, Khối thi đua các cơ quan Đảng tỉnh Bắc Kạn đóng trên địa bàn thị xã tổ chức ký kết giao ước.")],
+     "Khối thi đua các cơ quan Đảng tỉnh Bắc Kạn"),
+    # a page whose lead was cut off: the body a later paragraph or a caption says held the meeting, in lower case
+    ("Dự hội nghị có đồng chí Lò Văn Tâm - Phó Bí thư Huyện ủy.",
+     [("body", "Tại buổi lễ, 5 đảng viên được nhận huy hiệu 40 năm tuổi đảng."),
+      ("caption", "Sau lễ trao huy hiệu, đảng ủy phường Tân Lập đã tổ chức hội nghị sơ kết 6 tháng đầu năm.")],
+     "Đảng ủy phường Tân Lập"),
+    # a quarterly report under a period, not a body: none
+    ("Quý II/2023: Toàn huyện kết nạp 45 đảng viên mới",
+     [("body", "Trong quý II, các chi bộ, đảng bộ cơ sở tập trung lãnh đạo công tác phát triển đảng viên.")], None),
+    # a title opened by a body doing something else is no headline under a body
+    ("Đảng bộ tỉnh Kon Tum hoàn thành đại hội cấp cơ sở: 100% chi bộ đạt yêu cầu",
+     [("body", "Đến ngày 30-6, 350/350 tổ chức cơ sở đảng đã tổ chức xong đại hội.")], "Đảng bộ tỉnh Kon Tum"),
+])
+def test_organization_from_a_headline_under_a_body_or_a_later_paragraph(title, paras, expected):
+    assert facts.organization_of(make_doc(title, paras)) == expected

@@ -276,6 +276,16 @@ def test_real_model_on_one_corpus_article(corpus_dir, gold_dir, real_llm, tmp_pa
     assert m["invented_people"] == 0 and m["unsupported_figures"] == 0 and m["evidence_verbatim"] == 1.0
 
 
+def role_for_everyone(role: str):
+    """A fake model reply that gives every person candidate `role`."""
+    def reply_with(messages):
+        reply = good_reply(messages)
+        if "items" in reply and reply["items"] and "role" in reply["items"][0]:
+            return {"items": [{"id": it["id"], "role": role} for it in reply["items"]]}
+        return reply
+    return reply_with
+
+
 def test_model_role_without_a_cue_in_the_source_is_rejected(tmp_path):
     """The model may not make an attendee the chair: a role needs its cue words in the person's sentence."""
     doc = make_doc("Đảng ủy Khối sơ kết 6 tháng đầu năm 2023", [
@@ -284,13 +294,7 @@ def test_model_role_without_a_cue_in_the_source_is_rejected(tmp_path):
                  "Đồng chí Nguyễn Văn An - Bí thư Đảng ủy Khối chủ trì hội nghị."),
     ])
 
-    def chair_everyone(messages):
-        reply = good_reply(messages)
-        if "items" in reply and reply["items"] and "role" in reply["items"][0]:
-            return {"items": [{"id": it["id"], "role": "chair"} for it in reply["items"]]}
-        return reply
-
-    rec = extract(doc, FakeLLM(default=chair_everyone), settings_at(tmp_path))
+    rec = extract(doc, FakeLLM(default=role_for_everyone("chair")), settings_at(tmp_path))
     roles = {p.name: p.role for p in rec.people}
     assert roles == {"Trần Văn Bình": "attendee", "Nguyễn Văn An": "chair"}
     assert any("has no cue in the source" in r for r in rec.rejected_reasons)
@@ -310,3 +314,17 @@ def test_default_rule_labels_one_short_call_for_roles(tmp_path):
     assert gloss("xây dựng cầu treo") == ""
     assert not any(ch.isdigit() for f in rec.figures for ch in f.label + f.label_en)
     assert next(p for p in rec.people if p.name == "Nguyễn Văn An").role == "chair"
+
+
+def test_roles_come_from_the_persons_own_clause_not_a_title_or_a_neighbour(tmp_path):
+    """'Trưởng đoàn ĐBQH tỉnh' is a title, not a delegation led; 'Phát biểu tại hội nghị, A ghi nhận ... của ông B'
+    is A's speech, not B's; the model may not put either back."""
+    doc = make_doc("Huyện ủy Krông Pắc tổng kết năm 2023", [
+        ("body", "Ngày 28-12, Huyện ủy Krông Pắc tổ chức hội nghị tổng kết. Phó Bí thư Thường trực Tỉnh ủy, Trưởng đoàn Đại biểu "
+                 "Quốc hội tỉnh Y Ngông Niê đến dự. Đồng chí Lê Minh Tâm - Bí thư Huyện ủy chủ trì hội nghị."),
+        ("body", "Phát biểu tại hội nghị, đồng chí Y Ngông Niê ghi nhận đóng góp của ông Phan Văn Kha - nguyên Chủ tịch UBND huyện."),
+    ])
+
+    rec = extract(doc, FakeLLM(default=role_for_everyone("head_of_delegation")), settings_at(tmp_path))
+    roles = {p.name: p.role for p in rec.people}
+    assert roles == {"Y Ngông Niê": "speaker", "Lê Minh Tâm": "chair", "Phan Văn Kha": "attendee"}

@@ -119,3 +119,15 @@ def test_figures_land_in_the_clause_of_their_label_and_titles_next_to_their_name
     assert titles["Lê Thị Mận"] == "Chủ tịch HĐND huyện"
     assert titles["Phan Văn Bưởi"] != "Chủ tịch HĐND huyện"  # another person's title: the name finder's is used
     assert rec.date == date(2024, 11, 9)
+
+
+def test_model_role_must_be_the_persons_own_verb(tmp_path):
+    """A title holding 'Trưởng đoàn' (head of the provincial National Assembly delegation) is no delegation to lead:
+    the model's head_of_delegation falls back to the role the person's own clause states."""
+    paras = [("body", "Chiều 4-9, Đảng ủy xã Tân Phước tổ chức hội nghị sơ kết. Phó Bí thư Tỉnh ủy, Trưởng đoàn ĐBQH tỉnh "
+                      "Đoàn Văn Quý đến dự. Phát biểu tại hội nghị, ông Đoàn Văn Quý ghi nhận kết quả của xã.")]
+    d = make_doc("Xã Tân Phước sơ kết", paras, published=datetime(2023, 9, 5, 8, 0))
+    reply = dict(REPLY, people=[{"name": "Đoàn Văn Quý", "title": "Phó Bí thư Tỉnh ủy", "role": "head_of_delegation"}])
+    rec = extract(d, FakeLLM([reply]), settings(tmp_path))
+    assert [(p.name, p.role) for p in rec.people] == [("Đoàn Văn Quý", "speaker")]
+    assert any("has no cue in the source" in r for r in rec.rejected_reasons)

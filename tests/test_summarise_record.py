@@ -316,7 +316,7 @@ def test_build_facts_every_kept_sentence_agrees_with_its_record():
 def test_every_event_type_has_glossary_names():
     from typing import get_args
 
-    from toolkit.vi.glossary import load_events
+    from toolkit.vi.event_names import load_events
     from toolkit.schemas import EventType
 
     ev = load_events()

@@ -193,13 +193,20 @@ def english_label(g: "Glossary", label: str, proposed: str, before: str, after: 
     """A figure's `label_en`: the `proposed` one (the model's, or the record's) when the glossary accepts it as a
     gloss (Glossary.subject: English words, not a word-by-word rendering), it has more than one word (one word,
     'commune', does not say what is counted) and every content word of it renders a word of the number's own
-    clause (toolkit.verify.gloss_problems); else the one read from the clause (`label_en`); else '' (the figure
-    is then stated in Vietnamese only)."""
-    from .verify.labels import gloss_problems
+    clause (toolkit.verify.gloss_problems), unless it is only the glossary's reading of the label and the clause's
+    reading says all of it and more; else the one read from the clause (`label_en`); else '' (the figure is then stated in Vietnamese only)."""
+    from .verify.labels import content_words, gloss_problems
 
     p = (proposed or "").strip()
     if p and g.subject(label, p) == p and len(re.findall(r"[A-Za-z]{3,}", p)) > 1 \
             and not gloss_problems(p, own_clause(before, after), g):
+        if fold(p) == fold(g.translate(label).text):
+            # the glossary's own reading of the label: the clause's reading when it says that and more ('kiểm tra, giám
+            # sát 112 tổ chức đảng': 'Party organisations inspected and supervised', not 'Party organisations supervised')
+            clause = label_en(g, label, before, after, raw) or ""
+            words = set(content_words(clause))
+            if set(content_words(p)) < words:
+                return clause
         return p
     return label_en(g, label, before, after, raw) or ""
 

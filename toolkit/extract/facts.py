@@ -11,6 +11,7 @@ from ..schemas import Document, EventType
 from ..vi.text import fold
 from ..vi import dates, events
 from ..vi.chrome import date_marker, dateline
+from ..vi.names import has_verb
 from ..vi.codes import CODE_RE, DOC_KINDS, NUMBERED_KINDS, normalize_code
 from .candidates import AwardCandidate, DateCandidate, DocumentCandidate, content_paragraphs, is_lead_title
 
@@ -188,9 +189,12 @@ _HOLDS_RE = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:(?:đã|vừa|long trọng
 _COMMITTEE_RE = re.compile(r"^(?:" + "|".join(fold(w) for w in ("Ban Thường vụ", "Thường trực", "Ban Chấp hành", "BCH")) + r")\s+")
 
 
+# a Party body written in lower case before its place ('đảng bộ xã Nhật Quang đã tổ chức'): still a named body
+_LOWER_BODY_RE = re.compile(r"(?<![^\s(,;:])(?:đảng bộ|đảng [uủ][yỷ]|chi bộ)(?= (?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh) [A-ZĐ])")
 def acting_body(text: str) -> str | None:
     """The named body of text that holds an event: one written right before 'tổ chức', 'khai mạc', 'họp', ...
-    (its short name in brackets may stand between: 'Đảng ủy Khối Cơ quan tỉnh (Đảng ủy Khối) tổ chức')."""
+    (its short name in brackets may stand between: 'Đảng ủy Khối Cơ quan tỉnh (Đảng ủy Khối) tổ chức'); a Party body written in lower case before its place counts ('đảng bộ xã Nhật Quang' -> 'Đảng bộ xã Nhật Quang')."""
+    text = _LOWER_BODY_RE.sub(lambda m: m.group(0)[0].upper() + m.group(0)[1:], text)
     for m in _ORG_HEAD_RE.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "("):
             continue  # inside a word, or the short name in brackets after the full one
@@ -200,21 +204,36 @@ def acting_body(text: str) -> str | None:
     return None
 
 
+def title_body(title: str, lead: str) -> str | None:
+    """The body a headline is written under, '<body>: <headline>' ('Khối thi đua các cơ quan Đảng tỉnh: Ký kết giao
+    ước thi đua'), when the lead names it again: a head word of a body, then at most 12 words without digits or a
+    verb, before the colon."""
+    head, colon, _ = title.partition(":")
+    head = head.strip()
+    if colon and _ORG_HEAD_RE.match(head) and len(head.split()) <= 12 and not re.search(r"\d", head) \
+            and not has_verb(head) and fold(head) in fold(lead):
+        return head
+    return None
+
+
 def organization_of(doc: Document) -> str | None:
     """The body holding the meeting: the named body the lead says holds it ('Đảng bộ xã X đã tổ chức ...'), unless
     the title names the same body in a longer form ('Đảng ủy Khối các cơ quan tỉnh ...' over '... Đảng ủy Khối tổ chức');
-    else the named body that opens the title or the lead (after its dateline); else null."""
+    else the body a headline is written under and the lead names again (title_body), or the named body that opens the title or the lead (after
+    its dateline); else the body a later paragraph or caption says held the meeting (a page whose lead was cut); else null."""
     lead_paras = [p.text for p in _lead_paragraphs(doc, n_body=1)]
     starts = []
     for text in [doc.title] + lead_paras:
         lead = re.sub(r"^(?:date\s+\d{4}-\d{2}\s+)?(?:\(?[\w.]{2,20}\)?\s*[-–]\s*)?"
                       r"(?:(?:[Ss]áng|[Cc]hiều|[Tt]ối|[Nn]gày|[Tt]rong|[Vv]ừa qua|[Mm]ới đây)[^,]*,\s*)?", "", text)
         starts.append(named_body(lead))
+    starts[0] = title_body(doc.title, " ".join(lead_paras)) or starts[0]
     acting = next((o for t in lead_paras + [doc.title] if (o := acting_body(t))), None)
     short = _COMMITTEE_RE.sub("", fold(acting)) if acting else ""
     if acting and not (starts[0] and short in fold(starts[0]) and len(short) < len(fold(starts[0]))):
         return acting
-    return next((o for o in starts if o), None)
+    return next((o for o in starts if o), None) or \
+        next((o for p in content_paragraphs(doc, captions=True)[:4] if (o := acting_body(p.text))), None)
 
 
 def event_type_of(doc: Document) -> tuple[EventType, bool, list[str]]:

@@ -18,13 +18,14 @@ from ..errors import LLMError
 from ..schemas import Document, EventType, FigureKind, Role
 from ..vi import events
 from .figures import LABEL_MAX_CHARS, label_problem, repair_label
+from .people import grounded_role
 
 if TYPE_CHECKING:
     from ..llm import LLM
     from ..settings import Settings
 
 # Bump when candidate/verification logic changes in a way that changes records.
-CODE_VERSION = "3"
+CODE_VERSION = "4"
 PROMPTS = ("extract_system", "extract_article", "extract_figures", "extract_people", "extract_event", "extract_record")
 FIGURE_KINDS: tuple[str, ...] = ("result", "target", "rate", "count")
 ROLES: tuple[str, ...] = ("chair", "attendee", "speaker", "head_of_delegation", "presenter")
@@ -202,15 +203,14 @@ def label_people(pcs: list[cands.PersonCandidate], prompter: _Prompter, llm: "LL
                 tally.reject(f"{item.id}: invalid role {item.role!r}; rule role used")
                 out[item.id] = c.default_role
                 continue
-            # An explicit 'chủ trì' / 'trưởng đoàn' in the source outranks the model; the model may only
-            # pick a role whose cue words stand in a sentence naming the person (or plain attendee).
+            # An explicit 'chủ trì' / 'dẫn đầu' of the person's own clause outranks the model; the model may only
+            # pick a role cued by the person's own verb (toolkit.vi.roles), or plain attendee.
             if c.default_role in _EXPLICIT_ROLES:
                 out[item.id] = c.default_role
-            elif item.role != "attendee" and item.role not in c.cued_roles:
-                tally.reject(f"{item.id}: role {item.role!r} has no cue in the source; rule role used")
-                out[item.id] = c.default_role
             else:
-                out[item.id] = item.role  # type: ignore[assignment]
+                out[item.id], why = grounded_role(item.role, c)
+                if why:
+                    tally.reject(f"{item.id}: {why}")
         for c in batch:
             if c.id not in out:
                 if reply is not None:

@@ -9,6 +9,7 @@ what a quote would have been checked against anyway, and a quote is most of a re
 Grounding, item by item, over the article's content paragraphs (body, captions, a lead title; never chrome):
 - a person: a personal name the name finder reads (toolkit.vi.names) equal to the model's name; the evidence is
   the name finder's mention; the model's title is kept when it is written next to that name, else the finder's;
+  its role is kept when it is attendee or cued by the person's own verb (toolkit.vi.roles), else the rule role;
 - a figure: a number of the article written as the model's raw (a figure: not a date, a year, a code or a
   widget), in the clause that holds most of the label's words; the value, the unit and the evidence (the clause)
   are the source's, never the model's; the label is repaired (numbers and units stripped) and kept when its
@@ -42,6 +43,7 @@ from . import candidates as cands
 from .facts import date_context, event_type_of, named_body, period_of, province_of
 from .figures import _as_written, default_label, label_problem, repair_label
 from .labels import ROLES, _Prompter, _Tally, gloss, prompt_version
+from .people import grounded_role, people_candidates
 
 if TYPE_CHECKING:
     from ..llm import LLM
@@ -103,6 +105,14 @@ def _person(doc: Document, paras: list[Paragraph], m: _MPerson, tally: _Tally) -
     _, t, ev, name = min(found, key=lambda f: f[0])
     role = m.role if m.role in ROLES else "attendee"
     return Person(name=name, title=t, role=role, evidence=ev)  # type: ignore[arg-type]
+
+
+def _grounded_role(p: Person, cued: dict, tally: _Tally) -> Person:
+    """The person with the model's role when the person's own clause states it (people.grounded_role), else the rule's."""
+    role, why = grounded_role(p.role, cued.get(fold(p.name)))
+    if why:
+        tally.reject(f"person {p.name!r}: {why}")
+    return p if role == p.role else p.model_copy(update={"role": role})
 
 
 def _digits(raw: str) -> str:
@@ -182,6 +192,7 @@ def extract_with_model(doc: Document, llm: "LLM", settings: "Settings") -> Recor
     paras = cands.content_paragraphs(doc, captions=True, lead_title=True)
     people = [p for m in reply.people if (p := _person(doc, paras, m, tally))]
     people = list({fold(p.name): p for p in reversed(people)}.values())[::-1]
+    people = [_grounded_role(p, cued, tally) for cued in [{fold(c.name): c for c in people_candidates(doc)}] for p in people]
     taken: set = set()
     # figures as the candidates extractor reads them: body and a lead title, then a headline the body may not repeat
     body = cands.content_paragraphs(doc, lead_title=True)

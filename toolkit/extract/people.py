@@ -7,49 +7,35 @@ the meeting); a lead title line is read as body. The byline gives the author onl
 
 from __future__ import annotations
 
-import re
-
 from ..schemas import Document, Role
 from ..vi.text import fold, sentence_spans
 from ..vi.names import find_people
+from ..vi.roles import own_roles
 from .candidates import PersonCandidate, content_paragraphs, span_containing
 
-_ROLE_RULES: list[tuple[str, Role]] = [
-    ("chủ trì", "chair"),
-    ("trưởng đoàn", "head_of_delegation"),
-    ("báo cáo", "presenter"),
-    ("trình bày", "presenter"),
-    ("phát biểu", "speaker"),
-    ("kết luận", "speaker"),
-    ("chỉ đạo", "speaker"),
-    ("tham dự", "attendee"),
-    ("tới dự", "attendee"),
-    ("dự", "attendee"),
-]
 ROLE_PRIORITY: dict[str, int] = {"chair": 5, "head_of_delegation": 4, "presenter": 3, "speaker": 2, "attendee": 1, "author": 0}
 
 
-def cued_roles(sentence: str) -> list[Role]:
-    """Roles whose cue words occur in the sentence, in rule order (strongest first)."""
-    f = fold(sentence)
-    out: list[Role] = []
-    for kw, role in _ROLE_RULES:
-        if role not in out and re.search(r"(?<![^\W\d_])" + re.escape(kw) + r"(?![^\W\d_])", f):
-            out.append(role)
-    return out
-
-
 def people_candidates(doc: Document) -> list[PersonCandidate]:
+    """Titled or honoured people, each with the roles cued by their own verbs (toolkit.vi.roles.own_roles) in any
+    sentence naming them; the strongest is the default role, attendee when no sentence states one."""
     found: dict[str, PersonCandidate] = {}
     order: list[str] = []
     for p in content_paragraphs(doc, captions=True, lead_title=True):
         text = p.text
         sentences = sentence_spans(text, semicolons=False)
-        for m in find_people(text):
+        mentions = find_people(text)
+        roles_of: dict[int, list[Role]] = {}
+        for s0, s1 in sentences:
+            inside = [k for k, m in enumerate(mentions) if s0 <= m.quote_span[0] and m.quote_span[1] <= s1]
+            spans = [(mentions[k].quote_span[0] - s0, mentions[k].quote_span[1] - s0) for k in inside]
+            for k, roles in zip(sorted(inside, key=lambda k: mentions[k].quote_span), own_roles(text[s0:s1], spans)):
+                roles_of[k] = roles  # type: ignore[assignment]
+        for k, m in enumerate(mentions):
             if not m.title and not m.honorific:
                 continue
             sent = span_containing(sentences, m.start, m.end) or (0, len(text))
-            cued = cued_roles(text[sent[0]: sent[1]])
+            cued = roles_of.get(k, [])
             role = next(iter(cued), "attendee")
             q_start, q_end = m.quote_span
             cand = PersonCandidate(id="", name=m.name, title=m.title, paragraph_id=p.paragraph_id, quote=text[q_start:q_end],
@@ -65,6 +51,14 @@ def people_candidates(doc: Document) -> list[PersonCandidate]:
             found[key] = best.model_copy(update={"default_role": best_role, "mentions": old.mentions + 1,
                                                  "cued_roles": list(dict.fromkeys(old.cued_roles + cued))})
     return [found[k].model_copy(update={"id": f"h{i + 1}"}) for i, k in enumerate(order)]
+
+
+def grounded_role(role: str, cand: PersonCandidate | None) -> tuple[Role, str | None]:
+    """A proposed role (the model's) when the source states it: attendee, or a role cued by the person's own verb
+    (`cand.cued_roles`); else the rule role (the candidate's default, attendee without one) and the reason."""
+    if role == "attendee" or (cand is not None and role in cand.cued_roles):
+        return role, None  # type: ignore[return-value]
+    return (cand.default_role if cand else "attendee"), f"role {role!r} has no cue in the source (the person's own clause); rule role used"
 
 
 def author_candidates(doc: Document) -> list[PersonCandidate]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Iterable, Sequence
 
-from ..vi.glossary import EventNames, Glossary
+from ..vi.event_names import EventNames
+from ..vi.glossary import Glossary
 from ..schemas import Document, Evidence, Record
 from ..settings import SummarySettings
 from ..vi.text import fold, sentence_spans

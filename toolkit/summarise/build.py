@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..vi.glossary import Glossary, load_events, load_glossary
+from ..vi.event_names import load_events
+from ..vi.glossary import Glossary, load_glossary
 from ..schemas import Document, Record, Summary, SummarySentence
 from ..settings import SummarySettings
 from ..vi.text import fold, nfc

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ToolkitError
-from ..vi.glossary import load_events, load_glossary
+from ..vi.event_names import load_events
+from ..vi.glossary import load_glossary
 from ..schemas import Document, Record, Summary
 
 if TYPE_CHECKING:

@@ -33,7 +33,7 @@ def gloss_problems(label_en: str, vietnamese: str, glossary) -> list[str]:
     if not en.isascii():
         return ["not English"]
     terms = glossary.terms_in(nfc(vietnamese))
-    allowed = {_stem(w) for t in terms for x in (t.en, t.sg or "") for w in _WORD_RE.findall(x)}
+    allowed = {_stem(w) for t in terms for x in (t.en, t.sg or "", t.base or "") for w in _WORD_RE.findall(x)}
     words = _WORD_RE.findall(en)
     extra = [w for w in words if fold(w) not in FUNCTION_EN and _stem(w) not in allowed]
     if extra:

@@ -149,7 +149,8 @@ def record_problems(text: str, record, *, lang: str, sources: Sequence[str] = ()
       label_en or the glossary rendering of its label);
     - the body: an English sentence saying the event was held names the body that held it, `body` (the
       record's organization in English), when there is one (an inspection names its delegation instead)."""
-    from toolkit.vi.glossary import load_events, load_glossary
+    from toolkit.vi.event_names import load_events
+    from toolkit.vi.glossary import load_glossary
 
     events = events or load_events()
     problems: list[str] = []

@@ -18,12 +18,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import ToolkitError
+from .codes import DOC_KINDS
 from .text import fold, nfc
 
 GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary_party_en.json"
 
 # an org term ending in one of these takes a following proper name in front of it
 _PLACE_ENDINGS = ("tỉnh", "huyện", "xã", "tỉnh ủy", "huyện ủy", "thành ủy", "thành phố")
+_DOC_KEYS = frozenset(fold(k) for k in DOC_KINDS)  # document words: 'quyết định', 'kế hoạch'...
 _PLACE_WORDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã", "phường", "thị trấn")
 
 
@@ -37,6 +39,7 @@ class Term:
     en: str
     kind: str = "term"
     sg: str | None = None
+    base: str | None = None  # an action's base form: 'quyết định kết nạp' -> 'decision to admit'
 
     @property
     def takes_name_before(self) -> bool:
@@ -150,10 +153,37 @@ class Glossary:
             used.append(term)
             pieces.append((term.kind, term.en, term))
             pos = m.end()
+        pieces = self._action_first(self._document_verbs(pieces))
         leftover = [p[1] for p in pieces if p[0] == "word"]
         text_en, names = _assemble(pieces)
         return Translation(text=text_en, terms=used, leftover=leftover, names=names,
                            kinds=[k for k, t, _ in pieces if k not in ("punct",) and t])
+
+    def _document_verbs(self, pieces: list[tuple[str, str, Term | None]]) -> list[tuple[str, str, Term | None]]:
+        """A document word followed by an action is the document of that action, not a document that acted: 'quyết
+        định kết nạp' -> 'decision to admit', 'kế hoạch kiểm tra' -> 'plan to inspect' (Vietnamese puts the head noun first)."""
+        out: list[tuple[str, str, Term | None]] = []
+        for piece in pieces:
+            prev = out[-1][2] if out else None
+            act = self._actions.get(self._key(piece[2].vi)) if piece[2] is not None else None
+            if prev is not None and act is not None and act.base and self._key(prev.vi) in _DOC_KEYS:
+                doc = self._by_kind.get(("unit", self._key(prev.vi)))
+                en = f"{doc.sg if doc and doc.sg else prev.en.lower()} to {act.base}"
+                out[-1] = ("term", en, Term(vi=f"{prev.vi} {act.vi}", en=en))
+                continue
+            out.append(piece)
+        return out
+
+    def _action_first(self, pieces: list[tuple[str, str, Term | None]]) -> list[tuple[str, str, Term | None]]:
+        """A phrase that opens with an action and goes on with what it was done to names the things so treated, as a
+        label does: 'thi hành kỷ luật đảng viên' -> 'Party members disciplined', 'quán triệt nghị quyết' -> 'resolutions
+        disseminated'. With a body before the action ('Đảng bộ tỉnh kết nạp đảng viên') it is a sentence and stays."""
+        act = self._actions.get(self._key(pieces[0][2].vi)) if len(pieces) > 1 and pieces[0][2] is not None else None
+        rest = [self._by_kind.get(("unit", self._key(t.vi)), t) if t is not None else None for _, _, t in pieces[1:]]
+        if act is None or any(t is None or t.kind not in ("unit", "term", "qualifier") for t in rest) or \
+                not any(t.kind == "unit" for t in rest):  # type: ignore[union-attr]
+            return pieces
+        return [(t.kind, t.en, t) for t in rest if t is not None] + [("action", act.en, act)]
 
     def title(self, title: str) -> str | None:
         """A person's title in English ('Tỉnh ủy viên, Bí thư Đảng ủy Khối' -> 'member of the
@@ -275,7 +305,8 @@ def _assemble(pieces: list[tuple[str, str, Term | None]]) -> tuple[str, list[str
 @lru_cache(maxsize=4)
 def _load(path: str, mtime_ns: int) -> Glossary:
     def build(data: dict, version: str) -> Glossary:
-        return Glossary([Term(vi=nfc(t["vi"]), en=t["en"], kind=t.get("kind", "term"), sg=t.get("sg")) for t in data["terms"]],
+        return Glossary([Term(vi=nfc(t["vi"]), en=t["en"], kind=t.get("kind", "term"), sg=t.get("sg"), base=t.get("base"))
+                         for t in data["terms"]],
                         version)
 
     return _read_json(Path(path), "glossary", "terms: [{vi, en, kind}]", build)
@@ -336,63 +367,3 @@ def load_en_vi(path: Path | None = None) -> dict[str, tuple[str, ...]]:
     if not p.exists():
         return {}
     return _load_en_vi(str(p), p.stat().st_mtime_ns)
-
-
-# --- event types -----------------------------------------------------------------------------
-
-EVENTS_PATH = Path(__file__).resolve().parent.parent / "data" / "glossary_events.json"
-
-
-@dataclass(frozen=True)
-class EventNames:
-    """How each Record.event_type is named (glossary_events.json), and which words name which type."""
-
-    en: dict[str, str]
-    noun_en: dict[str, str]
-    vi: dict[str, str]
-    words: dict[str, list[tuple[re.Pattern, str]]]  # lang -> [(pattern, type)], longest phrase first
-    compatible: dict[str, frozenset[str]]
-    version: str
-
-    def allowed(self, event_type: str) -> frozenset[str]:
-        """Types whose words may name an event of `event_type` (itself and the broader ones)."""
-        return frozenset({event_type}) | self.compatible.get(event_type, frozenset())
-
-    def named(self, text: str, lang: str) -> list[tuple[str, str]]:
-        """(phrase as written, type) for each event-type phrase in `text`; overlapping shorter
-        phrases are not counted twice ('working session' is not also a 'session')."""
-        folded = fold(nfc(text))
-        taken: list[tuple[int, int]] = []
-        out: list[tuple[int, str, str]] = []
-        for pat, typ in self.words.get(lang, []):
-            for m in pat.finditer(folded):
-                if any(s < m.end() and m.start() < e for s, e in taken):
-                    continue
-                taken.append((m.start(), m.end()))
-                out.append((m.start(), text[m.start():m.end()], typ))
-        return [(w, t) for _, w, t in sorted(out)]
-
-
-def _phrase_re(phrase: str) -> re.Pattern:
-    return re.compile(r"(?<!\w)" + r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", fold(nfc(phrase)))) + r"(?!\w)")
-
-
-@lru_cache(maxsize=4)
-def _load_events(path: str, mtime_ns: int) -> EventNames:
-    def build(data: dict, version: str) -> EventNames:
-        types = data["types"]
-        words: dict[str, list[tuple[str, str]]] = {"en": [], "vi": []}
-        for typ, t in types.items():
-            words["en"] += [(w, typ) for w in t.get("en_words", [])]
-            words["vi"] += [(w, typ) for w in t.get("vi_words", [])]
-        compiled = {lang: [(_phrase_re(w), typ) for w, typ in sorted(ws, key=lambda x: -len(x[0]))] for lang, ws in words.items()}
-        compatible = {k: frozenset(v) for k, v in data.get("compatible", {}).items() if not k.startswith("_")}
-        return EventNames(en={k: t["en"] for k, t in types.items()}, noun_en={k: t["noun_en"] for k, t in types.items()},
-                          vi={k: nfc(t["vi"]) for k, t in types.items()}, words=compiled, compatible=compatible,
-                          version=version)
-
-    return _read_json(Path(path), "event glossary", "types: {type: {en, noun_en, vi, en_words, vi_words}}", build)
-
-
-def load_events(path: Path | None = None) -> EventNames:
-    return _cached(_load_events, Path(path or EVENTS_PATH), "event glossary")

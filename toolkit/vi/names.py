@@ -69,6 +69,11 @@ def _title_stop_re() -> re.Pattern:
     return re.compile(r"\s+(?:" + "|".join(re.escape(v) for v in verbs) + r")(?![^\W\d_])")
 
 
+def has_verb(text: str) -> bool:
+    """Whether a word of the genre's verbs (the words that end a title: 'chủ trì', 'phối hợp', 'đã') stands in text."""
+    return _title_stop_re().search(" " + text) is not None
+
+
 @lru_cache(maxsize=1)
 def _place_lead_re() -> re.Pattern:
     leads = sorted(set(_data()["place_leads"]), key=len, reverse=True)
