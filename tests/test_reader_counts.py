@@ -41,7 +41,7 @@ def test_the_only_sentence_of_a_report_counting_the_asked_thing_is_a_key_match()
 
 
 def test_a_sentence_with_a_figure_and_a_date_answers_a_count_part_and_a_since_when_part():
-    from toolkit.answer import _respond_parts
+    from toolkit.answer.partwise import respond_parts as _respond_parts
     from toolkit.settings import Settings
 
     q = "How many Party members does the Party cell of the Sìn Hồ Cooperative Union have, and since when has it existed?"

@@ -126,7 +126,7 @@ def test_units_up_to_the_longest_known_and_two_syllable_genre_nouns():
 
 
 def test_a_who_part_takes_the_sentence_that_states_the_asked_role():
-    from toolkit.answer import _respond_parts
+    from toolkit.answer.partwise import respond_parts as _respond_parts
     from toolkit.settings import Settings
 
     q = "Who attended and directed the Tân Phú commune's 2023 review conference, and how many shortcomings did he point out?"

@@ -151,7 +151,7 @@ def test_the_asked_document_kind_or_the_named_documents_date_answers_under_the_b
 
 
 def test_a_sentence_answers_no_more_parts_than_it_holds_new_spans():
-    from toolkit.answer import _respond_parts
+    from toolkit.answer.partwise import respond_parts as _respond_parts
     from toolkit.settings import Settings
     from toolkit.vi.question import analyse_question
 
@@ -170,7 +170,7 @@ def test_a_sentence_answers_no_more_parts_than_it_holds_new_spans():
 
 
 def test_a_code_the_question_names_never_answers_one_of_its_parts():
-    from toolkit.answer import _new_spans
+    from toolkit.answer.partwise import _new_spans
 
     c = _cand("Triển khai Kết luận số 14-KL/TW về tiếp tục thực hiện Chỉ thị 05-CT/TW.", 0.8)
     question = "Tỉnh ủy triển khai kết luận nào về tiếp tục thực hiện Chỉ thị 05-CT/TW, và chỉ thị nào của Tỉnh ủy?"
@@ -253,7 +253,7 @@ def test_a_comparison_that_finds_only_one_side_abstains():
 
 
 def test_a_part_whose_sentence_frames_its_figure_in_its_own_words_answers_under_the_part_bar():
-    from toolkit.answer import _respond_parts
+    from toolkit.answer.partwise import respond_parts as _respond_parts
     from toolkit.answer.candidates import focus_hits
     from toolkit.settings import Settings
     from toolkit.vi.question import analyse_question
@@ -277,7 +277,7 @@ def test_a_part_whose_sentence_frames_its_figure_in_its_own_words_answers_under_
 
 
 def test_a_part_takes_the_sentence_in_its_own_words_over_a_better_scored_one():
-    from toolkit.answer import _respond_parts
+    from toolkit.answer.partwise import respond_parts as _respond_parts
     from toolkit.answer.candidates import focus_hits
     from toolkit.settings import Settings
     from toolkit.vi.question import analyse_question

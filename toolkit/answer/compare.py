@@ -2,7 +2,7 @@
 "which admitted more, A or B?"): each side is read in the reports that write its name, its figure
 is stated with the side's name, and the code (never the model) says which figure is the larger.
 
-    read_sides(info, settings=, store=, index=) -> [(name, candidates)]   (empty: the question's names
+    read_sides(info, read, settings=, index=) -> [(name, candidates)]   (empty: the question's names
                                                                          do not pick out two sets of reports)
     respond_compare(original, info, cands, sides, settings=, t0=) -> Answer | None
 """
@@ -20,22 +20,23 @@ from ..vi.text import fold, syllables
 from .candidates import Candidate
 from .keys import clause_figures, key_spans
 from .compose import TEMPLATE_WORDS, relevant_spans, render_span, wanted_kind
+from .partwise import answer_of, cite, respond_parts
 
 if TYPE_CHECKING:
+    from typing import Callable
+
     from ..index import Index
     from ..settings import Settings
-    from ..store import Store
 
 # words a comparison answer adds (the verifier allows them)
 COMPARE_WORDS = {"en": ("has", "the", "larger", "figure"), "vi": ("lớn", "hơn", "con", "số")}
 
 
-def read_sides(info: QuestionInfo, *, settings: "Settings", store: "Store", index: "Index") -> list[tuple[str, list[Candidate]]]:
-    """The question's sides: each name it gives that some reports write, read in those reports. A name
-    whose reports include another name's (a province around its district) is not a side; None of it
-    when fewer than two sides remain."""
-    from . import read
-
+def read_sides(info: QuestionInfo, read: "Callable[[QuestionInfo, set[str]], list[Candidate]]", *, settings: "Settings",
+               index: "Index") -> list[tuple[str, list[Candidate]]]:
+    """The question's sides: each name it gives that some reports write, read (by `read`: a question
+    and the documents to read it in) in those reports. A name whose reports include another name's (a
+    province around its district) is not a side; none of it when fewer than two sides remain."""
     lookup = getattr(index, "docs_naming", None)
     if lookup is None:
         return []
@@ -52,7 +53,7 @@ def read_sides(info: QuestionInfo, *, settings: "Settings", store: "Store", inde
     for name, docs in sides:
         side = asked(analyse_question(side_question(info.question, name, [n for n, _ in sides])))
         side.lang = info.lang
-        out.append((name, read(side, settings=settings, store=store, index=index, doc_ids=set(docs))))
+        out.append((name, read(side, set(docs))))
     return out
 
 
@@ -122,7 +123,6 @@ def respond_compare(original: str, info: QuestionInfo, cands: list[Candidate], s
     compare_below, stated with the side's name (its report's sentence naming it cited too when the
     figure's sentence does not); without sides, the best sentence of each of the two best documents.
     None when a side finds nothing: one side of a comparison is half an answer."""
-    from . import _answer, _cite, _respond_parts
     from ..verify import verify_answer
 
     cfg = settings.answer
@@ -144,7 +144,7 @@ def respond_compare(original: str, info: QuestionInfo, cands: list[Candidate], s
         best = [c for c in per_doc.values() if c.score >= cfg.compare_below][:2]
         if len(best) < 2:
             return None
-        return _respond_parts(original, one, [(one, [c]) for c in best], settings=settings, t0=t0, bar=0.0)
+        return respond_parts(original, one, [(one, [c]) for c in best], settings=settings, t0=t0, bar=0.0)
     picked, cited = [], []
     words = compared_words(info, [n for n, _ in sides]) if kind == "number" else []
     if kind == "number" and not words:
@@ -177,4 +177,4 @@ def respond_compare(original: str, info: QuestionInfo, cands: list[Candidate], s
         return None
     evidence = " ".join(f"[{i}] «{c.quote}»" for i, c in enumerate(cited, 1))
     lead = "Source (Vietnamese): " if info.lang == "en" else "Nguồn: "
-    return _answer(original, info.lang, f"{text} {lead}{evidence}", [_cite(c) for c in cited], "extractive", t0)
+    return answer_of(original, info.lang, f"{text} {lead}{evidence}", [cite(c) for c in cited], "extractive", t0)
