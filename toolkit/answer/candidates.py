@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..schemas import Document
-from ..vi.text import fold, sentence_spans, strip_marks, syllables
+from ..vi.text import fold, joined, sentence_spans, strip_marks, syllables
 from ..vi.periods import ROLE_CUES, period_gate, periods_in, sets_target, years_in
 from ..vi.question import INJECTION, QuestionInfo, number_values
 from ..vi.codes import find_codes
@@ -57,10 +57,6 @@ class Candidate:
         return [self.feats.get(f, 0.0) for f in FEATURES]
 
 
-def _joined(text: str) -> str:
-    return " " + " ".join(syllables(text)) + " "
-
-
 def term_weights(info: QuestionInfo, stats: Stats) -> list[float]:
     """IDF weights; syllable pairs never seen in the corpus and, in English questions, plain ASCII
     words the corpus never uses weigh nothing."""
@@ -80,14 +76,14 @@ def term_weights(info: QuestionInfo, stats: Stats) -> list[float]:
 
 def matched_terms(text: str, info: QuestionInfo) -> frozenset[int]:
     """Indices of the question terms that text holds (numbers by value)."""
-    joined = _joined(text)
-    bare = strip_marks(joined)
+    words = joined(text)
+    bare = strip_marks(words)
     plain_question = strip_marks(info.question) == info.question
     nums = None
     out = set()
     for i, t in enumerate(info.terms):
         if t.is_number:
-            if f" {fold(t.alts[0])} " in joined:
+            if f" {fold(t.alts[0])} " in words:
                 out.add(i)
                 continue
             if nums is None:
@@ -95,7 +91,7 @@ def matched_terms(text: str, info: QuestionInfo) -> frozenset[int]:
             tv = number_values(t.alts[0])
             if any(w & v for w in tv for v in nums):
                 out.add(i)
-        elif any(f" {a} " in joined for a in t.alts):
+        elif any(f" {a} " in words for a in t.alts):
             out.add(i)
         elif plain_question and all(a.isascii() for a in t.alts) and any(f" {a} " in bare for a in t.alts):
             out.add(i)
@@ -127,7 +123,7 @@ _ISSUED = re.compile(r"ban hành|\bký\b|issued|signed|adopted", re.I)
 @lru_cache(maxsize=64)
 def _joined_question(question: str) -> str:
     """The question's syllables joined, read once per question (type_cue runs for every sentence)."""
-    return _joined(question)
+    return joined(question)
 
 
 _ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|what date|which date|what day|which day|the date|the day)\b")
@@ -160,7 +156,7 @@ def type_cue(spans: list[Span], info: QuestionInfo, n_new_numbers: int) -> float
     if "person" in info.wants or "title" in info.wants:
         # a person the question itself names is its context, never the answer to "who"
         q = _joined_question(info.question) if "person" in info.wants else ""  # "Bà X giữ chức vụ gì": X is asked about
-        s.append(1.0 if any(sp.kind == "person" and f" {' '.join(syllables(sp.text))} " not in q for sp in spans) else 0.0)
+        s.append(1.0 if any(sp.kind == "person" and joined(sp.text) not in q for sp in spans) else 0.0)
     if "number" in info.wants and not ({"date", "code"} & info.wants):
         s.append(min(1.0, n_new_numbers / max(1, info.n_numbers)))
     return min(s) if s else 1.0

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from ..schemas import Answer
 from ..vi.question import QuestionInfo, analyse_question
-from ..vi.terms import _VI_QSTOP, ORG_WORDS, name_runs
-from ..vi.text import fold, syllables
+from ..vi.terms import _VI_QSTOP, ORG_WORDS, glossed_in, name_runs
+from ..vi.text import fold, joined, syllables
 from .candidates import Candidate
 from .keys import clause_figures, key_spans
 from .compose import TEMPLATE_WORDS, relevant_spans, render_span, wanted_kind
@@ -64,10 +64,8 @@ def compared_words(info: QuestionInfo, names: list[str]) -> list[tuple[str, ...]
     at = min((info.question.find(n) for n in names if info.question.find(n) >= 0), default=-1)
     if at < 0:
         return []
-    head = " " + " ".join(re.findall(r"[^\W_]+", info.question[:at].lower())) + " "
     if info.lang == "en":
-        return [t.alts for t in info.terms if t.kind == "gloss" and t.weight > 0 and f" {t.source} " in head
-                and not {w for a in t.alts for w in a.split()} <= ORG_WORDS]
+        return [info.terms[i].alts for i in glossed_in(info.terms, info.question[:at])]
     words = [w for w in syllables(info.question[:at]) if w not in _VI_QSTOP and w not in ORG_WORDS and not w[0].isdigit()]
     return [(w,) for w in words if w not in {"so", "sánh", "nơi", "bên"}]
 
@@ -102,7 +100,7 @@ def asked(info: QuestionInfo) -> QuestionInfo:
 
 
 def _names(c: Candidate, name: str) -> bool:
-    return f" {' '.join(syllables(name))} " in f" {' '.join(syllables(c.quote))} "
+    return joined(name) in joined(c.quote)
 
 
 def _larger(picked: list[tuple[str, list]]) -> str | None:

@@ -21,8 +21,8 @@ from ..vi.codes import code_type, find_codes
 from ..vi.english import EN_AUX, EN_CUE, verb_and_object
 from ..vi.numbers import abbreviate_units
 from ..vi.question import QuestionInfo
-from ..vi.terms import ORG_WORDS
-from ..vi.text import fold, strip_marks, syllables
+from ..vi.terms import ORG_WORDS, glossed_in
+from ..vi.text import fold, joined, strip_marks, syllables
 from .candidates import Candidate
 from .records import asked_title_parts, label_holds
 
@@ -96,14 +96,7 @@ def _asked_terms_en(info: QuestionInfo) -> list[int]:
     aux = EN_AUX.search(q, m.end())
     # what the figure is of: before the verb ("what target for admitting new members did …") and after it
     tail = q[m.end():aux.start()] + " " + verb_and_object(q[aux.end():]) if aux else q[m.end():]
-    tail = tail[:min((e.start() for e in re.finditer(r"[,;?]", tail)), default=len(tail))].lower()
-    tail = " " + " ".join(re.findall(r"[^\W_]+", tail)) + " "
-    out = []
-    for i, t in enumerate(info.terms):
-        words = {w for a in t.alts for w in a.split()}
-        if t.kind == "gloss" and t.weight > 0 and f" {t.source} " in tail and not words <= ORG_WORDS:
-            out.append(i)
-    return out
+    return glossed_in(info.terms, tail[:min((e.start() for e in re.finditer(r"[,;?]", tail)), default=len(tail))])
 
 
 _EN_DATE_CUE = re.compile(r"\b(?:when|what date|which date|what day|which day)\b", re.I)
@@ -123,14 +116,12 @@ def _asked_event(info: QuestionInfo, cue: re.Pattern) -> list[tuple[str, ...]]:
     if aux:  # "when was the council expected to meet …": the verb after the subject
         rest = verb_and_object(rest.lstrip()[aux.end():])
     end = _EN_EVENT_END.search(rest)
-    tail = " " + " ".join(re.findall(r"[^\W_]+", (rest[:end.start()] if end else rest).lower())) + " "
-    asked = [t.alts for t in info.terms if t.kind == "gloss" and t.weight > 0 and f" {t.source} " in tail
-             and not {w for a in t.alts for w in a.split()} <= ORG_WORDS]
+    asked = [info.terms[i].alts for i in glossed_in(info.terms, rest[:end.start()] if end else rest)]
     return asked if len(asked) >= 2 else []
 
 
 def _states_event(c: Candidate, asked: list[tuple[str, ...]]) -> bool:
-    sent = f" {' '.join(syllables(c.quote))} "
+    sent = joined(c.quote)
     return bool(asked) and all(any(f" {a} " in sent for a in alts) for alts in asked)
 
 
@@ -210,9 +201,9 @@ def title_holders(c: Candidate, info: QuestionInfo) -> list:
     asked = asked_title_parts(info)
     if not asked:
         return []
-    q = f" {' '.join(syllables(info.question))} "
+    q = joined(info.question)
     return [sp for sp in c.spans if sp.kind == "person" and sp.label and label_holds(sp.label, asked)
-            and f" {' '.join(syllables(sp.text))} " not in q]
+            and joined(sp.text) not in q]
 
 
 def key_spans(c: Candidate, info: QuestionInfo) -> list:
@@ -233,7 +224,7 @@ def _breakdown(c: Candidate, sp, info: QuestionInfo) -> bool:
     head = c.quote[:sp.start]
     if not (_BREAKDOWN.search(head) or re.match(r"\s*trong đó\b", c.quote, re.I)):
         return False
-    own = f" {' '.join(syllables(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):]))} "
+    own = joined(head[max((e.end() for e in _CLAUSE_EDGE.finditer(head)), default=0):])
     return not any(t.kind == "name" and any(f" {a} " in own for a in t.alts) for t in info.terms)
 
 

@@ -10,9 +10,10 @@ import re
 
 from ..schemas import Citation, Person, Record
 from ..vi.names import starts_with_title
-from ..vi.text import nfc, syllables
+from ..vi.text import joined, nfc, syllables
 from ..vi.periods import role_of_who
 from ..vi.question import QuestionInfo
+from ..vi.terms import glossed_in
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -64,7 +65,7 @@ def holds_title(person: Person, title: str) -> bool:
 def label_holds(label: str, asked: list[tuple[str, ...]]) -> bool:
     """A title (label) holds the asked one, given as alternatives per part (the first part its head:
     "bí thư"): every part is in it, and its head not as a deputy's ("Phó Bí thư" is not "Bí thư")."""
-    have = f" {' '.join(syllables(label))} "
+    have = joined(label)
     if not asked or not all(any(f" {a} " in have for a in alts) for alts in asked):
         return False
     for want in (f" {a} " for a in asked[0]):
@@ -90,8 +91,7 @@ def asked_title_parts(info: QuestionInfo) -> list[tuple[str, ...]] | None:
     m = _EN_WHO_IS.search(info.question)
     if not m:
         return None
-    phrase = " " + " ".join(re.findall(r"[^\W_]+", m.group(1).lower())) + " "
-    parts = [t for t in info.terms if t.kind == "gloss" and t.weight > 0 and f" {t.source} " in phrase]
+    parts = [info.terms[i] for i in glossed_in(info.terms, m.group(1), bodies=True)]
     heads = [t for t in parts if any(starts_with_title(a.capitalize()) for a in t.alts)]
     if not heads:
         return None
@@ -118,7 +118,7 @@ def at_asked_level(people: list[Person], question: str) -> list[Person] | None:
         return None
     asked = (m.group(1) or m.group(2)).lower()
     words = _LEVEL_TITLE[_LEVEL_EN.get(asked, asked)]
-    return [p for p in people if p.title and any(f" {w} " in f" {' '.join(syllables(p.title))} " for w in words)]
+    return [p for p in people if p.title and any(f" {w} " in joined(p.title) for w in words)]
 
 
 def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store") -> list[tuple[Person, Citation]]:
@@ -139,8 +139,8 @@ def role_people(info: QuestionInfo, read: list[tuple[str, str]], store: "Store")
         found = [p for p in rec.people if p.role in present and p.evidence is not None
                  and (p.evidence.doc_id, p.evidence.paragraph_id) in read_set]
         # a person the question itself names is its context, not its answer
-        q_words = f" {' '.join(syllables(info.question))} "
-        found = [p for p in found if f" {' '.join(syllables(p.name))} " not in q_words]
+        q_words = joined(info.question)
+        found = [p for p in found if joined(p.name) not in q_words]
         title = asked_title(info.question)
         if title:
             found = [p for p in found if holds_title(p, title)]  # "Ai là Bí thư ...": its holder, or nobody

@@ -91,6 +91,14 @@ def dedupe_terms(terms: list[Term]) -> list[Term]:
 ORG_WORDS = frozenset("đảng ủy uỷ khối tỉnh huyện xã phường thành phố ban hội bộ chi sở party bloc committee province district".split())
 
 
+def glossed_in(terms: list[Term], text: str, bodies: bool = False) -> list[int]:
+    """Indices of the glossary terms (of an English question) written in a stretch of its text,
+    without those that only name a body or place ("provincial", "Party Committee") unless `bodies`."""
+    words = " " + " ".join(re.findall(r"[^\W_]+", text.lower())) + " "
+    return [i for i, t in enumerate(terms) if t.kind == "gloss" and t.weight > 0 and f" {t.source} " in words
+            and (bodies or not {w for a in t.alts for w in a.split()} <= ORG_WORDS)]
+
+
 def _drop_org_words(run: list[str]) -> list[str]:
     """A capitalised run minus its leading organisation words: "Khối Hà Giang" names "Hà Giang"."""
     k = 0

@@ -109,6 +109,12 @@ def syllables(s: str) -> list[str]:
     return _TOKEN_RE.findall(fold(s))
 
 
+def joined(s: str) -> str:
+    """The syllables space-joined and space-bounded, so that `joined(a) in joined(b)` asks whether b
+    writes the phrase a, word by word."""
+    return " " + " ".join(syllables(s)) + " "
+
+
 # --- sentences ------------------------------------------------------------------------------
 
 # Abbreviations that end with a dot but do not end a sentence (compared case-sensitively).
